@@ -1,0 +1,193 @@
+"""The request value at the centre of everything, and the one function that prepares it.
+
+A :class:`Call` is what goes on the wire, minus the key. :func:`prepare` turns it into the
+exact method, URL, headers (without the key) and body bytes. The client, the snippet
+generators and history all start from that one :class:`Prepared` value, so a snippet is the
+request that was sent.
+
+On the OpenAI-compatible route ``model`` and ``stream`` live in the body (the model picker and
+the stream switch write them there). On the Gemini-native route the model is in the URL and
+streaming picks the operator. :func:`prepare` adds nothing to the body.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Mapping
+from urllib.parse import quote
+
+
+class Route(str, Enum):
+    GEMINI = "gemini"
+    OPENAI = "openai"
+
+    @property
+    def label(self) -> str:
+        return ROUTE_LABELS[self.value]
+
+    @classmethod
+    def parse(cls, value: "Route | str") -> "Route":
+        if isinstance(value, Route):
+            return value
+        v = str(value).strip().lower()
+        aliases = {"gemini": cls.GEMINI, "native": cls.GEMINI, "gemini-native": cls.GEMINI,
+                   "openai": cls.OPENAI, "chat": cls.OPENAI, "openai-compatible": cls.OPENAI}
+        if v not in aliases:
+            raise ValueError(f"unknown route {value!r}: use 'gemini' or 'openai'")
+        return aliases[v]
+
+
+ROUTE_LABELS = {"gemini": "Gemini native", "openai": "OpenAI-compatible"}
+
+# Which header carries the key on each route. Only client.send puts a key in it.
+KEY_HEADER = {Route.GEMINI: "x-goog-api-key", Route.OPENAI: "Authorization"}
+MASK = "••••••••"
+
+
+def encode_body(body: Mapping[str, Any]) -> bytes:
+    """Compact UTF-8 JSON, the bytes that go on the wire (non-ASCII kept as is)."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request: route, model, stream switch and the route's own JSON body.
+
+    The body is copied on construction, so a Call never changes under you. On the OpenAI route
+    the constructor writes ``model`` and ``stream`` into the body; use :meth:`from_body` when
+    the body (for example, the JSON tab) should win instead.
+    """
+
+    route: Route
+    model: str
+    body: dict[str, Any] = field(default_factory=dict)
+    stream: bool = False
+
+    def __post_init__(self) -> None:
+        route = Route.parse(self.route)
+        object.__setattr__(self, "route", route)
+        body = copy.deepcopy(dict(self.body)) if self.body is not None else {}
+        if route is Route.OPENAI:
+            body["model"] = self.model
+            if self.stream:
+                body["stream"] = True
+            else:
+                body.pop("stream", None)
+        object.__setattr__(self, "body", body)
+
+    @classmethod
+    def from_body(cls, route: Route | str, body: Mapping[str, Any], *, model: str = "",
+                  stream: bool = False) -> "Call":
+        """Build a Call where an OpenAI body's own ``model`` / ``stream`` win over the
+        arguments (the JSON tab is the source of truth there)."""
+        route = Route.parse(route)
+        if route is Route.OPENAI:
+            if isinstance(body.get("model"), str) and body.get("model"):
+                model = body["model"]
+            if "stream" in body:
+                stream = body.get("stream") is True
+        return cls(route=route, model=model, body=dict(body), stream=stream)
+
+    def replace(self, **changes: Any) -> "Call":
+        values = {"route": self.route, "model": self.model, "body": self.body, "stream": self.stream}
+        values.update(changes)
+        return Call(**values)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The exact request: method, URL, headers without the key, body bytes."""
+
+    route: Route
+    method: str
+    url: str
+    headers: dict[str, str]
+    content: bytes
+    stream: bool
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+    @property
+    def path(self) -> str:
+        """Path and query, as a server sees it."""
+        rest = self.url.split("://", 1)[-1]
+        slash = rest.find("/")
+        return rest[slash:] if slash >= 0 else "/"
+
+    def shown_headers(self) -> dict[str, str]:
+        """Headers as the page shows them: the key header present, its value masked."""
+        shown = dict(self.headers)
+        name = KEY_HEADER[self.route]
+        shown[name] = f"Bearer {MASK}" if name == "Authorization" else MASK
+        return shown
+
+
+def endpoint(route: Route | str, model: str, stream: bool, base_url: str, *,
+             operator: str | None = None) -> str:
+    route = Route.parse(route)
+    base = base_url.rstrip("/")
+    if route is Route.OPENAI:
+        return f"{base}/v1/chat/completions"
+    op = operator or ("streamGenerateContent?alt=sse" if stream else "generateContent")
+    name = model[len("models/"):] if model.startswith("models/") else model
+    return f"{base}/v1beta/models/{quote(name, safe='.-_')}:{op}"
+
+
+def prepare(call: Call, base_url: str) -> Prepared:
+    headers = {"Content-Type": "application/json"}
+    if call.stream:
+        headers["Accept"] = "text/event-stream"
+    return Prepared(
+        route=call.route,
+        method="POST",
+        url=endpoint(call.route, call.model, call.stream, base_url),
+        headers=headers,
+        content=encode_body(call.body),
+        stream=call.stream,
+    )
+
+
+def auth_headers(route: Route, api_key: str) -> dict[str, str]:
+    """The key header for a route. Called by the client's send path only."""
+    if route is Route.GEMINI:
+        return {"x-goog-api-key": api_key}
+    return {"Authorization": f"Bearer {api_key}"}
+
+
+def user_text(body: Mapping[str, Any], route: Route | str) -> str:
+    """The last user prompt's text, for previews and history search."""
+    route = Route.parse(route)
+    if route is Route.GEMINI:
+        for content in reversed(body.get("contents") or []):
+            if isinstance(content, Mapping) and content.get("role", "user") == "user":
+                texts = [p.get("text", "") for p in content.get("parts") or []
+                         if isinstance(p, Mapping) and isinstance(p.get("text"), str)]
+                if texts:
+                    return "\n".join(texts)
+        return ""
+    for message in reversed(body.get("messages") or []):
+        if isinstance(message, Mapping) and message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, str):
+                return content
+            if isinstance(content, list):
+                return "\n".join(p.get("text", "") for p in content
+                                 if isinstance(p, Mapping) and p.get("type") == "text")
+    return ""
+
+
+def simple_body(route: Route | str, prompt: str, *, system: str | None = None) -> dict[str, Any]:
+    """A minimal body for a prompt (and optional system instruction) in the route's shape."""
+    route = Route.parse(route)
+    if route is Route.GEMINI:
+        body: dict[str, Any] = {"contents": [{"role": "user", "parts": [{"text": prompt}]}]}
+        if system:
+            body["systemInstruction"] = {"parts": [{"text": system}]}
+        return body
+    messages = ([{"role": "system", "content": system}] if system else []) + [
+        {"role": "user", "content": prompt}]
+    return {"messages": messages}

@@ -1,0 +1,177 @@
+"""What one run produced: the values every view reads (the reply pane, Compare, history, CLI).
+
+``Client.stream`` yields :class:`TextDelta`, :class:`ThoughtDelta` and :class:`Retrying`
+events, and finally one :class:`Exchange`. ``Client.send`` returns that Exchange.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .call import Call
+from .errors import ErrorInfo
+
+FINISH_REASONS = ("stop", "length", "safety", "tool_calls", "other")
+
+# Gemini finishReason / OpenAI finish_reason -> our five values.
+_FINISH = {
+    "STOP": "stop", "stop": "stop",
+    "MAX_TOKENS": "length", "length": "length",
+    "SAFETY": "safety", "RECITATION": "safety", "BLOCKLIST": "safety", "PROHIBITED_CONTENT": "safety",
+    "SPII": "safety", "IMAGE_SAFETY": "safety", "IMAGE_PROHIBITED_CONTENT": "safety",
+    "content_filter": "safety",
+    "tool_calls": "tool_calls", "function_call": "tool_calls",
+    "MALFORMED_FUNCTION_CALL": "tool_calls", "UNEXPECTED_TOOL_CALL": "tool_calls",
+    "TOO_MANY_TOOL_CALLS": "tool_calls",
+}
+
+
+def normalise_finish(raw: str | None) -> str | None:
+    if raw is None or raw == "" or raw == "FINISH_REASON_UNSPECIFIED":
+        return None
+    return _FINISH.get(raw, "other")
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token counts with one meaning on both routes.
+
+    ``output_tokens`` is the visible answer only (Gemini's ``candidatesTokenCount``; OpenAI's
+    ``completion_tokens`` minus ``reasoning_tokens``); ``total_tokens`` is as reported.
+    """
+
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    thinking_tokens: int | None = None
+    total_tokens: int | None = None
+
+    def to_dict(self) -> dict[str, int | None]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class FunctionCall:
+    name: str
+    args: dict[str, Any]
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    index: int
+    text: str = ""
+    thoughts: str = ""
+    finish_reason: str | None = None
+    raw_finish_reason: str | None = None
+    function_calls: tuple[FunctionCall, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The parsed answer. ``text`` and ``thoughts`` are those of the first candidate."""
+
+    text: str = ""
+    thoughts: str = ""
+    finish_reason: str | None = None
+    raw_finish_reason: str | None = None
+    usage: Usage = field(default_factory=Usage)
+    model_version: str | None = None
+    response_id: str | None = None
+    candidates: tuple[Candidate, ...] = ()
+    function_calls: tuple[FunctionCall, ...] = ()
+    grounding: dict[str, Any] | None = None  # Gemini groundingMetadata, as sent
+    prompt_feedback: dict[str, Any] | None = None  # Gemini promptFeedback (blocked prompts)
+    safety_ratings: tuple[dict[str, Any], ...] = ()
+    raw: Any = None  # the response JSON (plain) or the list of chunk JSON objects (stream)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """All durations in milliseconds. ``ttft_ms`` is measured from the start of the attempt
+    that succeeded; ``latency_ms`` from the start of the first attempt."""
+
+    started_at: float  # Unix time, seconds
+    ttfb_ms: float | None = None
+    ttft_ms: float | None = None
+    latency_ms: float | None = None
+    chunk_ms: tuple[float, ...] = ()  # arrival of each chunk, from the successful attempt's start
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One run, finished: succeeded, failed, stopped or cut short."""
+
+    call: Call
+    base_url: str
+    status: int | None
+    reply: Reply | None
+    error: ErrorInfo | None
+    timing: Timing
+    attempts: int = 1
+    stopped: bool = False  # the user pressed Stop; reply holds the partial text
+    partial: bool = False  # the stream ended before it finished (cut, stopped or errored)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.stopped and self.reply is not None
+
+    @property
+    def text(self) -> str:
+        return self.reply.text if self.reply else ""
+
+    @property
+    def thoughts(self) -> str:
+        return self.reply.thoughts if self.reply else ""
+
+    def summary(self) -> dict[str, Any]:
+        """The CLI's JSON object (``python -m comet send``)."""
+        usage = (self.reply.usage if self.reply else Usage()).to_dict()
+        return {
+            "ok": self.ok,
+            "status": self.status,
+            "text": self.text,
+            "thoughts": self.thoughts,
+            "finish_reason": self.reply.finish_reason if self.reply else None,
+            "usage": usage,
+            "latency_ms": _round(self.timing.latency_ms),
+            "ttft_ms": _round(self.timing.ttft_ms),
+            "attempts": self.attempts,
+            "model_version": self.reply.model_version if self.reply else None,
+            "stopped": self.stopped,
+            "partial": self.partial,
+            "error": None if self.error is None else {
+                "kind": self.error.kind, "message": self.error.message,
+                "status": self.error.status, "retryable": self.error.retryable,
+            },
+        }
+
+
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(v, 1)
+
+
+# ---- stream events ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TextDelta:
+    text: str
+    candidate: int = 0
+
+
+@dataclass(frozen=True)
+class ThoughtDelta:
+    text: str
+    candidate: int = 0
+
+
+@dataclass(frozen=True)
+class Retrying:
+    """The previous attempt failed with a retryable error; the next starts in ``delay_s``."""
+
+    attempt: int  # the attempt that is about to start (2, 3, ...)
+    delay_s: float
+    error: ErrorInfo
+
+
+Event = TextDelta | ThoughtDelta | Retrying | Exchange

@@ -1,0 +1,271 @@
+"""Checks a body against its route before anything is sent.
+
+Each problem names the JSON path, the route and the fix, for example:
+"``$.contents``: `contents` belongs to the Gemini native route. Fix: on Chat Completions send
+`messages`". :func:`problems` lists them all (the editor flags them as you type);
+:func:`validate` raises :class:`~comet.errors.RequestError` with them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+
+from .call import Call, Route
+from .errors import Problem, RequestError
+
+# Top-level OpenAI fields sent to the Gemini route, and where Gemini wants them instead.
+OPENAI_ONLY = {
+    "messages": "send `contents` (a list of {role, parts:[{text}]}) and put system text in `systemInstruction`",
+    "max_completion_tokens": "use `generationConfig.maxOutputTokens`",
+    "max_tokens": "use `generationConfig.maxOutputTokens`",
+    "temperature": "move it into `generationConfig.temperature`",
+    "top_p": "use `generationConfig.topP`",
+    "top_k": "use `generationConfig.topK`",
+    "n": "use `generationConfig.candidateCount`",
+    "stop": "use `generationConfig.stopSequences`",
+    "stream": "streaming is chosen by the operator (`:streamGenerateContent?alt=sse`): use the Stream switch",
+    "stream_options": "remove it; usage comes in every Gemini stream chunk",
+    "response_format": "use `generationConfig.responseMimeType` (and `responseSchema`)",
+    "reasoning_effort": "use `generationConfig.thinkingConfig` (thinkingBudget or thinkingLevel)",
+    "tool_choice": "use `toolConfig.functionCallingConfig.mode`",
+    "presence_penalty": "use `generationConfig.presencePenalty`",
+    "frequency_penalty": "use `generationConfig.frequencyPenalty`",
+    "max_output_tokens": "use `generationConfig.maxOutputTokens`",
+}
+
+# Top-level Gemini fields sent to the OpenAI route, and what Chat Completions wants instead.
+GEMINI_ONLY = {
+    "contents": "on Chat Completions send `messages`",
+    "parts": "on Chat Completions send `messages` with `content`",
+    "generationConfig": "on Chat Completions put settings at top level (`temperature`, `max_completion_tokens`, ...)",
+    "generation_config": "on Chat Completions put settings at top level (`temperature`, `max_completion_tokens`, ...)",
+    "systemInstruction": "on Chat Completions send a message with role `system`",
+    "system_instruction": "on Chat Completions send a message with role `system`",
+    "safetySettings": "Chat Completions has no safety settings; use the Gemini native route",
+    "safety_settings": "Chat Completions has no safety settings; use the Gemini native route",
+    "toolConfig": "on Chat Completions use `tool_choice`",
+    "tool_config": "on Chat Completions use `tool_choice`",
+    "cachedContent": "Chat Completions has no cached content; use the Gemini native route",
+}
+
+OPENAI_ROLES = ("system", "developer", "user", "assistant", "tool", "function")
+GEMINI_ROLES = ("user", "model", "function")
+
+
+def _get(obj: Mapping[str, Any], camel: str) -> tuple[str, Any] | None:
+    """Gemini accepts camelCase and snake_case (proto3 JSON); find either spelling."""
+    snake = "".join("_" + c.lower() if c.isupper() else c for c in camel)
+    for key in (camel, snake):
+        if key in obj:
+            return key, obj[key]
+    return None
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) or (isinstance(v, float) and v.is_integer())
+
+
+class _Checker:
+    def __init__(self, route: Route):
+        self.route = route
+        self.found: list[Problem] = []
+
+    def add(self, path: str, message: str, fix: str) -> None:
+        self.found.append(Problem(self.route.value, path, message, fix))
+
+    def number(self, obj: Mapping[str, Any], key: str, path: str, lo: float | None = None,
+               hi: float | None = None, integer: bool = False) -> None:
+        hit = _get(obj, key) if self.route is Route.GEMINI else ((key, obj[key]) if key in obj else None)
+        if hit is None:
+            return
+        name, value = hit
+        where = f"{path}.{name}"
+        if value is None:
+            return
+        if not (_is_int(value) if integer else _is_number(value)):
+            kind = "a whole number" if integer else "a number"
+            self.add(where, f"`{name}` must be {kind}, not {json.dumps(value)[:40]}",
+                     f"write it as {kind} without quotes, e.g. {int(lo or 1) if integer else (lo or 0) + 0.5}")
+            return
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            rng = f"from {lo:g} to {hi:g}" if hi is not None else f"at least {lo:g}"
+            self.add(where, f"`{name}` is {value}, outside the allowed range", f"use a value {rng}")
+
+
+def _check_gemini(body: Mapping[str, Any], c: _Checker) -> None:
+    for key, fix in OPENAI_ONLY.items():
+        if key in body:
+            c.add(f"$.{key}", f"`{key}` belongs to the OpenAI-compatible route, not the Gemini native route", fix)
+    hit = _get(body, "contents")
+    if hit is None:
+        if "messages" not in body:
+            c.add("$.contents", "`contents` is required on the Gemini native route",
+                  'add "contents": [{"role": "user", "parts": [{"text": "..."}]}]')
+    else:
+        name, contents = hit
+        if not isinstance(contents, list) or not contents:
+            c.add(f"$.{name}", "`contents` must be a non-empty list of turns",
+                  'write [{"role": "user", "parts": [{"text": "..."}]}]')
+        else:
+            for i, turn in enumerate(contents):
+                where = f"$.{name}[{i}]"
+                if not isinstance(turn, Mapping):
+                    c.add(where, "each turn must be an object with `role` and `parts`",
+                          'write {"role": "user", "parts": [{"text": "..."}]}')
+                    continue
+                role = turn.get("role")
+                if role is not None and role not in GEMINI_ROLES:
+                    fix = "use role `model` for the assistant's turns" if role == "assistant" else \
+                        "use role `user` or `model` (system text goes in `systemInstruction`)"
+                    c.add(f"{where}.role", f"role {role!r} is not a Gemini role", fix)
+                parts = turn.get("parts")
+                if not isinstance(parts, list) or not parts:
+                    c.add(f"{where}.parts", "each turn needs a non-empty `parts` list",
+                          'write "parts": [{"text": "..."}]')
+                    continue
+                for j, part in enumerate(parts):
+                    if not isinstance(part, Mapping):
+                        c.add(f"{where}.parts[{j}]", "a part must be an object such as {\"text\": \"...\"}",
+                              'wrap the text: {"text": "..."}')
+                    elif "text" in part and not isinstance(part["text"], str):
+                        c.add(f"{where}.parts[{j}].text", "`text` must be a string", "put the text in quotes")
+    sys_hit = _get(body, "systemInstruction")
+    if sys_hit is not None:
+        name, sys_inst = sys_hit
+        if isinstance(sys_inst, str):
+            c.add(f"$.{name}", "`systemInstruction` must be an object with `parts`, not a string",
+                  'write {"parts": [{"text": "..."}]}')
+        elif not isinstance(sys_inst, Mapping) or not isinstance(sys_inst.get("parts"), list):
+            c.add(f"$.{name}", "`systemInstruction` must be an object with a `parts` list",
+                  'write {"parts": [{"text": "..."}]}')
+    gen_hit = _get(body, "generationConfig")
+    if gen_hit is not None:
+        name, gen = gen_hit
+        where = f"$.{name}"
+        if not isinstance(gen, Mapping):
+            c.add(where, "`generationConfig` must be an object", 'write {"temperature": 0.7}')
+        else:
+            c.number(gen, "temperature", where, 0, 2)
+            c.number(gen, "topP", where, 0, 1)
+            c.number(gen, "topK", where, 1)
+            c.number(gen, "maxOutputTokens", where, 1, integer=True)
+            c.number(gen, "candidateCount", where, 1, 8, integer=True)
+            stops = _get(gen, "stopSequences")
+            if stops is not None:
+                sname, sval = stops
+                if not isinstance(sval, list) or not all(isinstance(s, str) for s in sval):
+                    c.add(f"{where}.{sname}", "`stopSequences` must be a list of strings", 'write ["END"]')
+                elif len(sval) > 5:
+                    c.add(f"{where}.{sname}", f"`stopSequences` has {len(sval)} entries; at most 5 are allowed",
+                          "keep five or fewer")
+            for openai_key, fix in (("max_completion_tokens", "use `maxOutputTokens`"),
+                                    ("max_tokens", "use `maxOutputTokens`"),
+                                    ("response_format", "use `responseMimeType`")):
+                if openai_key in gen:
+                    c.add(f"{where}.{openai_key}", f"`{openai_key}` is a Chat Completions field", fix)
+            think = _get(gen, "thinkingConfig")
+            if think is not None:
+                tname, tval = think
+                if not isinstance(tval, Mapping):
+                    c.add(f"{where}.{tname}", "`thinkingConfig` must be an object", 'write {"thinkingBudget": 1024}')
+                else:
+                    c.number(tval, "thinkingBudget", f"{where}.{tname}", -1, integer=True)
+                    if _get(tval, "thinkingBudget") and _get(tval, "thinkingLevel"):
+                        c.add(f"{where}.{tname}", "`thinkingBudget` and `thinkingLevel` cannot both be set",
+                              "keep `thinkingLevel` for Gemini 3 models or `thinkingBudget` for Gemini 2.5")
+
+
+def _check_openai(body: Mapping[str, Any], c: _Checker) -> None:
+    for key, fix in GEMINI_ONLY.items():
+        if key in body:
+            c.add(f"$.{key}", f"`{key}` belongs to the Gemini native route", fix)
+    model = body.get("model")
+    if not isinstance(model, str) or not model.strip():
+        c.add("$.model", "`model` is required on the OpenAI-compatible route",
+              'pick a model, or write "model": "gemini-2.5-flash"')
+    messages = body.get("messages")
+    if messages is None:
+        if "contents" not in body:
+            c.add("$.messages", "`messages` is required on the OpenAI-compatible route",
+                  'add "messages": [{"role": "user", "content": "..."}]')
+    elif not isinstance(messages, list) or not messages:
+        c.add("$.messages", "`messages` must be a non-empty list",
+              'write [{"role": "user", "content": "..."}]')
+    else:
+        for i, msg in enumerate(messages):
+            where = f"$.messages[{i}]"
+            if not isinstance(msg, Mapping):
+                c.add(where, "each message must be an object with `role` and `content`",
+                      'write {"role": "user", "content": "..."}')
+                continue
+            role = msg.get("role")
+            if role not in OPENAI_ROLES:
+                fix = "use role `assistant` for the model's turns" if role == "model" else \
+                    "use one of " + ", ".join(f"`{r}`" for r in OPENAI_ROLES[:5])
+                c.add(f"{where}.role", f"role {role!r} is not a Chat Completions role", fix)
+            if "parts" in msg:
+                c.add(f"{where}.parts", "`parts` belongs to the Gemini native route",
+                      "on Chat Completions put the text in `content`")
+            content = msg.get("content")
+            if "content" not in msg and not msg.get("tool_calls"):
+                c.add(f"{where}.content", "each message needs `content`", 'add "content": "..."')
+            elif content is not None and not isinstance(content, (str, list)):
+                c.add(f"{where}.content", "`content` must be a string or a list of parts",
+                      "put the text in quotes")
+    c.number(body, "temperature", "$", 0, 2)
+    c.number(body, "top_p", "$", 0, 1)
+    c.number(body, "max_completion_tokens", "$", 1, integer=True)
+    c.number(body, "max_tokens", "$", 1, integer=True)
+    c.number(body, "n", "$", 1, 8, integer=True)
+    if "stream" in body and not isinstance(body["stream"], bool):
+        c.add("$.stream", "`stream` must be true or false", "use the Stream switch")
+    stop = body.get("stop")
+    if stop is not None and not isinstance(stop, str) and not (
+            isinstance(stop, list) and all(isinstance(s, str) for s in stop)):
+        c.add("$.stop", "`stop` must be a string or a list of strings", 'write ["END"]')
+    for key in ("maxOutputTokens", "topP", "topK", "stopSequences", "candidateCount", "responseMimeType",
+                "thinkingConfig"):
+        if key in body:
+            c.add(f"$.{key}", f"`{key}` is a Gemini generationConfig field",
+                  "use the Chat Completions name (see the Form tab) or switch to the Gemini native route")
+
+
+def problems(route: Route | str, body: Any) -> list[Problem]:
+    """Everything wrong with ``body`` for ``route``; empty when it may be sent."""
+    route = Route.parse(route)
+    c = _Checker(route)
+    if not isinstance(body, Mapping):
+        c.add("$", f"the body must be a JSON object, not {type(body).__name__}",
+              "wrap the request in { ... }")
+        return c.found
+    (_check_gemini if route is Route.GEMINI else _check_openai)(body, c)
+    return c.found
+
+
+def validate(call: Call) -> None:
+    """Raise :class:`RequestError` (nothing is sent) when the call is not valid for its route."""
+    found = problems(call.route, call.body)
+    if call.route is Route.GEMINI and not call.model.strip():
+        found.insert(0, Problem(call.route.value, "model", "no model chosen", "pick a model"))
+    if found:
+        raise RequestError(found)
+
+
+def parse_json(text: str, route: Route | str) -> dict[str, Any]:
+    """Parse the JSON tab. Invalid JSON raises :class:`RequestError` with line and column."""
+    route = Route.parse(route)
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RequestError(Problem(route.value, "$", f"invalid JSON: {exc.msg}",
+                                   "correct the JSON at that position; your text is kept as typed",
+                                   line=exc.lineno, column=exc.colno)) from None
+    if not isinstance(value, dict):
+        raise RequestError(Problem(route.value, "$", f"the body must be a JSON object, not {type(value).__name__}",
+                                   "wrap the request in { ... }"))
+    return value

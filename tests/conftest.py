@@ -1,0 +1,69 @@
+"""Shared fixtures: one emulator per test run on loopback, user data under tmp_path, a canary key,
+and a guard that fails any in-process attempt to reach a non-loopback address."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+
+import pytest
+
+CANARY_KEY = "sk-canary-7f3c9e21-do-not-leak"
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self, address):
+    host = address[0] if isinstance(address, tuple) else None
+    if host is not None and self.family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            ok = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            ok = host == "localhost"
+        if not ok:
+            raise OSError(f"tests never reach the internet: refused connection to {host}")
+    return _real_connect(self, address)
+
+
+socket.socket.connect = _loopback_only
+
+
+@pytest.fixture(autouse=True)
+def _isolate_user_data(tmp_path, monkeypatch):
+    """Every test gets its own history database and starts with no key or base URL set."""
+    monkeypatch.setenv("COMET_HISTORY_DB", str(tmp_path / "history.sqlite3"))
+    monkeypatch.delenv("COMETAPI_KEY", raising=False)
+    monkeypatch.delenv("COMETAPI_BASE_URL", raising=False)
+
+
+@pytest.fixture(scope="session")
+def emulator():
+    """The emulator, started once per test run (port 0) with small delays."""
+    from comet.emulator import Emulator
+
+    emu = Emulator(ttft_ms=2, chunk_ms=1).start()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
+def make_emulator():
+    """Start an emulator with its own settings (latency, envelopes); stopped after the test."""
+    from comet.emulator import Emulator
+
+    started = []
+
+    def make(**options):
+        emu = Emulator(**options).start()
+        started.append(emu)
+        return emu
+
+    yield make
+    for emu in started:
+        emu.stop()
+
+
+@pytest.fixture
+def canary_key(monkeypatch):
+    monkeypatch.setenv("COMETAPI_KEY", CANARY_KEY)
+    return CANARY_KEY
