@@ -9,7 +9,8 @@ Modules: ``call`` (the request value and ``prepare``), ``validate``, ``errors``,
 ``snippets``, ``convert``, ``history``, ``models``. Nothing here imports streamlit or pandas.
 """
 
-from .call import Call, Prepared, Route, auth_headers, endpoint, prepare, simple_body, user_text
+from .call import (Attachment, Call, Prepared, Route, auth_headers, endpoint, prepare, simple_body,
+                   user_text, wire_body)
 from .config import DEFAULT_BASE_URL, Settings
 from .errors import (APIError, AuthError, BadRequest, CometError, ConfigError, ErrorInfo,
                      NotFound, Problem, ProtocolError, RateLimited, RequestError, ServerError,
@@ -19,7 +20,7 @@ from .exchange import (Candidate, Exchange, FunctionCall, Reply, Retrying, TextD
 from .validate import parse_json, problems, validate
 
 __all__ = [
-    "Call", "Prepared", "Route", "prepare", "endpoint", "auth_headers", "simple_body", "user_text",
+    "Call", "Attachment", "wire_body", "Prepared", "Route", "prepare", "endpoint", "auth_headers", "simple_body", "user_text",
     "Settings", "DEFAULT_BASE_URL",
     "CometError", "ConfigError", "RequestError", "TransportError", "Timeout", "APIError",
     "BadRequest", "AuthError", "NotFound", "RateLimited", "ServerError", "ProtocolError",

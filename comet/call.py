@@ -12,8 +12,11 @@ streaming picks the operator. :func:`prepare` adds nothing to the body.
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Mapping
@@ -47,6 +50,51 @@ KEY_HEADER = {Route.GEMINI: "x-goog-api-key", Route.OPENAI: "Authorization"}
 MASK = "••••••••"
 
 
+# Media the user attached are held beside the body; the body names them with a placeholder
+# token that prepare() swaps for the base64 data (issue 6). The JSON tab stays readable and the
+# token keeps pointing at the file through edits.
+ATTACHMENT_TOKEN = re.compile(r"<attachment:([^<>]+)>")
+MEDIA_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif", "application/pdf")
+INLINE_LIMIT = 20 * 1024 * 1024  # Gemini's limit for inline data in one request
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    mime_type: str
+    data: bytes = field(repr=False)
+
+    @property
+    def token(self) -> str:
+        return f"<attachment:{self.name}>"
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    def base64(self) -> str:
+        return base64.b64encode(self.data).decode("ascii")
+
+
+def resolve_attachments(value: Any, attachments: Mapping[str, Attachment]) -> Any:
+    """A copy of ``value`` with every ``<attachment:NAME>`` token replaced by its base64."""
+    if isinstance(value, str):
+        if "<attachment:" not in value:
+            return value
+        return ATTACHMENT_TOKEN.sub(
+            lambda m: attachments[m.group(1)].base64() if m.group(1) in attachments else m.group(0), value)
+    if isinstance(value, list):
+        return [resolve_attachments(v, attachments) for v in value]
+    if isinstance(value, dict):
+        return {k: resolve_attachments(v, attachments) for k, v in value.items()}
+    return value
+
+
+def attachment_names(value: Any) -> list[str]:
+    """Names of all attachment tokens in a body, in order of appearance."""
+    return ATTACHMENT_TOKEN.findall(json.dumps(value, ensure_ascii=False)) if value else []
+
+
 def encode_body(body: Mapping[str, Any]) -> bytes:
     """Compact UTF-8 JSON, the bytes that go on the wire (non-ASCII kept as is)."""
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -65,8 +113,10 @@ class Call:
     model: str
     body: dict[str, Any] = field(default_factory=dict)
     stream: bool = False
+    attachments: tuple[Attachment, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "attachments", tuple(self.attachments or ()))
         route = Route.parse(self.route)
         object.__setattr__(self, "route", route)
         body = copy.deepcopy(dict(self.body)) if self.body is not None else {}
@@ -80,7 +130,7 @@ class Call:
 
     @classmethod
     def from_body(cls, route: Route | str, body: Mapping[str, Any], *, model: str = "",
-                  stream: bool = False) -> "Call":
+                  stream: bool = False, attachments: tuple[Attachment, ...] = ()) -> "Call":
         """Build a Call where an OpenAI body's own ``model`` / ``stream`` win over the
         arguments (the JSON tab is the source of truth there)."""
         route = Route.parse(route)
@@ -89,10 +139,11 @@ class Call:
                 model = body["model"]
             if "stream" in body:
                 stream = body.get("stream") is True
-        return cls(route=route, model=model, body=dict(body), stream=stream)
+        return cls(route=route, model=model, body=dict(body), stream=stream, attachments=attachments)
 
     def replace(self, **changes: Any) -> "Call":
-        values = {"route": self.route, "model": self.model, "body": self.body, "stream": self.stream}
+        values = {"route": self.route, "model": self.model, "body": self.body, "stream": self.stream,
+                  "attachments": self.attachments}
         values.update(changes)
         return Call(**values)
 
@@ -137,6 +188,13 @@ def endpoint(route: Route | str, model: str, stream: bool, base_url: str, *,
     return f"{base}/v1beta/models/{quote(name, safe='.-_')}:{op}"
 
 
+def wire_body(call: Call) -> dict[str, Any]:
+    """The body as sent: the call's body with attachment tokens replaced by their data."""
+    if not call.attachments:
+        return call.body
+    return resolve_attachments(call.body, {a.name: a for a in call.attachments})
+
+
 def prepare(call: Call, base_url: str) -> Prepared:
     headers = {"Content-Type": "application/json"}
     if call.stream:
@@ -146,7 +204,7 @@ def prepare(call: Call, base_url: str) -> Prepared:
         method="POST",
         url=endpoint(call.route, call.model, call.stream, base_url),
         headers=headers,
-        content=encode_body(call.body),
+        content=encode_body(wire_body(call)),
         stream=call.stream,
     )
 

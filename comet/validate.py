@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping
 
-from .call import Call, Route
+from .call import INLINE_LIMIT, MEDIA_TYPES, Call, Route, attachment_names
 from .errors import Problem, RequestError
 
 # Top-level OpenAI fields sent to the Gemini route, and where Gemini wants them instead.
@@ -252,8 +252,29 @@ def validate(call: Call) -> None:
     found = problems(call.route, call.body)
     if call.route is Route.GEMINI and not call.model.strip():
         found.insert(0, Problem(call.route.value, "model", "no model chosen", "pick a model"))
+    found.extend(attachment_problems(call))
     if found:
         raise RequestError(found)
+
+
+def attachment_problems(call: Call) -> list[Problem]:
+    """Media checks before sending: known tokens, allowed types, at most 20 MB inline."""
+    found: list[Problem] = []
+    route = call.route.value
+    held = {a.name: a for a in call.attachments}
+    for name in attachment_names(call.body):
+        if name not in held:
+            found.append(Problem(route, f"<attachment:{name}>", f"the body names attachment {name!r}, which is not attached",
+                                 "attach the file again or remove the placeholder"))
+    for a in call.attachments:
+        if a.mime_type not in MEDIA_TYPES:
+            found.append(Problem(route, f"<attachment:{a.name}>", f"{a.mime_type or 'unknown type'} is not a supported media type",
+                                 "attach a PNG, JPEG, WebP or GIF image, or a PDF"))
+    total = sum(len(a.data) for a in call.attachments)
+    if total * 4 / 3 > INLINE_LIMIT:
+        found.append(Problem(route, "attachments", f"inline media total {total / 1e6:.1f} MB, over the 20 MB limit",
+                             "attach smaller files, or pass a public file URL (fileData) instead"))
+    return found
 
 
 def parse_json(text: str, route: Route | str) -> dict[str, Any]:
