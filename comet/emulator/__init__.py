@@ -1,0 +1,119 @@
+"""A local CometAPI: a real HTTP server on loopback that speaks both text routes.
+
+Used for the app's offline demo mode (:func:`shared`), by every test that needs a server, by
+the benchmarks, and from the shell: ``python -m comet emulator [--port 0]`` prints its base URL
+as the first line on stdout and serves until SIGINT/SIGTERM.
+
+    >>> from comet.emulator import Emulator
+    >>> with Emulator(ttft_ms=0, chunk_ms=0) as emu:          # doctest: +SKIP
+    ...     httpx.post(emu.base_url + "/v1/chat/completions", ...)
+
+Routes (wire-formats.md is the reference for every shape):
+
+=========================================================  ============================================
+``POST /v1beta/models/{model}:generateContent``            Gemini answer (camelCase out; camel- or
+                                                           snake_case in, at any depth)
+``POST /v1beta/models/{model}:streamGenerateContent``      ``?alt=sse``: ``data: {...}`` + blank line,
+                                                           no ``[DONE]``, CRLF with ``crlf=True``;
+                                                           without ``alt=sse``: a JSON array written
+                                                           as it grows
+``POST /v1beta/models/{model}:countTokens``                ``{totalTokens, promptTokensDetails}``
+``GET  /v1beta/models``, ``GET /v1beta/models/{model}``    Gemini model list (``pageSize``/``pageToken``)
+``POST /v1/chat/completions``                              OpenAI-compatible; ``"stream": true`` gives SSE
+                                                           ending in ``data: [DONE]``
+``GET  /v1/models``, ``GET /v1/models/{id}``               OpenAI list shape + ``description``
+``GET  /api/models``                                       CometAPI's public catalog (no auth, prices)
+=========================================================  ============================================
+
+Auth: ``x-goog-api-key``, ``Authorization: Bearer`` or ``?key=`` on ``/v1beta``; Bearer on
+``/v1``; any non-empty key works, a missing one is a 401 in the route's envelope. Errors on
+``/v1beta`` use Google's envelope (``gemini_errors="comet"`` switches to CometAPI's); on ``/v1``
+CometAPI's ``{error:{message: "... (request id: ...)", type: "comet_api_error", param, code}}``,
+with its odd statuses (500 ``invalid_request`` for a body it cannot read, 503
+``model_not_found`` for an unknown model). Unknown path: 404; wrong method: 405.
+
+Replies are a pure function of the request body and model (the same body gets the same bytes):
+a 25-60 word text that names the model and echoes the prompt, shaped by the request:
+system instruction (a visible prefix), max output tokens (cut, finish MAX_TOKENS / length),
+stop sequences (cut before, STOP / stop), candidateCount / n (distinct candidates), JSON mode
+(valid JSON shaped by responseSchema / responseJsonSchema / json_schema), thinking (thought
+parts or ``reasoning_content`` only when asked; thought tokens from budget, level or effort),
+Google Search grounding (example.com / example.org sources, byte offsets into the answer),
+attachments (checked, and described in the reply), function calling (a call with arguments
+filled from the schema; a function response gets a text answer), ``include_usage``.
+Tokens: every word and every punctuation mark is one token; an image or PDF is 258.
+
+Prompt directives:
+
+* ``[[chunks=N]]`` (N up to 5000): the answer is exactly N stream chunks of one short word each
+  (Gemini: N events; OpenAI: N content chunks between the role chunk and the finish chunk).
+* ``BLOCKME`` anywhere in the last user text: the prompt is blocked for safety (Gemini:
+  ``promptFeedback`` and no candidates; OpenAI: empty content, finish ``content_filter``).
+
+Fault models (model IDs on both routes; listed with their descriptions by both model lists;
+when they answer, they answer like gemini-2.5-flash):
+
+* ``fault-rate-limit``: always 429; Google's body carries ``RetryInfo.retryDelay`` = 1 s x
+  time_scale (e.g. "0.1s"); no Retry-After header.
+* ``fault-rate-limit-once``: 429 for the first attempt of a body, success when the same body
+  comes again (a counter per body hash: the emulator's only state; ``clear()`` resets it).
+* ``fault-server-error`` (500), ``fault-unavailable`` (503).
+* ``fault-slow``: no first byte for 30 s x time_scale; other requests go on, ``stop()`` ends it.
+* ``fault-drop-stream``: a few events, then the connection is cut without the end of the body
+  (plain requests: half the body, then the cut).
+* ``fault-bad-sse``: a malformed event (``data: {not json``) mid-stream; plain: a 200 whose body
+  is half a JSON document.
+* ``fault-html``: a 502 HTML page (``text/html``), like a misrouted proxy.
+
+Faults apply to answers (generateContent, streamGenerateContent, chat completions), after
+auth and body checks; countTokens and the model lists answer normally for fault models.
+
+Latency: ``ttft_ms`` before the first byte of an answer (plain or stream), ``chunk_ms`` between
+stream events; defaults from ``COMET_EMULATOR_TTFT_MS`` / ``COMET_EMULATOR_CHUNK_MS``, else 20
+and 10. Fault delays are nominal x ``time_scale`` (default ``ttft_ms / 20``), so tests that set a
+small ttft get small fault delays too.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from typing import Any
+
+from .catalog import FAULTS, MODELS
+from .server import Emulator, Received
+
+__all__ = ["Emulator", "Received", "MODELS", "FAULTS", "shared", "cli"]
+
+_shared: Emulator | None = None
+_shared_lock = threading.Lock()
+
+
+def shared() -> Emulator:
+    """One emulator per process, started on first call (the app's demo mode)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Emulator(max_received=500).start()  # a long-lived server: bounded memory
+        return _shared
+
+
+def cli(args: Any) -> int:
+    """``python -m comet emulator``: print the base URL first, serve until SIGINT/SIGTERM."""
+    emu = Emulator(getattr(args, "host", "127.0.0.1"), getattr(args, "port", 0),
+                   ttft_ms=getattr(args, "ttft_ms", None), chunk_ms=getattr(args, "chunk_ms", None),
+                   gemini_errors=getattr(args, "gemini_errors", "google") or "google",
+                   crlf=bool(getattr(args, "crlf", False))).start()
+    print(emu.base_url, flush=True)
+    print(f"CometAPI emulator on {emu.base_url} (ttft {emu.ttft_ms:g} ms, chunk {emu.chunk_ms:g} ms); "
+          "Ctrl-C stops it", file=sys.stderr, flush=True)
+    done = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    try:
+        while not done.wait(0.5):
+            pass
+    finally:
+        emu.stop()
+    return 0
