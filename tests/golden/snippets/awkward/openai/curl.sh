@@ -1,0 +1,19 @@
+# Needs COMETAPI_KEY in the environment.
+curl -sS 'https://api.cometapi.com/v1/chat/completions' \
+  -H 'Content-Type: application/json' \
+  -H "Authorization: Bearer $COMETAPI_KEY" \
+  --data-binary @- <<'JSON'
+{
+  "messages": [
+    {
+      "role": "system",
+      "content": "Reply with \"OK\" and 'OK' — then `$(whoami)` literally; 100% sure\\?"
+    },
+    {
+      "role": "user",
+      "content": "Quotes \" ' `backticks` $HOME ${PATH} $(rm -rf /) %s %d \\ \\n \\\\ back\\slash\nTab\there, new\nline, CR\r, bell\u0007, NUL-free, \u2028 line sep \u2029 para sep\nEOF\nJSON\n'JSON'\n</script><!-- ! !! -->\nEmoji 😀👍🏽👨\u200d👩\u200d👧, RTL: مرحبا بالعالم, שלום, bidi \u202eevil\u202c, zero\u200bwidth, café, 日本語"
+    }
+  ],
+  "model": "gemini-2.5-flash"
+}
+JSON

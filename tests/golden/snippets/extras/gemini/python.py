@@ -1,0 +1,33 @@
+# pip install httpx; needs COMETAPI_KEY in the environment.
+import os
+
+import httpx
+
+
+def text_of(response):
+    """The answer in a response or a stream chunk (thought summaries left out)."""
+    for candidate in response.get("candidates", []):
+        if candidate.get("index", 0) == 0:
+            parts = candidate.get("content", {}).get("parts", [])
+            return "".join(part.get("text", "") for part in parts if not part.get("thought"))
+    return ""
+
+
+url = "https://api.cometapi.com/v1beta/models/gemini-2.5-flash:generateContent"
+headers = {
+    "Content-Type": "application/json",
+    "x-goog-api-key": os.environ["COMETAPI_KEY"],
+}
+body = {
+    "contents": [{"role": "user", "parts": [{"text": "Who won the 2022 World Cup?"}]}],
+    "tools": [{"googleSearch": {}}],
+    "safetySettings": [
+        {"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_ONLY_HIGH"},
+    ],
+    "generationConfig": {"temperature": 0.5, "enableAffectiveDialog": False},
+}
+
+response = httpx.post(url, headers=headers, json=body, timeout=120)
+if response.is_error:
+    raise SystemExit(f"HTTP {response.status_code}: {response.text}")
+print(text_of(response.json()))

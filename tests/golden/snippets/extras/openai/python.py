@@ -1,0 +1,21 @@
+# pip install httpx; needs COMETAPI_KEY in the environment.
+import os
+
+import httpx
+
+url = "https://api.cometapi.com/v1/chat/completions"
+headers = {
+    "Content-Type": "application/json",
+    "Authorization": f"Bearer {os.environ['COMETAPI_KEY']}",
+}
+body = {
+    "messages": [{"role": "user", "content": "Who won the 2022 World Cup?"}],
+    "reasoning_effort": "low",
+    "google": {"thinking_config": {"include_thoughts": True}},
+    "model": "gemini-2.5-flash",
+}
+
+response = httpx.post(url, headers=headers, json=body, timeout=120)
+if response.is_error:
+    raise SystemExit(f"HTTP {response.status_code}: {response.text}")
+print(response.json()["choices"][0]["message"]["content"])

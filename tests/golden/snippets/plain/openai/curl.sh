@@ -1,0 +1,12 @@
+# Needs COMETAPI_KEY in the environment.
+curl -sS 'https://api.cometapi.com/v1/chat/completions' \
+  -H 'Content-Type: application/json' \
+  -H "Authorization: Bearer $COMETAPI_KEY" \
+  --data-binary @- <<'JSON'
+{
+  "messages": [
+    {"role": "user", "content": "Explain how AI works in a few words"}
+  ],
+  "model": "gemini-2.5-flash"
+}
+JSON

@@ -1,0 +1,27 @@
+# pip install httpx; needs COMETAPI_KEY in the environment.
+import os
+
+import httpx
+
+url = "https://api.cometapi.com/v1/chat/completions"
+headers = {
+    "Content-Type": "application/json",
+    "Authorization": f"Bearer {os.environ['COMETAPI_KEY']}",
+}
+body = {
+    "messages": [
+        {"role": "system", "content": "You are a terse geographer."},
+        {"role": "user", "content": "Name three rivers."},
+    ],
+    "temperature": 0.2,
+    "top_p": 0.9,
+    "max_tokens": 256,
+    "stop": ["END"],
+    "seed": 7,
+    "model": "gemini-2.5-flash",
+}
+
+response = httpx.post(url, headers=headers, json=body, timeout=120)
+if response.is_error:
+    raise SystemExit(f"HTTP {response.status_code}: {response.text}")
+print(response.json()["choices"][0]["message"]["content"])
