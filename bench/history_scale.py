@@ -1,0 +1,221 @@
+"""History at scale: build a database of realistic runs, then time what the History page asks.
+
+    python bench/history_scale.py                     # 1,000,000 runs in a temporary directory
+    python bench/history_scale.py --rows 10000        # a quick smoke run
+    python bench/history_scale.py --db runs.sqlite3 --keep
+
+:func:`build` ("a database of N runs at PATH") is reusable, e.g. for the History page's render
+timing: ``from bench.history_scale import build``. Rows go through ``History.save_many``, the
+same path the app writes by, in batches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from comet.call import Call, Route  # noqa: E402
+from comet.errors import ErrorInfo  # noqa: E402
+from comet.exchange import Exchange, Reply, Timing, Usage  # noqa: E402
+from comet.history import History  # noqa: E402
+
+MODELS = [("gemini-2.5-flash", 40), ("gemini-2.5-pro", 15), ("gemini-3-flash-preview", 15),
+          ("gemini-2.5-flash-lite", 10), ("gemini-3.1-pro-preview", 8), ("gpt-5.1", 6), ("deepseek-v4-pro", 6)]
+TOPICS = ["weather", "python", "recipe", "invoice", "poem", "translate", "summary", "sql", "travel", "physics",
+          "history", "marketing", "email", "contract", "kubernetes", "garden", "football", "music", "budget", "essay"]
+SYLLABLES = ["ka", "lo", "mi", "ren", "to", "sa", "vel", "dor", "in", "ap", "ul", "ex", "qua", "zen", "bri", "mon"]
+VOCABULARY = sorted({a + b + c for a in SYLLABLES for b in SYLLABLES for c in ("", "s", "ing", "ed", "er")})
+CUMULATIVE = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(VOCABULARY))))  # Zipf-like
+DAY = 86400.0
+
+
+def _sentence(rng: random.Random, words: int, topic: str) -> str:
+    picked = rng.choices(VOCABULARY, cum_weights=CUMULATIVE, k=words)
+    picked[rng.randrange(words)] = topic
+    return " ".join(picked).capitalize() + "."
+
+
+def realistic_exchanges(rows: int, *, seed: int = 0, start: float | None = None,
+                        days: float = 365.0) -> Iterator[tuple[Exchange, str | None, str | None, float | None]]:
+    """``(exchange, group_id, label, cost)`` for ``rows`` runs spread over ``days`` up to now."""
+    rng = random.Random(seed)
+    start = (time.time() - days * DAY) if start is None else start
+    step = days * DAY / max(rows, 1)
+    models, weights = zip(*MODELS)
+    group, group_left = None, 0
+    for i in range(rows):
+        topic = rng.choice(TOPICS)
+        route = Route.GEMINI if rng.random() < 0.55 else Route.OPENAI
+        model = rng.choices(models, weights)[0]
+        stream = rng.random() < 0.6
+        prompt = _sentence(rng, rng.randint(6, 40), topic)
+        system = "You are a concise assistant." if rng.random() < 0.3 else None
+        if route is Route.GEMINI:
+            body = {"contents": [{"role": "user", "parts": [{"text": prompt}]}],
+                    "generationConfig": {"temperature": round(rng.uniform(0, 1.5), 2), "maxOutputTokens": 1024}}
+            if system:
+                body["systemInstruction"] = {"parts": [{"text": system}]}
+        else:
+            body = {"messages": ([{"role": "system", "content": system}] if system else [])
+                    + [{"role": "user", "content": prompt}], "temperature": round(rng.uniform(0, 1.5), 2)}
+        call = Call(route, model, body, stream=stream)
+        started = start + i * step + rng.uniform(0, step / 2)
+        roll = rng.random()
+        text = " ".join(_sentence(rng, rng.randint(8, 30), topic) for _ in range(rng.randint(1, 5)))
+        usage = Usage(len(prompt) // 4, len(text) // 4, rng.choice([0, 0, 128, 512]), None)
+        ttft = rng.lognormvariate(6.0, 0.5)
+        latency = ttft + len(text) * rng.uniform(2, 6)
+        error = reply = None
+        status, stopped = 200, False
+        if roll < 0.06:
+            status = rng.choice([429, 500, 503, 400])
+            error = ErrorInfo(kind="rate_limited" if status == 429 else "server" if status >= 500 else "bad_request",
+                              message=f"HTTP {status}: the service said no (request id: {rng.getrandbits(48):x})",
+                              status=status, retryable=status != 400,
+                              raw_body='{"error":{"message":"no","type":"comet_api_error","code":""}}')
+        else:
+            stopped = roll > 0.98
+            if stopped:
+                text = text[: len(text) // 3]
+            raw: object
+            if route is Route.GEMINI:
+                chunk = {"candidates": [{"content": {"role": "model", "parts": [{"text": text}]},
+                                         "finishReason": "STOP", "index": 0}],
+                         "usageMetadata": {"promptTokenCount": usage.input_tokens,
+                                           "candidatesTokenCount": usage.output_tokens},
+                         "modelVersion": model, "responseId": f"{rng.getrandbits(64):x}"}
+            else:
+                chunk = {"id": f"chatcmpl-{rng.getrandbits(64):x}", "object": "chat.completion", "model": model,
+                         "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
+                                      "finish_reason": "stop"}],
+                         "usage": {"prompt_tokens": usage.input_tokens, "completion_tokens": usage.output_tokens}}
+            raw = [chunk] if stream else chunk
+            reply = Reply(text=text, finish_reason=None if stopped else "stop", usage=usage, model_version=model,
+                          raw=raw)
+        timing = Timing(started_at=started, ttfb_ms=ttft * 0.9, ttft_ms=None if error else ttft,
+                        latency_ms=latency, chunk_ms=tuple(ttft + k * 40.0 for k in range(8)) if stream else ())
+        if group_left == 0 and rng.random() < 0.05:
+            group, group_left = f"cmp-{i}", rng.choice([2, 2, 3, 4])
+        label = f"{route.label} · {model}" if group_left else None
+        yield (Exchange(call=call, base_url="https://api.cometapi.com", status=status if not error else status,
+                        reply=reply, error=error, timing=timing, attempts=1 + (roll < 0.02), stopped=stopped,
+                        partial=stopped),
+               group if group_left else None, label, None if error else round(rng.uniform(0.00001, 0.01), 6))
+        if group_left:
+            group_left -= 1
+            if group_left == 0:
+                group = None
+
+
+def build(path: str | Path, rows: int, *, seed: int = 0, batch: int = 5000,
+          progress: Callable[[int], None] | None = None) -> History:
+    """A history database of ``rows`` realistic runs at ``path`` (which must not exist yet)."""
+    history = History(path)
+    pending: list = []
+    done = 0
+    for item in realistic_exchanges(rows, seed=seed):
+        pending.append(item)
+        if len(pending) == batch:
+            done += _flush(history, pending)
+            if progress:
+                progress(done)
+    done += _flush(history, pending)
+    return history
+
+
+def _flush(history: History, pending: list) -> int:
+    exchanges, groups, labels, costs = zip(*pending) if pending else ((), (), (), ())
+    history.save_many(exchanges, group_ids=groups, labels=labels, costs=costs)
+    n = len(pending)
+    pending.clear()
+    return n
+
+
+def timed(name: str, fn: Callable[[], object], repeat: int = 3) -> tuple[str, float, object]:
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t0)
+    return name, best, result
+
+
+def measure(history: History) -> list[tuple[str, float, object]]:
+    """The History page's questions, each timed (best of three)."""
+    week_ago, year_ago = time.time() - 7 * DAY, time.time() - 365 * DAY
+    newest = history.query(limit=1)[0]["id"]
+    return [
+        timed("first page (50 newest)", lambda: len(history.query(limit=50))),
+        timed("count all", lambda: history.count()),
+        timed("filter route+model: page", lambda: len(history.query(route="gemini", model="gemini-2.5-pro"))),
+        timed("filter route+model: count", lambda: history.count(route="gemini", model="gemini-2.5-pro")),
+        timed("filter status=error: page", lambda: len(history.query(status="error"))),
+        timed("filter status=error: count", lambda: history.count(status="error")),
+        timed("last 7 days: page", lambda: len(history.query(since=week_ago))),
+        timed("last 7 days: count", lambda: history.count(since=week_ago)),
+        timed("one day, 300 days ago: page", lambda: len(history.query(since=year_ago + 65 * DAY,
+                                                                        until=year_ago + 66 * DAY))),
+        timed("before 300 days ago: page", lambda: len(history.query(until=year_ago + 65 * DAY))),
+        timed("search common word: page", lambda: len(history.query(search="weather"))),
+        timed("search common word: count", lambda: history.count(search="weather")),
+        timed("search two words: page", lambda: len(history.query(search="kubernetes budget"))),
+        timed("search rare prefix: page", lambda: len(history.query(search="qua"))),
+        timed("search + route + status: page", lambda: len(history.query(search="recipe", route="openai",
+                                                                          status="ok"))),
+        timed("search + route + status: count", lambda: history.count(search="recipe", route="openai",
+                                                                       status="ok")),
+        timed("search nothing matches: page", lambda: len(history.query(search="zzzyx"))),
+        timed("page 100 (offset 4950)", lambda: len(history.query(limit=50, offset=4950))),
+        timed("models seen", lambda: len(history.models_seen())),
+        timed("groups (50 newest)", lambda: len(history.groups())),
+        timed("get one run", lambda: history.get(newest)["id"]),
+        timed("frame (50 rows, pandas)", lambda: len(history.frame(limit=50))),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--db", default=None, help="build here (default: a temporary directory)")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="time an existing --db without building")
+    args = parser.parse_args(argv)
+    tmp = None
+    if args.db:
+        path = Path(args.db)
+    else:
+        tmp = Path(tempfile.mkdtemp(prefix="comet-history-bench-"))
+        path = tmp / "history.sqlite3"
+    try:
+        if args.reuse:
+            history = History(path)
+        else:
+            if path.exists():
+                parser.error(f"{path} exists; pass --reuse to time it, or another --db")
+            t0 = time.perf_counter()
+            history = build(path, args.rows, progress=lambda n: print(
+                f"  {n:>9,} rows  {n / (time.perf_counter() - t0):>7,.0f} rows/s", end="\r", flush=True))
+            took = time.perf_counter() - t0
+            print(f"insert {args.rows:,} runs: {took:.1f} s ({args.rows / took:,.0f} rows/s)" + " " * 20)
+        size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+        print(f"database: {history.count():,} runs, {size / 1e9:.2f} GB")
+        for name, seconds, result in measure(history):
+            print(f"{name:<34} {seconds * 1000:>9.1f} ms   ({result})")
+        history.close()
+    finally:
+        if tmp and not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
