@@ -1,0 +1,18 @@
+"""Comet Playground: ``streamlit run app.py``.
+
+One sidebar for every page (where requests go, the key), then the page the user picked.
+"""
+
+import streamlit as st
+
+from ui import connection
+
+st.set_page_config(page_title="Comet Playground", page_icon="☄️", layout="wide")
+
+page = st.navigation([
+    st.Page("pages/playground.py", title="Playground", icon=":material/play_arrow:", default=True),
+    st.Page("pages/compare.py", title="Compare", icon=":material/view_column:"),
+    st.Page("pages/history.py", title="History", icon=":material/history:"),
+])
+connection.sidebar()
+page.run()

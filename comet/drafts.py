@@ -1,0 +1,83 @@
+"""The Playground's draft, kept so it survives moving between pages and a browser reload.
+
+A draft is a small JSON object (route, model, stream switch, body, the JSON tab's text when it
+does not parse, what a route switch could not carry over). It lives in its own SQLite file next
+to the history database, keyed by a random draft id that the page keeps in its URL
+(``?draft=...``). The key is never part of a draft: it is not in any of these values.
+
+    >>> drafts = Drafts(":memory:")
+    >>> drafts.save("abc", {"route": "gemini"})
+    >>> drafts.load("abc")
+    {'route': 'gemini'}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+KEEP_DAYS = 30  # drafts untouched for longer are removed when another is saved
+
+
+def default_path() -> Path:
+    """``<history db>.drafts.sqlite3`` beside the history database (``COMET_HISTORY_DB`` or
+    the per-user default), so tests that move history move drafts too."""
+    try:
+        from .history import default_path as history_path
+        history = Path(history_path())
+    except ImportError:  # history lands in another change; use the same environment rule
+        history = Path(os.environ.get("COMET_HISTORY_DB") or Path.home() / ".comet" / "history.sqlite3")
+    return history.with_name(history.stem + ".drafts.sqlite3")
+
+
+def new_id() -> str:
+    return secrets.token_urlsafe(9)
+
+
+class Drafts:
+    """One small table: ``draft(id, updated_at, data)``. Safe to share between threads."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None):
+        self.path = str(path if path is not None else default_path())
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=5)
+        with self._lock, self._db:
+            self._db.execute("PRAGMA journal_mode=WAL") if self.path != ":memory:" else None
+            self._db.execute("CREATE TABLE IF NOT EXISTS draft ("
+                             "id TEXT PRIMARY KEY, updated_at REAL NOT NULL, data TEXT NOT NULL)")
+
+    def load(self, draft_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._db.execute("SELECT data FROM draft WHERE id = ?", (draft_id,)).fetchone()
+        if row is None:
+            return None
+        try:
+            value = json.loads(row[0])
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+
+    def save(self, draft_id: str, data: dict[str, Any]) -> None:
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        now = time.time()
+        with self._lock, self._db:
+            self._db.execute("INSERT INTO draft (id, updated_at, data) VALUES (?, ?, ?) "
+                             "ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at, data = excluded.data",
+                             (draft_id, now, text))
+            self._db.execute("DELETE FROM draft WHERE updated_at < ?", (now - KEEP_DAYS * 86400,))
+
+    def delete(self, draft_id: str) -> None:
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM draft WHERE id = ?", (draft_id,))
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,47 @@
+"""Playground: pick a model and route, edit the request as a form or as JSON, send it, watch
+the reply stream in, and copy the code for exactly that request."""
+
+import streamlit as st
+
+from ui import code, connection, editor, runs
+
+conn = connection.current()
+state = editor.load_state()
+catalog, catalog_note = connection.models(conn)
+by_id = {m.id: m for m in catalog}
+
+st.title("Playground")
+st.caption(connection.where(conn))
+editor.request_bar(state, catalog)
+if catalog_note:
+    st.caption(catalog_note)
+editor.route_report(state)
+
+request, answer = st.columns(2, gap="large")
+with request:
+    editor.tabs(state)
+    problems = editor.check(state)
+    editor.show_problems(problems)
+    last = runs.last("pg_result")
+    send_col, stop_col, continue_col = st.columns(3)
+    send = send_col.button("Send", key="pg_send", type="primary", shortcut="Ctrl+Enter",
+                           disabled=bool(problems) or state.json_error is not None, width="stretch")
+    stop_col.button("Stop", key="pg_stop", disabled=not send, width="stretch",
+                    help="ends the run at once; the partial reply is kept and recorded")
+    continue_col.button("Continue", key="pg_continue", width="stretch",
+                        disabled=send or not editor.can_continue(state, last),
+                        on_click=editor.continue_from, args=("pg_result",),
+                        help="append the reply as a model turn and start a new user turn")
+
+    st.subheader("Code")
+    code.code_tabs(state.call(), code.target(conn, key="pg_snippets_local"))
+
+editor.save_draft(state)
+
+with answer, st.container(key="pg_answer"):
+    if send and runs.send(conn, state.call(), by_id, key="pg_reply", result_key="pg_result"):
+        st.rerun()  # redraw the buttons for a finished run (Continue on, Stop off)
+    elif last:
+        runs.show(last, key="pg_reply")
+    else:
+        st.caption("The reply appears here. Send with the button or Ctrl+Enter.")

@@ -1,0 +1,271 @@
+"""The Playground in a real browser: ``streamlit run app.py`` as a subprocess, driven by
+Playwright on Debian's chromium. What AppTest cannot see: typing, the combobox, Ctrl+Enter,
+a reply streaming in, Stop pressed mid-stream, and the HTML that actually reaches a browser."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import CANARY_KEY
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+if not os.path.exists(CHROMIUM):
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``streamlit run app.py`` on a free port with its own environment and log file."""
+
+    def __init__(self, tmp: Path, **env: str):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.history = tmp / "history.sqlite3"
+        self.log = tmp / "streamlit.log"
+        environ = {k: v for k, v in os.environ.items() if k not in ("COMETAPI_KEY", "COMETAPI_BASE_URL")}
+        environ.update(COMET_HISTORY_DB=str(self.history), PYTHONUNBUFFERED="1", **env)
+        self._log = open(self.log, "wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(self.port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=environ, stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("streamlit did not start:\n" + self.log.read_text())
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self._log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """Demo mode (no key), with chunks slow enough to press Stop mid-stream."""
+    server = Server(tmp_path_factory.mktemp("demo"), COMET_EMULATOR_TTFT_MS="20", COMET_EMULATOR_CHUNK_MS="60")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def open_app(page, url: str):
+    page.goto(url)
+    button(page, "pg_send").wait_for()
+    return page
+
+
+def button(page, key: str):
+    """A page button by its widget key (Streamlit's own toolbar has a "Stop" button too)."""
+    return page.locator(f".st-key-{key} button").first  # Streamlit also draws a hidden copy
+
+
+def pick_model(page, model: str) -> None:
+    box = page.get_by_role("combobox", name="Model")
+    box.click()
+    box.fill(model)
+    box.press("Enter")
+    page.wait_for_function(
+        "m => [...document.querySelectorAll('input[aria-label=Model]')].some(i => i.value.startsWith(m))", arg=model)
+    wait_idle(page)
+
+
+def pick_route(page, label: str) -> None:
+    page.get_by_text(label, exact=True).click()
+    page.get_by_role("radio", name=label).wait_for(state="attached")
+    page.wait_for_function("l => [...document.querySelectorAll('input[type=radio]')]"
+                           ".some(r => r.checked && r.closest('label').innerText.includes(l))", arg=label)
+    wait_idle(page)
+
+
+def type_prompt(page, text: str) -> None:
+    prompt = page.get_by_label("Prompt", exact=True)
+    prompt.fill(text)
+    prompt.press("Tab")  # commit the text area (Streamlit applies it on blur)
+    wait_idle(page)
+
+
+def wait_idle(page) -> None:
+    """Let the rerun an action started begin, then wait for the script to finish."""
+    page.wait_for_timeout(200)
+    page.wait_for_function("() => document.querySelector('.stApp')"
+                           ".getAttribute('data-test-script-state') !== 'running'")
+
+
+def reply_text(page) -> str:
+    return page.locator(".st-key-pg_answer").inner_text()
+
+
+def send_and_wait(page, server: Server, send=None) -> str:
+    """Send (by the button, or ``send``) and wait until the run is recorded and drawn."""
+    before = len(history_rows(server.history))
+    (send or button(page, "pg_send").click)()
+    deadline = time.monotonic() + 20
+    while len(history_rows(server.history)) == before:
+        assert time.monotonic() < deadline, "the run was not recorded"
+        time.sleep(0.05)
+    page.wait_for_function(
+        "() => { const a = document.querySelector('.st-key-pg_answer');"
+        " const stop = document.querySelector('.st-key-pg_stop button');"
+        " return a && stop && stop.disabled && a.innerText.includes('Served model')"
+        " && !a.innerText.includes('Waiting for the first token') && !a.innerText.includes('Streaming…'); }")
+    return reply_text(page)
+
+
+def history_rows(path: Path) -> list:
+    from comet.history import History
+
+    return list(History(str(path)).query())
+
+
+def test_send_on_gemini_streams_the_reply_and_shows_the_snippet(page, demo):
+    open_app(page, demo.url)
+    assert page.get_by_text("Demo mode: local emulator", exact=True).is_visible()
+    pick_model(page, "gemini-2.5-pro")
+    pick_route(page, "Gemini native")
+    type_prompt(page, "Tell me about streams [[chunks=30]]")
+    text = send_and_wait(page, demo, lambda: (button(page, "pg_send").click(),
+                                               page.get_by_text("Streaming…").first.wait_for()))  # in pieces
+    assert "TTFT" in text and "Served model" in text
+    assert len(re.findall(r"\w+", text.split("Finish")[0])) >= 20
+    code = page.locator("[data-testid=stCode]").first.inner_text()
+    assert "https://api.cometapi.com/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse" in code
+    assert "$COMETAPI_KEY" in code
+
+
+def test_send_on_openai_with_a_typed_model_id(page, demo):
+    open_app(page, demo.url)
+    pick_route(page, "OpenAI-compatible")
+    pick_model(page, "my-own-model-id")
+    page.get_by_role("tab", name="JSON").click()
+    json_text = page.get_by_role("textbox", name="OpenAI-compatible request body").input_value()
+    assert '"model": "my-own-model-id"' in json_text
+    page.get_by_role("tab", name="Form").click()
+    type_prompt(page, "Hello from the other route")
+    shown = send_and_wait(page, demo)
+    # the emulator does not know the model: the error is shown with its fix, and the app lives on
+    assert "not_found" in shown and "Fix:" in shown
+    pick_model(page, "gemini-2.5-flash")
+    shown = send_and_wait(page, demo, lambda: page.keyboard.press("Control+Enter"))  # the shortcut
+    assert "gemini-2.5-flash" in shown and "not_found" not in shown
+    page.get_by_role("tab", name="Python SDK").click()
+    sdk = page.locator("[data-testid=stCode]").filter(has_text="OpenAI(").first.inner_text()
+    assert "https://api.cometapi.com/v1" in sdk and "gemini-2.5-flash" in sdk
+
+
+def test_stop_mid_stream_keeps_and_records_the_partial_text(page, demo):
+    from comet.history import History
+
+    open_app(page, demo.url)
+    type_prompt(page, "A long one please [[chunks=200]]")  # 200 chunks, 60 ms apart: 12 s
+    before = len(history_rows(demo.history))
+    button(page, "pg_send").click()
+    page.get_by_text("Streaming…").first.wait_for()
+    page.wait_for_timeout(1000)
+    button(page, "pg_stop").click()
+    page.get_by_text("Stopped.").wait_for(timeout=5_000)
+    shown = reply_text(page)
+    rows = history_rows(demo.history)
+    assert len(rows) == before + 1 and rows[0]["status"] == "stopped"
+    run = History(str(demo.history)).get(rows[0]["id"])
+    words = run["reply"].split()
+    assert 5 < len(words) < 150  # partial: well short of the 200 chunks
+    assert " ".join(words[:5]) in shown  # the partial text stays on the page
+
+    # and before the first byte: fault-slow is silent for 30 s
+    pick_model(page, "fault-slow")
+    button(page, "pg_send").click()
+    page.get_by_text("Waiting for the first token").first.wait_for()
+    started = time.monotonic()
+    button(page, "pg_stop").click()
+    page.get_by_text("Stopped.").wait_for(timeout=5_000)
+    assert time.monotonic() - started < 5
+    rows = history_rows(demo.history)
+    assert len(rows) == before + 2 and rows[0]["status"] == "stopped" and rows[0]["model"] == "fault-slow"
+
+
+def test_canary_key_is_nowhere_in_html_snippets_history_or_logs(browser, emulator, tmp_path):
+    server = Server(tmp_path, COMETAPI_KEY=CANARY_KEY, COMETAPI_BASE_URL=emulator.base_url)
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        open_app(page, server.url)
+        assert page.get_by_text(f"Requests go to {emulator.base_url}").first.is_visible()
+        type_prompt(page, "hello with a real key")
+        button(page, "pg_send").click()
+        page.get_by_text("Served model").wait_for()
+        pick_model(page, "fault-html")
+        button(page, "pg_send").click()
+        page.get_by_text("Raw error body").wait_for(timeout=20_000)
+        pick_route(page, "OpenAI-compatible")
+        pick_model(page, "gemini-2.5-flash")
+        button(page, "pg_send").click()
+        page.get_by_text("Served model").wait_for()
+        for label in ("Request", "Raw response (chunks with arrival times)"):
+            page.get_by_text(label, exact=True).first.click()
+        html = page.content()
+        snippets = []
+        for tab in ("curl", "Python", "Python SDK", "Node", "Node SDK"):
+            page.get_by_role("tab", name=tab, exact=True).click()
+            snippets.append(page.locator("[data-testid=stCode]").filter(has_text="COMETAPI_KEY").first.inner_text())
+            html += page.content()
+    finally:
+        context.close()
+        server.stop()
+    assert "Bearer" in html and all("COMETAPI_KEY" in s for s in snippets)
+    assert CANARY_KEY not in html
+    assert not any(CANARY_KEY in s for s in snippets)
+    assert CANARY_KEY not in server.log.read_text()
+    dbs = list(tmp_path.glob("*.sqlite3*"))
+    assert any(p.name.startswith("history") for p in dbs)
+    for db in dbs:
+        assert CANARY_KEY.encode() not in db.read_bytes(), db.name
+    assert len(history_rows(server.history)) == 3

@@ -1,0 +1,39 @@
+"""Code tabs: the snippet for a request in each of the five flavours, with a copy button."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from comet import Call, CometError
+
+from .connection import Connection, snippet_base_url
+
+TABS = (("curl", "curl", "bash"), ("Python", "python", "python"), ("Python SDK", "python-sdk", "python"),
+        ("Node", "node", "javascript"), ("Node SDK", "node-sdk", "javascript"))
+
+
+def code_tabs(call: Call, base_url: str) -> None:
+    """One tab per flavour; ``st.code`` gives each a copy button. The key is never in a
+    snippet: every flavour reads it from ``COMETAPI_KEY``."""
+    from comet.snippets import render
+
+    for tab, (_, lang, highlight) in zip(st.tabs([label for label, _, _ in TABS]), TABS):
+        with tab:
+            try:
+                snippet = render(call, lang, base_url=base_url)
+            except (CometError, ValueError) as err:  # e.g. a body this flavour cannot express
+                st.warning(f"No {lang} snippet for this request: {err}")
+                continue
+            st.code(snippet.code, language=highlight)
+            for warning in snippet.warnings:
+                st.caption(f"⚠ {warning}")
+
+
+def target(conn: Connection, *, key: str) -> str:
+    """The base URL snippets use. In demo mode a switch picks the service's address (the code
+    to paste) or the emulator's (to try the snippet locally)."""
+    if not conn.demo:
+        return conn.base_url
+    local = st.toggle("Snippets use the emulator's address", key=key,
+                      help=f"off: {conn.service_url} (the code to paste); on: {conn.base_url}")
+    return snippet_base_url(conn, local)

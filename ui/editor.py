@@ -1,0 +1,394 @@
+"""The request editor: model, route and stream controls, and the Form and JSON tabs over one body.
+
+The canonical value is an :class:`EditorState` kept in session state under ``pg_state`` (not a
+widget key, so it survives page moves; widget state does not) and saved as a draft keyed by
+``?draft=`` in the URL (so it survives a reload). Widgets are seeded from it and every
+widget's ``on_change`` writes back through :mod:`comet.form` (only the touched field),
+:func:`comet.validate.parse_json` (the JSON tab) or :func:`comet.convert.convert` (route).
+The JSON tab's text is kept exactly as typed; while it does not parse the form waits.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from comet import Call, Problem, RequestError, Route, form, parse_json, problems, simple_body
+from comet.drafts import Drafts, default_path, new_id
+from comet.models import ModelInfo
+
+from . import connection
+
+STATE = "pg_state"
+SAVED = "pg_saved_draft"
+DEFAULT_MODEL = "gemini-2.5-flash"
+ROUTES = ("gemini", "openai")
+FIELD_KEY = "pg_f_{}"
+
+
+@dataclass
+class EditorState:
+    route: str = "gemini"
+    model: str = DEFAULT_MODEL
+    stream: bool = True
+    body: dict[str, Any] = field(default_factory=lambda: simple_body("gemini", ""))
+    json_text: str = ""  # the JSON tab, exactly as typed
+    json_error: dict[str, Any] | None = None  # {message, line, column} while it does not parse
+    leftover: dict[str, Any] = field(default_factory=dict)  # route -> what switching away lost
+    report: list[dict[str, Any]] = field(default_factory=list)  # the last route switch
+    draft_id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.json_text:
+            self.json_text = dump(self.body)
+
+    def call(self) -> Call:
+        """The request as it stands (the JSON wins over the pickers on the OpenAI route)."""
+        return Call.from_body(self.route, self.body, model=self.model, stream=self.stream)
+
+    def to_draft(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("draft_id")
+        return data
+
+    @classmethod
+    def from_draft(cls, data: dict[str, Any], draft_id: str) -> "EditorState":
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and k != "draft_id"}
+        try:
+            state = cls(**known, draft_id=draft_id)
+            Route.parse(state.route)
+            return state
+        except (TypeError, ValueError):  # a draft from an older shape: start afresh
+            return cls(draft_id=draft_id)
+
+
+def dump(body: Any) -> str:
+    return json.dumps(body, indent=2, ensure_ascii=False)
+
+
+# ---- state, widgets and drafts -------------------------------------------------------------------
+
+@st.cache_resource(show_spinner=False)
+def _drafts(path: str) -> Drafts:
+    return Drafts(path)
+
+
+def load_state() -> EditorState:
+    """This session's editor state: from session state, else the draft named in the URL, else new."""
+    ss = st.session_state
+    state = ss.get(STATE)
+    if state is None:
+        draft_id = st.query_params.get("draft")
+        data = _drafts(str(default_path())).load(draft_id) if draft_id else None
+        state = EditorState.from_draft(data, draft_id) if data else EditorState(draft_id=draft_id or new_id())
+        ss[STATE] = state
+        ss[SAVED] = state.to_draft()
+    if st.query_params.get("draft") != state.draft_id:
+        st.query_params["draft"] = state.draft_id
+    _seed_widgets(state)
+    return state
+
+
+def save_draft(state: EditorState) -> None:
+    data = state.to_draft()
+    if st.session_state.get(SAVED) != data:
+        _drafts(str(default_path())).save(state.draft_id, data)
+        st.session_state[SAVED] = copy.deepcopy(data)
+
+
+def open_call(call: Call) -> str:
+    """Make ``call`` the Playground's request, as a new draft (History's "open in Playground",
+    a share link). Call it from a callback or before ``st.switch_page``; returns the draft id
+    to put in the Playground's URL. Attachments are not held by the editor yet (issue 6)."""
+    state = EditorState(route=call.route.value, model=call.model, stream=call.stream,
+                        body=copy.deepcopy(call.body), draft_id=new_id())
+    _drafts(str(default_path())).save(state.draft_id, state.to_draft())
+    ss = st.session_state
+    for key in [k for k in ss if isinstance(k, str) and k.startswith("pg_")]:
+        del ss[key]  # the editor's widgets reseed from the new state when their keys are gone
+    ss[STATE] = state
+    ss[SAVED] = state.to_draft()
+    return state.draft_id
+
+
+def _seed_widgets(state: EditorState) -> None:
+    """Give every editor widget its value from the state, where Streamlit has none (first run,
+    or back from another page: widget state is dropped when a widget is not drawn)."""
+    ss = st.session_state
+    for key, value in (("pg_route", state.route), ("pg_model", state.model),
+                       ("pg_stream", state.stream), ("pg_json", state.json_text)):
+        if key not in ss:
+            ss[key] = value
+    if any(FIELD_KEY.format(name) not in ss for name in form.fields(state.route)):
+        _sync_form(state, only_missing=True)
+
+
+def _sync_form(state: EditorState, only_missing: bool = False) -> None:
+    values = form.read(state.route, state.body)
+    for name in form.fields(state.route):
+        key = FIELD_KEY.format(name)
+        if not (only_missing and key in st.session_state):
+            st.session_state[key] = _to_widget(form.SPECS[name], values[name])
+
+
+def _sync_from_body(state: EditorState, old_route: str, old_body: dict[str, Any], *,
+                    rewrite_json: bool = True) -> None:
+    """After the body changed: the JSON text (unless it is the source), and the widgets whose
+    values the change touched: form fields, and on the OpenAI route the model and stream that
+    the body carries. Widgets the change did not touch are left alone, so an edit the user
+    made in the same rerun (another widget's pending value) is never overwritten."""
+    ss = st.session_state
+    if rewrite_json:
+        state.json_text = ss["pg_json"] = dump(state.body)
+    state.json_error = None
+    same_route = old_route == state.route
+    if state.route == "openai":
+        model = state.body.get("model")
+        if isinstance(model, str) and model and not (same_route and model == old_body.get("model")):
+            state.model = ss["pg_model"] = model
+        stream = state.body.get("stream") is True
+        if not (same_route and stream == (old_body.get("stream") is True)):
+            state.stream = ss["pg_stream"] = stream
+    old = form.read(old_route, old_body) if same_route else {}
+    new = form.read(state.route, state.body)
+    for name in form.fields(state.route):
+        if name not in old or old[name] != new[name]:
+            ss[FIELD_KEY.format(name)] = _to_widget(form.SPECS[name], new[name])
+
+
+def _fits(spec: form.FieldSpec, value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return spec.kind == "float" or float(value).is_integer()
+
+
+def _to_widget(spec: form.FieldSpec, value: Any) -> Any:
+    if spec.kind == "list":
+        return form.stop_text(value)
+    if spec.kind == "float":
+        return float(value) if _fits(spec, value) and value is not None else None
+    if spec.kind == "int":
+        return int(value) if _fits(spec, value) and value is not None else None
+    if spec.kind == "choice":
+        return value if value in spec.options else None
+    return value
+
+
+def _from_widget(spec: form.FieldSpec, value: Any) -> Any:
+    if spec.kind == "list":
+        return form.parse_stop(value)
+    return value
+
+
+# ---- callbacks ---------------------------------------------------------------------------------
+
+def _state() -> EditorState:
+    return st.session_state[STATE]
+
+
+def _on_field(name: str) -> None:
+    state = _state()
+    before = state.body
+    value = _from_widget(form.SPECS[name], st.session_state[FIELD_KEY.format(name)])
+    try:
+        state.body = form.apply(state.route, before, {name: value})
+    except form.FormConflict as err:
+        st.session_state["pg_form_conflict"] = str(err)
+        return
+    st.session_state.pop("pg_form_conflict", None)
+    _sync_from_body(state, state.route, before)
+
+
+def _on_json() -> None:
+    state = _state()
+    state.json_text = st.session_state["pg_json"]
+    try:
+        body = parse_json(state.json_text, state.route)
+    except RequestError as err:
+        p = err.problems[0]
+        state.json_error = {"message": p.message, "line": p.line, "column": p.column}
+        return
+    before, state.body = state.body, body
+    _sync_from_body(state, state.route, before, rewrite_json=False)
+
+
+def _on_model() -> None:
+    state = _state()
+    state.model = (st.session_state["pg_model"] or "").strip()
+    if state.route == "openai" and state.json_error is None:
+        before, state.body = state.body, Call(state.route, state.model, state.body, state.stream).body
+        _sync_from_body(state, state.route, before)
+
+
+def _on_stream() -> None:
+    state = _state()
+    state.stream = bool(st.session_state["pg_stream"])
+    if state.route == "openai" and state.json_error is None:
+        before, state.body = state.body, Call(state.route, state.model, state.body, state.stream).body
+        _sync_from_body(state, state.route, before)
+
+
+def _on_route() -> None:
+    from comet.convert import restore, convert
+
+    state = _state()
+    new, old = st.session_state["pg_route"], state.route
+    if new == old:
+        return
+    if state.json_error is not None:  # the radio is disabled then; be safe anyway
+        st.session_state["pg_route"] = old
+        return
+    conversion = convert(state.body, to=Route.parse(new), model=state.model)
+    body = conversion.body
+    kept = state.leftover.pop(new, None)
+    if kept:
+        body = restore(body, kept)
+    if conversion.leftover:
+        state.leftover[old] = conversion.leftover
+    state.report = [{"field": r.field, "status": r.status, "target": r.target, "note": r.note}
+                    for r in conversion.report]
+    before, state.route = state.body, new
+    state.body = Call(new, state.model, body, state.stream).body if new == "openai" else body
+    _sync_from_body(state, old, before)
+
+
+def continue_from(result_key: str) -> None:
+    """The Continue button: the last reply becomes a model turn, and a new user turn waits."""
+    state = _state()
+    from .runs import forget
+
+    exchange = forget(result_key)[0]
+    before, state.body = state.body, form.continue_with(state.route, state.body, exchange.text)
+    _sync_from_body(state, state.route, before)
+
+
+def can_continue(state: EditorState, result: Any) -> bool:
+    return bool(result and result[0].text and result[0].call.route.value == state.route
+                and state.json_error is None)
+
+
+# ---- drawing -----------------------------------------------------------------------------------
+
+def request_bar(state: EditorState, catalog: list[ModelInfo]) -> None:
+    """Model picker, route choice and the stream switch, on one row."""
+    by_id = {m.id: m for m in catalog}
+    ids = [m.id for m in catalog]
+    if state.model and state.model not in by_id:
+        ids.append(state.model)
+    ids = connection.sort_models(ids)
+    invalid = state.json_error is not None
+    c1, c2, c3 = st.columns([3, 2, 1], vertical_alignment="bottom")
+    c1.selectbox("Model", ids, key="pg_model", on_change=_on_model, accept_new_options=True,
+                 format_func=lambda m: connection.model_label(m, by_id),
+                 help="the live model list, Gemini first; type any other model ID and press Enter")
+    c2.radio("Route", ROUTES, key="pg_route", on_change=_on_route, horizontal=True,
+             format_func=lambda r: Route.parse(r).label, disabled=invalid,
+             help="switching converts the request; switching back restores what did not carry over")
+    c3.toggle("Stream", key="pg_stream", on_change=_on_stream)
+
+
+def route_report(state: EditorState) -> None:
+    """What the last route switch could not carry over (and that switching back restores)."""
+    lost = [r for r in state.report if r["status"] != "mapped"]
+    if not state.report:
+        return
+    label = Route.parse(state.route).label
+    if not lost:
+        st.caption(f"Converted to {label}: every field carried over.")
+        return
+    dropped = [r["field"] for r in lost if r["status"] == "dropped"]
+    approx = [r["field"] for r in lost if r["status"] == "approximated"]
+    parts = []
+    if dropped:
+        parts.append("not carried over: " + ", ".join(f"`{f}`" for f in dropped))
+    if approx:
+        parts.append("approximated: " + ", ".join(f"`{f}`" for f in approx))
+    with st.expander(f"Converted to {label}; " + "; ".join(parts) + ". Switching back restores them."):
+        st.table([{"field": r["field"], "status": r["status"], "as": r["target"] or "–", "why": r["note"]}
+                  for r in state.report])
+
+
+def tabs(state: EditorState) -> None:
+    form_tab, json_tab = st.tabs(["Form", "JSON"])
+    with form_tab:
+        form_fields(state)
+    with json_tab:
+        json_editor(state)
+
+
+def form_fields(state: EditorState) -> None:
+    invalid = state.json_error is not None
+    if invalid:
+        st.info("The JSON tab does not parse; the form waits until it does.")
+    for turn in form.history_turns(state.route, state.body):
+        with st.chat_message("user" if turn.role == "user" else "assistant"):
+            st.text(turn.text or "(no text)")
+    for name in ("prompt", "system"):
+        spec = form.SPECS[name]
+        st.text_area(spec.label, key=FIELD_KEY.format(name), on_change=_on_field, args=(name,),
+                     disabled=invalid, height=140 if name == "prompt" else 80,
+                     placeholder="Ask anything…" if name == "prompt" else "optional")
+    values = form.read(state.route, state.body)
+    settings = [n for n in form.fields(state.route) if n not in ("prompt", "system")]
+    common = [n for n in settings if n in form.COMMON]
+    cols = st.columns(2)
+    for i, name in enumerate(common):
+        with cols[i % 2]:
+            _field(name, values[name], invalid)
+    specific = form.route_specific(state.route)
+    if specific:
+        with st.expander(f"{Route.parse(state.route).label} settings"):
+            for name in specific:
+                _field(name, values[name], invalid)
+    if st.session_state.get("pg_form_conflict"):
+        st.warning(st.session_state["pg_form_conflict"])
+
+
+def _field(name: str, raw: Any, disabled: bool) -> None:
+    spec = form.SPECS[name]
+    common = dict(key=FIELD_KEY.format(name), on_change=_on_field, args=(name,), help=spec.help,
+                  disabled=disabled)
+    if spec.kind in ("float", "int") and not _fits(spec, raw):
+        st.markdown(f"**{spec.label}**: `{json.dumps(raw)}` (not a {spec.kind}; edit it in the JSON tab)")
+    elif spec.kind == "float":
+        st.number_input(spec.label, value=None, step=spec.step, format="%g", placeholder="default", **common)
+    elif spec.kind == "int":
+        st.number_input(spec.label, value=None, step=int(spec.step or 1), placeholder="default", **common)
+    elif spec.kind == "bool":
+        st.toggle(spec.label, **common)
+    elif spec.kind == "list":
+        st.text_input(spec.label, placeholder="none", **common)
+    elif spec.kind == "choice":
+        st.selectbox(spec.label, (None,) + spec.options, format_func=lambda v: "(not set)" if v is None else v,
+                     **common)
+    else:
+        st.text_input(spec.label, **common)
+
+
+def json_editor(state: EditorState) -> None:
+    label = f"{Route.parse(state.route).label} request body"
+    st.text_area(label, key="pg_json", on_change=_on_json, height=360,
+                 help="the route's own JSON; fields the form does not know are kept as typed")
+    if state.json_error:
+        e = state.json_error
+        st.error(f"Invalid JSON at line {e['line']}, column {e['column']}: {e['message'].removeprefix('invalid JSON: ')}. "
+                 "Your text is kept as typed; the form waits until it parses.")
+
+
+def check(state: EditorState) -> list[Problem]:
+    """What would stop this request being sent, each with its fix (flagged before sending)."""
+    found = problems(state.route, state.body)
+    if state.route == "gemini" and not state.model.strip():
+        found.insert(0, Problem("gemini", "model", "no model chosen", "pick a model or type its ID"))
+    return found
+
+
+def show_problems(found: list[Problem]) -> None:
+    for p in found:
+        st.warning(f"`{p.path}`: {p.message}.  \n**Fix:** {p.fix}")

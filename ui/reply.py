@@ -1,0 +1,321 @@
+"""The reply view: a live stream pane, and the finished run with its metrics, thoughts, raw
+exchange and errors. Playground, Compare and History all draw runs with these functions.
+
+Streaming cost stays linear in the reply: text goes into blocks of at most ``BLOCK_CHARS``;
+a finished block is written once and never sent again, and only the tail block is redrawn
+(at most every ``FLUSH_S``). Redrawing the whole text on every chunk (``st.write_stream``,
+or ``markdown`` of everything so far) would send O(n^2) bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from time import perf_counter, time
+from typing import Any, Callable, Iterator
+
+import streamlit as st
+
+from comet import CometError, ErrorInfo, Exchange, Reply, Retrying, TextDelta, ThoughtDelta, Timing, prepare
+
+BLOCK_CHARS = 800  # a finished block is frozen; only a tail of at most this size is redrawn
+FLUSH_S = 0.05  # at most ~20 repaints a second, however fast chunks arrive
+POLL_S = 0.1  # how often the page checks in while waiting (lets Stop end the run at once)
+STOP_WAIT_S = 2.0  # how long a stopped run may take to hand back its partial Exchange
+
+
+# ---- live stream ---------------------------------------------------------------------------------
+
+def split_point(text: str, limit: int) -> int:
+    """Where to end a full block: after the last blank line (or newline) in the first ``limit``
+    characters, so markdown paragraphs stay whole; a hard cut only for one very long line."""
+    window = text[:limit]
+    for sep in ("\n\n", "\n"):
+        at = window.rfind(sep)
+        if at >= limit // 2:
+            return at + len(sep)
+    return limit
+
+
+def _fence_after(opener: str | None, text: str) -> str | None:
+    """The code fence still open after ``text`` (its opening line), or None."""
+    for line in text.split("\n"):
+        if line.lstrip().startswith("```"):
+            opener = None if opener else line.strip()
+    return opener
+
+
+class StreamPane:
+    """Text arriving in pieces, drawn in bounded blocks inside ``parent``."""
+
+    def __init__(self, parent: Any, *, block_chars: int = BLOCK_CHARS, plain: bool = False):
+        self.parent = parent
+        self.block_chars = block_chars
+        self.plain = plain
+        self.parts: list[str] = []
+        self._tail = ""
+        self._drawn: str | None = None
+        self._slot: Any = None
+        self._fence: str | None = None  # a code fence open at the start of the tail block
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+        self._tail += text
+
+    def flush(self) -> None:
+        while len(self._tail) > self.block_chars:
+            cut = split_point(self._tail, self.block_chars)
+            head, self._tail = self._tail[:cut], self._tail[cut:]
+            self._draw(head)
+            self._fence = _fence_after(self._fence, head)
+            self._slot, self._drawn = None, None  # the block is done: never drawn again
+        if self._tail and self._tail != self._drawn:
+            self._draw(self._tail)
+            self._drawn = self._tail
+
+    def _draw(self, text: str) -> None:
+        if self._slot is None:
+            self._slot = self.parent.empty()
+        if self.plain:
+            self._slot.text(text)
+        else:  # a block that starts inside a code fence reopens it, so it renders as code
+            self._slot.markdown((self._fence + "\n" if self._fence else "") + text)
+
+
+class _Failed:
+    def __init__(self, exc: BaseException):
+        self.exc = exc
+
+
+def run_live(events: Iterator[Any], cancel: Any, box: Any, call: Any, base_url: str, *,
+             on_done: Callable[[Exchange], None]) -> Exchange:
+    """Draw a run's events into ``box`` as they arrive and return its Exchange.
+
+    A reader thread consumes ``events`` (from ``Client.stream``) into a queue, so the page keeps
+    checking in every ``POLL_S`` even before the first byte. When Streamlit interrupts the
+    script (Stop, or any other widget), the ``finally`` sets ``cancel``, takes the partial
+    Exchange the client hands back (or builds one from what arrived) and calls ``on_done``,
+    which must not draw: it records the run. ``on_done`` is called exactly once.
+    """
+    q: queue.Queue = queue.Queue()
+
+    def pump() -> None:
+        try:
+            for event in events:
+                q.put(event)
+        except BaseException as exc:  # surfaced in the page's thread
+            q.put(_Failed(exc))
+
+    threading.Thread(target=pump, name="comet-stream", daemon=True).start()
+    status = box.empty()
+    thoughts_slot = box.empty()
+    text_box = box.container()
+    pane = StreamPane(text_box)
+    thoughts: StreamPane | None = None
+    exchange: Exchange | None = None
+    start = perf_counter()
+    last_flush = 0.0
+    retry: Retrying | None = None
+    retry_at = 0.0
+    status.caption("Waiting for the first token…")
+    try:
+        while exchange is None:
+            try:
+                batch = [q.get(timeout=POLL_S)]
+            except queue.Empty:
+                batch = []
+            while True:
+                try:
+                    batch.append(q.get_nowait())
+                except queue.Empty:
+                    break
+            for event in batch:
+                if isinstance(event, TextDelta):
+                    pane.add(event.text)
+                elif isinstance(event, ThoughtDelta):
+                    if thoughts is None:
+                        thoughts = StreamPane(thoughts_slot.expander("Thoughts", expanded=True), plain=True)
+                    thoughts.add(event.text)
+                elif isinstance(event, Retrying):
+                    retry, retry_at = event, perf_counter() + event.delay_s
+                elif isinstance(event, Exchange):
+                    exchange = event
+                elif isinstance(event, _Failed):
+                    raise event.exc
+            now = perf_counter()
+            if exchange is None and now - last_flush < FLUSH_S:
+                continue
+            last_flush = now
+            pane.flush()
+            if thoughts is not None:
+                thoughts.flush()
+            if pane.parts:
+                status.caption(f"Streaming… {len(pane.parts)} chunks, {now - start:.1f} s")
+            elif retry is not None:  # a rate limit or a server error: say when the next try comes
+                status.warning(f"{retry_message(retry)}; {max(0.0, retry_at - now):.1f} s to go")
+            else:
+                status.caption(f"Waiting for the first token… {now - start:.1f} s")
+    finally:
+        if exchange is None:  # interrupted: no drawing here, Streamlit is unwinding the script
+            cancel.set()
+            exchange = _final(q, STOP_WAIT_S) or _partial(call, base_url, pane.text,
+                                                         thoughts.text if thoughts else "", start)
+        on_done(exchange)
+    return exchange
+
+
+def _final(q: queue.Queue, timeout: float) -> Exchange | None:
+    deadline = perf_counter() + timeout
+    while (left := deadline - perf_counter()) > 0:
+        try:
+            event = q.get(timeout=left)
+        except queue.Empty:
+            return None
+        if isinstance(event, Exchange):
+            return event
+        if isinstance(event, _Failed):
+            return None
+    return None
+
+
+def _partial(call: Any, base_url: str, text: str, thoughts: str, start: float) -> Exchange:
+    """A stopped run whose client did not answer in time: what arrived, marked stopped."""
+    elapsed = (perf_counter() - start) * 1000
+    return Exchange(call=call, base_url=base_url, status=None,
+                    reply=Reply(text=text, thoughts=thoughts), error=None,
+                    timing=Timing(started_at=time() - elapsed / 1000, latency_ms=elapsed),
+                    stopped=True, partial=True)
+
+
+def retry_message(event: Retrying) -> str:
+    what = f"HTTP {event.error.status}" if event.error.status else event.error.kind
+    reason = "rate limited" if event.error.kind == "rate_limited" else event.error.kind.replace("_", " ")
+    return (f"Attempt {event.attempt - 1} failed ({what}, {reason}): retrying in "
+            f"{event.delay_s:.1f} s (attempt {event.attempt})")
+
+
+# ---- finished runs -------------------------------------------------------------------------------
+
+def show_error(info: ErrorInfo, *, key: str) -> None:
+    """Kind, status, message and fix; the raw body one click away."""
+    status = f" · HTTP {info.status}" if info.status else ""
+    st.error(f"**{info.kind}**{status}: {info.message}")
+    notes = []
+    if info.fix:
+        notes.append(f"**Fix:** {info.fix}")
+    if info.retry_after is not None:
+        notes.append(f"The service asked to wait {info.retry_after:g} s before retrying.")
+    if info.request_id:
+        notes.append(f"Request id: `{info.request_id}`")
+    if notes:
+        st.markdown("  \n".join(notes))
+    if info.raw_body:
+        with st.expander("Raw error body"):
+            st.code(info.raw_body, language="json" if info.raw_body.lstrip()[:1] in "{[" else None,
+                    wrap_lines=True)
+
+
+def show_comet_error(err: CometError, *, key: str) -> None:
+    show_error(err.info(), key=key)
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.0f} ms" if value < 10_000 else f"{value / 1000:.1f} s"
+
+
+def _n(value: int | None) -> str:
+    return "–" if value is None else f"{value:,}"
+
+
+def metrics(exchange: Exchange, cost: float | None = None) -> list[tuple[str, str]]:
+    """The numbers shown with a reply, as (label, value)."""
+    reply = exchange.reply
+    usage = reply.usage if reply else None
+    return [
+        ("Finish", (reply.finish_reason or reply.raw_finish_reason or "–") if reply else "–"),
+        ("Input tokens", _n(usage.input_tokens if usage else None)),
+        ("Output tokens", _n(usage.output_tokens if usage else None)),
+        ("Thinking tokens", _n(usage.thinking_tokens if usage else None)),
+        ("Cost", "–" if cost is None else f"${cost:.6f}"),
+        ("TTFT", _ms(exchange.timing.ttft_ms)),
+        ("Latency", _ms(exchange.timing.latency_ms)),
+        ("Attempts", str(exchange.attempts)),
+        ("Served model", (reply.model_version if reply else None) or "–"),
+    ]
+
+
+def metrics_table(items: list[tuple[str, str]], per_row: int = 5) -> str:
+    """Label/value pairs as compact markdown tables (``st.metric`` truncates in a half-width
+    column)."""
+    out = []
+    for i in range(0, len(items), per_row):
+        row = [(label, value.replace("|", "\\|")) for label, value in items[i:i + per_row]]
+        out.append("| " + " | ".join(label for label, _ in row) + " |\n"
+                   + "|" + "---|" * len(row) + "\n| " + " | ".join(v for _, v in row) + " |")
+    return "\n\n".join(out)
+
+
+def show_metrics(exchange: Exchange, cost: float | None = None) -> None:
+    st.markdown(metrics_table(metrics(exchange, cost)))
+
+
+def raw_response(exchange: Exchange) -> Any:
+    """The response JSON, or for a stream each chunk with its arrival time (ms)."""
+    raw = exchange.reply.raw if exchange.reply else None
+    if exchange.call.stream and isinstance(raw, list):
+        times = exchange.timing.chunk_ms
+        return [{"at_ms": round(times[i], 1) if i < len(times) else None, "chunk": c}
+                for i, c in enumerate(raw)]
+    return raw
+
+
+def request_lines(exchange_or_call: Any, base_url: str | None = None) -> tuple[str, Any]:
+    """The exact request: ``METHOD URL`` and headers (key masked) as text, and the body."""
+    call = getattr(exchange_or_call, "call", exchange_or_call)
+    prepared = prepare(call, base_url or exchange_or_call.base_url)
+    head = "\n".join([f"{prepared.method} {prepared.url}"]
+                     + [f"{k}: {v}" for k, v in prepared.shown_headers().items()])
+    return head, call.body
+
+
+def show_exchange(exchange: Exchange, *, key: str, cost: float | None = None,
+                  show_request: bool = True) -> None:
+    """A finished run: notes, error, thoughts, text (markdown or plain), metrics, raw exchange."""
+    if exchange.stopped:
+        st.warning(f"Stopped. The partial reply is kept ({len(exchange.text):,} characters) and recorded.")
+    elif exchange.partial and exchange.error is None:
+        st.warning("The stream ended before the reply finished; the partial text is kept.")
+    if exchange.error is not None:
+        show_error(exchange.error, key=f"{key}_err")
+    elif exchange.attempts > 1:
+        st.caption(f"Answered on attempt {exchange.attempts}: the earlier attempts failed and were retried.")
+    if exchange.thoughts:
+        with st.expander("Thoughts"):
+            st.text(exchange.thoughts)
+    if exchange.text:
+        if st.toggle("Plain text", key=f"{key}_plain", help="show the reply as sent, without markdown"):
+            st.text(exchange.text)
+        else:
+            st.markdown(exchange.text)  # raw HTML in model output is not rendered
+    elif exchange.error is None and not exchange.stopped:
+        st.caption("The reply has no text.")
+    if exchange.reply and exchange.reply.function_calls:
+        st.json([{"name": f.name, "args": f.args} for f in exchange.reply.function_calls])
+    show_metrics(exchange, cost)
+    raw = raw_response(exchange)
+    if raw is not None:
+        label = "Raw response (chunks with arrival times)" if exchange.call.stream else "Raw response"
+        with st.expander(label):
+            st.json(raw, expanded=2)
+    if show_request:
+        head, body = request_lines(exchange)
+        with st.expander("Request"):
+            st.code(head, language="http")
+            st.code(json.dumps(body, indent=2, ensure_ascii=False), language="json")

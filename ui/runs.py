@@ -1,0 +1,113 @@
+"""Running a request from a page: send, stream into the page, record, and show the last run.
+
+Every run that reaches the wire is saved to history (failed and stopped runs too); the key is
+never part of an :class:`~comet.exchange.Exchange`, so it cannot reach a history row.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+
+from comet import Call, CometError, Exchange
+from comet.models import ModelInfo, cost
+
+from . import reply
+from .connection import Connection
+
+
+@st.cache_resource(show_spinner=False)
+def _history(path: str):
+    from comet.history import History
+
+    return History(path)
+
+
+def history():
+    """The history store at ``COMET_HISTORY_DB`` (or the per-user default)."""
+    from comet.history import default_path
+
+    return _history(str(default_path()))
+
+
+def cost_of(exchange: Exchange, catalog: dict[str, ModelInfo]) -> float | None:
+    if exchange.reply is None:
+        return None
+    return cost(exchange.reply.usage, catalog.get(exchange.call.model))
+
+
+def send(conn: Connection, call: Call, catalog: dict[str, ModelInfo], *, key: str,
+         result_key: str) -> Exchange | None:
+    """Send ``call``, stream it into the page, record it, keep it under ``result_key``.
+
+    Returns the Exchange, or None when nothing was sent (the request failed its checks).
+    If Streamlit interrupts the run (Stop), the partial Exchange is recorded and kept all the
+    same, and the next run shows it.
+    """
+    from comet import CancelToken
+
+    holder = st.empty()
+    cancel = CancelToken()
+    results = _results()
+    results.pop(result_key, None)
+    try:
+        events = conn.client().stream(call, cancel)
+    except CometError as err:  # nothing was sent: RequestError or ConfigError
+        with holder.container():
+            reply.show_comet_error(err, key=f"{key}_pre")
+        return None
+
+    # Streamlit starts the next run (the one Stop asked for) on a new thread while this one
+    # unwinds, so the result is a pending value the next run waits for (see last()).
+    pending = results[result_key] = _Pending()
+    store = history()  # resolved now: done() must not call into Streamlit
+
+    def done(exchange: Exchange) -> None:
+        # Runs in a finally while Streamlit may be unwinding the script: no drawing, and no
+        # st.session_state assignment (it can raise the rerun again); plain Python only.
+        price = cost_of(exchange, catalog)
+        store.save(exchange, cost=price)
+        pending.finish((exchange, price))
+
+    exchange = reply.run_live(events, cancel, holder.container(), call, conn.base_url, on_done=done)
+    with holder.container():
+        reply.show_exchange(exchange, key=key, cost=pending.value[1])
+    return exchange
+
+
+class _Pending:
+    """A run's result, set by the thread that ran it (possibly after the next run started)."""
+
+    def __init__(self) -> None:
+        self.value: tuple[Exchange, float | None] | None = None
+        self._done = threading.Event()
+
+    def finish(self, value: tuple[Exchange, float | None]) -> None:
+        self.value = value
+        self._done.set()
+
+    def wait(self, timeout: float) -> tuple[Exchange, float | None] | None:
+        self._done.wait(timeout)
+        return self.value
+
+
+def _results() -> dict[str, _Pending]:
+    return st.session_state.setdefault("runs_results", {})
+
+
+def last(result_key: str) -> tuple[Exchange, float | None] | None:
+    """The last run kept under ``result_key`` (Exchange and cost), or None. A run that is
+    still being stopped on another thread is waited for, briefly."""
+    pending = _results().get(result_key)
+    return pending.wait(reply.STOP_WAIT_S + 1) if pending else None
+
+
+def forget(result_key: str) -> tuple[Exchange, float | None] | None:
+    pending = _results().pop(result_key, None)
+    return pending.value if pending else None
+
+
+def show(result: tuple[Exchange, float | None], *, key: str) -> None:
+    exchange, price = result
+    reply.show_exchange(exchange, key=key, cost=price)
