@@ -1,6 +1,31 @@
-"""Compare page: placeholder, owned by the Compare/History engineer (issue 5)."""
+"""Compare: one request, run at once on up to six targets (route and model), side by side."""
 
 import streamlit as st
 
+from comet.compare import pricer
+from ui import compare_view as view
+from ui.connection import current, models
+from ui.runs import history
+
 st.title("Compare")
-st.info("Coming soon.")
+st.caption("Write the request once. Each target gets it in its own route's shape and all run at "
+           "once, so a comparison takes as long as its slowest target. Every run lands in History.")
+
+conn = current()
+catalog, note = models(conn)
+if note:
+    st.caption(note)
+
+request, targets_column = st.columns([3, 2], gap="large")
+with request:
+    call = view.request_editor()
+with targets_column:
+    targets = view.target_picker([m.id for m in catalog])
+
+go, stop = st.columns([1, 1])
+if go.button("Compare", key="cmp_run", type="primary"):
+    view.start(call, targets, conn.client(), history=history(), price=pricer(catalog))
+running = view.current() is not None and not view.current().finished
+stop.button("Stop", key="cmp_stop", on_click=view.stop_current, disabled=not running)
+
+view.show(view.current())

@@ -1,6 +1,27 @@
-"""History page: placeholder, owned by the Compare/History engineer (issue 5)."""
+"""History: every run, filtered and searched in SQL one bounded page at a time; reopen, rerun,
+delete, export and share."""
 
 import streamlit as st
 
+from ui import connection, runs
+from ui import history_view as view
+
+view.open_share_link()  # a shared request's link lands here and goes on to the Playground
+
 st.title("History")
-st.info("Coming soon.")
+history = runs.history()
+
+found = view.filters(history)
+rows, total = view.page_of_runs(history, found)
+view.table(rows, total)
+view.chart(rows)
+view.export_buttons(history, found)
+
+selected = st.session_state.get(view.SELECTED)
+if selected is not None:
+    view.details(history, selected, connection.current())
+else:
+    st.caption("Select a run to see its request, response and code, and to reopen, rerun, share or delete it.")
+
+with st.expander("Open a shared request file"):
+    view.upload_request()

@@ -1,0 +1,390 @@
+"""The History page's pieces: filters, one bounded page of runs, a chart, the selected run, export,
+and the share link / request file.
+
+Every number the page shows comes from SQL on a bounded page: ``History.count`` and
+``History.query(limit=PAGE_SIZE, offset=...)`` with the filters and the full-text search in
+the WHERE clause. Nothing here loads the whole table, so the first render costs the same at a
+hundred runs or a million. Exports run the filtered query only when a download is clicked.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+import streamlit as st
+
+from comet import Call, ErrorInfo, Route
+from comet.history import STATUSES, History
+
+from . import code, connection, reply, runs
+from .compare_view import metric_lines
+
+PAGE_SIZE = 50
+SELECTED = "hist_selected"  # the run shown below the table (not a widget key: it survives paging)
+
+
+# ---- filters -------------------------------------------------------------------------------------
+
+def _first_page() -> None:
+    st.session_state["hist_page"] = 1
+
+
+def filters(history: History) -> dict[str, Any]:
+    """Search, route, model, status, dates (and a comparison) as ``History.query`` keywords.
+    The result is also kept in ``hist_filters``: what the export buttons export."""
+    search = st.text_input("Search prompts and replies", key="hist_search", on_change=_first_page,
+                           placeholder="words; the last one may be a prefix")
+    c1, c2, c3, c4 = st.columns([1, 2, 1, 2])
+    routes = c1.multiselect("Route", [r.value for r in Route], key="hist_route", on_change=_first_page,
+                            format_func=lambda v: Route.parse(v).label)
+    models = c2.multiselect("Model", history.models_seen(), key="hist_model", on_change=_first_page)
+    statuses = c3.multiselect("Status", list(STATUSES), key="hist_status", on_change=_first_page)
+    dates = c4.date_input("Dates (UTC)", value=(), key="hist_dates", on_change=_first_page)
+    found: dict[str, Any] = {}
+    if search.strip():
+        found["search"] = search
+    if routes:
+        found["route"] = routes
+    if models:
+        found["model"] = models
+    if statuses:
+        found["status"] = statuses
+    since, until = _date_range(dates)
+    if since is not None:
+        found["since"] = since
+    if until is not None:
+        found["until"] = until
+    group = st.session_state.get("hist_group")
+    if group:
+        found["group_id"] = group
+        left, right = st.columns([4, 1])
+        left.info(f"Showing the runs of comparison `{group}`.")
+        right.button("Show all runs", key="hist_group_clear", on_click=_set_group, args=(None,))
+    st.session_state["hist_filters"] = found
+    return found
+
+
+def _date_range(value: Any) -> tuple[datetime | None, datetime | None]:
+    days = [d for d in (value if isinstance(value, (tuple, list)) else [value]) if isinstance(d, date)]
+    if not days:
+        return None, None
+    start, end = days[0], days[-1]
+    since = datetime(start.year, start.month, start.day, tzinfo=timezone.utc)
+    until = datetime(end.year, end.month, end.day, tzinfo=timezone.utc) + timedelta(days=1)
+    return since, until
+
+
+def _set_group(group_id: str | None) -> None:
+    st.session_state["hist_group"] = group_id
+    st.session_state["hist_page"] = 1
+
+
+# ---- the table -----------------------------------------------------------------------------------
+
+COLUMNS = {
+    "id": st.column_config.NumberColumn("Run", format="%d", width="small"),
+    "time": st.column_config.DatetimeColumn("Time (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+    "comparison": st.column_config.TextColumn("Comparison", help="runs of one comparison share this id"),
+    "label": st.column_config.TextColumn("Target", help="the comparison's target this run was"),
+    "route": st.column_config.TextColumn("Route"),
+    "model": st.column_config.TextColumn("Model"),
+    "served_model": st.column_config.TextColumn("Served model"),
+    "status": st.column_config.TextColumn("Status"),
+    "finish_reason": st.column_config.TextColumn("Finish"),
+    "input_tokens": st.column_config.NumberColumn("In", format="%d", help="input tokens"),
+    "output_tokens": st.column_config.NumberColumn("Out", format="%d", help="output tokens (visible answer)"),
+    "thinking_tokens": st.column_config.NumberColumn("Thinking", format="%d"),
+    "cost": st.column_config.NumberColumn("Cost", format="$%.6f"),
+    "ttft_ms": st.column_config.NumberColumn("TTFT", format="%.0f ms", help="time to first token"),
+    "latency_ms": st.column_config.NumberColumn("Latency", format="%.0f ms"),
+    "attempts": st.column_config.NumberColumn("Attempts", format="%d"),
+    "prompt_preview": st.column_config.TextColumn("Prompt", width="medium"),
+    "reply_preview": st.column_config.TextColumn("Reply", width="medium"),
+}
+
+
+def page_of_runs(history: History, found: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+    """The current page (at most ``PAGE_SIZE`` rows) and the number of matching runs."""
+    total = history.count(**found)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    if st.session_state.get("hist_page", 1) > pages:
+        st.session_state["hist_page"] = pages
+    page = st.session_state.get("hist_page", 1)
+    rows = history.query(**found, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return rows, total
+
+
+def table_frame(rows: list[dict[str, Any]]):
+    """The page's rows as the table shows them (pandas, with datetimes)."""
+    import pandas as pd
+
+    df = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("time", "comparison")]
+                      + ["created_at", "group_id"])
+    df["time"] = pd.to_datetime(df["created_at"], unit="s", utc=True)
+    df["comparison"] = df["group_id"]
+    return df[list(COLUMNS)]
+
+
+def _on_table_select() -> None:
+    ids = st.session_state.get("hist_page_ids") or []
+    rows = st.session_state["hist_table"].selection.rows
+    if rows and rows[0] < len(ids):
+        st.session_state[SELECTED] = ids[rows[0]]
+        st.session_state["hist_run"] = ids[rows[0]]
+
+
+def _on_pick() -> None:
+    st.session_state[SELECTED] = st.session_state.get("hist_run")
+
+
+def table(rows: list[dict[str, Any]], total: int) -> None:
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    left, right = st.columns([3, 1])
+    shown = f"{(st.session_state.get('hist_page', 1) - 1) * PAGE_SIZE + 1:,}–" \
+            f"{(st.session_state.get('hist_page', 1) - 1) * PAGE_SIZE + len(rows):,}" if rows else "0"
+    left.caption(f"{total:,} runs match; showing {shown}, newest first.")
+    right.number_input("Page", key="hist_page", min_value=1, max_value=pages, step=1)
+    ids = [r["id"] for r in rows]
+    st.session_state["hist_page_ids"] = ids
+    if not rows:
+        st.info("No runs match. Runs from the Playground and Compare pages land here.")
+        return
+    st.dataframe(table_frame(rows), key="hist_table", hide_index=True, column_config=COLUMNS,
+                 on_select=_on_table_select, selection_mode="single-row", width="stretch")
+    by_id = {r["id"]: r for r in rows}
+    if st.session_state.get("hist_run") not in by_id:
+        st.session_state["hist_run"] = None
+    st.selectbox("Run", ids, key="hist_run", on_change=_on_pick,
+                 placeholder="select a run (or click a row)",
+                 format_func=lambda i: _run_label(by_id[i]))
+
+
+def _run_label(row: dict[str, Any]) -> str:
+    when = datetime.fromtimestamp(row["created_at"], timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return f"#{row['id']} · {when} · {Route.parse(row['route']).label} · {row['model']} · " \
+           f"{row['status']} · {(row['prompt_preview'] or '')[:50]}"
+
+
+def chart(rows: list[dict[str, Any]]) -> None:
+    """Mean time to first token and latency per route and model, over the rows on this page."""
+    import pandas as pd
+
+    df = pd.DataFrame(rows, columns=["route", "model", "ttft_ms", "latency_ms"])
+    df = df.dropna(subset=["latency_ms"])
+    if df.empty:
+        return
+    df["target"] = [f"{Route.parse(r).label} · {m}" for r, m in zip(df["route"], df["model"])]
+    means = (df.groupby("target")[["ttft_ms", "latency_ms"]].mean()
+             .rename(columns={"ttft_ms": "TTFT (ms)", "latency_ms": "Latency (ms)"}).reset_index())
+    with st.expander(f"Latency and time to first token by route and model ({len(df)} runs on this page)"):
+        st.bar_chart(means, x="target", y=["TTFT (ms)", "Latency (ms)"], stack=False, horizontal=True)
+
+
+# ---- export --------------------------------------------------------------------------------------
+
+def export_data(history: History, found: dict[str, Any], fmt: str) -> str:
+    """The filtered table (all pages) as CSV or JSON; runs only when a download is clicked."""
+    return history.export(fmt, **found)
+
+
+def export_buttons(history: History, found: dict[str, Any]) -> None:
+    c1, c2, _ = st.columns([1, 1, 3])
+    c1.download_button("Export CSV", data=lambda: export_data(history, found, "csv"),
+                       file_name="comet-history.csv", mime="text/csv", key="hist_export_csv",
+                       on_click="ignore")
+    c2.download_button("Export JSON", data=lambda: export_data(history, found, "json"),
+                       file_name="comet-history.json", mime="application/json", key="hist_export_json",
+                       on_click="ignore")
+
+
+# ---- one run -------------------------------------------------------------------------------------
+
+def details(history: History, run_id: int, conn: connection.Connection) -> None:
+    """The selected run: reply, request, response and code, and what can be done with it."""
+    row = history.get(run_id)
+    if row is None:
+        st.session_state.pop(SELECTED, None)
+        st.warning(f"Run #{run_id} no longer exists.")
+        return
+    call = history.call(run_id)
+    when = datetime.fromtimestamp(row["created_at"], timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    st.subheader(f"Run #{run_id}")
+    st.caption(f"{when} · {Route.parse(row['route']).label} · {row['model']} · {row['status']}"
+               + (f" · comparison `{row['group_id']}`" if row["group_id"] else ""))
+    actions(history, row, call, conn)
+    tab_reply, tab_request, tab_response, tab_code, tab_share = st.tabs(
+        ["Reply", "Request", "Response", "Code", "Share"])
+    with tab_reply:
+        _reply(row)
+    with tab_request:
+        head, body = reply.request_lines(call, _base_url(row))
+        st.code(head, language="http")
+        st.code(json.dumps(body, indent=2, ensure_ascii=False), language="json")
+    with tab_response:
+        if row["response"] is None:
+            st.caption("No response body was recorded.")
+        else:
+            chunks = row["response"]
+            if row["stream"] and isinstance(chunks, list) and row["chunk_ms"]:
+                chunks = [{"at_ms": round(t, 1), "chunk": c} for t, c in zip(row["chunk_ms"], chunks)]
+            st.json(chunks, expanded=2)
+    with tab_code:
+        code.code_tabs(call, code.target(conn, key="hist_snippets_local"))
+    with tab_share:
+        share_controls(call, key=f"hist_share_{run_id}")
+
+
+def _base_url(row: dict[str, Any]) -> str:
+    host = row.get("host") or "api.cometapi.com"
+    local = host.split(":")[0] in ("127.0.0.1", "localhost", "::1")
+    return f"{'http' if local else 'https'}://{host}"
+
+
+def _reply(row: dict[str, Any]) -> None:
+    if row["error"]:
+        known = {k: v for k, v in row["error"].items() if k in ErrorInfo.__dataclass_fields__}
+        reply.show_error(ErrorInfo(**known), key="hist_err")
+    elif row["stopped"]:
+        st.warning("Stopped: the partial reply was kept.")
+    if row["thoughts"]:
+        with st.expander("Thoughts"):
+            st.text(row["thoughts"])
+    if row["reply"]:
+        st.markdown(row["reply"])
+    names = {"finish_reason": "Finish", "input_tokens": "Input tokens", "output_tokens": "Output tokens",
+             "thinking_tokens": "Thinking tokens", "cost": "Cost", "ttft_ms": "TTFT",
+             "latency_ms": "Latency", "attempts": "Attempts", "served_model": "Served model"}
+    st.markdown(metric_lines([(label, _shown(key, row.get(key))) for key, label in names.items()]))
+
+
+def _shown(key: str, value: Any) -> str:
+    if value is None:
+        return "–"
+    if key == "cost":
+        return f"${value:.6f}"
+    if key.endswith("_ms"):
+        return f"{value:,.0f} ms"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _delete(history: History, run_id: int) -> None:
+    history.delete(run_id)
+    st.session_state.pop(SELECTED, None)
+    st.session_state.pop("hist_run", None)
+    st.toast(f"Run #{run_id} deleted.")
+
+
+def actions(history: History, row: dict[str, Any], call: Call, conn: connection.Connection) -> None:
+    c1, c2, c3, c4 = st.columns(4)
+    if c1.button("Open in Playground", key="hist_open", help="the editor filled exactly as this run was sent"):
+        open_in_playground(call)
+    rerun = c2.button("Rerun", key="hist_rerun", help=f"send it again to {conn.base_url}; recorded as a new run")
+    if row["group_id"]:
+        c3.button("Show its comparison", key="hist_show_group", on_click=_set_group, args=(row["group_id"],))
+    with c4.popover("Delete"):
+        st.caption(f"Delete run #{row['id']} for good?")
+        st.button("Delete run", key="hist_delete", type="primary", on_click=_delete, args=(history, row["id"]))
+    if rerun:
+        catalog, _ = connection.models(conn)
+        if runs.send(conn, call, {m.id: m for m in catalog}, key="hist_rerun_view",
+                     result_key="hist_rerun_result"):
+            st.session_state["hist_rerun_of"] = row["id"]
+    elif st.session_state.get("hist_rerun_of") == row["id"] and runs.last("hist_rerun_result"):
+        st.caption("The last rerun of this request:")
+        runs.show(runs.last("hist_rerun_result"), key="hist_rerun_view")
+
+
+# ---- reopening and sharing -----------------------------------------------------------------------
+
+def _fill_playground(call: Call) -> str:
+    """Make ``call`` the Playground's editor state (a new draft) and return the draft id."""
+    from comet.drafts import Drafts, new_id
+    from . import editor
+
+    state = editor.EditorState(route=call.route.value, model=call.model, stream=call.stream,
+                               body=dict(call.body), draft_id=new_id())
+    drafts = Drafts()
+    try:
+        drafts.save(state.draft_id, state.to_draft())
+    finally:
+        drafts.close()
+    ss = st.session_state
+    # The editor's widgets reseed from the new state when their keys are gone.
+    for key in [k for k in ss if isinstance(k, str) and k.startswith("pg_")]:
+        del ss[key]
+    ss[editor.STATE] = state
+    ss[editor.SAVED] = state.to_draft()
+    return state.draft_id
+
+
+def open_in_playground(call: Call) -> None:
+    draft_id = _fill_playground(call)
+    st.switch_page("pages/playground.py", query_params={"draft": draft_id})
+
+
+SHARE_PATH = "/history"  # the History page's URL; it hands a shared request to the Playground
+
+
+def open_share_link() -> None:
+    """If the URL carries ``?share=TOKEN``, open that request in the Playground (this ends the
+    script run). A link that cannot be read is reported and ignored."""
+    token = st.query_params.get("share")
+    if not token:
+        return
+    from comet import share
+
+    del st.query_params["share"]
+    try:
+        call = share.decode(token)
+    except Exception as exc:  # a truncated or tampered link: say so, open nothing
+        st.error(f"This share link cannot be opened: {exc}")
+        return
+    open_in_playground(call)
+
+
+def share_link(call: Call) -> str:
+    """A link that reopens ``call`` (not the key, not the reply) in the Playground. It points
+    at the History page, which opens it in the Playground, so the Playground needs no change."""
+    from comet import share
+
+    token = share.encode(call)
+    url = getattr(st.context, "url", None) or ""
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    return f"{origin}{SHARE_PATH}?share={token}"
+
+
+def share_controls(call: Call, *, key: str) -> None:
+    from comet import share
+
+    try:
+        link = share_link(call)
+    except share.ShareError as exc:  # too large for a link: the file is the way
+        st.caption(str(exc))
+    else:
+        st.caption("A link that opens this request in the Playground (no key, no reply):")
+        st.code(link, language=None, wrap_lines=True)
+    st.download_button("Download request JSON", data=share.to_file(call), file_name="comet-request.json",
+                       mime="application/json", key=f"{key}_file", on_click="ignore")
+
+
+def upload_request() -> None:
+    """Open a request file (from "Download request JSON") in the Playground."""
+    uploaded = st.file_uploader("Open a request file", type=["json"], key="hist_upload",
+                                help="a file saved with Download request JSON")
+    if uploaded is None:
+        return
+    from comet import share
+
+    try:
+        call = share.from_file(uploaded.getvalue())
+    except Exception as exc:
+        st.error(f"This file is not a shared request: {exc}")
+        return
+    st.caption(f"{call.route.label} · {call.model}: {len(json.dumps(call.body)):,} characters of request")
+    if st.button("Open it in the Playground", key="hist_upload_open"):
+        open_in_playground(call)
