@@ -6,6 +6,9 @@ from comet.compare import pricer
 from ui import compare_view as view
 from ui.connection import current, models
 from ui.runs import history
+from ui.shell import ensure_app
+
+ensure_app()  # before drawing: see ui/shell.py
 
 st.title("Compare")
 st.caption("Write the request once. Each target gets it in its own route's shape and all run at "

@@ -5,6 +5,9 @@ import streamlit as st
 
 from ui import connection, runs
 from ui import history_view as view
+from ui.shell import ensure_app
+
+ensure_app()  # before drawing: see ui/shell.py
 
 view.open_share_link()  # a shared request's link lands here and goes on to the Playground
 

@@ -3,7 +3,10 @@ the reply stream in, and copy the code for exactly that request."""
 
 import streamlit as st
 
-from ui import code, connection, editor, runs
+from ui import code, connection, editor, features, runs
+from ui.shell import ensure_app
+
+ensure_app()  # before drawing: see ui/shell.py
 
 conn = connection.current()
 state = editor.load_state()
@@ -24,14 +27,17 @@ with request:
     editor.show_problems(problems)
     last = runs.last("pg_result")
     send_col, stop_col, continue_col = st.columns(3)
+    blocked = bool(problems) or state.json_error is not None
     send = send_col.button("Send", key="pg_send", type="primary", shortcut="Ctrl+Enter",
-                           disabled=bool(problems) or state.json_error is not None, width="stretch")
+                           disabled=blocked, width="stretch")
+    send = send or (st.session_state.pop(features.SEND_NOW, False) and not blocked)  # a function's answer
     stop_col.button("Stop", key="pg_stop", disabled=not send, width="stretch",
                     help="ends the run at once; the partial reply is kept and recorded")
     continue_col.button("Continue", key="pg_continue", width="stretch",
                         disabled=send or not editor.can_continue(state, last),
                         on_click=editor.continue_from, args=("pg_result",),
                         help="append the reply as a model turn and start a new user turn")
+    features.count_tokens(conn, state)
 
     st.subheader("Code")
     code.code_tabs(state.call(), code.target(conn, key="pg_snippets_local"))
@@ -43,5 +49,6 @@ with answer, st.container(key="pg_answer"):
         st.rerun()  # redraw the buttons for a finished run (Continue on, Stop off)
     elif last:
         runs.show(last, key="pg_reply")
+        features.function_answers(state, last, result_key="pg_result")
     else:
         st.caption("The reply appears here. Send with the button or Ctrl+Enter.")

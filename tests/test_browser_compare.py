@@ -82,14 +82,10 @@ def page(server):
 
 
 def visit(page, server: str, path: str) -> None:
-    """Open a page of the app. The root comes first once: until app.py has run in a fresh
-    server, Streamlit treats the ``pages/`` folder as a v1 multipage app and would run the page
-    script without app.py (see the report to the lead)."""
-    if not getattr(visit, "rooted", False):
-        page.goto(server + "/")
-        page.get_by_text("Demo mode: local emulator").first.wait_for()
-        visit.rooted = True
+    """Open a page of the app. The first visit of the module goes straight to a page URL of a
+    fresh server, which must still run inside app.py (its sidebar says where requests go)."""
     page.goto(server + path)
+    page.get_by_text("Demo mode: local emulator").first.wait_for()
     wait_idle(page)
 
 
@@ -171,8 +167,8 @@ def test_a_share_link_opens_the_request_in_the_playground(server, page):
     from comet import Call, Route, share, simple_body
 
     call = Call(Route.OPENAI, "gemini-2.5-pro", simple_body("openai", "opened from a link"), stream=True)
-    visit(page, server, "/history?share=" + share.encode(call))
-    page.wait_for_url(re.compile(r"/\?draft="))  # the Playground is the app's root page
+    page.goto(server + "/history?share=" + share.encode(call))
+    page.wait_for_url(re.compile(r"/\?draft="), timeout=60_000)  # the Playground is the app's root page
     expect = playwright_api.expect
     expect(page.get_by_label("Prompt", exact=True)).to_have_value("opened from a link")
     expect(page.locator("input[aria-label=Model]").first).to_have_value(re.compile("^gemini-2.5-pro"))

@@ -1,0 +1,19 @@
+"""What every page needs before it draws anything."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+
+def ensure_app() -> None:
+    """Run the page inside ``app.py``'s navigation, even on a fresh server.
+
+    A ``pages/`` folder beside ``app.py`` makes Streamlit 1.67 start in its old multipage mode
+    until ``app.py`` has called ``st.navigation`` once: a first request for ``/compare`` would
+    run that page alone, without the shared sidebar. Leaving that mode and rerunning sends the
+    same page through ``app.py``.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
