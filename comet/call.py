@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 import hashlib
 import json
 import re
@@ -177,6 +178,7 @@ class Prepared:
         return shown
 
 
+@functools.lru_cache(maxsize=256)  # pure, and on every request's path
 def endpoint(route: Route | str, model: str, stream: bool, base_url: str, *,
              operator: str | None = None) -> str:
     route = Route.parse(route)

@@ -8,6 +8,7 @@ Each problem names the JSON path, the route and the fix, for example:
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any, Mapping
 
@@ -53,12 +54,18 @@ OPENAI_ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 GEMINI_ROLES = ("user", "model", "function")
 
 
+@functools.lru_cache(maxsize=None)
+def _snake(camel: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in camel)
+
+
 def _get(obj: Mapping[str, Any], camel: str) -> tuple[str, Any] | None:
     """Gemini accepts camelCase and snake_case (proto3 JSON); find either spelling."""
-    snake = "".join("_" + c.lower() if c.isupper() else c for c in camel)
-    for key in (camel, snake):
-        if key in obj:
-            return key, obj[key]
+    if camel in obj:
+        return camel, obj[camel]
+    snake = _snake(camel)
+    if snake in obj:
+        return snake, obj[snake]
     return None
 
 
@@ -114,7 +121,7 @@ def _check_gemini(body: Mapping[str, Any], c: _Checker) -> None:
         else:
             for i, turn in enumerate(contents):
                 where = f"$.{name}[{i}]"
-                if not isinstance(turn, Mapping):
+                if not isinstance(turn, dict):
                     c.add(where, "each turn must be an object with `role` and `parts`",
                           'write {"role": "user", "parts": [{"text": "..."}]}')
                     continue
@@ -129,7 +136,7 @@ def _check_gemini(body: Mapping[str, Any], c: _Checker) -> None:
                           'write "parts": [{"text": "..."}]')
                     continue
                 for j, part in enumerate(parts):
-                    if not isinstance(part, Mapping):
+                    if not isinstance(part, dict):
                         c.add(f"{where}.parts[{j}]", "a part must be an object such as {\"text\": \"...\"}",
                               'wrap the text: {"text": "..."}')
                     elif "text" in part and not isinstance(part["text"], str):
@@ -140,14 +147,14 @@ def _check_gemini(body: Mapping[str, Any], c: _Checker) -> None:
         if isinstance(sys_inst, str):
             c.add(f"$.{name}", "`systemInstruction` must be an object with `parts`, not a string",
                   'write {"parts": [{"text": "..."}]}')
-        elif not isinstance(sys_inst, Mapping) or not isinstance(sys_inst.get("parts"), list):
+        elif not isinstance(sys_inst, dict) or not isinstance(sys_inst.get("parts"), list):
             c.add(f"$.{name}", "`systemInstruction` must be an object with a `parts` list",
                   'write {"parts": [{"text": "..."}]}')
     gen_hit = _get(body, "generationConfig")
     if gen_hit is not None:
         name, gen = gen_hit
         where = f"$.{name}"
-        if not isinstance(gen, Mapping):
+        if not isinstance(gen, dict):
             c.add(where, "`generationConfig` must be an object", 'write {"temperature": 0.7}')
         else:
             c.number(gen, "temperature", where, 0, 2)
@@ -171,7 +178,7 @@ def _check_gemini(body: Mapping[str, Any], c: _Checker) -> None:
             think = _get(gen, "thinkingConfig")
             if think is not None:
                 tname, tval = think
-                if not isinstance(tval, Mapping):
+                if not isinstance(tval, dict):
                     c.add(f"{where}.{tname}", "`thinkingConfig` must be an object", 'write {"thinkingBudget": 1024}')
                 else:
                     c.number(tval, "thinkingBudget", f"{where}.{tname}", -1, integer=True)
@@ -199,7 +206,7 @@ def _check_openai(body: Mapping[str, Any], c: _Checker) -> None:
     else:
         for i, msg in enumerate(messages):
             where = f"$.messages[{i}]"
-            if not isinstance(msg, Mapping):
+            if not isinstance(msg, dict):
                 c.add(where, "each message must be an object with `role` and `content`",
                       'write {"role": "user", "content": "..."}')
                 continue
@@ -239,7 +246,7 @@ def problems(route: Route | str, body: Any) -> list[Problem]:
     """Everything wrong with ``body`` for ``route``; empty when it may be sent."""
     route = Route.parse(route)
     c = _Checker(route)
-    if not isinstance(body, Mapping):
+    if not isinstance(body, dict):
         c.add("$", f"the body must be a JSON object, not {type(body).__name__}",
               "wrap the request in { ... }")
         return c.found
@@ -247,12 +254,16 @@ def problems(route: Route | str, body: Any) -> list[Problem]:
     return c.found
 
 
-def validate(call: Call) -> None:
-    """Raise :class:`RequestError` (nothing is sent) when the call is not valid for its route."""
+def validate(call: Call, encoded: bytes | None = None) -> None:
+    """Raise :class:`RequestError` (nothing is sent) when the call is not valid for its route.
+
+    ``encoded`` (the call's body bytes, when the caller has them) saves a second encoding when
+    looking for attachment placeholders."""
     found = problems(call.route, call.body)
     if call.route is Route.GEMINI and not call.model.strip():
         found.insert(0, Problem(call.route.value, "model", "no model chosen", "pick a model"))
-    found.extend(attachment_problems(call))
+    if call.attachments or encoded is None or b"<attachment:" in encoded:
+        found.extend(attachment_problems(call))
     if found:
         raise RequestError(found)
 

@@ -1,0 +1,213 @@
+"""How much time does comet's client add per request? (issue 2, "Done when")
+
+One emulator process (``python -m comet emulator --port 0`` with zero latency), then
+interleaved rounds: in each round every client sends a small batch of N requests of each
+case, in an order that rotates from round to round, so drift and bursts of load on a shared
+machine hit all of them alike. Clients: comet (one Call per case, sent again and again; every
+send validates and prepares it), comet with a new Call for every request (the body copy is
+paid each time too), raw
+httpx (httpx encodes the same body to the same bytes, the same headers, one keep-alive
+``httpx.Client``, parsing only what it needs for the text), and the official SDKs (openai on
+the OpenAI-compatible route, google-genai on the Gemini route).
+Cases: both routes, plain and streaming ([[chunks=N]] chunks). The figure per client and
+case is the median over rounds of the batch's mean time per request (robust to the load
+spikes of a shared machine). As in ``timeit``, garbage is collected before each batch and
+collection is off while it runs, so no client pays for another's garbage (the SDKs make a
+lot). The clients and the emulator are pinned to different CPUs when there are two.
+
+    python bench/client_overhead.py [--requests 10] [--rounds 60] [--chunks 20]
+
+The last line states the comet/httpx ratio (geometric mean over the four cases of the
+median ratios) and whether it is within 1.10.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx  # noqa: E402
+
+from comet import Call, Route, auth_headers, prepare  # noqa: E402
+from comet.client import Client, RetryPolicy  # noqa: E402
+
+KEY = "sk-bench"
+MODEL = "gemini-2.5-flash"
+LIMIT = 1.10
+
+
+def pin(cpu: int | None) -> None:
+    """Keep the clients and the emulator on different CPUs (when there are two or more), so
+    they do not evict each other's caches between requests; that noise would swamp what we
+    measure."""
+    if cpu is not None and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {cpu})
+
+
+def cpus() -> tuple[int | None, int | None]:
+    available = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    return (available[0], available[1]) if len(available) >= 2 else (None, None)
+
+
+def start_emulator(cpu: int | None) -> tuple[subprocess.Popen, str]:
+    env = dict(os.environ, COMET_EMULATOR_TTFT_MS="0", COMET_EMULATOR_CHUNK_MS="0")
+    proc = subprocess.Popen([sys.executable, "-m", "comet", "emulator", "--port", "0"],
+                            cwd=Path(__file__).resolve().parents[1], env=env,
+                            stdout=subprocess.PIPE, text=True, preexec_fn=lambda: pin(cpu))
+    base_url = proc.stdout.readline().strip()
+    if not base_url.startswith("http"):
+        proc.kill()
+        raise SystemExit(f"the emulator did not print its base URL (got {base_url!r})")
+    return proc, base_url
+
+
+def calls(prompt: str) -> dict[tuple[str, str], Call]:
+    gemini = {"contents": [{"role": "user", "parts": [{"text": prompt}]}]}
+    openai = {"messages": [{"role": "user", "content": prompt}]}
+    return {(route.value, mode): Call(route, MODEL, body, stream=mode == "stream")
+            for route, body in ((Route.GEMINI, gemini), (Route.OPENAI, openai))
+            for mode in ("plain", "stream")}
+
+
+def comet_runner(base_url: str, *, new_call: bool = False):
+    client = Client(base_url, KEY, retry=RetryPolicy(attempts=1))
+
+    def run(call: Call) -> str:
+        ex = client.send(call.replace() if new_call else call)
+        assert ex.ok, ex.error
+        return ex.text
+    return run
+
+
+def httpx_runner(base_url: str):
+    """What a careful hand-written client does: the same request (httpx encodes the same body
+    to the same bytes), one keep-alive client, and only the parsing it needs for the text."""
+    http = httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0))
+
+    def text_of(route: Route, data: dict, stream: bool) -> str:
+        if route is Route.GEMINI:
+            parts = (data.get("candidates") or [{}])[0].get("content", {}).get("parts", [])
+            return "".join(p.get("text", "") for p in parts)
+        choice = (data.get("choices") or [{}])[0]
+        return (choice.get("delta" if stream else "message") or {}).get("content") or ""
+
+    urls = {(c.route, c.stream): prepare(c, base_url).url for c in calls("").values()}
+
+    def run(call: Call) -> str:
+        url = urls[call.route, call.stream]
+        headers = auth_headers(call.route, KEY)
+        if not call.stream:
+            r = http.post(url, headers=headers, json=call.body)
+            r.raise_for_status()
+            return text_of(call.route, r.json(), False)
+        out = []
+        headers["Accept"] = "text/event-stream"
+        with http.stream("POST", url, headers=headers, json=call.body) as r:
+            r.raise_for_status()
+            for line in r.iter_lines():
+                if line.startswith("data:"):
+                    data = line[5:].strip()
+                    if data == "[DONE]":
+                        continue
+                    out.append(text_of(call.route, json.loads(data), True))
+        return "".join(out)
+    return run
+
+
+def sdk_runner(base_url: str):
+    import openai
+    from google import genai
+
+    oa = openai.OpenAI(api_key=KEY, base_url=base_url + "/v1", max_retries=0)
+    gg = genai.Client(api_key=KEY, http_options={"base_url": base_url, "api_version": "v1beta"})
+
+    def run(call: Call) -> str:
+        if call.route is Route.OPENAI:
+            messages = call.body["messages"]
+            if call.stream:
+                return "".join(c.choices[0].delta.content or "" for c in oa.chat.completions.create(
+                    model=MODEL, messages=messages, stream=True) if c.choices)
+            answer = oa.chat.completions.create(model=MODEL, messages=messages)
+            return answer.choices[0].message.content
+        contents = call.body["contents"]
+        if call.stream:
+            return "".join(c.text or "" for c in gg.models.generate_content_stream(
+                model=MODEL, contents=contents))
+        return gg.models.generate_content(model=MODEL, contents=contents).text
+    return run
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--requests", type=int, default=10, help="requests per client, case and round")
+    ap.add_argument("--rounds", type=int, default=60)
+    ap.add_argument("--chunks", type=int, default=20, help="chunks per streamed answer")
+    args = ap.parse_args()
+
+    client_cpu, server_cpu = cpus()
+    proc, base_url = start_emulator(server_cpu)
+    pin(client_cpu)
+    try:
+        cases = calls(f"Benchmark prompt [[chunks={args.chunks}]]")
+        runners = {"comet": comet_runner(base_url),
+                   "new Call": comet_runner(base_url, new_call=True),
+                   "httpx": httpx_runner(base_url), "sdk": sdk_runner(base_url)}
+        for case, call in cases.items():  # warm up, and check that all agree on the answer
+            answers = {name: run(call) for name, run in runners.items()}
+            for _ in range(20):
+                for run in runners.values():
+                    run(call)
+            if len(set(answers.values())) != 1:
+                raise SystemExit(f"clients disagree on {case}: {answers}")
+        times: dict[tuple[str, tuple[str, str]], list[float]] = {}
+        names = list(runners)
+        for n in range(args.rounds):
+            for case, call in cases.items():
+                for name in names[n % len(names):] + names[:n % len(names)]:
+                    run = runners[name]
+                    gc.collect()  # as timeit does: no client pays for another's garbage
+                    gc.disable()
+                    start = time.perf_counter()
+                    for _ in range(args.requests):
+                        run(call)
+                    elapsed = time.perf_counter() - start
+                    gc.enable()
+                    times.setdefault((name, case), []).append(elapsed / args.requests * 1000)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+    median = {key: statistics.median(v) for key, v in times.items()}
+    fast = {key: sorted(v)[len(v) // 10] for key, v in times.items()}  # 10th percentile
+    print(f"{args.rounds} rounds x {args.requests} requests per client and case; streams of "
+          f"{args.chunks} chunks; ms per request, median of rounds (p10: the fastest tenth)")
+    print(f"{'route':7} {'mode':6} {'comet':>6} {'new Call':>8} {'httpx':>6} {'sdk':>6}  "
+          f"{'comet/httpx':>11} {'(p10)':>6} {'new Call/httpx':>14} {'sdk/httpx':>9}")
+    ratios, fast_ratios, fresh_ratios = [], [], []
+    for case in cases:
+        c, f, h, s = (median[(name, case)] for name in names)
+        ratios.append(c / h)
+        fresh_ratios.append(f / h)
+        fast_ratios.append(fast[("comet", case)] / fast[("httpx", case)])
+        print(f"{case[0]:7} {case[1]:6} {c:6.3f} {f:8.3f} {h:6.3f} {s:6.3f}  {c / h:10.2f}x "
+              f"{fast_ratios[-1]:5.2f}x {f / h:13.2f}x {s / h:8.2f}x")
+    print("sdk: openai on the OpenAI-compatible route, google-genai on the Gemini route")
+    mean = statistics.geometric_mean(ratios)
+    verdict = "within" if mean <= LIMIT else "NOT within"
+    print(f"comet/httpx = {mean:.2f}x (geometric mean of the medians; worst case "
+          f"{max(ratios):.2f}x; p10 {statistics.geometric_mean(fast_ratios):.2f}x; with a new "
+          f"Call per request {statistics.geometric_mean(fresh_ratios):.2f}x): {verdict} "
+          f"{LIMIT:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,507 @@
+"""The only network code: one ``httpx.Client`` (keep-alive) behind :class:`Client`.
+
+``Client.stream(call, cancel)`` validates the call (raising :class:`RequestError`, nothing
+sent), then yields :class:`TextDelta` / :class:`ThoughtDelta` / :class:`Retrying` events and
+finally one :class:`Exchange`. ``Client.send`` consumes it. API, transport and protocol
+failures never raise out of either: they end in an Exchange with ``error`` set and whatever
+arrived kept (``partial``; ``stopped`` after a cancel). Every error is classified by
+:func:`comet.errors.classify` or mapped from an httpx exception here; no httpx type or
+exception leaves this module.
+
+Retries (issue 2 section 5): the retryable kinds of the table in :mod:`comet.errors`, with
+capped exponential backoff and jitter, honouring ``Retry-After`` / ``retry-after-ms`` and
+Gemini's ``RetryInfo.retryDelay``; never once a stream has delivered content, never past the
+policy's total budget.
+
+Cancelling: with a :class:`CancelToken`, each attempt runs in a reader thread that feeds a
+queue, so ``cancel.set()`` ends the run at once, even while the server has sent nothing yet
+or during a retry wait. Without a token the attempt runs inline (the lean path the benchmark
+measures).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import queue
+import random
+import ssl
+import threading
+import time
+from contextlib import closing
+from dataclasses import dataclass
+from itertools import chain
+from time import perf_counter
+from typing import Any, Callable, Iterator
+
+import httpx
+
+from .call import Call, Prepared, Route, auth_headers, endpoint, prepare, wire_body
+from .config import KEY_ENV, Settings, normalise_base_url
+from .errors import (CometError, ConfigError, ErrorInfo, Problem, ProtocolError, RequestError,
+                     Timeout, TransportError, classify, error_in_payload)
+from .exchange import Event, Exchange, Retrying, Timing
+from .models import ModelInfo, merge
+from .sse import JSONArrayDecoder, SSEDecoder
+from .validate import validate
+from .wire import Accumulator
+
+__all__ = ["Client", "CancelToken", "RetryPolicy"]
+
+
+class CancelToken:
+    """The UI's Stop button: ``set()`` ends every run given this token. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._listeners: list[Callable[[], None]] = []
+
+    def set(self) -> None:
+        with self._lock:
+            self._event.set()
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener()
+
+    cancel = set  # reads well at call sites: token.cancel()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._event.wait(timeout)
+
+    def _listen(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` on ``set()`` (at once if already set); returns the unsubscribe."""
+        with self._lock:
+            self._listeners.append(listener)
+            already = self._event.is_set()
+        if already:
+            listener()
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+        return unsubscribe
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Capped exponential backoff with jitter (``jitter`` = the largest fraction taken off a
+    computed delay, as the openai SDK does). A server's own delay is used as given."""
+
+    attempts: int = 4
+    base_s: float = 0.5
+    cap_s: float = 8.0
+    total_s: float = 30.0
+    jitter: float = 0.25
+
+    def delay(self, error: CometError, attempt: int, elapsed_s: float) -> float | None:
+        """Seconds to wait before attempt ``attempt + 1``, or None to stop here."""
+        if not error.retryable or attempt >= self.attempts:
+            return None
+        wait = getattr(error, "retry_after", None)
+        if wait is None:
+            wait = min(self.cap_s, self.base_s * 2 ** (attempt - 1))
+            wait *= 1 - self.jitter * random.random()
+        return None if elapsed_s + wait > self.total_s else wait
+
+
+@functools.lru_cache(maxsize=1)
+def _tls() -> ssl.SSLContext:
+    """One TLS context for every Client: building one loads the CA bundle (~0.1 s)."""
+    return httpx.create_ssl_context()
+
+
+# Items an attempt produces: (kind, perf_counter time, value)
+_OPEN, _DATA, _DONE, _BODY = "open", "data", "done", "body"
+_END, _CANCELLED = object(), object()
+
+
+class _Stopped(Exception):
+    """The cancel token was set (internal)."""
+
+
+class Client:
+    """Sends :class:`Call` values. ``base_url`` and ``api_key`` default to
+    ``COMETAPI_BASE_URL`` / ``COMETAPI_KEY``; a missing key raises :class:`ConfigError`."""
+
+    def __init__(self, base_url: str | None = None, api_key: str | None = None, *,
+                 timeout: float = 60.0, connect_timeout: float = 10.0,
+                 retry: RetryPolicy = RetryPolicy(), follow_redirects: bool = False):
+        settings = Settings.from_env() if base_url is None or api_key is None else None
+        self.base_url = normalise_base_url(base_url) if base_url is not None else settings.base_url
+        key = (api_key if api_key is not None else settings.api_key or "").strip()
+        if not key:
+            raise ConfigError(f"no API key: set {KEY_ENV} (or pass api_key=...); nothing was sent")
+        self._key = key
+        self.retry = retry
+        self._http = httpx.Client(timeout=httpx.Timeout(timeout, connect=connect_timeout),
+                                  follow_redirects=follow_redirects, verify=_tls())
+
+    def __repr__(self) -> str:
+        return f"Client(base_url={self.base_url!r})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # ---- runs -----------------------------------------------------------------------------
+
+    def send(self, call: Call, cancel: CancelToken | None = None) -> Exchange:
+        """Run ``call`` and return its Exchange (see :meth:`stream`)."""
+        for event in self.stream(call, cancel):
+            pass
+        return event  # the last event is always the Exchange
+
+    def stream(self, call: Call, cancel: CancelToken | None = None) -> Iterator[Event]:
+        """Validate now (RequestError, nothing sent); then, as iterated, deltas, retry notices
+        and finally one Exchange."""
+        prepared, headers = self._prepare(call)
+        return self._run(call, prepared, headers, cancel)
+
+    def _prepare(self, call: Call) -> tuple[Prepared, dict[str, str]]:
+        """Prepare, then validate (reusing the encoded body), then add the key."""
+        prepared = prepare(call, self.base_url)
+        validate(call, prepared.content)
+        return prepared, {**prepared.headers, **auth_headers(call.route, self._key)}
+
+    def _run(self, call: Call, prepared: Prepared, headers: dict[str, str],
+             cancel: CancelToken | None) -> Iterator[Event]:
+        started_at, first_start = time.time(), perf_counter()
+        for attempt in range(1, max(1, self.retry.attempts) + 1):
+            run = _Attempt(call.route, perf_counter())
+
+            def finish(**outcome: Any) -> Exchange:
+                return run.exchange(call, self.base_url, started_at, first_start, attempt,
+                                    **outcome)
+
+            if cancel is not None and cancel.is_set():
+                yield finish(stopped=True)
+                return
+            items = self._attempt(prepared, headers)
+            try:
+                yield from run.consume(items if cancel is None else _pumped(items, cancel))
+            except _Stopped:
+                yield finish(stopped=True)
+                return
+            except CometError as err:
+                elapsed = perf_counter() - first_start
+                wait = None if run.acc.has_content else self.retry.delay(err, attempt, elapsed)
+                if wait is None:
+                    yield finish(error=err.info())
+                    return
+                yield Retrying(attempt=attempt + 1, delay_s=wait, error=err.info())
+                if cancel is None:
+                    time.sleep(wait)
+                elif cancel.wait(wait):
+                    yield finish(stopped=True)
+                    return
+                continue
+            yield finish()
+            return
+
+    def _attempt(self, prepared: Prepared, headers: dict[str, str]) -> Iterator[tuple]:
+        """One HTTP exchange as items: the status, then parsed stream payloads or the body.
+        Raises CometError (classified) for everything that went wrong."""
+        label = prepared.route.label
+        try:
+            request = self._http.build_request(prepared.method, prepared.url, headers=headers,
+                                               content=prepared.content)
+            response = self._http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise _from_httpx(exc) from None
+        try:
+            status = response.status_code
+            yield _OPEN, perf_counter(), status
+            if not 200 <= status < 300:
+                raise classify(status, response.read(), response.headers, route_label=label)
+            if not prepared.stream:
+                yield _BODY, perf_counter(), response.read()
+                return
+            ctype = response.headers.get("content-type", "").lower()
+            if "event-stream" in ctype:
+                yield from _sse_items(response, label)
+            elif "json" in ctype:  # Gemini's JSON-array stream (no alt=sse), or a plain object
+                try:
+                    for t, payloads in _batches(response, JSONArrayDecoder()):
+                        for payload in payloads:
+                            yield _DATA, t, _checked(payload, label)
+                except ValueError as exc:
+                    raise ProtocolError(f"malformed JSON stream on the {label} route: {exc}",
+                                        status=status) from None
+            else:
+                body = response.read()
+                raise ProtocolError(
+                    f"HTTP {status} on the {label} route answered a stream request with "
+                    f"{ctype or 'no content type'}, not an event stream: {_snippet(body)!r}",
+                    status=status, raw_body=body.decode("utf-8", "replace"))
+        except httpx.HTTPError as exc:
+            raise _from_httpx(exc) from None
+        finally:
+            response.close()
+
+    # ---- other endpoints ------------------------------------------------------------------
+
+    def models(self) -> list[ModelInfo]:
+        """``/v1/models`` merged with the public catalog ``/api/models`` (Gemini first).
+        Raises CometError when neither answers."""
+        listed = catalog = None
+        failure: CometError | None = None
+        for path, auth in (("/v1/models", True), ("/api/models", False)):
+            try:
+                value = self._json("GET", self.base_url + path, auth=auth)
+            except CometError as err:
+                failure = failure or err
+                continue
+            if auth:
+                listed = value
+            else:
+                catalog = value
+        if listed is None and catalog is None and failure is not None:
+            raise failure
+        return merge(listed, catalog)
+
+    def count_tokens(self, call: Call) -> int:
+        """Tokens in a Gemini call's prompt (``:countTokens``, wire-formats.md B.8)."""
+        if call.route is not Route.GEMINI:
+            raise RequestError(Problem(call.route.value, "route",
+                                       "counting tokens works on the Gemini native route only",
+                                       "switch to the Gemini native route"))
+        validate(call)
+        body = wire_body(call)  # attachments resolved, as generateContent would send them
+        if set(body) - {"contents"}:  # anything beyond contents goes in a generateContentRequest
+            body = {"generateContentRequest": {"model": f"models/{call.model}", **body}}
+        url = endpoint(Route.GEMINI, call.model, False, self.base_url, operator="countTokens")
+        answer = self._json("POST", url, auth=True, route=Route.GEMINI, body=body)
+        total = answer.get("totalTokens", 0) if isinstance(answer, dict) else None
+        if not isinstance(total, int):
+            raise ProtocolError(f"countTokens answered without totalTokens: {str(answer)[:120]!r}")
+        return total
+
+    def _json(self, method: str, url: str, *, auth: bool, route: Route = Route.OPENAI,
+              body: Any = None) -> Any:
+        headers = auth_headers(route, self._key) if auth else {}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        try:
+            response = self._http.request(method, url, headers=headers,
+                                          content=None if body is None else json.dumps(body))
+        except httpx.HTTPError as exc:
+            raise _from_httpx(exc) from None
+        if not 200 <= response.status_code < 300:
+            raise classify(response.status_code, response.content, response.headers)
+        try:
+            return response.json()
+        except ValueError:
+            raise classify(response.status_code, response.content) from None
+
+
+class _Attempt:
+    """Timing and accumulated reply of one attempt, turned into events and an Exchange."""
+
+    __slots__ = ("acc", "start", "status", "ttfb", "ttft", "chunks", "done", "plain_body")
+
+    def __init__(self, route: Route, start: float):
+        self.acc = Accumulator(route)
+        self.start = start
+        self.status: int | None = None
+        self.ttfb: float | None = None
+        self.ttft: float | None = None
+        self.chunks: list[float] = []
+        self.done = False
+        self.plain_body: Any = None
+
+    def consume(self, items: Iterator[tuple]) -> Iterator[Event]:
+        route_label = self.acc.route.label
+        add, arrived, start = self.acc.add, self.chunks.append, self.start  # per-chunk path
+        with closing(items):
+            for kind, t, value in items:
+                if kind == _DATA:
+                    arrived(t - start)
+                    try:
+                        deltas = add(value)
+                    except ValueError as exc:
+                        raise ProtocolError(f"unexpected stream payload on the {route_label} "
+                                            f"route: {exc}", status=self.status) from None
+                    if deltas:
+                        if self.ttft is None:
+                            self.ttft = t - start
+                        yield from deltas
+                elif kind == _OPEN:
+                    self.status, self.ttfb = value, t - start
+                elif kind == _DONE:
+                    self.done = True
+                elif kind == _BODY:
+                    arrived(t - start)
+                    yield from self._plain(value, t, route_label)
+                    return
+        if not (self.done or self.acc.finished):
+            raise TransportError(f"the {route_label} stream ended before the model finished "
+                                 "(cut short)", status=self.status)
+
+    def _plain(self, body: bytes, t: float, route_label: str) -> Iterator[Event]:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise classify(self.status or 200, body, route_label=route_label) from None
+        if type(data) is not dict:
+            raise ProtocolError(f"the {route_label} route answered with JSON that is not a "
+                                f"response object: {_snippet(body)!r}", status=self.status)
+        if "error" in data:  # an error envelope with a 2xx status
+            raise error_in_payload(data, route_label=route_label) or ProtocolError(
+                f"the {route_label} route answered 2xx with an error field: {_snippet(body)!r}",
+                status=self.status)
+        self.plain_body = data
+        deltas = self.acc.add(data)
+        if deltas:
+            self.ttft = t - self.start
+        yield from deltas
+
+    def exchange(self, call: Call, base_url: str, started_at: float, first_start: float,
+                 attempts: int, *, error: ErrorInfo | None = None, stopped: bool = False
+                 ) -> Exchange:
+        latency = perf_counter() - first_start
+        acc = self.acc
+        reply = acc.reply(raw=self.plain_body) if acc.chunks else None
+        return Exchange(
+            call=call, base_url=base_url, status=self.status, reply=reply, error=error,
+            timing=Timing(started_at=started_at,
+                          ttfb_ms=None if self.ttfb is None else self.ttfb * 1000,
+                          ttft_ms=None if self.ttft is None else self.ttft * 1000,
+                          latency_ms=latency * 1000,
+                          chunk_ms=tuple([c * 1000 for c in self.chunks])),
+            attempts=attempts, stopped=stopped,
+            partial=stopped or (error is not None and bool(acc.chunks)),
+        )
+
+
+def _batches(response: httpx.Response, decoder: SSEDecoder | JSONArrayDecoder
+             ) -> Iterator[tuple[float, list]]:
+    """(arrival time, the items that piece of the body completed), then what is left at the
+    end. Batches, not items, to keep generator hops off the per-chunk path."""
+    for raw in response.iter_bytes():
+        yield perf_counter(), decoder.feed(raw)
+    yield perf_counter(), decoder.close()
+
+
+def _sse_items(response: httpx.Response, label: str) -> Iterator[tuple]:
+    """Payloads of an event stream (wire-formats.md B.6, C.3): JSON per ``data``; ``[DONE]``
+    ends the OpenAI stream (the rest of the body is drained so the connection is reused);
+    ``event: error`` or an ``error`` object is the provider's error (C.3, D.1)."""
+    decoder = SSEDecoder()
+    seen = done = False
+    for raw in chain(response.iter_bytes(), (None,)):  # None: the end of the body
+        t = perf_counter()
+        for event in decoder.feed(raw) if raw is not None else decoder.close():
+            if done:
+                break
+            seen = True
+            if event.data == "[DONE]":
+                done = True
+                yield _DONE, t, None
+                break
+            try:
+                payload = json.loads(event.data)
+            except ValueError:
+                raise ProtocolError(f"malformed SSE event on the {label} route: "
+                                    f"{event.data[:120]!r}", raw_body=event.data) from None
+            if event.event == "error" and error_in_payload(payload) is None:
+                payload = {"error": payload}
+            if type(payload) is dict and "error" in payload:
+                _checked(payload, label)
+            yield _DATA, t, payload
+    if not seen:
+        stray = "\n".join(decoder.stray)
+        try:  # Google's SDK reads error JSON sent as bare lines (B.6); so do we
+            error = error_in_payload(json.loads(stray), route_label=label) if stray else None
+        except ValueError:
+            error = None
+        raise error or ProtocolError(
+            f"the {label} stream ended without any event"
+            + (f": {stray[:120]!r}" if stray else ""), status=response.status_code,
+            raw_body=stray or None)
+
+
+def _checked(payload: Any, label: str) -> Any:
+    """An error object inside a 2xx stream is a protocol error carrying the provider's text."""
+    if isinstance(payload, dict) and "error" in payload:
+        error = error_in_payload(payload, route_label=label)
+        if error is not None:
+            raise error
+    return payload
+
+
+def _pumped(items: Iterator[tuple], cancel: CancelToken) -> Iterator[tuple]:
+    """Run ``items`` in a reader thread feeding a queue, so a cancel ends the wait at once.
+    The reader stops at its next item once we are gone (a blocked read ends with the server
+    or the read timeout; its connection is then closed, never reused mid-answer)."""
+    q: queue.SimpleQueue = queue.SimpleQueue()
+    gone = threading.Event()
+
+    def read() -> None:
+        try:
+            for item in items:
+                if gone.is_set():
+                    break
+                q.put(item)
+            q.put(_END)
+        except BaseException as exc:  # handed over to the consuming thread
+            q.put(exc)
+        finally:
+            items.close()
+
+    unsubscribe = cancel._listen(lambda: q.put(_CANCELLED))
+    threading.Thread(target=read, name="comet-reader", daemon=True).start()
+    try:
+        while True:
+            item = q.get()
+            if item is _END:
+                return
+            if item is _CANCELLED:
+                raise _Stopped()
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        gone.set()
+        unsubscribe()
+
+
+_TIMEOUT_PHASES = {"ConnectTimeout": "connecting", "ReadTimeout": "waiting for the answer",
+                   "WriteTimeout": "sending the request", "PoolTimeout": "waiting for a connection"}
+
+
+def _from_httpx(exc: httpx.HTTPError) -> CometError:
+    """httpx exceptions -> the error tree (issue 2 section 5): timeouts -> Timeout; refused,
+    reset or cut short -> TransportError (network); anything unreadable -> ProtocolError."""
+    try:
+        where = f" ({exc.request.url.host})"
+    except RuntimeError:  # no request attached
+        where = ""
+    if isinstance(exc, httpx.TimeoutException):
+        phase = _TIMEOUT_PHASES.get(type(exc).__name__, "talking to the server")
+        return Timeout(f"timed out {phase}{where}")
+    if isinstance(exc, httpx.ConnectError):
+        return TransportError(f"could not connect{where}: {exc}")
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return TransportError(f"the connection closed before the answer was complete{where} "
+                              f"(stream cut short): {exc}")
+    if isinstance(exc, (httpx.NetworkError, httpx.ProxyError)):
+        return TransportError(f"the connection failed{where}: {exc}")
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return ConfigError(f"unsupported URL{where}: {exc}")
+    if isinstance(exc, httpx.TooManyRedirects):
+        return ProtocolError(f"too many redirects{where}: check the base URL")
+    return ProtocolError(f"the answer could not be read{where}: {exc}")
+
+
+def _snippet(body: bytes) -> str:
+    return " ".join(body[:400].decode("utf-8", "replace").split())[:120]

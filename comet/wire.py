@@ -1,0 +1,261 @@
+"""Reading answers, per route: a plain response JSON or a stream of chunks -> deltas and a Reply.
+
+Pure functions over parsed JSON; no I/O. One :class:`Accumulator` serves both routes; the
+route-specific reading is a pair of functions per route in :data:`ROUTES` (one reads a Gemini
+``GenerateContentResponse`` or an OpenAI ``chat.completion`` / ``chat.completion.chunk``, the
+other its usage object).
+A plain answer is read as a stream of one chunk, so both paths agree by construction.
+
+Sources (wire-formats.md): Gemini responses B.4 (candidates, parts with ``thought``,
+``functionCall``, ``groundingMetadata``, ``promptFeedback``, ``usageMetadata``; proto3 omits
+zero fields, so everything is optional), Gemini streaming B.6 (each chunk carries new parts;
+usage is cumulative; the last chunk has ``finishReason``); OpenAI responses C.2 and chunks
+C.3 (``delta.content``, ``tool_calls`` whose ``arguments`` arrive in fragments, the usage chunk
+with ``choices: []``), CometAPI quirks A.4, and ``reasoning_content`` for thoughts (B.9).
+
+Usage means the same on both routes (issue 2 section 4): ``output_tokens`` is the visible
+answer without thinking (Gemini ``candidatesTokenCount``; OpenAI ``completion_tokens`` minus
+``completion_tokens_details.reasoning_tokens``); ``total_tokens`` is as reported.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .call import Route
+from .exchange import (Candidate, FunctionCall, Reply, TextDelta, ThoughtDelta, Usage,
+                       normalise_finish)
+
+Delta = TextDelta | ThoughtDelta
+_EMPTY: dict[str, Any] = {}
+
+
+@dataclass(slots=True)
+class _Slot:
+    """One candidate (Gemini) or choice (OpenAI) being assembled."""
+
+    text: list[str] = field(default_factory=list)
+    thoughts: list[str] = field(default_factory=list)
+    finish: str | None = None
+    calls: list[FunctionCall] = field(default_factory=list)  # complete calls (Gemini)
+    tool_parts: dict[int, dict[str, str]] = field(default_factory=dict)  # OpenAI fragments
+    grounding: dict[str, Any] | None = None
+    safety: tuple[dict[str, Any], ...] = ()
+
+    def function_calls(self) -> tuple[FunctionCall, ...]:
+        if not self.tool_parts:
+            return tuple(self.calls)
+        streamed = [FunctionCall(name=p["name"], args=_arguments(p["arguments"]),
+                                 id=p["id"] or None)
+                    for _, p in sorted(self.tool_parts.items())]
+        return tuple(self.calls + streamed)
+
+
+class Accumulator:
+    """Feed response chunks with :meth:`add` (each returns its text/thought deltas); read the
+    finished (or partial) :class:`Reply` with :meth:`reply`."""
+
+    def __init__(self, route: Route):
+        self.route = route
+        self._absorb, self._usage = ROUTES[route]
+        self.chunks: list[Any] = []
+        self.slots: dict[int, _Slot] = {}
+        self.usage_raw: dict[str, Any] | None = None  # the latest usage object (cumulative)
+        self.model_version: str | None = None
+        self.response_id: str | None = None
+        self.prompt_feedback: dict[str, Any] | None = None
+
+    def add(self, chunk: Any) -> list[Delta]:
+        """Read one chunk (or a whole plain answer). Raises ValueError when its shape is not
+        the route's (a list where an object belongs, and so on)."""
+        if type(chunk) is not dict:
+            raise ValueError(f"expected a JSON object, got {type(chunk).__name__}")
+        self.chunks.append(chunk)
+        try:
+            return self._absorb(self, chunk)
+        except (AttributeError, TypeError) as exc:
+            raise ValueError(f"unexpected {self.route.label} response shape: {exc}") from None
+
+    def slot(self, index: int) -> _Slot:
+        slot = self.slots.get(index)
+        if slot is None:
+            slot = self.slots[index] = _Slot()
+        return slot
+
+    @property
+    def usage(self) -> Usage:
+        raw = self.usage_raw
+        return self._usage(raw) if type(raw) is dict else Usage()
+
+    @property
+    def has_content(self) -> bool:
+        """Something the user has seen (text, thoughts, a function call)."""
+        return any(s.text or s.thoughts or s.calls or s.tool_parts for s in self.slots.values())
+
+    @property
+    def finished(self) -> bool:
+        """The answer says it is complete: a finish reason, or a blocked prompt."""
+        return any(s.finish for s in self.slots.values()) or bool(
+            self.prompt_feedback and self.prompt_feedback.get("blockReason"))
+
+    def reply(self, raw: Any = None) -> Reply:
+        candidates = tuple(
+            Candidate(index=i, text="".join(s.text), thoughts="".join(s.thoughts),
+                      finish_reason=normalise_finish(s.finish), raw_finish_reason=s.finish,
+                      function_calls=s.function_calls())
+            for i, s in sorted(self.slots.items()))
+        first = candidates[0] if candidates else Candidate(index=0)
+        first_slot = self.slots[first.index] if candidates else _Slot()
+        # A blocked prompt gets no candidates, only promptFeedback.blockReason (B.4).
+        blocked = None if candidates else (self.prompt_feedback or {}).get("blockReason")
+        return Reply(
+            text=first.text, thoughts=first.thoughts,
+            finish_reason="safety" if blocked else first.finish_reason,
+            raw_finish_reason=str(blocked) if blocked else first.raw_finish_reason,
+            usage=self.usage, model_version=self.model_version,
+            response_id=self.response_id, candidates=candidates,
+            function_calls=first.function_calls, grounding=first_slot.grounding,
+            prompt_feedback=self.prompt_feedback, safety_ratings=first_slot.safety,
+            raw=list(self.chunks) if raw is None else raw,
+        )
+
+
+def parse_reply(route: Route | str, data: Any) -> Reply:
+    """A plain (non-streaming) response JSON -> Reply."""
+    acc = Accumulator(Route.parse(route))
+    acc.add(data)
+    return acc.reply(raw=data)
+
+
+# ---- Gemini ---------------------------------------------------------------------------------
+
+def _gemini(acc: Accumulator, chunk: dict[str, Any]) -> list[Delta]:
+    deltas: list[Delta] = []
+    for position, cand in enumerate(chunk.get("candidates") or ()):
+        index = cand.get("index", position)
+        if type(index) is not int:  # proto3 omits index 0: the position stands in
+            index = position
+        slot = acc.slots.get(index) or acc.slot(index)
+        for part in (cand.get("content") or _EMPTY).get("parts") or ():
+            text = part.get("text")
+            if text and type(text) is str:
+                if part.get("thought") is True:
+                    slot.thoughts.append(text)
+                    deltas.append(ThoughtDelta(text, index))
+                else:
+                    slot.text.append(text)
+                    deltas.append(TextDelta(text, index))
+            elif "functionCall" in part:
+                call = part["functionCall"] or _EMPTY
+                args = call.get("args")
+                slot.calls.append(FunctionCall(name=str(call.get("name") or ""),
+                                               args=args if isinstance(args, dict) else {},
+                                               id=call.get("id")))
+        if cand.get("finishReason"):
+            slot.finish = str(cand["finishReason"])
+        if cand.get("groundingMetadata"):
+            slot.grounding = cand["groundingMetadata"]
+        if cand.get("safetyRatings"):
+            slot.safety = tuple(cand["safetyRatings"])
+    usage = chunk.get("usageMetadata")
+    if usage:
+        acc.usage_raw = usage
+    acc.model_version = chunk.get("modelVersion") or acc.model_version
+    acc.response_id = chunk.get("responseId") or acc.response_id
+    feedback = chunk.get("promptFeedback")
+    if acc.prompt_feedback is None and type(feedback) is dict:
+        acc.prompt_feedback = feedback  # sent in the first chunk only (B.4)
+    return deltas
+
+
+def _gemini_usage(u: dict[str, Any]) -> Usage:
+    # proto3 JSON omits zero counts (B.4): inside a usageMetadata object, missing means 0.
+    return Usage(input_tokens=_int(u.get("promptTokenCount"), 0),
+                 output_tokens=_int(u.get("candidatesTokenCount"), 0),
+                 thinking_tokens=_int(u.get("thoughtsTokenCount"), 0),
+                 total_tokens=_int(u.get("totalTokenCount")))
+
+
+# ---- OpenAI-compatible ----------------------------------------------------------------------
+
+def _openai(acc: Accumulator, chunk: dict[str, Any]) -> list[Delta]:
+    deltas: list[Delta] = []
+    for position, choice in enumerate(chunk.get("choices") or ()):
+        index = choice.get("index", position)
+        if type(index) is not int:
+            index = position
+        slot = acc.slots.get(index) or acc.slot(index)
+        message = choice.get("delta") if "delta" in choice else choice.get("message")
+        if message:
+            thought = message.get("reasoning_content") or message.get("reasoning")
+            if thought and type(thought) is str:
+                slot.thoughts.append(thought)
+                deltas.append(ThoughtDelta(thought, index))
+            text = message.get("content")
+            if text and type(text) is not str:
+                text = _content_text(text)
+            if text:
+                slot.text.append(text)
+                deltas.append(TextDelta(text, index))
+            for n, call in enumerate(message.get("tool_calls") or ()):
+                part = slot.tool_parts.setdefault(_int(call.get("index"), n),
+                                                  {"id": "", "name": "", "arguments": ""})
+                part["id"] = call.get("id") or part["id"]
+                fn = call.get("function") or _EMPTY
+                part["name"] += fn.get("name") or ""
+                part["arguments"] += fn.get("arguments") or ""
+        if choice.get("finish_reason"):
+            slot.finish = str(choice["finish_reason"])
+    usage = chunk.get("usage")
+    if usage:
+        acc.usage_raw = usage
+    acc.model_version = chunk.get("model") or acc.model_version
+    acc.response_id = chunk.get("id") or acc.response_id
+    return deltas
+
+
+def _openai_usage(u: dict[str, Any]) -> Usage:
+    completion = _int(u.get("completion_tokens"))
+    details = u.get("completion_tokens_details") or {}
+    reasoning = _int(details.get("reasoning_tokens") if isinstance(details, dict) else None, 0)
+    return Usage(input_tokens=_int(u.get("prompt_tokens")),
+                 output_tokens=None if completion is None else completion - reasoning,
+                 thinking_tokens=reasoning,
+                 total_tokens=_int(u.get("total_tokens")))
+
+
+def _content_text(content: Any) -> str:
+    if isinstance(content, list):  # content parts, as some gateways send them
+        return "".join(p.get("text", "") for p in content
+                       if isinstance(p, dict) and isinstance(p.get("text"), str))
+    return ""
+
+
+# ---- shared -------------------------------------------------------------------------------
+
+ROUTES: dict[Route, tuple[Callable[[Accumulator, dict[str, Any]], list[Delta]],
+                          Callable[[dict[str, Any]], Usage]]] = {
+    Route.GEMINI: (_gemini, _gemini_usage),
+    Route.OPENAI: (_openai, _openai_usage),
+}
+
+
+def _int(value: Any, default: int | None = None) -> int | None:
+    if isinstance(value, bool):
+        return default
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return default
+
+
+def _arguments(text: str) -> dict[str, Any]:
+    """OpenAI sends function arguments as a JSON string; keep it whole if it does not parse."""
+    try:
+        value = json.loads(text) if text.strip() else {}
+    except ValueError:
+        return {"_raw": text}
+    return value if isinstance(value, dict) else {"_raw": text}

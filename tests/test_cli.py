@@ -1,0 +1,165 @@
+"""``python -m comet send`` / ``models`` in a subprocess against the emulator: exit codes 0, 1
+and 2, the JSON printed, and that the key never shows. Also: ``import comet`` stays light."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SUMMARY_KEYS = {"ok", "status", "text", "thoughts", "finish_reason", "usage", "latency_ms",
+                "ttft_ms", "attempts", "model_version", "error"}
+
+
+def comet(*args: str, key: str | None = "sk-cli-test", base_url: str | None = None,
+          stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMETAPI_")}
+    if key:
+        env["COMETAPI_KEY"] = key
+    if base_url:
+        env["COMETAPI_BASE_URL"] = base_url
+    return subprocess.run([sys.executable, "-m", "comet", *args], cwd=ROOT, env=env, input=stdin,
+                          capture_output=True, text=True, timeout=60)
+
+
+def printed(result) -> dict:
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1, result.stdout
+    return json.loads(lines[0])
+
+
+@pytest.mark.parametrize("route", ["gemini", "openai"])
+@pytest.mark.parametrize("stream", [False, True])
+def test_send_prompt_ok(emulator, route, stream):
+    r = comet("send", "--route", route, "--model", "gemini-2.5-flash", "--prompt", "hello",
+              *(["--stream"] if stream else []), "--base-url", emulator.base_url)
+    assert r.returncode == 0, r.stderr
+    out = printed(r)
+    assert SUMMARY_KEYS <= set(out)
+    assert out["ok"] and out["status"] == 200 and out["text"] and out["error"] is None
+    assert out["finish_reason"] == "stop" and out["attempts"] == 1 and out["model_version"]
+    assert set(out["usage"]) == {"input_tokens", "output_tokens", "thinking_tokens", "total_tokens"}
+    assert out["latency_ms"] >= out["ttft_ms"] > 0
+
+
+def test_send_body_from_stdin_and_model_and_stream_win(emulator):
+    emulator.clear()
+    body = {"model": "gpt-5.1", "stream": False, "messages": [{"role": "user", "content": "hi"}]}
+    r = comet("send", "--route", "openai", "--model", "gemini-2.5-flash", "--stream",
+              "--body", "-", stdin=json.dumps(body), base_url=emulator.base_url)
+    assert r.returncode == 0, r.stderr
+    sent = emulator.received[-1].json
+    assert sent["model"] == "gemini-2.5-flash" and sent["stream"] is True
+    assert sent["messages"] == body["messages"]
+
+
+def test_send_body_file_gemini(emulator, tmp_path):
+    emulator.clear()
+    path = tmp_path / "body.json"
+    path.write_text(json.dumps({"contents": [{"role": "user", "parts": [{"text": "hi"}]}],
+                                "generationConfig": {"thinkingConfig": {"includeThoughts": True,
+                                                                        "thinkingBudget": 512}}}))
+    r = comet("send", "--route", "gemini", "--model", "gemini-2.5-flash", "--body", str(path),
+              base_url=emulator.base_url)
+    out = printed(r)
+    assert r.returncode == 0 and out["thoughts"] and out["usage"]["thinking_tokens"] > 0
+    assert emulator.received[-1].path == "/v1beta/models/gemini-2.5-flash:generateContent"
+
+
+@pytest.mark.parametrize("model,kind,status", [
+    ("fault-html", "protocol", 502),
+    ("no-such-model", "not_found", 404),
+])
+def test_send_api_error_exits_1_with_json(emulator, model, kind, status):
+    r = comet("send", "--route", "gemini", "--model", model, "--prompt", "hi",
+              "--base-url", emulator.base_url)
+    assert r.returncode == 1
+    out = printed(r)
+    assert out["ok"] is False and out["error"]["kind"] == kind and out["error"]["status"] == status
+    assert set(out["error"]) == {"kind", "message", "status", "retryable"}
+
+
+def test_send_transport_error_exits_1_and_keeps_partial_text(emulator):
+    r = comet("send", "--route", "openai", "--model", "fault-drop-stream", "--stream", "--prompt",
+              "hi [[chunks=10]]", "--base-url", emulator.base_url)
+    out = printed(r)
+    assert r.returncode == 1 and out["error"]["kind"] == "network" and out["text"]
+    assert out["partial"] is True and out["attempts"] == 1
+
+
+@pytest.fixture
+def unused_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield s.getsockname()[1]
+
+
+def test_wrong_route_field_exits_2_and_sends_nothing(emulator):
+    emulator.clear()
+    body = json.dumps({"contents": [{"role": "user", "parts": [{"text": "hi"}]}]})
+    r = comet("send", "--route", "openai", "--model", "gemini-2.5-flash", "--body", "-",
+              stdin=body, base_url=emulator.base_url)
+    assert r.returncode == 2 and r.stdout == ""
+    assert "$.contents" in r.stderr and "OpenAI-compatible" in r.stderr and "messages" in r.stderr
+    assert emulator.received == []
+
+
+def test_invalid_json_exits_2_with_line_and_column(emulator):
+    r = comet("send", "--route", "gemini", "--model", "gemini-2.5-flash", "--body", "-",
+              stdin='{\n  "contents": [,]\n}', base_url=emulator.base_url)
+    assert r.returncode == 2 and "line 2, column 16" in r.stderr and r.stdout == ""
+
+
+def test_missing_body_file_exits_2(emulator):
+    r = comet("send", "--route", "gemini", "--model", "m", "--body", "/nonexistent/body.json",
+              base_url=emulator.base_url)
+    assert r.returncode == 2 and "/nonexistent/body.json" in r.stderr
+
+
+def test_missing_key_exits_2(emulator):
+    emulator.clear()
+    r = comet("send", "--route", "gemini", "--model", "gemini-2.5-flash", "--prompt", "hi",
+              key=None, base_url=emulator.base_url)
+    assert r.returncode == 2 and "COMETAPI_KEY" in r.stderr and r.stdout == ""
+    assert emulator.received == []
+
+
+def test_key_never_printed(emulator, canary_key):
+    for model in ("gemini-2.5-flash", "fault-html", "fault-rate-limit-once"):
+        r = comet("send", "--route", "openai", "--model", model, "--prompt", "hi",
+                  key=canary_key, base_url=emulator.base_url)
+        assert canary_key not in r.stdout + r.stderr
+
+
+def test_models_lists_gemini_first(emulator):
+    r = comet("models", "--base-url", emulator.base_url)
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert rows[0]["gemini"] and any(not row["gemini"] for row in rows)
+    flags = [row["gemini"] for row in rows]
+    assert flags == sorted(flags, reverse=True)
+    assert any(row["id"] == "gemini-2.5-flash" and row["pricing"] for row in rows)
+
+
+def test_models_error_exits_1(unused_port):
+    r = comet("models", "--base-url", f"http://127.0.0.1:{unused_port}")
+    assert r.returncode == 1 and json.loads(r.stdout)["error"]["kind"] == "network"
+
+
+def test_import_comet_stays_light():
+    code = ("import sys\n"
+            "heavy = lambda: [m for m in ('pandas', 'streamlit') if m in sys.modules]\n"
+            "import comet\n"
+            "print(heavy())\n"
+            "import comet.client, comet.cli, comet.wire, comet.models, comet.sse\n"
+            "print(heavy())\n")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["[]", "[]"]
