@@ -6,7 +6,9 @@
 
 Modules: ``call`` (the request value and ``prepare``), ``validate``, ``errors``, ``exchange``
 (what a run produced), ``client`` (the only network code), ``emulator`` (a local CometAPI),
-``snippets``, ``convert``, ``history``, ``models``. Nothing here imports streamlit or pandas.
+``snippets``, ``convert``, ``history``, ``models``, ``form`` and ``features`` (the Playground's
+controls as functions over a body), ``schema`` (structured output checked against its schema).
+Nothing here imports streamlit or pandas.
 """
 
 from .call import (Attachment, Call, Prepared, Route, auth_headers, endpoint, prepare, simple_body,

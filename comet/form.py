@@ -58,6 +58,7 @@ FIELDS: dict[Route, dict[str, tuple[str, ...]]] = {
         "top_k": ("generationConfig", "topK"),
         "thinking_budget": ("generationConfig", "thinkingConfig", "thinkingBudget"),
         "include_thoughts": ("generationConfig", "thinkingConfig", "includeThoughts"),
+        "thinking_level": ("generationConfig", "thinkingConfig", "thinkingLevel"),
     },
     Route.OPENAI: {
         "temperature": ("temperature",),
@@ -88,6 +89,8 @@ SPECS: dict[str, FieldSpec] = {s.name: s for s in (
     FieldSpec("thinking_budget", "Thinking budget", "int",
               "Gemini 2.5: tokens to think; 0 off, -1 dynamic; empty: the model's default", -1, None, 128),
     FieldSpec("include_thoughts", "Include thoughts", "bool", "return thought summaries"),
+    FieldSpec("thinking_level", "Thinking level", "choice", "Gemini 3; empty: the model's default",
+              options=("MINIMAL", "LOW", "MEDIUM", "HIGH")),
     FieldSpec("reasoning_effort", "Reasoning effort", "choice", "OpenAI route; empty: not sent",
               options=("none", "minimal", "low", "medium", "high")),
     FieldSpec("presence_penalty", "Presence penalty", "float", "empty: not sent", -2.0, 2.0, 0.1),
@@ -123,6 +126,8 @@ def _decode(route: Route, name: str, raw: Any) -> Any:
         return isinstance(raw, Mapping) and raw.get("type") in ("json_object", "json_schema")
     if name == "include_thoughts":
         return raw is True
+    if name == "thinking_level":  # Google's REST examples also write "low" (wire-formats B.2)
+        return raw.upper() if isinstance(raw, str) else raw
     if name == "stop":
         if isinstance(raw, str):
             return [raw]

@@ -6,22 +6,30 @@ widget key, so it survives page moves; widget state does not) and saved as a dra
 widget's ``on_change`` writes back through :mod:`comet.form` (only the touched field),
 :func:`comet.validate.parse_json` (the JSON tab) or :func:`comet.convert.convert` (route).
 The JSON tab's text is kept exactly as typed; while it does not parse the form waits.
+
+Uploaded media are held beside the body in ``EditorState.attachments`` (the body names them with
+``<attachment:NAME>`` tokens, :mod:`comet.call`) and saved with the draft. The Gemini-native
+feature sections (thinking, media, grounding, structured output, safety, turns, functions)
+live in :mod:`ui.features` and sync through the same two functions as the form fields.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import streamlit as st
 
-from comet import Call, Problem, RequestError, Route, form, parse_json, problems, simple_body
+from comet import Call, Problem, RequestError, Route, features, form, parse_json, problems, simple_body
+from comet.call import Attachment, attachment_names
 from comet.drafts import Drafts, default_path, new_id
 from comet.models import ModelInfo
+from comet.validate import attachment_problems
 
 from . import connection
+from . import features as feature_ui
 
 STATE = "pg_state"
 SAVED = "pg_saved_draft"
@@ -41,25 +49,40 @@ class EditorState:
     leftover: dict[str, Any] = field(default_factory=dict)  # route -> what switching away lost
     report: list[dict[str, Any]] = field(default_factory=list)  # the last route switch
     draft_id: str = ""
+    attachments: list[Attachment] = field(default_factory=list)  # uploaded media, by name
 
     def __post_init__(self) -> None:
         if not self.json_text:
             self.json_text = dump(self.body)
+        self.attachments = list(self.attachments or ())
+
+    def used_attachments(self) -> tuple[Attachment, ...]:
+        """The attachments the body names (an attachment whose placeholder was deleted in the
+        JSON tab is kept here, but not sent)."""
+        named = set(attachment_names(self.body))
+        return tuple(a for a in self.attachments if a.name in named)
 
     def call(self) -> Call:
         """The request as it stands (the JSON wins over the pickers on the OpenAI route)."""
-        return Call.from_body(self.route, self.body, model=self.model, stream=self.stream)
+        return Call.from_body(self.route, self.body, model=self.model, stream=self.stream,
+                              attachments=self.used_attachments())
 
     def to_draft(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("draft_id")
+        """JSON for the draft store; the attachments' bytes are saved beside it (by name and
+        SHA-256 here, so a changed file counts as a change)."""
+        data = {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self)
+                if f.name not in ("draft_id", "attachments")}
+        data["attachments"] = [{"name": a.name, "mime_type": a.mime_type, "sha256": a.sha256}
+                               for a in self.attachments]
         return data
 
     @classmethod
-    def from_draft(cls, data: dict[str, Any], draft_id: str) -> "EditorState":
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and k != "draft_id"}
+    def from_draft(cls, data: dict[str, Any], draft_id: str,
+                   attachments: list[Attachment] | tuple[Attachment, ...] = ()) -> "EditorState":
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__
+                 and k not in ("draft_id", "attachments")}
         try:
-            state = cls(**known, draft_id=draft_id)
+            state = cls(**known, draft_id=draft_id, attachments=list(attachments))
             Route.parse(state.route)
             return state
         except (TypeError, ValueError):  # a draft from an older shape: start afresh
@@ -83,8 +106,10 @@ def load_state() -> EditorState:
     state = ss.get(STATE)
     if state is None:
         draft_id = st.query_params.get("draft")
-        data = _drafts(str(default_path())).load(draft_id) if draft_id else None
-        state = EditorState.from_draft(data, draft_id) if data else EditorState(draft_id=draft_id or new_id())
+        store = _drafts(str(default_path()))
+        data = store.load(draft_id) if draft_id else None
+        state = (EditorState.from_draft(data, draft_id, store.attachments(draft_id)) if data
+                 else EditorState(draft_id=draft_id or new_id()))
         ss[STATE] = state
         ss[SAVED] = state.to_draft()
     if st.query_params.get("draft") != state.draft_id:
@@ -96,17 +121,18 @@ def load_state() -> EditorState:
 def save_draft(state: EditorState) -> None:
     data = state.to_draft()
     if st.session_state.get(SAVED) != data:
-        _drafts(str(default_path())).save(state.draft_id, data)
+        _drafts(str(default_path())).save(state.draft_id, data, attachments=state.attachments)
         st.session_state[SAVED] = copy.deepcopy(data)
 
 
 def open_call(call: Call) -> str:
     """Make ``call`` the Playground's request, as a new draft (History's "open in Playground",
-    a share link). Call it from a callback or before ``st.switch_page``; returns the draft id
-    to put in the Playground's URL. Attachments are not held by the editor yet (issue 6)."""
+    a share link), attachments included. Call it from a callback or before ``st.switch_page``;
+    returns the draft id to put in the Playground's URL."""
     state = EditorState(route=call.route.value, model=call.model, stream=call.stream,
-                        body=copy.deepcopy(call.body), draft_id=new_id())
-    _drafts(str(default_path())).save(state.draft_id, state.to_draft())
+                        body=copy.deepcopy(call.body), draft_id=new_id(),
+                        attachments=list(call.attachments))
+    _drafts(str(default_path())).save(state.draft_id, state.to_draft(), attachments=state.attachments)
     ss = st.session_state
     for key in [k for k in ss if isinstance(k, str) and k.startswith("pg_")]:
         del ss[key]  # the editor's widgets reseed from the new state when their keys are gone
@@ -125,6 +151,7 @@ def _seed_widgets(state: EditorState) -> None:
             ss[key] = value
     if any(FIELD_KEY.format(name) not in ss for name in form.fields(state.route)):
         _sync_form(state, only_missing=True)
+    feature_ui.seed(state)
 
 
 def _sync_form(state: EditorState, only_missing: bool = False) -> None:
@@ -136,11 +163,12 @@ def _sync_form(state: EditorState, only_missing: bool = False) -> None:
 
 
 def _sync_from_body(state: EditorState, old_route: str, old_body: dict[str, Any], *,
-                    rewrite_json: bool = True) -> None:
+                    rewrite_json: bool = True, skip: str | None = None) -> None:
     """After the body changed: the JSON text (unless it is the source), and the widgets whose
-    values the change touched: form fields, and on the OpenAI route the model and stream that
-    the body carries. Widgets the change did not touch are left alone, so an edit the user
-    made in the same rerun (another widget's pending value) is never overwritten."""
+    values the change touched: form fields, feature controls, and on the OpenAI route the model
+    and stream that the body carries. Widgets the change did not touch are left alone, so an
+    edit the user made in the same rerun (another widget's pending value) is never
+    overwritten; ``skip`` names a widget that was the source and keeps its text as typed."""
     ss = st.session_state
     if rewrite_json:
         state.json_text = ss["pg_json"] = dump(state.body)
@@ -158,6 +186,7 @@ def _sync_from_body(state: EditorState, old_route: str, old_body: dict[str, Any]
     for name in form.fields(state.route):
         if name not in old or old[name] != new[name]:
             ss[FIELD_KEY.format(name)] = _to_widget(form.SPECS[name], new[name])
+    feature_ui.sync(state, old_route, old_body, skip=skip)
 
 
 def _fits(spec: form.FieldSpec, value: Any) -> bool:
@@ -224,6 +253,8 @@ def _on_model() -> None:
     if state.route == "openai" and state.json_error is None:
         before, state.body = state.body, Call(state.route, state.model, state.body, state.stream).body
         _sync_from_body(state, state.route, before)
+    else:  # the thinking controls follow the model (a budget for 2.5, a level for 3)
+        feature_ui.sync(state, state.route, state.body)
 
 
 def _on_stream() -> None:
@@ -326,14 +357,16 @@ def form_fields(state: EditorState) -> None:
     invalid = state.json_error is not None
     if invalid:
         st.info("The JSON tab does not parse; the form waits until it does.")
-    for turn in form.history_turns(state.route, state.body):
-        with st.chat_message("user" if turn.role == "user" else "assistant"):
-            st.text(turn.text or "(no text)")
+    if st.session_state.get("pg_form_conflict"):
+        st.warning(st.session_state["pg_form_conflict"])
+    feature_ui.conversation(state, invalid)
     for name in ("prompt", "system"):
         spec = form.SPECS[name]
         st.text_area(spec.label, key=FIELD_KEY.format(name), on_change=_on_field, args=(name,),
                      disabled=invalid, height=140 if name == "prompt" else 80,
                      placeholder="Ask anything…" if name == "prompt" else "optional")
+        if name == "prompt":
+            feature_ui.media(state, invalid)
     values = form.read(state.route, state.body)
     settings = [n for n in form.fields(state.route) if n not in ("prompt", "system")]
     common = [n for n in settings if n in form.COMMON]
@@ -341,19 +374,18 @@ def form_fields(state: EditorState) -> None:
     for i, name in enumerate(common):
         with cols[i % 2]:
             _field(name, values[name], invalid)
-    specific = form.route_specific(state.route)
+    specific = [n for n in form.route_specific(state.route) if n not in feature_ui.THINKING_FIELDS]
     if specific:
         with st.expander(f"{Route.parse(state.route).label} settings"):
             for name in specific:
                 _field(name, values[name], invalid)
-    if st.session_state.get("pg_form_conflict"):
-        st.warning(st.session_state["pg_form_conflict"])
+    feature_ui.sections(state, values, invalid)
 
 
-def _field(name: str, raw: Any, disabled: bool) -> None:
+def _field(name: str, raw: Any, disabled: bool, *, help: str | None = None) -> None:
     spec = form.SPECS[name]
-    common = dict(key=FIELD_KEY.format(name), on_change=_on_field, args=(name,), help=spec.help,
-                  disabled=disabled)
+    common = dict(key=FIELD_KEY.format(name), on_change=_on_field, args=(name,),
+                  help=spec.help if help is None else help, disabled=disabled)
     if spec.kind in ("float", "int") and not _fits(spec, raw):
         st.markdown(f"**{spec.label}**: `{json.dumps(raw)}` (not a {spec.kind}; edit it in the JSON tab)")
     elif spec.kind == "float":
@@ -366,7 +398,7 @@ def _field(name: str, raw: Any, disabled: bool) -> None:
         st.text_input(spec.label, placeholder="none", **common)
     elif spec.kind == "choice":
         st.selectbox(spec.label, (None,) + spec.options, format_func=lambda v: "(not set)" if v is None else v,
-                     **common)
+                     placeholder="(not set)", **common)
     else:
         st.text_input(spec.label, **common)
 
@@ -386,6 +418,8 @@ def check(state: EditorState) -> list[Problem]:
     found = problems(state.route, state.body)
     if state.route == "gemini" and not state.model.strip():
         found.insert(0, Problem("gemini", "model", "no model chosen", "pick a model or type its ID"))
+    found += features.problems(state.route, state.model, state.body)
+    found += attachment_problems(state.call())
     return found
 
 

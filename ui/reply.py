@@ -18,6 +18,8 @@ from typing import Any, Callable, Iterator
 import streamlit as st
 
 from comet import CometError, ErrorInfo, Exchange, Reply, Retrying, TextDelta, ThoughtDelta, Timing, prepare
+from comet import schema as schemas
+from comet.features import read_grounding
 
 BLOCK_CHARS = 800  # a finished block is frozen; only a tail of at most this size is redrawn
 FLUSH_S = 0.05  # at most ~20 repaints a second, however fast chunks arrive
@@ -285,6 +287,99 @@ def request_lines(exchange_or_call: Any, base_url: str | None = None) -> tuple[s
     return head, call.body
 
 
+# ---- what the Gemini-native features add to a reply ------------------------------------------------
+
+def _md(text: str) -> str:
+    """Text from the service shown inside markdown: its markup characters escaped."""
+    return "".join("\\" + c if c in "\\`*_{}[]()<>#+-.!|~" else c for c in text).replace("\n", " ")
+
+
+def show_block(exchange: Exchange) -> bool:
+    """A blocked prompt or reply: the block reason and the safety ratings instead of an empty
+    answer (wire-formats B.4: promptFeedback; a candidate's finishReason and safetyRatings).
+    Returns whether something was blocked."""
+    reply = exchange.reply
+    if reply is None:
+        return False
+    feedback = reply.prompt_feedback or {}
+    reason = feedback.get("blockReason") if isinstance(feedback, dict) else None
+    if reason:
+        st.error(f"**The prompt was blocked** (promptFeedback.blockReason: {reason}). "
+                 "Nothing was generated.")
+        _ratings(feedback.get("safetyRatings"))
+        return True
+    if reply.finish_reason == "safety" and not exchange.text:
+        raw = reply.raw_finish_reason or "safety"
+        field = "finish_reason" if exchange.call.route.value == "openai" else "finishReason"
+        st.error(f"**The reply was blocked** ({field}: {raw}).")
+        _ratings(list(reply.safety_ratings))
+        return True
+    if reply.finish_reason == "safety":
+        st.warning(f"The reply stopped for safety ({reply.raw_finish_reason}); what came before is shown.")
+        _ratings(list(reply.safety_ratings))
+    return False
+
+
+def _ratings(ratings: Any) -> None:
+    rows = [{"category": str(r.get("category", "")).removeprefix("HARM_CATEGORY_"),
+             "probability": r.get("probability", ""), "blocked": "yes" if r.get("blocked") else ""}
+            for r in ratings or [] if isinstance(r, dict)]
+    if rows:
+        st.markdown("**Safety ratings**")
+        st.table(rows)
+
+
+def structured(exchange: Exchange) -> schemas.Verdict | None:
+    """The reply read as the structured output its request asked for, or None."""
+    if not exchange.text or exchange.stopped or exchange.partial:
+        return None
+    request = schemas.requested(exchange.call.route, exchange.call.body)
+    return schemas.verdict(exchange.text, request) if request.json else None
+
+
+def show_verdict(verdict: schemas.Verdict) -> None:
+    if not verdict.parsed:
+        st.error(f"**Not valid JSON**: {verdict.error}.")
+    elif not verdict.schema:
+        st.success("Valid JSON (no schema given).")
+    elif verdict.valid:
+        st.success("Valid: the reply matches the schema.")
+    else:
+        lines = "\n".join(f"- `{v.path}`: {_md(v.message)}" for v in verdict.violations)
+        st.error(f"**Does not match the schema.** First violations:\n{lines}")
+
+
+def show_function_calls(exchange: Exchange) -> None:
+    reply = exchange.reply
+    for call in reply.function_calls if reply else ():
+        st.markdown(f"**Function call** `{call.name}`" + (f" (id `{call.id}`)" if call.id else ""))
+        st.json(call.args, expanded=True)
+
+
+def show_grounding(exchange: Exchange) -> None:
+    """Google Search grounding: the sources (title and link), the search queries, and which
+    part of the answer each source supports."""
+    reply = exchange.reply
+    found = read_grounding(reply.grounding if reply else None, exchange.text)
+    if found is None:
+        return
+    st.markdown("**Sources** (Google Search grounding)")
+    lines = []
+    for source in found.sources:
+        link = source.uri if source.uri.startswith(("https://", "http://")) else ""
+        title = _md(source.title)
+        lines.append(f"{source.number}. [{title}](<{link}>)" if link else f"{source.number}. {title}")
+    if lines:
+        st.markdown("\n".join(lines))
+    if found.queries:
+        st.caption("Searched for: " + "; ".join(f"“{q}”" for q in found.queries))
+    if found.supports:
+        titles = {s.number: s.title for s in found.sources}
+        st.table([{"Answer text": s.text,
+                   "Supported by": ", ".join(f"[{n}] {titles.get(n, '?')}" for n in s.sources),
+                   "Confidence": ", ".join(f"{c:.2f}" for c in s.scores)} for s in found.supports])
+
+
 def show_exchange(exchange: Exchange, *, key: str, cost: float | None = None,
                   show_request: bool = True) -> None:
     """A finished run: notes, error, thoughts, text (markdown or plain), metrics, raw exchange."""
@@ -298,16 +393,26 @@ def show_exchange(exchange: Exchange, *, key: str, cost: float | None = None,
         st.caption(f"Answered on attempt {exchange.attempts}: the earlier attempts failed and were retried.")
     if exchange.thoughts:
         with st.expander("Thoughts"):
-            st.text(exchange.thoughts)
+            thinking = exchange.reply.usage.thinking_tokens if exchange.reply else None
+            if thinking:
+                st.caption(f"Thought summary · {thinking:,} thinking tokens")
+            st.markdown(exchange.thoughts)  # summaries are markdown; raw HTML is not rendered
+    blocked = show_block(exchange)
+    verdict = structured(exchange)
     if exchange.text:
         if st.toggle("Plain text", key=f"{key}_plain", help="show the reply as sent, without markdown"):
             st.text(exchange.text)
+        elif verdict is not None and verdict.parsed:
+            st.code(json.dumps(verdict.value, indent=2, ensure_ascii=False), language="json")
         else:
             st.markdown(exchange.text)  # raw HTML in model output is not rendered
-    elif exchange.error is None and not exchange.stopped:
+    elif exchange.error is None and not exchange.stopped and not blocked and not (
+            exchange.reply and exchange.reply.function_calls):
         st.caption("The reply has no text.")
-    if exchange.reply and exchange.reply.function_calls:
-        st.json([{"name": f.name, "args": f.args} for f in exchange.reply.function_calls])
+    if verdict is not None:
+        show_verdict(verdict)
+    show_function_calls(exchange)
+    show_grounding(exchange)
     show_metrics(exchange, cost)
     raw = raw_response(exchange)
     if raw is not None:

@@ -1,0 +1,118 @@
+"""The Gemini-native features in every snippet flavour, run against the emulator (issue 6).
+
+tests/test_snippets_run.py already runs images (both routes), Google Search with safety
+settings (the "extras" scenario), a thinking budget of 0 and, for the SDK flavours, a body
+with every field (thoughts, function declarations, calling mode). What it does not run is the
+rest of what the Playground's feature sections write: thoughts with a budget, a response
+schema (both routes), function declarations with a function call and its answer as turns
+(both routes), and a thought-summary stream. Two scenarios per route, each in all five
+flavours, plus one streamed; the same checks as there: the snippet sends what the client
+sends, and prints the same text.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from comet.call import Call, Route
+from comet.client import Client
+from comet.snippets import LANGS, canonical, render
+from test_snippets_run import HAVE_NODE, NODE_REASON, RAW, WORKERS, fresh_key, key_of, printed_text, run_snippet
+
+SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}, "rank": {"type": "integer"},
+                                           "kind": {"type": "string", "enum": ["capital", "port"]}},
+          "required": ["city", "rank", "kind"]}
+WEATHER = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+
+SCENARIOS = {
+    "thinking-schema": {
+        Route.GEMINI: {
+            "contents": [{"role": "user", "parts": [{"text": "Name a city in Europe."}]}],
+            "tools": [{"googleSearch": {}}],
+            "safetySettings": [{"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "threshold": "BLOCK_LOW_AND_ABOVE"}],
+            "generationConfig": {"thinkingConfig": {"thinkingBudget": 512, "includeThoughts": True},
+                                 "responseMimeType": "application/json", "responseJsonSchema": SCHEMA}},
+        Route.OPENAI: {
+            "messages": [{"role": "user", "content": "Name a city in Europe."}], "reasoning_effort": "low",
+            "response_format": {"type": "json_schema", "json_schema": {"name": "reply", "schema": SCHEMA}}},
+    },
+    "functions": {
+        Route.GEMINI: {
+            "contents": [
+                {"role": "user", "parts": [{"text": "Weather in Oslo?"}]},
+                {"role": "model", "parts": [{"functionCall": {"name": "get_weather", "args": {"city": "Oslo"}}}]},
+                {"role": "user", "parts": [{"functionResponse": {"name": "get_weather",
+                                                                 "response": {"output": "sunny"}}}]}],
+            "tools": [{"functionDeclarations": [{"name": "get_weather", "description": "Weather now",
+                                                 "parametersJsonSchema": WEATHER}]}],
+            "toolConfig": {"functionCallingConfig": {"mode": "ANY"}}},
+        Route.OPENAI: {
+            "messages": [
+                {"role": "user", "content": "Weather in Oslo?"},
+                {"role": "assistant", "content": None, "tool_calls": [{"id": "call_1", "type": "function", "function": {
+                    "name": "get_weather", "arguments": "{\"city\": \"Oslo\"}"}}]},
+                {"role": "tool", "tool_call_id": "call_1", "content": "{\"output\": \"sunny\"}"}],
+            "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Weather now",
+                                                        "parameters": WEATHER}}],
+            "tool_choice": "required"},
+    },
+}
+CASES = [(name, route, False) for name in SCENARIOS for route in Route] + [("thinking-schema", Route.GEMINI, True)]
+
+
+def _call(case) -> Call:
+    name, route, stream = case
+    return Call(route, "gemini-2.5-flash", SCENARIOS[name][route], stream=stream)
+
+
+@pytest.fixture(scope="module")
+def results(emulator, tmp_path_factory):
+    base = emulator.base_url
+    root = tmp_path_factory.mktemp("feature-snippets")
+
+    def client_run(case):
+        key = fresh_key()
+        with Client(base_url=base, api_key=key) as client:
+            return key, client.send(_call(case))
+
+    def snippet_run(case, lang):
+        workdir = root / f"{case[0]}-{case[1].value}-{'stream' if case[2] else 'plain'}-{lang}"
+        return run_snippet(render(_call(case), lang, base_url=base), workdir)
+
+    jobs = [(case, lang) for case in CASES for lang in LANGS if HAVE_NODE or not lang.startswith("node")]
+    with ThreadPoolExecutor(WORKERS) as pool:
+        clients = dict(zip(CASES, pool.map(client_run, CASES)))
+        runs = dict(zip(jobs, pool.map(lambda job: snippet_run(*job), jobs)))
+    by_key = {}
+    for received in list(emulator.received):
+        by_key.setdefault(key_of(received), []).append(received)
+    return clients, runs, by_key
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c[0]}-{c[1].value}-{'stream' if c[2] else 'plain'}")
+def test_feature_snippet_sends_what_the_client_sends(results, case, lang):
+    if lang.startswith("node") and not HAVE_NODE:
+        pytest.skip(NODE_REASON)
+    clients, runs, by_key = results
+    name, route, stream = case
+    client_key, exchange = clients[case]
+    run = runs[(case, lang)]
+    assert run.proc.returncode == 0, run.proc.stderr.decode("utf-8", "replace")[-3000:]
+    assert not render(_call(case), lang, base_url="https://api.cometapi.com").warnings
+    [expected] = by_key[client_key]
+    [got] = by_key.get(run.key, [None]) or [None]
+    assert got is not None, "the snippet sent nothing the emulator recorded"
+    assert (got.method, got.path, got.query) == (expected.method, expected.path, expected.query)
+    if lang in RAW:
+        assert got.json == expected.json
+    else:
+        assert canonical(got.json) == canonical(expected.json)
+    assert exchange.ok, exchange.error
+    if name == "thinking-schema" and route is Route.GEMINI:
+        assert exchange.thoughts and exchange.reply.grounding  # the features were live
+    if name == "functions":
+        assert "got the result of get_weather" in exchange.text
+    assert printed_text(run, route, stream) == exchange.text

@@ -1,0 +1,567 @@
+"""The Gemini-native feature sections of the Playground's Form tab, and the Playground-only
+actions around a reply (answer a function call, count tokens).
+
+Every control here is a view of the same body as the form fields and the JSON tab: its value
+is read from the body (:func:`values`), seeded where Streamlit has none (:func:`seed`),
+refreshed when a change touched it (:func:`sync`, called by ``editor._sync_from_body``), and
+its ``on_change`` writes back through :mod:`comet.features`, changing only what was touched.
+Widget keys carry the ``pg_`` prefix; per-item controls (turns, functions) are numbered in the
+order the form shows them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Callable
+
+import streamlit as st
+
+from comet import CometError, Route, features, form
+from comet.call import MEDIA_TYPES, Attachment
+from comet.features import FormConflict
+
+THINKING_FIELDS = ("thinking_budget", "include_thoughts", "thinking_level", "reasoning_effort")
+
+THINK_MODE = "pg_think_mode"
+SEARCH = "pg_search"
+SCHEMA = "pg_schema"
+SCHEMA_FIELD = "pg_schema_field"
+SCHEMA_NAME = "pg_schema_name"
+CALL_MODE = "pg_fn_mode"
+SAFETY = "pg_safety_{}"
+TURN_ROLE = "pg_turn_role_{}"
+TURN_TEXT = "pg_turn_text_{}"
+FN_NAME = "pg_fn_name_{}"
+FN_DESC = "pg_fn_desc_{}"
+FN_PARAMS = "pg_fn_params_{}"
+ERRORS = "pg_feature_errors"  # widget key -> message, for text that does not parse (kept as typed)
+MEDIA_ERRORS = "pg_media_errors"
+UPLOADS = "pg_upload_n"  # the uploader's generation: a new key empties it after each upload
+SEND_NOW = "pg_send_now"  # set by "Send function response"; the page sends on its next run
+COUNT = "pg_count_result"
+
+SCHEMA_LABELS = {"responseJsonSchema": "JSON Schema (responseJsonSchema)",
+                 "responseSchema": "OpenAPI subset (responseSchema)"}
+MODE_LABELS = {None: "Model default", "dynamic": "Dynamic (-1)", "off": "Off (0)", "custom": "Budget"}
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def _state():
+    from . import editor
+
+    return editor._state()
+
+
+# ---- values, seeding and syncing -------------------------------------------------------------------
+
+def values(route: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Every feature control's value for ``body`` (widget key -> value)."""
+    r = Route.parse(route)
+    out: dict[str, Any] = {}
+    where, schema = features.schema_of(r, body)
+    out[SCHEMA] = "" if schema is None else _dump(schema)
+    out[CALL_MODE] = features.calling_mode(r, body)
+    if r is Route.GEMINI:
+        budget = form.read(r, body)["thinking_budget"]
+        out[THINK_MODE] = features.thinking_mode(budget)
+        out[SEARCH] = features.has_search(r, body)
+        out[SCHEMA_FIELD] = where or features.SCHEMA_FIELDS[0]
+        chosen = features.safety(body)
+        for category in features.SAFETY_CATEGORIES:
+            out[SAFETY.format(category)] = chosen.get(category)
+    else:
+        out[SCHEMA_NAME] = features.schema_name(body)
+    for k, turn in enumerate(features.turns(r, body)):
+        out[TURN_ROLE.format(k)] = turn.role
+        out[TURN_TEXT.format(k)] = turn.text
+    for k, fn in enumerate(features.functions(r, body)):
+        out[FN_NAME.format(k)] = fn.name
+        out[FN_DESC.format(k)] = fn.description
+        out[FN_PARAMS.format(k)] = "" if fn.parameters is None else _dump(fn.parameters)
+    return out
+
+
+def seed(state) -> None:
+    """Give each feature control its value from the body where Streamlit has none."""
+    ss = st.session_state
+    for key, value in values(state.route, state.body).items():
+        if key not in ss:
+            ss[key] = value
+
+
+def sync(state, old_route: str, old_body: dict[str, Any], *, skip: str | None = None) -> None:
+    """After the body changed: refresh the controls whose values the change touched (all of
+    them after a route switch); ``skip`` keeps the source widget's text as typed."""
+    ss = st.session_state
+    new = values(state.route, state.body)
+    old = values(old_route, old_body) if old_route == state.route else {}
+    errors = ss.get(ERRORS) or {}
+    for key, value in new.items():
+        if key == skip:
+            continue
+        if key not in old or old[key] != value or key not in ss:
+            ss[key] = value
+            errors.pop(key, None)
+    ss[ERRORS] = errors
+
+
+def _edit(change: Callable[[Any], dict[str, Any]], *, source: str | None = None) -> None:
+    """Apply ``change`` (state -> new body) and sync; a FormConflict is shown, not raised."""
+    from . import editor
+
+    state = _state()
+    before = state.body
+    try:
+        state.body = change(state)
+    except FormConflict as err:
+        st.session_state["pg_form_conflict"] = str(err)
+        return
+    st.session_state.pop("pg_form_conflict", None)
+    editor._sync_from_body(state, state.route, before, skip=source)
+
+
+def _parsed(key: str) -> tuple[bool, Any]:
+    """The JSON typed in a text widget: (True, value), (True, None) when empty, or (False, None)
+    with the error kept for the widget, which keeps the text as typed."""
+    text = (st.session_state.get(key) or "").strip()
+    errors = st.session_state.setdefault(ERRORS, {})
+    if not text:
+        errors.pop(key, None)
+        return True, None
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        errors[key] = f"Invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}. " \
+                      "Your text is kept; the request changes when it parses."
+        return False, None
+    if not isinstance(value, dict):
+        errors[key] = "The schema must be a JSON object ({...}). Your text is kept."
+        return False, None
+    errors.pop(key, None)
+    return True, value
+
+
+def _show_error(key: str) -> None:
+    message = (st.session_state.get(ERRORS) or {}).get(key)
+    if message:
+        st.error(message)
+
+
+# ---- the conversation ----------------------------------------------------------------------------
+
+def _on_turn(k: int, index: int, what: str) -> None:
+    ss = st.session_state
+    if what == "role":
+        _edit(lambda s: features.set_turn(s.route, s.body, index, role=ss[TURN_ROLE.format(k)]))
+    elif what == "text":
+        _edit(lambda s: features.set_turn(s.route, s.body, index, text=ss[TURN_TEXT.format(k)] or ""),
+              source=TURN_TEXT.format(k))
+    elif what in ("up", "down"):
+        _edit(lambda s: features.move_turn(s.route, s.body, index, -1 if what == "up" else 1))
+    elif what == "remove":
+        _edit(lambda s: features.remove_turn(s.route, s.body, index))
+
+
+def conversation(state, disabled: bool) -> None:
+    """The turns before the prompt: role, text, move up or down, remove; and "Add turn"."""
+    route = Route.parse(state.route)
+    turns = features.turns(route, state.body)
+    for k, turn in enumerate(turns):
+        roles = list(features.ROLES[route]) + ([turn.role] if turn.role not in features.ROLES[route] else [])
+        with st.chat_message("user" if turn.role == "user" else "assistant"):
+            c1, c2, c3, c4 = st.columns([4, 1, 1, 1], vertical_alignment="bottom")
+            c1.selectbox(f"Turn {k + 1} role", roles, key=TURN_ROLE.format(k), on_change=_on_turn,
+                         args=(k, turn.index, "role"), disabled=disabled or not turn.editable,
+                         label_visibility="collapsed")
+            c2.button("↑", key=f"pg_turn_up_{k}", on_click=_on_turn, args=(k, turn.index, "up"),
+                      disabled=disabled or k == 0, help="move this turn up")
+            c3.button("↓", key=f"pg_turn_down_{k}", on_click=_on_turn, args=(k, turn.index, "down"),
+                      disabled=disabled or k == len(turns) - 1, help="move this turn down")
+            c4.button("✕", key=f"pg_turn_del_{k}", on_click=_on_turn, args=(k, turn.index, "remove"),
+                      disabled=disabled, help="remove this turn")
+            if turn.editable:
+                st.text_area(f"Turn {k + 1} text", key=TURN_TEXT.format(k), on_change=_on_turn,
+                             args=(k, turn.index, "text"), disabled=disabled, height=68,
+                             label_visibility="collapsed")
+            elif turn.text:
+                st.text(turn.text)
+            if turn.note:
+                st.caption(turn.note)
+    st.button("Add turn", key="pg_turn_add", disabled=disabled,
+              on_click=lambda: _edit(lambda s: features.add_turn(s.route, s.body)),
+              help="a new turn before the prompt; roles alternate (user and model, or user and assistant)")
+
+
+# ---- media -----------------------------------------------------------------------------------------
+
+def _uploader_key() -> str:
+    return f"pg_upload_{st.session_state.get(UPLOADS, 0)}"
+
+
+def _on_upload(key: str) -> None:
+    ss = st.session_state
+    state = _state()
+    errors = []
+    for file in ss.get(key) or []:
+        data = file.getvalue()
+        mime, why = features.check_upload(file.name, data, file.type, state.attachments)
+        if why:
+            errors.append(why)
+            continue
+        same = next((a for a in state.attachments if a.sha256 == Attachment(file.name, mime, data).sha256
+                     and a.mime_type == mime), None)
+        attachment = same or Attachment(features.unique_name(file.name, [a.name for a in state.attachments]),
+                                        mime, data)
+        if same is None:
+            state.attachments.append(attachment)
+        _edit(lambda s, a=attachment: features.attach(s.route, s.body, features.media_part(s.route, a)))
+    ss[MEDIA_ERRORS] = errors
+    ss[UPLOADS] = ss.get(UPLOADS, 0) + 1  # a fresh, empty uploader on the next run
+
+
+def _on_detach(name: str) -> None:
+    state = _state()
+    state.attachments = [a for a in state.attachments if a.name != name]
+    _edit(lambda s: features.detach(s.route, s.body, name))
+
+
+def _on_url() -> None:
+    ss = st.session_state
+    url = (ss.get("pg_url") or "").strip()
+    if not url:
+        return
+    mime = ss.get("pg_url_mime")
+    before = _state().body
+    _edit(lambda s: features.attach(s.route, s.body, features.url_part(s.route, url, mime)))
+    if _state().body is not before:
+        ss["pg_url"] = ""
+
+
+def _on_remove_url(url: str) -> None:
+    _edit(lambda s: features.remove_url(s.route, s.body, url))
+
+
+def media(state, disabled: bool) -> None:
+    """Attach images or PDFs (held beside the body, named by a placeholder in it) or a public
+    file URL; previews of what is attached; errors before anything is sent."""
+    ss = st.session_state
+    route = Route.parse(state.route)
+    key = _uploader_key()
+    with st.expander(f"Media ({len(state.attachments)} attached)" if state.attachments else "Media",
+                     expanded=bool(state.attachments)):
+        st.file_uploader("Attach images or PDFs", key=key, accept_multiple_files=True, on_change=_on_upload,
+                         args=(key,), disabled=disabled,
+                         help="PNG, JPEG, WebP, GIF or PDF, at most 20 MB inline in all; sent as inlineData "
+                              "(Gemini) or a data URL (OpenAI-compatible)")
+        for why in ss.get(MEDIA_ERRORS) or []:
+            st.error(why)
+        used = {a.name for a in state.used_attachments()}
+        for i, a in enumerate(state.attachments):
+            size = f"{len(a.data) / 1024:,.1f} KB" if len(a.data) < 1e6 else f"{len(a.data) / 1e6:,.1f} MB"
+            where = f"in the request as `{a.token}`" if a.name in used else \
+                "not in the request (its placeholder is gone from the JSON)"
+            if a.mime_type.startswith("image/"):
+                st.image(a.data, width=160, caption=f"{a.name} · {size}")
+            else:
+                st.markdown(f"📄 **{a.name}** · {features.KINDS.get(a.mime_type, a.mime_type)} · {size}")
+            c1, c2 = st.columns([3, 1], vertical_alignment="center")
+            c1.caption(where)
+            c2.button("Remove", key=f"pg_att_del_{i}", on_click=_on_detach, args=(a.name,), disabled=disabled,
+                      width="stretch")
+        for i, url in enumerate(features.urls(route, state.body)):
+            c1, c2 = st.columns([3, 1], vertical_alignment="center")
+            c1.markdown(f"🔗 `{url}`")
+            c2.button("Remove", key=f"pg_url_del_{i}", on_click=_on_remove_url, args=(url,), disabled=disabled,
+                      width="stretch")
+        st.text_input("Public file URL", key="pg_url", placeholder="https://…/photo.jpg",
+                      help="sent as fileData on the Gemini native route, as an image URL on the OpenAI route")
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+        c1.selectbox("Type", [None, *MEDIA_TYPES], key="pg_url_mime", placeholder="from the URL",
+                     format_func=lambda m: "from the URL" if m is None else m)
+        c2.button("Add URL", key="pg_url_add", on_click=_on_url, disabled=disabled, width="stretch")
+
+
+# ---- thinking, grounding, structured output, functions, safety --------------------------------------
+
+def _on_think_mode() -> None:
+    def change(s):
+        spec = features.thinking_spec(s.model)
+        current = form.read(s.route, s.body)["thinking_budget"]
+        budget = features.budget_for_mode(st.session_state[THINK_MODE], current, spec)
+        return form.apply(s.route, s.body, {"thinking_budget": budget})
+    _edit(change)
+
+
+def _thinking(state, values_: dict[str, Any], disabled: bool) -> None:
+    from . import editor
+
+    route = Route.parse(state.route)
+    with st.expander("Thinking"):
+        if route is Route.OPENAI:
+            editor._field("reasoning_effort", values_["reasoning_effort"], disabled)
+            st.caption("Chat Completions has no thought-summary switch; thoughts come back when the "
+                       "model sends reasoning_content.")
+            return
+        spec = features.thinking_spec(state.model)
+        budget, level = values_["thinking_budget"], values_["thinking_level"]
+        if spec is None:
+            st.caption(f"{state.model or 'This model'}: thinking range unknown; every control is offered.")
+        elif spec.kind == "budget":
+            st.caption(f"{state.model}: thinking budget {spec.budget_range()}; "
+                       f"{'dynamic' if spec.default == 'dynamic' else 'off'} by default.")
+        else:
+            st.caption(f"{state.model}: thinking levels {', '.join(spec.levels)} (default {spec.default}).")
+        if spec is None or spec.kind == "budget" or budget is not None:
+            modes = [None, "dynamic", "custom"]
+            if spec is None or spec.can_disable or st.session_state.get(THINK_MODE) == "off":
+                modes.insert(2, "off")
+            st.radio("Thinking budget", modes, key=THINK_MODE, on_change=_on_think_mode, horizontal=True,
+                     format_func=lambda m: MODE_LABELS[m], disabled=disabled,
+                     help="Gemini 2.5: generationConfig.thinkingConfig.thinkingBudget")
+            editor._field("thinking_budget", budget, disabled,
+                          help=f"tokens to think: {spec.budget_range()}" if spec else None)
+        if spec is None or spec.kind == "level" or level is not None:
+            levels = list(spec.levels) if spec and spec.kind == "level" else list(form.SPECS["thinking_level"].options)
+            current = st.session_state.get(form_key("thinking_level"))
+            if current and current not in levels:
+                levels.append(current)
+            st.selectbox("Thinking level", [None, *levels], key=form_key("thinking_level"),
+                         on_change=editor._on_field, args=("thinking_level",), disabled=disabled,
+                         placeholder="Model default",
+                         format_func=lambda v: "Model default" if v is None else v,
+                         help="Gemini 3: generationConfig.thinkingConfig.thinkingLevel")
+        editor._field("include_thoughts", values_["include_thoughts"], disabled)
+
+
+def form_key(name: str) -> str:
+    from . import editor
+
+    return editor.FIELD_KEY.format(name)
+
+
+def _on_search() -> None:
+    _edit(lambda s: features.set_search(s.route, s.body, bool(st.session_state[SEARCH])))
+
+
+def _on_schema() -> None:
+    ok, schema = _parsed(SCHEMA)
+    if not ok:
+        return
+    ss = st.session_state
+    _edit(lambda s: features.set_schema(
+        s.route, s.body, schema, field=ss.get(SCHEMA_FIELD) if s.route == "gemini" else None,
+        name=(ss.get(SCHEMA_NAME) or None) if s.route == "openai" else None), source=SCHEMA)
+
+
+def _on_schema_field() -> None:
+    def change(s):
+        _, schema = features.schema_of(s.route, s.body)
+        if schema is None:
+            return s.body  # only a preference until a schema is typed
+        return features.set_schema(s.route, s.body, schema, field=st.session_state[SCHEMA_FIELD])
+    _edit(change)
+
+
+def _on_schema_name() -> None:
+    name = (st.session_state.get(SCHEMA_NAME) or "").strip()
+    _edit(lambda s: features.set_schema_name(s.body, name) if name else s.body)
+
+
+def _structured(state, disabled: bool) -> None:
+    route = Route.parse(state.route)
+    with st.expander("Structured output"):
+        if route is Route.GEMINI:
+            st.radio("Schema field", features.SCHEMA_FIELDS, key=SCHEMA_FIELD, on_change=_on_schema_field,
+                     horizontal=True, format_func=SCHEMA_LABELS.get, disabled=disabled)
+        else:
+            st.text_input("Schema name", key=SCHEMA_NAME, on_change=_on_schema_name, disabled=disabled,
+                          placeholder=features.DEFAULT_SCHEMA_NAME,
+                          help="response_format.json_schema.name (letters, digits, _ and -)")
+        st.text_area("JSON schema", key=SCHEMA, on_change=_on_schema, height=160, disabled=disabled,
+                     placeholder='{"type": "object", "properties": {"answer": {"type": "string"}}, '
+                                 '"required": ["answer"]}',
+                     help="empty: no schema. A schema turns JSON output on; the reply is checked against it.")
+        _show_error(SCHEMA)
+
+
+def _on_function(k: int, what: str) -> None:
+    ss = st.session_state
+    if what == "name":
+        _edit(lambda s: features.set_function(s.route, s.body, k, name=(ss[FN_NAME.format(k)] or "").strip()))
+    elif what == "description":
+        _edit(lambda s: features.set_function(s.route, s.body, k, description=ss[FN_DESC.format(k)] or ""))
+    elif what == "parameters":
+        ok, params = _parsed(FN_PARAMS.format(k))
+        if ok:
+            _edit(lambda s: features.set_function(s.route, s.body, k, parameters=params),
+                  source=FN_PARAMS.format(k))
+    elif what == "remove":
+        _edit(lambda s: features.remove_function(s.route, s.body, k))
+
+
+def _on_add_function() -> None:
+    ss = st.session_state
+    name = (ss.get("pg_fn_new_name") or "").strip()
+    if not name:
+        ss.setdefault(ERRORS, {})["pg_fn_new_params"] = "Give the function a name first."
+        return
+    ok, params = _parsed("pg_fn_new_params")
+    if not ok:
+        return
+    fn = features.Function(name, (ss.get("pg_fn_new_desc") or "").strip(), params)
+    before = _state().body
+    _edit(lambda s: features.add_function(s.route, s.body, fn))
+    if _state().body is not before:
+        for key in ("pg_fn_new_name", "pg_fn_new_desc", "pg_fn_new_params"):
+            ss[key] = ""
+
+
+def _on_call_mode() -> None:
+    _edit(lambda s: features.set_calling_mode(s.route, s.body, st.session_state[CALL_MODE]))
+
+
+def _functions(state, disabled: bool) -> None:
+    route = Route.parse(state.route)
+    declared = features.functions(route, state.body)
+    with st.expander(f"Function calling ({len(declared)} declared)" if declared else "Function calling"):
+        for k, fn in enumerate(declared):
+            with st.container(border=True):
+                c1, c2 = st.columns([5, 1], vertical_alignment="bottom")
+                c1.text_input(f"Function {k + 1} name", key=FN_NAME.format(k), on_change=_on_function,
+                              args=(k, "name"), disabled=disabled)
+                c2.button("Remove", key=f"pg_fn_del_{k}", on_click=_on_function, args=(k, "remove"),
+                          disabled=disabled)
+                st.text_input("Description", key=FN_DESC.format(k), on_change=_on_function,
+                              args=(k, "description"), disabled=disabled)
+                st.text_area("Parameters (JSON Schema)", key=FN_PARAMS.format(k), on_change=_on_function,
+                             args=(k, "parameters"), height=120, disabled=disabled)
+                _show_error(FN_PARAMS.format(k))
+        st.markdown("**Declare a function**")
+        c1, c2 = st.columns(2)
+        c1.text_input("Name", key="pg_fn_new_name", placeholder="get_weather", disabled=disabled)
+        c2.text_input("Description", key="pg_fn_new_desc", placeholder="The weather in a city now",
+                      disabled=disabled)
+        st.text_area("Parameters", key="pg_fn_new_params", height=100, disabled=disabled,
+                     placeholder='{"type": "object", "properties": {"city": {"type": "string"}}, '
+                                 '"required": ["city"]}')
+        _show_error("pg_fn_new_params")
+        st.button("Add function", key="pg_fn_add", on_click=_on_add_function, disabled=disabled)
+        modes = features.GEMINI_MODES if route is Route.GEMINI else features.OPENAI_MODES
+        current = st.session_state.get(CALL_MODE)
+        options = [None, *modes] + ([current] if current and current not in modes else [])
+        st.selectbox("Calling mode", options, key=CALL_MODE, on_change=_on_call_mode, disabled=disabled,
+                     placeholder="Model default (auto)",
+                     format_func=lambda m: "Model default (auto)" if m is None else m,
+                     help="toolConfig.functionCallingConfig.mode" if route is Route.GEMINI else "tool_choice")
+
+
+def _on_safety(category: str) -> None:
+    _edit(lambda s: features.set_safety(s.body, category, st.session_state[SAFETY.format(category)]))
+
+
+def _safety(state, disabled: bool) -> None:
+    with st.expander("Safety settings"):
+        if state.route != "gemini":
+            st.caption("Chat Completions has no safety settings: they are a Gemini native feature.")
+            return
+        cols = st.columns(2)
+        for i, category in enumerate(features.SAFETY_CATEGORIES):
+            key = SAFETY.format(category)
+            current = st.session_state.get(key)
+            options = [None, *features.SAFETY_THRESHOLDS] + (
+                [current] if current and current not in features.SAFETY_THRESHOLDS else [])
+            label = category.removeprefix("HARM_CATEGORY_").replace("_", " ").capitalize()
+            if category.endswith("CIVIC_INTEGRITY"):
+                label += " (deprecated)"
+            cols[i % 2].selectbox(label, options, key=key, on_change=_on_safety, args=(category,),
+                                  disabled=disabled, placeholder="Default (not sent)",
+                                  format_func=lambda t: "Default (not sent)" if t is None else t)
+
+
+def sections(state, values_: dict[str, Any], disabled: bool) -> None:
+    """Thinking, grounding, structured output, function calling and safety, under the settings."""
+    _thinking(state, values_, disabled)
+    if state.route == "gemini":
+        st.toggle("Google Search grounding", key=SEARCH, on_change=_on_search, disabled=disabled,
+                  help='tools: [{"googleSearch": {}}]; the reply lists its sources')
+    else:
+        st.caption("Google Search grounding is a Gemini native feature (no Chat Completions field).")
+    _structured(state, disabled)
+    _functions(state, disabled)
+    _safety(state, disabled)
+
+
+# ---- around a reply: answer function calls, count tokens ---------------------------------------------
+
+def _on_answer(result_key: str, count: int) -> None:
+    from . import runs
+
+    ss = st.session_state
+    result = runs.last(result_key)
+    if result is None:
+        return
+    exchange = result[0]
+    answers = [features.response_value(ss.get(f"pg_fr_{i}") or "") for i in range(count)]
+    before = _state().body
+    _edit(lambda s: features.answer_calls(s.route, s.body, exchange.reply, answers))
+    if _state().body is not before:
+        runs.forget(result_key)
+        for i in range(count):
+            ss.pop(f"pg_fr_{i}", None)
+        ss[SEND_NOW] = True
+
+
+def function_answers(state, result: Any, *, result_key: str) -> None:
+    """Under a reply that calls functions: one result per call, then "Send function response"
+    appends the call and the results as turns and sends the request again."""
+    if not result:
+        return
+    exchange = result[0]
+    reply = exchange.reply
+    if reply is None or not reply.function_calls or exchange.call.route.value != state.route \
+            or state.json_error is not None:
+        return
+    st.markdown("**Answer with the function's result**")
+    for i, call in enumerate(reply.function_calls):
+        key = f"pg_fr_{i}"
+        if key not in st.session_state:
+            st.session_state[key] = '{"output": ""}'
+        st.text_area(f"Result of {call.name}", key=key, height=80,
+                     help="JSON (an object, or any value: it goes under \"output\"); plain text is sent as output")
+    st.button("Send function response", key="pg_fr_send", type="primary", on_click=_on_answer,
+              args=(result_key, len(reply.function_calls)),
+              help="adds the call and its result as turns, then sends the request")
+
+
+def _count_key(state) -> str:
+    text = json.dumps([state.model, state.body, [a.sha256 for a in state.used_attachments()]], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def count_tokens(conn, state) -> None:
+    """"Count tokens" (Gemini ``:countTokens``) for the request as it stands, before sending."""
+    from . import reply
+
+    ss = st.session_state
+    gemini = state.route == "gemini"
+    clicked = st.button("Count tokens", key="pg_count", disabled=not gemini or state.json_error is not None,
+                        help="countTokens on the Gemini native route: the prompt's tokens, before sending"
+                        if gemini else "the Gemini native route only")
+    key = _count_key(state)
+    if clicked:
+        try:  # the client resolves the placeholders: the count covers the media too
+            tokens = conn.client().count_tokens(state.call())
+            ss[COUNT] = {"key": key, "tokens": tokens}
+        except CometError as err:
+            ss[COUNT] = {"key": key, "error": err.info()}
+    shown = ss.get(COUNT)
+    if not shown or shown.get("key") != key:
+        return
+    if "tokens" in shown:
+        st.caption(f"**{shown['tokens']:,} input tokens** (countTokens, for the request as it stands)")
+    else:
+        reply.show_error(shown["error"], key="pg_count_err")
