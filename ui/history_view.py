@@ -300,29 +300,10 @@ def actions(history: History, row: dict[str, Any], call: Call, conn: connection.
 
 # ---- reopening and sharing -----------------------------------------------------------------------
 
-def _fill_playground(call: Call) -> str:
-    """Make ``call`` the Playground's editor state (a new draft) and return the draft id."""
-    from comet.drafts import Drafts, new_id
+def open_in_playground(call: Call) -> None:
     from . import editor
 
-    state = editor.EditorState(route=call.route.value, model=call.model, stream=call.stream,
-                               body=dict(call.body), draft_id=new_id())
-    drafts = Drafts()
-    try:
-        drafts.save(state.draft_id, state.to_draft())
-    finally:
-        drafts.close()
-    ss = st.session_state
-    # The editor's widgets reseed from the new state when their keys are gone.
-    for key in [k for k in ss if isinstance(k, str) and k.startswith("pg_")]:
-        del ss[key]
-    ss[editor.STATE] = state
-    ss[editor.SAVED] = state.to_draft()
-    return state.draft_id
-
-
-def open_in_playground(call: Call) -> None:
-    draft_id = _fill_playground(call)
+    draft_id = editor.open_call(call)  # attachments included
     st.switch_page("pages/playground.py", query_params={"draft": draft_id})
 
 

@@ -12,8 +12,10 @@ def ensure_app() -> None:
     A ``pages/`` folder beside ``app.py`` makes Streamlit 1.67 start in its old multipage mode
     until ``app.py`` has called ``st.navigation`` once: a first request for ``/compare`` would
     run that page alone, without the shared sidebar. Leaving that mode and rerunning sends the
-    same page through ``app.py``.
+    same page through ``app.py``. Once per session is enough (and AppTest resets the flag on
+    every run, where a rerun each time would swallow every click).
     """
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory and not st.session_state.get("_shell_rerun"):
+        st.session_state["_shell_rerun"] = True
         PagesManager.uses_pages_directory = False
         st.rerun()
