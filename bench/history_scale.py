@@ -4,6 +4,8 @@
     python bench/history_scale.py --rows 10000        # a quick smoke run
     python bench/history_scale.py --db runs.sqlite3 --keep
 
+Last, it times the History page's first render on that database (bench/history_page.py).
+
 :func:`build` ("a database of N runs at PATH") is reusable, e.g. for the History page's render
 timing: ``from bench.history_scale import build``. Rows go through ``History.save_many``, the
 same path the app writes by, in batches.
@@ -182,6 +184,9 @@ def measure(history: History) -> list[tuple[str, float, object]]:
     ]
 
 
+PAGE_TARGET_S = 1.5
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -211,6 +216,12 @@ def main(argv: list[str] | None = None) -> int:
         for name, seconds, result in measure(history):
             print(f"{name:<34} {seconds * 1000:>9.1f} ms   ({result})")
         history.close()
+        from bench.history_page import render_history_page_at
+
+        seconds = render_history_page_at(path)
+        verdict = "under" if seconds < PAGE_TARGET_S else "NOT under"
+        print(f"History page first render at {args.rows:,} runs: {seconds:.3f} s "
+              f"({verdict} the {PAGE_TARGET_S} s target)")
     finally:
         if tmp and not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
