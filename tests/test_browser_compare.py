@@ -6,74 +6,31 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from browser_support import Server, launch, skip_without_browser
+
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-if not os.path.exists(CHROMIUM):
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+playwright_api = skip_without_browser()
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """The app in demo mode, with chunks slow enough to watch two columns fill together."""
-    tmp = tmp_path_factory.mktemp("compare")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("COMETAPI_KEY", "COMETAPI_BASE_URL")}
-    env.update(COMET_HISTORY_DB=str(tmp / "history.sqlite3"), PYTHONUNBUFFERED="1",
-               COMET_EMULATOR_TTFT_MS="20", COMET_EMULATOR_CHUNK_MS="40")
-    log = open(tmp / "streamlit.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("streamlit did not start:\n" + (tmp / "streamlit.log").read_text())
-                time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    app = Server(tmp_path_factory.mktemp("compare"), COMET_EMULATOR_TTFT_MS="20", COMET_EMULATOR_CHUNK_MS="40")
+    yield app.url
+    app.stop()
 
 
 @pytest.fixture(scope="module")
 def page(server):
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(p)
         context = browser.new_context(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
         page = context.new_page()
         page.set_default_timeout(40_000)  # generous: the machine may be busy
