@@ -96,9 +96,13 @@ def attachment_names(value: Any) -> list[str]:
     return ATTACHMENT_TOKEN.findall(json.dumps(value, ensure_ascii=False)) if value else []
 
 
+# One encoder for every request: json.dumps with options builds a new JSONEncoder each call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def encode_body(body: Mapping[str, Any]) -> bytes:
     """Compact UTF-8 JSON, the bytes that go on the wire (non-ASCII kept as is)."""
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _ENCODER.encode(body).encode("utf-8")
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,24 @@ def test_any_chunking_gives_the_same_events(cuts):
     assert len(decode(STREAM)) == 5
 
 
+LF_EVENTS = [b'data: {"a":1}\n\n', b"event: ping\n", b"data:x\n\n", b"id: 7\nretry: 50\n",
+             b"data:\n\n", b"data: \n\n", b"data: a\n", b"data: b\n\n", b"data: \xc3", b"\xa9\n\n",
+             b"da", b"ta: split\n\n", b"data: \xe2\x9c\x93 end\n\n", b"data: cr\r\n\r\n",
+             b"data: last\n\n"]
+
+
+def test_event_per_chunk_matches_byte_by_byte():
+    """One event per chunk (how servers usually write) gives the same events, every field,
+    as the same body fed byte by byte or in one piece."""
+    body = b"".join(LF_EVENTS)
+    by_byte = decode(*[body[i:i + 1] for i in range(len(body))])
+    assert decode(*LF_EVENTS) == by_byte == decode(body)
+    assert [e.data for e in by_byte] == ['{"a":1}', "x", "", "", "a\nb", "\xe9", "split",
+                                         "\u2713 end", "cr", "last"]
+    assert by_byte[1].event == "ping" and by_byte[2].event == "message"
+    assert by_byte[2].id == "7" and by_byte[2].retry == 50
+
+
 # ---- JSON-array stream (streamGenerateContent without alt=sse) ---------------------------
 
 def read_array(*chunks: bytes) -> list:
