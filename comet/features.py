@@ -57,6 +57,18 @@ def _turns_key(route: Route) -> str:
     return "contents" if route is Route.GEMINI else "messages"
 
 
+def _with_turns(route: Route, body: Mapping[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+    """A copy of ``body`` and its list of turns (created when missing), to edit in place."""
+    out = copy.deepcopy(dict(body))
+    key = _turns_key(route)
+    seq = out.get(key)
+    if seq is None:
+        seq = out[key] = []
+    if not isinstance(seq, list):
+        raise FormConflict(f"`{key}` is not a list; fix it in the JSON tab")
+    return out, seq
+
+
 # ---- thinking ------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -691,13 +703,7 @@ def add_turn(route: Route | str, body: Mapping[str, Any], role: str | None = Non
     """A new, empty turn at the end of the conversation (before the prompt), its role the
     other one from the turn before it."""
     route = Route.parse(route)
-    out = copy.deepcopy(dict(body))
-    key = _turns_key(route)
-    seq = out.get(key)
-    if seq is None:
-        seq = out[key] = []
-    if not isinstance(seq, list):
-        raise FormConflict(f"`{key}` is not a list; fix it in the JSON tab")
+    out, seq = _with_turns(route, body)
     at = len(seq) - 1 if _last_user_turn(route, out) is not None else len(seq)
     before = [seq[i] for i in range(at) if isinstance(seq[i], Mapping)
               and seq[i].get("role") not in ("system", "developer")]
@@ -800,13 +806,7 @@ def url_part(route: Route | str, url: str, mime: str | None = None) -> dict[str,
 def attach(route: Route | str, body: Mapping[str, Any], part: dict[str, Any]) -> dict[str, Any]:
     """Append ``part`` to the prompt (the last user turn; a new user turn if there is none)."""
     route = Route.parse(route)
-    out = copy.deepcopy(dict(body))
-    key = _turns_key(route)
-    seq = out.get(key)
-    if seq is None:
-        seq = out[key] = []
-    if not isinstance(seq, list):
-        raise FormConflict(f"`{key}` is not a list; fix it in the JSON tab")
+    out, seq = _with_turns(route, body)
     turn = _last_user_turn(route, out)
     if turn is None:
         seq.append({"role": "user", "parts": [part]} if route is Route.GEMINI
@@ -936,13 +936,7 @@ def answer_calls(route: Route | str, body: Mapping[str, Any], reply: Any, result
     calls = list(reply.function_calls)
     if len(results) != len(calls):
         raise ValueError(f"{len(calls)} function call(s) need {len(calls)} result(s), not {len(results)}")
-    out = copy.deepcopy(dict(body))
-    key = _turns_key(route)
-    seq = out.get(key)
-    if seq is None:
-        seq = out[key] = []
-    if not isinstance(seq, list):
-        raise FormConflict(f"`{key}` is not a list; fix it in the JSON tab")
+    out, seq = _with_turns(route, body)
     if route is Route.GEMINI:
         parts = _model_parts(reply.raw)
         if not any("functionCall" in p for p in parts):
