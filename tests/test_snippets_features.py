@@ -18,8 +18,9 @@ import pytest
 
 from comet.call import Call, Route
 from comet.client import Client
-from comet.snippets import LANGS, canonical, render
-from test_snippets_run import HAVE_NODE, NODE_REASON, RAW, WORKERS, fresh_key, key_of, printed_text, run_snippet
+from comet.snippets import LANGS, render
+from test_snippets_run import (HAVE_NODE, NODE_REASON, WORKERS, assert_sent_alike, fresh_key, key_of,
+                               printed_text, run_snippet)
 
 SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}, "rank": {"type": "integer"},
                                            "kind": {"type": "string", "enum": ["capital", "port"]}},
@@ -102,14 +103,7 @@ def test_feature_snippet_sends_what_the_client_sends(results, case, lang):
     run = runs[(case, lang)]
     assert run.proc.returncode == 0, run.proc.stderr.decode("utf-8", "replace")[-3000:]
     assert not render(_call(case), lang, base_url="https://api.cometapi.com").warnings
-    [expected] = by_key[client_key]
-    [got] = by_key.get(run.key, [None]) or [None]
-    assert got is not None, "the snippet sent nothing the emulator recorded"
-    assert (got.method, got.path, got.query) == (expected.method, expected.path, expected.query)
-    if lang in RAW:
-        assert got.json == expected.json
-    else:
-        assert canonical(got.json) == canonical(expected.json)
+    assert_sent_alike(by_key, run.key, client_key, lang)
     assert exchange.ok, exchange.error
     if name == "thinking-schema" and route is Route.GEMINI:
         assert exchange.thoughts and exchange.reply.grounding  # the features were live

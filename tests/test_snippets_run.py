@@ -84,6 +84,19 @@ def run_snippet(snippet: Snippet, workdir: Path, attachments: tuple[Attachment, 
     return Run(snippet, key, proc)
 
 
+def assert_sent_alike(by_key, snippet_key: str, client_key: str, lang: str) -> None:
+    """The snippet's request, as the emulator recorded it, is the client's: same method, path
+    and query; the same JSON body (raw HTTP) or the same after ``canonical`` (SDKs)."""
+    [expected] = by_key[client_key]
+    [got] = by_key.get(snippet_key, [None]) or [None]
+    assert got is not None, "the snippet sent nothing the emulator recorded"
+    assert (got.method, got.path, got.query) == (expected.method, expected.path, expected.query)
+    if lang in RAW:
+        assert got.json == expected.json
+    else:
+        assert canonical(got.json) == canonical(expected.json)
+
+
 def printed_text(run: Run, route: Route, stream: bool) -> str:
     """The reply text a run printed: curl's is read from the response body it printed."""
     out = run.proc.stdout.decode("utf-8")
@@ -150,14 +163,7 @@ def test_snippet_sends_what_the_client_sends(results, case, lang):
     assert CANARY_KEY not in run.snippet.code
     assert run.proc.returncode == 0, run.proc.stderr.decode("utf-8", "replace")[-3000:]
 
-    [expected] = by_key[client_key]
-    [got] = by_key.get(run.key, [None]) or [None]
-    assert got is not None, "the snippet sent nothing the emulator recorded"
-    assert (got.method, got.path, got.query) == (expected.method, expected.path, expected.query)
-    if lang in RAW:
-        assert got.json == expected.json
-    else:
-        assert canonical(got.json) == canonical(expected.json)
+    assert_sent_alike(by_key, run.key, client_key, lang)
     assert exchange.ok, exchange.error
     assert printed_text(run, route, stream) == exchange.text
 
