@@ -105,9 +105,10 @@ class _Checker:
 
 
 def _check_gemini(body: Mapping[str, Any], c: _Checker) -> None:
-    for key, fix in OPENAI_ONLY.items():
-        if key in body:
-            c.add(f"$.{key}", f"`{key}` belongs to the OpenAI-compatible route, not the Gemini native route", fix)
+    if not OPENAI_ONLY.keys().isdisjoint(body):  # one C-level test on every request's path
+        for key, fix in OPENAI_ONLY.items():
+            if key in body:
+                c.add(f"$.{key}", f"`{key}` belongs to the OpenAI-compatible route, not the Gemini native route", fix)
     hit = _get(body, "contents")
     if hit is None:
         if "messages" not in body:
@@ -188,9 +189,10 @@ def _check_gemini(body: Mapping[str, Any], c: _Checker) -> None:
 
 
 def _check_openai(body: Mapping[str, Any], c: _Checker) -> None:
-    for key, fix in GEMINI_ONLY.items():
-        if key in body:
-            c.add(f"$.{key}", f"`{key}` belongs to the Gemini native route", fix)
+    if not GEMINI_ONLY.keys().isdisjoint(body):
+        for key, fix in GEMINI_ONLY.items():
+            if key in body:
+                c.add(f"$.{key}", f"`{key}` belongs to the Gemini native route", fix)
     model = body.get("model")
     if not isinstance(model, str) or not model.strip():
         c.add("$.model", "`model` is required on the OpenAI-compatible route",
@@ -224,22 +226,29 @@ def _check_openai(body: Mapping[str, Any], c: _Checker) -> None:
             elif content is not None and not isinstance(content, (str, list)):
                 c.add(f"{where}.content", "`content` must be a string or a list of parts",
                       "put the text in quotes")
-    c.number(body, "temperature", "$", 0, 2)
-    c.number(body, "top_p", "$", 0, 1)
-    c.number(body, "max_completion_tokens", "$", 1, integer=True)
-    c.number(body, "max_tokens", "$", 1, integer=True)
-    c.number(body, "n", "$", 1, 8, integer=True)
+    if not _OPENAI_NUMBERS.keys().isdisjoint(body):
+        for key, (lo, hi, integer) in _OPENAI_NUMBERS.items():
+            c.number(body, key, "$", lo, hi, integer)
     if "stream" in body and not isinstance(body["stream"], bool):
         c.add("$.stream", "`stream` must be true or false", "use the Stream switch")
     stop = body.get("stop")
     if stop is not None and not isinstance(stop, str) and not (
             isinstance(stop, list) and all(isinstance(s, str) for s in stop)):
         c.add("$.stop", "`stop` must be a string or a list of strings", 'write ["END"]')
-    for key in ("maxOutputTokens", "topP", "topK", "stopSequences", "candidateCount", "responseMimeType",
-                "thinkingConfig"):
-        if key in body:
-            c.add(f"$.{key}", f"`{key}` is a Gemini generationConfig field",
-                  "use the Chat Completions name (see the Form tab) or switch to the Gemini native route")
+    if not _GEMINI_CONFIG.isdisjoint(body):
+        for key in _GEMINI_CONFIG:
+            if key in body:
+                c.add(f"$.{key}", f"`{key}` is a Gemini generationConfig field",
+                      "use the Chat Completions name (see the Form tab) or switch to the Gemini native route")
+
+
+# Number fields of a Chat Completions body: (lowest, highest, whole number only)
+_OPENAI_NUMBERS = {"temperature": (0, 2, False), "top_p": (0, 1, False),
+                   "max_completion_tokens": (1, None, True), "max_tokens": (1, None, True),
+                   "n": (1, 8, True)}
+# generationConfig fields that sometimes land at the top of a Chat Completions body (in order)
+_GEMINI_CONFIG = {k: None for k in ("maxOutputTokens", "topP", "topK", "stopSequences",
+                                    "candidateCount", "responseMimeType", "thinkingConfig")}.keys()
 
 
 def problems(route: Route | str, body: Any) -> list[Problem]:
