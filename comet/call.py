@@ -30,7 +30,7 @@ class Route(str, Enum):
 
     @property
     def label(self) -> str:
-        return ROUTE_LABELS[self.value]
+        return ROUTE_LABELS[self]  # keyed by the str value; Route hashes and compares as it
 
     @classmethod
     def parse(cls, value: "Route | str") -> "Route":

@@ -28,7 +28,6 @@ import random
 import ssl
 import threading
 import time
-from contextlib import closing
 from dataclasses import dataclass
 from itertools import chain
 from time import perf_counter
@@ -44,7 +43,7 @@ from .exchange import Event, Exchange, Retrying, Timing
 from .models import ModelInfo, merge
 from .sse import JSONArrayDecoder, SSEDecoder
 from .validate import validate
-from .wire import Accumulator
+from .wire import Accumulator, ShapeError
 
 __all__ = ["Client", "CancelToken", "RetryPolicy"]
 
@@ -137,6 +136,7 @@ class Client:
         if not key:
             raise ConfigError(f"no API key: set {KEY_ENV} (or pass api_key=...); nothing was sent")
         self._key = key
+        self._auth = {route: auth_headers(route, key) for route in Route}  # per request: a copy
         self.retry = retry
         self._http = httpx.Client(timeout=httpx.Timeout(timeout, connect=connect_timeout),
                                   follow_redirects=follow_redirects, verify=_tls())
@@ -171,7 +171,7 @@ class Client:
         """Prepare, then validate (reusing the encoded body), then add the key."""
         prepared = prepare(call, self.base_url)
         validate(call, prepared.content)
-        return prepared, {**prepared.headers, **auth_headers(call.route, self._key)}
+        return prepared, {**prepared.headers, **self._auth[call.route]}
 
     def _run(self, call: Call, prepared: Prepared, headers: dict[str, str],
              cancel: CancelToken | None) -> Iterator[Event]:
@@ -232,8 +232,11 @@ class Client:
             elif "json" in ctype:  # Gemini's JSON-array stream (no alt=sse), or a plain object
                 try:
                     for t, payloads in _batches(response, JSONArrayDecoder()):
-                        for payload in payloads:
-                            yield _DATA, t, _checked(payload, label)
+                        payloads, error = _until_error(payloads, label)
+                        if payloads:
+                            yield _DATA, t, payloads
+                        if error is not None:
+                            raise error
                 except ValueError as exc:
                     raise ProtocolError(f"malformed JSON stream on the {label} route: {exc}",
                                         status=status) from None
@@ -321,14 +324,15 @@ class _Attempt:
 
     def consume(self, items: Iterator[tuple]) -> Iterator[Event]:
         route_label = self.acc.route.label
-        add, arrived, start = self.acc.add, self.chunks.append, self.start  # per-chunk path
-        with closing(items):
+        extend, arrivals, start = self.acc.extend, self.chunks, self.start  # per-read path
+        try:
             for kind, t, value in items:
-                if kind == _DATA:
-                    arrived(t - start)
+                if kind == _DATA:  # the payloads one read of the body completed
+                    arrivals += [t - start] * len(value)
                     try:
-                        deltas = add(value)
-                    except ValueError as exc:
+                        deltas = extend(value)
+                    except ShapeError as exc:
+                        yield from exc.deltas  # what the chunks before it said
                         raise ProtocolError(f"unexpected stream payload on the {route_label} "
                                             f"route: {exc}", status=self.status) from None
                     if deltas:
@@ -340,17 +344,19 @@ class _Attempt:
                 elif kind == _DONE:
                     self.done = True
                 elif kind == _BODY:
-                    arrived(t - start)
+                    arrivals.append(t - start)
                     yield from self._plain(value, t, route_label)
                     return
+        finally:
+            items.close()
         if not (self.done or self.acc.finished):
             raise TransportError(f"the {route_label} stream ended before the model finished "
                                  "(cut short)", status=self.status)
 
     def _plain(self, body: bytes, t: float, route_label: str) -> Iterator[Event]:
         try:
-            data = json.loads(body)
-        except ValueError:
+            data = _loads(body.decode("utf-8"))
+        except ValueError:  # UnicodeDecodeError included
             raise classify(self.status or 200, body, route_label=route_label) from None
         if type(data) is not dict:
             raise ProtocolError(f"the {route_label} route answered with JSON that is not a "
@@ -360,7 +366,11 @@ class _Attempt:
                 f"the {route_label} route answered 2xx with an error field: {_snippet(body)!r}",
                 status=self.status)
         self.plain_body = data
-        deltas = self.acc.add(data)
+        try:
+            deltas = self.acc.extend((data,))
+        except ShapeError as exc:
+            raise ProtocolError(f"the {route_label} route answered with an unexpected shape: "
+                                f"{exc}", status=self.status) from None
         if deltas:
             self.ttft = t - self.start
         yield from deltas
@@ -393,31 +403,40 @@ def _batches(response: httpx.Response, decoder: SSEDecoder | JSONArrayDecoder
 
 
 def _sse_items(response: httpx.Response, label: str) -> Iterator[tuple]:
-    """Payloads of an event stream (wire-formats.md B.6, C.3): JSON per ``data``; ``[DONE]``
-    ends the OpenAI stream (the rest of the body is drained so the connection is reused);
-    ``event: error`` or an ``error`` object is the provider's error (C.3, D.1)."""
+    """Payloads of an event stream (wire-formats.md B.6, C.3), a list per read of the body:
+    JSON per ``data``; ``[DONE]`` ends the OpenAI stream (the rest of the body is drained so
+    the connection is reused); ``event: error`` or an ``error`` object is the provider's error
+    (C.3, D.1), raised after the payloads that came before it."""
     decoder = SSEDecoder()
     seen = done = False
     for raw in chain(response.iter_bytes(), (None,)):  # None: the end of the body
         t = perf_counter()
-        for event in decoder.feed(raw) if raw is not None else decoder.close():
-            if done:
-                break
-            seen = True
-            if event.data == "[DONE]":
+        events = decoder.feed(raw) if raw is not None else decoder.close()
+        if not events or done:
+            continue
+        seen = True
+        payloads: list[Any] = []
+        failure: CometError | None = None
+        for data, name, _, _ in events:
+            if data == "[DONE]":
                 done = True
-                yield _DONE, t, None
                 break
             try:
-                payload = json.loads(event.data)
+                payload = _loads(data)
             except ValueError:
-                raise ProtocolError(f"malformed SSE event on the {label} route: "
-                                    f"{event.data[:120]!r}", raw_body=event.data) from None
-            if event.event == "error" and error_in_payload(payload) is None:
+                failure = ProtocolError(f"malformed SSE event on the {label} route: "
+                                        f"{data[:120]!r}", raw_body=data)
+                break
+            if name == "error" and error_in_payload(payload) is None:
                 payload = {"error": payload}
-            if type(payload) is dict and "error" in payload:
-                _checked(payload, label)
-            yield _DATA, t, payload
+            payloads.append(payload)
+        payloads, error = _until_error(payloads, label)
+        if payloads:
+            yield _DATA, t, payloads
+        if error is not None or failure is not None:
+            raise error if error is not None else failure
+        if done:
+            yield _DONE, t, None
     if not seen:
         stray = "\n".join(decoder.stray)
         try:  # Google's SDK reads error JSON sent as bare lines (B.6); so do we
@@ -430,13 +449,29 @@ def _sse_items(response: httpx.Response, label: str) -> Iterator[tuple]:
             raw_body=stray or None)
 
 
-def _checked(payload: Any, label: str) -> Any:
-    """An error object inside a 2xx stream is a protocol error carrying the provider's text."""
-    if isinstance(payload, dict) and "error" in payload:
-        error = error_in_payload(payload, route_label=label)
-        if error is not None:
-            raise error
-    return payload
+def _until_error(payloads: list[Any], label: str) -> tuple[list[Any], CometError | None]:
+    """The payloads before the first error object among them, and that error (None when
+    there is none). An error object inside a 2xx stream carries the provider's text."""
+    for i, payload in enumerate(payloads):
+        if type(payload) is dict and "error" in payload:
+            error = error_in_payload(payload, route_label=label)
+            if error is not None:
+                return payloads[:i], error
+    return payloads, None
+
+
+_scan_once = json.JSONDecoder().scan_once
+
+
+def _loads(text: str) -> Any:
+    """``json.loads`` for the per-chunk path: the C scanner straight away (``json.loads``
+    wraps it in three Python calls and two regex matches). What it does not take whole
+    (surrounding whitespace, an error) goes through ``json.loads`` for its value or error."""
+    try:
+        value, end = _scan_once(text, 0)
+    except (StopIteration, ValueError):
+        return json.loads(text)
+    return value if end == len(text) else json.loads(text)
 
 
 def _pumped(items: Iterator[tuple], cancel: CancelToken) -> Iterator[tuple]:

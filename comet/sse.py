@@ -31,6 +31,7 @@ import re
 from typing import Any, NamedTuple
 
 _STRAY_LIMIT = 200
+_tuple_new = tuple.__new__
 
 
 class Event(NamedTuple):
@@ -79,16 +80,16 @@ class SSEDecoder:
         events: list[Event] = []
         data = self._data
         for line in lines:  # the two common lines inline: this is the per-chunk path
-            if line.startswith("data:"):
-                data.append(line[6:] if line[5:6] == " " else line[5:])
+            if line.startswith("data: "):
+                data.append(line[6:])
             elif not line:
-                if data:
-                    events.append(Event("\n".join(data), self._event or "message",
-                                        self._last_id, self._retry))
+                if data:  # Event(...) without the Python-level __new__ of a NamedTuple
+                    events.append(_tuple_new(Event, ("\n".join(data), self._event or "message",
+                                                     self._last_id, self._retry)))
                     data.clear()
                 self._event = ""
             else:
-                self._line(line)
+                self._line(line)  # "data:" without its space lands there too
         return events
 
     def _line(self, line: str) -> None:

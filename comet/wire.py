@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from .call import Route
 from .exchange import (Candidate, FunctionCall, Reply, TextDelta, ThoughtDelta, Usage,
@@ -30,6 +30,16 @@ from .exchange import (Candidate, FunctionCall, Reply, TextDelta, ThoughtDelta, 
 
 Delta = TextDelta | ThoughtDelta
 _EMPTY: dict[str, Any] = {}
+_new = tuple.__new__  # _new(TextDelta, (text, index)): a delta without a Python-level __new__
+
+
+class ShapeError(ValueError):
+    """A chunk is not shaped as the route's answers are; ``deltas`` holds those of the chunks
+    before it in the same :meth:`Accumulator.extend` call."""
+
+    def __init__(self, message: str, deltas: list[Delta]):
+        super().__init__(message)
+        self.deltas = deltas
 
 
 @dataclass(slots=True)
@@ -70,13 +80,23 @@ class Accumulator:
     def add(self, chunk: Any) -> list[Delta]:
         """Read one chunk (or a whole plain answer). Raises ValueError when its shape is not
         the route's (a list where an object belongs, and so on)."""
-        if type(chunk) is not dict:
-            raise ValueError(f"expected a JSON object, got {type(chunk).__name__}")
-        self.chunks.append(chunk)
-        try:
-            return self._absorb(self, chunk)
-        except (AttributeError, TypeError) as exc:
-            raise ValueError(f"unexpected {self.route.label} response shape: {exc}") from None
+        return self.extend((chunk,))
+
+    def extend(self, chunks: Iterable[Any]) -> list[Delta]:
+        """Read the chunks one network read delivered; their deltas, in order. One call per
+        read, not per chunk: this is the per-chunk path of every stream."""
+        deltas: list[Delta] = []
+        absorb, keep = self._absorb, self.chunks.append
+        for chunk in chunks:
+            if type(chunk) is not dict:
+                raise ShapeError(f"expected a JSON object, got {type(chunk).__name__}", deltas)
+            keep(chunk)
+            try:
+                absorb(self, chunk, deltas)
+            except (AttributeError, TypeError) as exc:
+                raise ShapeError(f"unexpected {self.route.label} response shape: {exc}",
+                                 deltas) from None
+        return deltas
 
     def slot(self, index: int) -> _Slot:
         slot = self.slots.get(index)
@@ -131,43 +151,54 @@ def parse_reply(route: Route | str, data: Any) -> Reply:
 
 # ---- Gemini ---------------------------------------------------------------------------------
 
-def _gemini(acc: Accumulator, chunk: dict[str, Any]) -> list[Delta]:
-    deltas: list[Delta] = []
-    for position, cand in enumerate(chunk.get("candidates") or ()):
-        index = cand.get("index", position)
-        if type(index) is not int:  # proto3 omits index 0: the position stands in
-            index = position
-        slot = acc.slots.get(index) or acc.slot(index)
-        for part in (cand.get("content") or _EMPTY).get("parts") or ():
-            text = part.get("text")
-            if text and type(text) is str:
-                if part.get("thought") is True:
-                    slot.thoughts.append(text)
-                    deltas.append(ThoughtDelta(text, index))
-                else:
-                    slot.text.append(text)
-                    deltas.append(TextDelta(text, index))
-            elif "functionCall" in part:
-                call = part["functionCall"] or _EMPTY
-                args = call.get("args")
-                slot.calls.append(FunctionCall(name=str(call.get("name") or ""),
-                                               args=args if isinstance(args, dict) else {},
-                                               id=call.get("id")))
-        if cand.get("finishReason"):
-            slot.finish = str(cand["finishReason"])
-        if cand.get("groundingMetadata"):
-            slot.grounding = cand["groundingMetadata"]
-        if cand.get("safetyRatings"):
-            slot.safety = tuple(cand["safetyRatings"])
+def _gemini(acc: Accumulator, chunk: dict[str, Any], deltas: list[Delta]) -> None:
+    candidates = chunk.get("candidates")
+    if candidates:
+        slots = acc.slots
+        for position, cand in enumerate(candidates):
+            index = cand.get("index", position)
+            if type(index) is not int:  # proto3 omits index 0: the position stands in
+                index = position
+            slot = slots.get(index) or acc.slot(index)
+            content = cand.get("content")
+            if content:
+                for part in content.get("parts") or ():
+                    text = part.get("text")
+                    if text and type(text) is str:
+                        if part.get("thought") is True:
+                            slot.thoughts.append(text)
+                            deltas.append(_new(ThoughtDelta, (text, index)))
+                        else:
+                            slot.text.append(text)
+                            deltas.append(_new(TextDelta, (text, index)))
+                    elif "functionCall" in part:
+                        call = part["functionCall"] or _EMPTY
+                        args = call.get("args")
+                        slot.calls.append(FunctionCall(name=str(call.get("name") or ""),
+                                                       args=args if isinstance(args, dict) else {},
+                                                       id=call.get("id")))
+            finish = cand.get("finishReason")
+            if finish:
+                slot.finish = str(finish)
+            grounding = cand.get("groundingMetadata")
+            if grounding:
+                slot.grounding = grounding
+            safety = cand.get("safetyRatings")
+            if safety:
+                slot.safety = tuple(safety)
     usage = chunk.get("usageMetadata")
     if usage:
         acc.usage_raw = usage
-    acc.model_version = chunk.get("modelVersion") or acc.model_version
-    acc.response_id = chunk.get("responseId") or acc.response_id
-    feedback = chunk.get("promptFeedback")
-    if acc.prompt_feedback is None and type(feedback) is dict:
-        acc.prompt_feedback = feedback  # sent in the first chunk only (B.4)
-    return deltas
+    version = chunk.get("modelVersion")
+    if version:
+        acc.model_version = version
+    response_id = chunk.get("responseId")
+    if response_id:
+        acc.response_id = response_id
+    if acc.prompt_feedback is None:
+        feedback = chunk.get("promptFeedback")
+        if type(feedback) is dict:
+            acc.prompt_feedback = feedback  # sent in the first chunk only (B.4)
 
 
 def _gemini_usage(u: dict[str, Any]) -> Usage:
@@ -180,40 +211,54 @@ def _gemini_usage(u: dict[str, Any]) -> Usage:
 
 # ---- OpenAI-compatible ----------------------------------------------------------------------
 
-def _openai(acc: Accumulator, chunk: dict[str, Any]) -> list[Delta]:
-    deltas: list[Delta] = []
-    for position, choice in enumerate(chunk.get("choices") or ()):
-        index = choice.get("index", position)
-        if type(index) is not int:
-            index = position
-        slot = acc.slots.get(index) or acc.slot(index)
-        message = choice.get("delta") if "delta" in choice else choice.get("message")
-        if message:
-            thought = message.get("reasoning_content") or message.get("reasoning")
-            if thought and type(thought) is str:
-                slot.thoughts.append(thought)
-                deltas.append(ThoughtDelta(thought, index))
-            text = message.get("content")
-            if text and type(text) is not str:
-                text = _content_text(text)
-            if text:
-                slot.text.append(text)
-                deltas.append(TextDelta(text, index))
-            for n, call in enumerate(message.get("tool_calls") or ()):
-                part = slot.tool_parts.setdefault(_int(call.get("index"), n),
-                                                  {"id": "", "name": "", "arguments": ""})
-                part["id"] = call.get("id") or part["id"]
-                fn = call.get("function") or _EMPTY
-                part["name"] += fn.get("name") or ""
-                part["arguments"] += fn.get("arguments") or ""
-        if choice.get("finish_reason"):
-            slot.finish = str(choice["finish_reason"])
+def _openai(acc: Accumulator, chunk: dict[str, Any], deltas: list[Delta]) -> None:
+    choices = chunk.get("choices")
+    if choices:
+        slots = acc.slots
+        for position, choice in enumerate(choices):
+            index = choice.get("index", position)
+            if type(index) is not int:
+                index = position
+            slot = slots.get(index) or acc.slot(index)
+            message = choice.get("delta") if "delta" in choice else choice.get("message")
+            if message:
+                thought = message.get("reasoning_content") or message.get("reasoning")
+                if thought and type(thought) is str:
+                    slot.thoughts.append(thought)
+                    deltas.append(_new(ThoughtDelta, (thought, index)))
+                text = message.get("content")
+                if text:
+                    if type(text) is not str:
+                        text = _content_text(text)
+                    if text:
+                        slot.text.append(text)
+                        deltas.append(_new(TextDelta, (text, index)))
+                tool_calls = message.get("tool_calls")
+                if tool_calls:
+                    _tool_fragments(slot, tool_calls)
+            finish = choice.get("finish_reason")
+            if finish:
+                slot.finish = str(finish)
     usage = chunk.get("usage")
     if usage:
         acc.usage_raw = usage
-    acc.model_version = chunk.get("model") or acc.model_version
-    acc.response_id = chunk.get("id") or acc.response_id
-    return deltas
+    model = chunk.get("model")
+    if model:
+        acc.model_version = model
+    response_id = chunk.get("id")
+    if response_id:
+        acc.response_id = response_id
+
+
+def _tool_fragments(slot: _Slot, tool_calls: list[dict[str, Any]]) -> None:
+    """OpenAI streams a function call's name and arguments in fragments, keyed by index."""
+    for n, call in enumerate(tool_calls):
+        part = slot.tool_parts.setdefault(_int(call.get("index"), n),
+                                          {"id": "", "name": "", "arguments": ""})
+        part["id"] = call.get("id") or part["id"]
+        fn = call.get("function") or _EMPTY
+        part["name"] += fn.get("name") or ""
+        part["arguments"] += fn.get("arguments") or ""
 
 
 def _openai_usage(u: dict[str, Any]) -> Usage:
@@ -235,7 +280,7 @@ def _content_text(content: Any) -> str:
 
 # ---- shared -------------------------------------------------------------------------------
 
-ROUTES: dict[Route, tuple[Callable[[Accumulator, dict[str, Any]], list[Delta]],
+ROUTES: dict[Route, tuple[Callable[[Accumulator, dict[str, Any], list[Delta]], None],
                           Callable[[dict[str, Any]], Usage]]] = {
     Route.GEMINI: (_gemini, _gemini_usage),
     Route.OPENAI: (_openai, _openai_usage),
@@ -243,6 +288,8 @@ ROUTES: dict[Route, tuple[Callable[[Accumulator, dict[str, Any]], list[Delta]],
 
 
 def _int(value: Any, default: int | None = None) -> int | None:
+    if type(value) is int:  # the usual case first
+        return value
     if isinstance(value, bool):
         return default
     if isinstance(value, int):
