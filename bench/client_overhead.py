@@ -1,21 +1,24 @@
 """How much time does comet's client add per request? (issue 2, "Done when")
 
-One emulator process (``python -m comet emulator --port 0`` with zero latency), then
-interleaved rounds: in each round every client sends a small batch of N requests of each
-case, in an order that rotates from round to round, so drift and bursts of load on a shared
-machine hit all of them alike. Clients: comet (one Call per case, sent again and again; every
-send validates and prepares it), comet with a new Call for every request (the body copy is
-paid each time too), raw
-httpx (httpx encodes the same body to the same bytes, the same headers, one keep-alive
-``httpx.Client``, parsing only what it needs for the text), and the official SDKs (openai on
-the OpenAI-compatible route, google-genai on the Gemini route).
-Cases: both routes, plain and streaming ([[chunks=N]] chunks). The figure per client and
-case is the median over rounds of the batch's mean time per request (robust to the load
-spikes of a shared machine). As in ``timeit``, garbage is collected before each batch and
-collection is off while it runs, so no client pays for another's garbage (the SDKs make a
-lot). The clients and the emulator are pinned to different CPUs when there are two.
+One emulator process (``python -m comet emulator --port 0`` with zero latency), then rounds:
+in each round every client sends a batch of N requests of each case, the clients taking
+turns in a fresh random order each time (seeded), so drift and bursts of load on a shared
+machine hit all of them alike and none always follows the same one (the SDKs sweep the CPU
+caches: a client that always ran right after them would pay for it). Clients: comet (one
+Call per case, sent again and again; every send validates and prepares it), comet with a new
+Call for every request (the body copy is paid each time too), raw httpx (httpx encodes the
+same body to the same bytes, the same headers, one keep-alive ``httpx.Client``, parsing only
+what it needs for the text), and the official SDKs (openai on the OpenAI-compatible route,
+google-genai on the Gemini route). Cases: both routes, plain and streaming ([[chunks=N]]
+chunks).
 
-    python bench/client_overhead.py [--requests 10] [--rounds 60] [--chunks 20]
+The figure per client and case is the median of all its request times, each timed on its
+own (robust to the load spikes of a shared machine; p10 is the fastest tenth). As in ``timeit``, garbage collection
+is off while requests are timed and runs between rounds, outside the timing, so no client
+pays for another's garbage (the SDKs make a lot). The clients and the emulator are pinned to
+different CPUs when there are two.
+
+    python bench/client_overhead.py [--requests 10] [--rounds 100] [--chunks 20]
 
 The last line states the comet/httpx ratio (geometric mean over the four cases of the
 median ratios) and whether it is within 1.10.
@@ -27,6 +30,7 @@ import argparse
 import gc
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -149,7 +153,7 @@ def sdk_runner(base_url: str):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--requests", type=int, default=10, help="requests per client, case and round")
-    ap.add_argument("--rounds", type=int, default=60)
+    ap.add_argument("--rounds", type=int, default=100)
     ap.add_argument("--chunks", type=int, default=20, help="chunks per streamed answer")
     args = ap.parse_args()
 
@@ -169,19 +173,19 @@ def main() -> None:
             if len(set(answers.values())) != 1:
                 raise SystemExit(f"clients disagree on {case}: {answers}")
         times: dict[tuple[str, tuple[str, str]], list[float]] = {}
-        names = list(runners)
-        for n in range(args.rounds):
+        names, clock, order = list(runners), time.perf_counter, random.Random(2)
+        for _ in range(args.rounds):
             for case, call in cases.items():
-                for name in names[n % len(names):] + names[:n % len(names)]:
-                    run = runners[name]
+                order.shuffle(names)
+                for name in names:
+                    run, got = runners[name], times.setdefault((name, case), [])
                     gc.collect()  # as timeit does: no client pays for another's garbage
                     gc.disable()
-                    start = time.perf_counter()
                     for _ in range(args.requests):
+                        start = clock()
                         run(call)
-                    elapsed = time.perf_counter() - start
+                        got.append((clock() - start) * 1000)
                     gc.enable()
-                    times.setdefault((name, case), []).append(elapsed / args.requests * 1000)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -189,12 +193,12 @@ def main() -> None:
     median = {key: statistics.median(v) for key, v in times.items()}
     fast = {key: sorted(v)[len(v) // 10] for key, v in times.items()}  # 10th percentile
     print(f"{args.rounds} rounds x {args.requests} requests per client and case; streams of "
-          f"{args.chunks} chunks; ms per request, median of rounds (p10: the fastest tenth)")
+          f"{args.chunks} chunks; ms per request, median of all requests (p10: the fastest tenth)")
     print(f"{'route':7} {'mode':6} {'comet':>6} {'new Call':>8} {'httpx':>6} {'sdk':>6}  "
           f"{'comet/httpx':>11} {'(p10)':>6} {'new Call/httpx':>14} {'sdk/httpx':>9}")
     ratios, fast_ratios, fresh_ratios = [], [], []
     for case in cases:
-        c, f, h, s = (median[(name, case)] for name in names)
+        c, f, h, s = (median[(name, case)] for name in runners)
         ratios.append(c / h)
         fresh_ratios.append(f / h)
         fast_ratios.append(fast[("comet", case)] / fast[("httpx", case)])
