@@ -181,6 +181,9 @@ def measure(history: History) -> list[tuple[str, float, object]]:
         timed("groups (50 newest)", lambda: len(history.groups())),
         timed("get one run", lambda: history.get(newest)["id"]),
         timed("frame (50 rows, pandas)", lambda: len(history.frame(limit=50))),
+        timed("chart: timings of the newest 10,000", lambda: len(history.timings())),
+        timed("chart: timings, search common word", lambda: len(history.timings(search="weather"))),
+        timed("chart: timings, status=error", lambda: len(history.timings(status="error"))),
     ]
 
 

@@ -17,7 +17,7 @@ history = runs.history()
 found = view.filters(history)
 rows, total = view.page_of_runs(history, found)
 view.table(rows, total)
-view.chart(rows)
+view.chart(history, found)
 view.export_buttons(history, found)
 
 selected = st.session_state.get(view.SELECTED)

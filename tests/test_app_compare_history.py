@@ -218,8 +218,12 @@ def test_paging_is_bounded(on_emulator, monkeypatch):
     assert len(at.dataframe[0].value) == 2 and caption_total(at).startswith("5 runs match; showing 1–2")
     at.number_input(key="hist_page").set_value(3).run()
     assert len(at.dataframe[0].value) == 1 and "showing 5–5" in caption_total(at)
-    assert "Latency and time to first token by route and model (1 runs on this page)" in \
+    # the chart covers every matching run, not just the page on screen; at most CHART_RUNS
+    assert "Latency and time to first token by route and model (5 matching runs)" in \
         [e.label for e in at.expander]
+    monkeypatch.setattr(history_view, "CHART_RUNS", 3)
+    assert "Latency and time to first token by route and model (the newest 3 matching runs)" in \
+        [e.label for e in at.run().expander]
 
 
 def select(at: AppTest, run_id: int) -> AppTest:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import csv
 import io
 import json
@@ -151,6 +152,31 @@ def test_awkward_search_text_never_raises(filled, awkward):
     h, _ = filled
     assert isinstance(h.query(search=awkward), list)
     assert isinstance(h.count(search=awkward), int)
+
+
+def test_timings_average_every_matching_run_with_a_latency(history):
+    def timed(route, model, ttft, latency, started, prompt="weather in Oslo"):
+        ex = exchange(prompt, route=route, model=model, started=started)
+        return dataclasses.replace(ex, timing=dataclasses.replace(ex.timing, ttft_ms=ttft, latency_ms=latency))
+
+    for ex in [timed(Route.GEMINI, "gemini-2.5-flash", 100.0, 400.0, T0),
+               timed(Route.GEMINI, "gemini-2.5-flash", 200.0, 600.0, T0 + 1),
+               timed(Route.OPENAI, "gemini-2.5-flash", None, 300.0, T0 + 2, "a poem"),
+               timed(Route.GEMINI, "gemini-2.5-pro", 50.0, 900.0, T0 + 3),
+               timed(Route.GEMINI, "gemini-2.5-flash", 300.0, None, T0 + 4)]:  # no latency: left out
+        history.save(ex)
+
+    def row(route, model, runs, ttft, latency):
+        return {"route": route, "model": model, "runs": runs, "ttft_ms": ttft, "latency_ms": latency}
+
+    assert history.timings() == [row("gemini", "gemini-2.5-flash", 2, 150.0, 500.0),
+                                 row("gemini", "gemini-2.5-pro", 1, 50.0, 900.0),
+                                 row("openai", "gemini-2.5-flash", 1, None, 300.0)]
+    assert history.timings(newest=2) == [row("gemini", "gemini-2.5-pro", 1, 50.0, 900.0),
+                                         row("openai", "gemini-2.5-flash", 1, None, 300.0)]
+    assert history.timings(search="Oslo", model="gemini-2.5-flash") == [
+        row("gemini", "gemini-2.5-flash", 2, 150.0, 500.0)]
+    assert history.timings(route="openai", status="error") == []
 
 
 def test_fts_query_builder():

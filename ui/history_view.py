@@ -1,10 +1,11 @@
 """The History page's pieces: filters, one bounded page of runs, a chart, the selected run, export,
 and the share link / request file.
 
-Every number the page shows comes from SQL on a bounded page: ``History.count`` and
-``History.query(limit=PAGE_SIZE, offset=...)`` with the filters and the full-text search in
-the WHERE clause. Nothing here loads the whole table, so the first render costs the same at a
-hundred runs or a million. Exports run the filtered query only when a download is clicked.
+Every number the page shows comes from SQL with the filters and the full-text search in the
+WHERE clause, each over a bounded set: ``History.count``, one page of
+``History.query(limit=PAGE_SIZE, offset=...)``, and the chart's ``History.timings`` over at
+most the newest ``CHART_RUNS`` matching runs. Nothing here loads the whole table, so the first
+render costs the same at a hundred runs or a million. Exports run the filtered query only when a download is clicked.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from . import code, connection, reply, runs
 from .compare_view import metric_lines
 
 PAGE_SIZE = 50
+CHART_RUNS = 10_000  # the chart averages at most this many of the newest matching runs
 SELECTED = "hist_selected"  # the run shown below the table (not a widget key: it survives paging)
 
 
@@ -169,18 +171,21 @@ def _run_label(row: dict[str, Any]) -> str:
            f"{row['status']} · {(row['prompt_preview'] or '')[:50]}"
 
 
-def chart(rows: list[dict[str, Any]]) -> None:
-    """Mean time to first token and latency per route and model, over the rows on this page."""
+def chart(history: History, found: dict[str, Any]) -> None:
+    """Mean time to first token and latency per route and model, over every matching run (the
+    newest ``CHART_RUNS`` of them when there are more), not just the page on screen."""
     import pandas as pd
 
-    df = pd.DataFrame(rows, columns=["route", "model", "ttft_ms", "latency_ms"])
-    df = df.dropna(subset=["latency_ms"])
-    if df.empty:
+    stats = history.timings(**found, newest=CHART_RUNS)
+    if not stats:
         return
+    df = pd.DataFrame(stats)
     df["target"] = [f"{Route.parse(r).label} · {m}" for r, m in zip(df["route"], df["model"])]
-    means = (df.groupby("target")[["ttft_ms", "latency_ms"]].mean()
-             .rename(columns={"ttft_ms": "TTFT (ms)", "latency_ms": "Latency (ms)"}).reset_index())
-    with st.expander(f"Latency and time to first token by route and model ({len(df)} runs on this page)"):
+    means = df.rename(columns={"ttft_ms": "TTFT (ms)", "latency_ms": "Latency (ms)"})
+    runs = int(df["runs"].sum())
+    over = f"the newest {runs:,} matching runs" if runs >= CHART_RUNS else \
+        f"{runs:,} matching run{'s' if runs != 1 else ''}"
+    with st.expander(f"Latency and time to first token by route and model ({over})"):
         st.bar_chart(means, x="target", y=["TTFT (ms)", "Latency (ms)"], stack=False, horizontal=True)
 
 
