@@ -25,7 +25,7 @@ import json
 import mimetypes
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .call import INLINE_LIMIT, MEDIA_TYPES, Attachment, Route
 from .errors import Problem
@@ -502,24 +502,53 @@ def remove_function(route: Route | str, body: Mapping[str, Any], index: int) -> 
 
 
 def calling_mode(route: Route | str, body: Mapping[str, Any]) -> str | None:
+    """Gemini ``toolConfig.functionCallingConfig.mode``; OpenAI ``tool_choice`` (a choice that
+    names functions counts as the mode it implies: ``required``, or ``allowed_tools``' own)."""
     route = Route.parse(route)
     if route is Route.GEMINI:
         mode = _get(_get(_get(body, "toolConfig"), "functionCallingConfig"), "mode")
         return mode.upper() if isinstance(mode, str) else None
     choice = body.get("tool_choice")
+    if isinstance(choice, Mapping):
+        if choice.get("type") == "function":
+            return "required"
+        mode = _get(choice.get("allowed_tools"), "mode")
+        return mode if choice.get("type") == "allowed_tools" and mode in OPENAI_MODES else None
     return choice if isinstance(choice, str) else None
 
 
-def set_calling_mode(route: Route | str, body: Mapping[str, Any], mode: str | None) -> dict[str, Any]:
-    """Gemini ``toolConfig.functionCallingConfig.mode``; OpenAI ``tool_choice``."""
+def allowed_functions(route: Route | str, body: Mapping[str, Any]) -> list[str]:
+    """The functions the request lets the model call, when it names some: Gemini
+    ``functionCallingConfig.allowedFunctionNames``; OpenAI a ``tool_choice`` naming one
+    function, or ``allowed_tools``."""
     route = Route.parse(route)
-    out = copy.deepcopy(dict(body))
-    if route is Route.OPENAI:
-        if mode:
-            out["tool_choice"] = mode
-        else:
-            out.pop("tool_choice", None)
-        return out
+    if route is Route.GEMINI:
+        names = _get(_get(_get(body, "toolConfig"), "functionCallingConfig"), "allowedFunctionNames")
+        return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+    choice = body.get("tool_choice")
+    if not isinstance(choice, Mapping):
+        return []
+    if choice.get("type") == "function":
+        name = _get(choice.get("function"), "name")
+        return [name] if isinstance(name, str) else []
+    tools = _get(choice.get("allowed_tools"), "tools") if choice.get("type") == "allowed_tools" else None
+    return [t["function"]["name"] for t in tools if isinstance(t, Mapping)
+            and isinstance(_get(t.get("function"), "name"), str)] if isinstance(tools, list) else []
+
+
+def _openai_choice(names: list[str], mode: str | None) -> Any:
+    """``tool_choice`` for functions named in the form: one function is forced (as
+    ``required``) unless the mode is ``auto``; several become ``allowed_tools``."""
+    if len(names) == 1 and mode != "auto":
+        return {"type": "function", "function": {"name": names[0]}}
+    return {"type": "allowed_tools", "allowed_tools": {
+        "mode": "auto" if mode == "auto" else "required",
+        "tools": [{"type": "function", "function": {"name": n}} for n in names]}}
+
+
+def _calling_config(out: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], Callable[[], None]]:
+    """Gemini ``toolConfig`` and its ``functionCallingConfig`` inside ``out`` (made when
+    missing), and a function that puts them back (dropping whichever ends up empty)."""
     tkey = _key(out, "toolConfig") or "toolConfig"
     config = out.get(tkey) if out.get(tkey) is not None else {}
     if not isinstance(config, dict):
@@ -528,23 +557,82 @@ def set_calling_mode(route: Route | str, body: Mapping[str, Any], mode: str | No
     calling = config.get(fkey) if config.get(fkey) is not None else {}
     if not isinstance(calling, dict):
         raise FormConflict("`functionCallingConfig` is not an object; fix it in the JSON tab")
+
+    def put_back() -> None:
+        if calling:
+            config[fkey] = calling
+        else:
+            config.pop(fkey, None)
+        if config:
+            out[tkey] = config
+        else:
+            out.pop(tkey, None)
+    return config, calling, put_back
+
+
+def set_calling_mode(route: Route | str, body: Mapping[str, Any], mode: str | None) -> dict[str, Any]:
+    """Gemini ``toolConfig.functionCallingConfig.mode``; OpenAI ``tool_choice``. Functions the
+    request names stay named (OpenAI: unless the mode is ``none``)."""
+    route = Route.parse(route)
+    out = copy.deepcopy(dict(body))
+    if route is Route.OPENAI:
+        names = allowed_functions(route, out)
+        if names and mode != "none":
+            out["tool_choice"] = _openai_choice(names, mode)
+        elif mode:
+            out["tool_choice"] = mode
+        else:
+            out.pop("tool_choice", None)
+        return out
+    _, calling, put_back = _calling_config(out)
     if mode:
         calling["mode"] = mode
     else:
         calling.pop("mode", None)
-    if calling:
-        config[fkey] = calling
+    put_back()
+    return out
+
+
+def set_allowed_functions(route: Route | str, body: Mapping[str, Any], names: list[str]) -> dict[str, Any]:
+    """Let the model call only ``names`` (none: any declared function). Naming functions
+    needs mode ANY (or VALIDATED) on Gemini and ``required`` (or ``auto``) on Chat
+    Completions, so a mode that cannot carry them becomes ANY / ``required``."""
+    route = Route.parse(route)
+    names = [n for n in dict.fromkeys(names) if isinstance(n, str) and n]
+    out = copy.deepcopy(dict(body))
+    mode = calling_mode(route, out)
+    if route is Route.OPENAI:
+        if names:
+            out["tool_choice"] = _openai_choice(names, mode if mode == "auto" else "required")
+        elif isinstance(out.get("tool_choice"), Mapping):
+            out["tool_choice"] = mode or "auto"  # the names go, the mode stays
+        return out
+    _, calling, put_back = _calling_config(out)
+    nkey = _key(calling, "allowedFunctionNames") or "allowedFunctionNames"
+    if names:
+        calling[nkey] = names
+        if mode not in ("ANY", "VALIDATED"):
+            calling[_key(calling, "mode") or "mode"] = "ANY"
     else:
-        config.pop(fkey, None)
-    if config:
-        out[tkey] = config
-    else:
-        out.pop(tkey, None)
+        calling.pop(nkey, None)
+    put_back()
     return out
 
 
 def _function_problems(route: Route, body: Mapping[str, Any], out: list[Problem]) -> None:
-    for i, fn in enumerate(functions(route, body)):
+    declared = functions(route, body)
+    for name in allowed_functions(route, body):
+        if name not in {fn.name for fn in declared}:
+            out.append(Problem(route.value, "$.toolConfig.functionCallingConfig.allowedFunctionNames"
+                               if route is Route.GEMINI else "$.tool_choice",
+                               f"the request lets the model call {name!r}, which is not declared",
+                               "declare it under Function calling, or take it out of Only these functions"))
+    if route is Route.GEMINI and allowed_functions(route, body) \
+            and calling_mode(route, body) not in ("ANY", "VALIDATED"):
+        out.append(Problem(route.value, "$.toolConfig.functionCallingConfig.allowedFunctionNames",
+                           "allowedFunctionNames applies only with mode ANY or VALIDATED",
+                           "set the calling mode to ANY, or clear Only these functions"))
+    for i, fn in enumerate(declared):
         if not _NAME[route].fullmatch(fn.name):
             rule = ("start with a letter or _, then letters, digits, _ . : or -, at most 64"
                     if route is Route.GEMINI else "letters, digits, _ or -, 1 to 64 of them")
@@ -1037,6 +1125,7 @@ __all__ = ["Thinking", "thinking_spec", "thinking_mode", "budget_for_mode", "THI
            "has_search", "set_search", "SAFETY_CATEGORIES", "SAFETY_THRESHOLDS", "safety", "set_safety",
            "schema_of", "schema_name", "set_schema", "set_schema_name", "Function", "functions",
            "add_function", "set_function", "remove_function", "calling_mode", "set_calling_mode",
+           "allowed_functions", "set_allowed_functions",
            "GEMINI_MODES", "OPENAI_MODES", "TurnView", "turns", "set_turn", "move_turn", "remove_turn",
            "add_turn", "sniff", "check_upload", "unique_name", "media_part", "url_part", "attach",
            "detach", "urls", "remove_url", "response_value", "answer_calls", "problems", "MEDIA_TYPES",

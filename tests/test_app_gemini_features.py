@@ -355,6 +355,34 @@ def test_declare_call_answer_and_continue(app, emu, route):
     assert "got the result of get_weather" in texts(app, "markdown")
 
 
+@pytest.mark.parametrize("route", ["gemini", "openai"])
+def test_only_these_functions_reaches_the_wire(app, emu, route):
+    if route == "openai":
+        app.radio(key="pg_route").set_value("openai").run()
+    for name in ("get_weather", "get_time"):
+        app.text_input(key="pg_fn_new_name").set_value(name).run()
+        app.text_area(key="pg_fn_new_params").set_value(json.dumps(WEATHER)).run()
+        ok(app.button(key="pg_fn_add").click().run())
+    assert app.multiselect(key="pg_fn_allowed").options == ["get_weather", "get_time"]
+    app.multiselect(key="pg_fn_allowed").set_value(["get_time"]).run()
+    assert app.selectbox(key="pg_fn_mode").value == ("ANY" if route == "gemini" else "required")
+    send(app, "What time is it in Paris?")
+    sent = generated(emu)[-1].json
+    if route == "gemini":
+        assert sent["toolConfig"] == {"functionCallingConfig": {"allowedFunctionNames": ["get_time"], "mode": "ANY"}}
+    else:
+        assert sent["tool_choice"] == {"type": "function", "function": {"name": "get_time"}}
+    assert [c.name for c in last_run(app).reply.function_calls] == ["get_time"]
+    app.multiselect(key="pg_fn_allowed").set_value([]).run()
+    assert app.multiselect(key="pg_fn_allowed").value == [] and not features_of(body(ok(app)), route)
+
+
+def features_of(b: dict, route: str) -> list[str]:
+    from comet import features
+
+    return features.allowed_functions(route, b)
+
+
 def test_function_edits_and_an_invalid_name(app):
     set_json(app, {"contents": [{"parts": [{"text": "hi"}]}], "tools": [
         {"functionDeclarations": [{"name": "a", "parameters": {"type": "OBJECT"}}]}, {"codeExecution": {}}]})

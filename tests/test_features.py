@@ -197,6 +197,37 @@ def test_functions_on_both_routes():
     assert "not valid" in features.problems(G, "gemini-2.5-flash", bad)[0].message
 
 
+def test_naming_the_functions_the_model_may_call():
+    other = features.Function("get_time", "Time now")
+    g = features.add_function(G, features.add_function(G, BASE, FN), other)
+    only = features.set_allowed_functions(G, g, ["get_weather"])
+    assert only["toolConfig"] == {"functionCallingConfig": {"allowedFunctionNames": ["get_weather"], "mode": "ANY"}}
+    assert features.allowed_functions(G, only) == ["get_weather"] and features.calling_mode(G, only) == "ANY"
+    validated = features.set_allowed_functions(G, features.set_calling_mode(G, g, "VALIDATED"), ["get_time"])
+    assert validated["toolConfig"]["functionCallingConfig"] == {"mode": "VALIDATED", "allowedFunctionNames": ["get_time"]}
+    auto = features.set_calling_mode(G, only, "AUTO")  # the names are kept, and the editor says why it won't do
+    assert features.allowed_functions(G, auto) == ["get_weather"]
+    assert any("only with mode ANY" in p.message for p in features.problems(G, "gemini-2.5-flash", auto))
+    assert features.set_allowed_functions(G, only, [])["toolConfig"] == {"functionCallingConfig": {"mode": "ANY"}}
+    ghost = features.set_allowed_functions(G, g, ["nope"])
+    assert any("'nope', which is not declared" in p.message for p in features.problems(G, "gemini-2.5-flash", ghost))
+    assert not features.problems(G, "gemini-2.5-flash", only)
+
+    o = features.add_function(O, features.add_function(O, {"messages": []}, FN), other)
+    one = features.set_allowed_functions(O, o, ["get_weather"])
+    assert one["tool_choice"] == {"type": "function", "function": {"name": "get_weather"}}
+    assert features.calling_mode(O, one) == "required" and features.allowed_functions(O, one) == ["get_weather"]
+    two = features.set_allowed_functions(O, one, ["get_weather", "get_time"])
+    assert two["tool_choice"] == {"type": "allowed_tools", "allowed_tools": {"mode": "required", "tools": [
+        {"type": "function", "function": {"name": "get_weather"}}, {"type": "function", "function": {"name": "get_time"}}]}}
+    auto_two = features.set_calling_mode(O, two, "auto")
+    assert auto_two["tool_choice"]["allowed_tools"]["mode"] == "auto"
+    assert features.allowed_functions(O, auto_two) == ["get_weather", "get_time"]
+    assert features.set_allowed_functions(O, auto_two, [])["tool_choice"] == "auto"
+    assert features.set_calling_mode(O, one, "none")["tool_choice"] == "none"
+    assert "tool_choice" not in features.set_allowed_functions(O, o, [])
+
+
 def test_answering_calls_keeps_the_thought_signature():
     raw = [{"candidates": [{"content": {"parts": [{"text": "thinking", "thought": True}]}}]},
            {"candidates": [{"content": {"parts": [{"text": "Let me "}, {"text": "check."}]}}]},

@@ -59,6 +59,18 @@ SCENARIOS = {
                                                         "parameters": WEATHER}}],
             "tool_choice": "required"},
     },
+    "only-these-functions": {
+        Route.GEMINI: {
+            "contents": [{"role": "user", "parts": [{"text": "What time is it in Oslo?"}]}],
+            "tools": [{"functionDeclarations": [{"name": "get_weather", "parametersJsonSchema": WEATHER},
+                                                {"name": "get_time", "parametersJsonSchema": WEATHER}]}],
+            "toolConfig": {"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["get_time"]}}},
+        Route.OPENAI: {
+            "messages": [{"role": "user", "content": "What time is it in Oslo?"}],
+            "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": WEATHER}},
+                      {"type": "function", "function": {"name": "get_time", "parameters": WEATHER}}],
+            "tool_choice": {"type": "function", "function": {"name": "get_time"}}},
+    },
 }
 CASES = [(name, route, False) for name in SCENARIOS for route in Route] + [("thinking-schema", Route.GEMINI, True)]
 
@@ -109,4 +121,8 @@ def test_feature_snippet_sends_what_the_client_sends(results, case, lang):
         assert exchange.thoughts and exchange.reply.grounding  # the features were live
     if name == "functions":
         assert "got the result of get_weather" in exchange.text
+    if name == "only-these-functions":  # the reply is a call of the one function allowed, no text
+        assert [c.name for c in exchange.reply.function_calls] == ["get_time"] and exchange.text == ""
+        assert printed_text(run, route, stream) in ("", "None", "null", "undefined")
+        return
     assert printed_text(run, route, stream) == exchange.text

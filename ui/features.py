@@ -29,6 +29,7 @@ SCHEMA = "pg_schema"
 SCHEMA_FIELD = "pg_schema_field"
 SCHEMA_NAME = "pg_schema_name"
 CALL_MODE = "pg_fn_mode"
+ALLOWED = "pg_fn_allowed"  # "Only these functions"
 SAFETY = "pg_safety_{}"
 TURN_ROLE = "pg_turn_role_{}"
 TURN_TEXT = "pg_turn_text_{}"
@@ -65,6 +66,7 @@ def values(route: str, body: dict[str, Any]) -> dict[str, Any]:
     where, schema = features.schema_of(r, body)
     out[SCHEMA] = "" if schema is None else _dump(schema)
     out[CALL_MODE] = features.calling_mode(r, body)
+    out[ALLOWED] = features.allowed_functions(r, body)
     if r is Route.GEMINI:
         budget = form.read(r, body)["thinking_budget"]
         out[THINK_MODE] = features.thinking_mode(budget)
@@ -424,6 +426,10 @@ def _on_call_mode() -> None:
     _edit(lambda s: features.set_calling_mode(s.route, s.body, st.session_state[CALL_MODE]))
 
 
+def _on_allowed() -> None:
+    _edit(lambda s: features.set_allowed_functions(s.route, s.body, st.session_state[ALLOWED]))
+
+
 def _functions(state, disabled: bool) -> None:
     route = Route.parse(state.route)
     declared = features.functions(route, state.body)
@@ -457,6 +463,14 @@ def _functions(state, disabled: bool) -> None:
                      placeholder="Model default (auto)",
                      format_func=lambda m: "Model default (auto)" if m is None else m,
                      help="toolConfig.functionCallingConfig.mode" if route is Route.GEMINI else "tool_choice")
+        named = st.session_state.get(ALLOWED) or []
+        st.multiselect("Only these functions", list(dict.fromkeys([fn.name for fn in declared if fn.name]
+                                                                   + named)),
+                       key=ALLOWED, on_change=_on_allowed, disabled=disabled or not declared,
+                       placeholder="any declared function",
+                       help="toolConfig.functionCallingConfig.allowedFunctionNames (mode ANY)"
+                       if route is Route.GEMINI else
+                       "tool_choice naming a function (one: forced) or allowed_tools (several)")
 
 
 def _on_safety(category: str) -> None:
