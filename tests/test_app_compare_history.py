@@ -106,6 +106,38 @@ def test_two_target_comparison_shows_both_replies_metrics_summary_and_a_grouped_
     assert set(table["label"]) == {r["label"] for r in rows}
 
 
+def test_thinking_is_set_once_and_reaches_each_route_in_its_own_shape(on_emulator):
+    from comet.convert import convert
+
+    at = open_page("pages/compare.py")
+    at.number_input(key="cmp_thinking_budget").set_value(1024).run()
+    assert json.loads(at.text_area(key="cmp_json").value)["generationConfig"] == {
+        "thinkingConfig": {"thinkingBudget": 1024}}
+    before = len(on_emulator.received)
+    at = compare(at, "Think, then name a colour")
+    sent = {r.path: r.json for r in on_emulator.received[before:] if r.method == "POST"}
+    [gemini] = [b for path, b in sent.items() if path.startswith("/v1beta/")]
+    [openai] = [b for path, b in sent.items() if path == "/v1/chat/completions"]
+    assert gemini["generationConfig"]["thinkingConfig"] == {"thinkingBudget": 1024}
+    effort = convert(gemini, Route.OPENAI, model="gemini-2.5-flash").body["reasoning_effort"]
+    assert openai["reasoning_effort"] == effort == "low"  # Google's table: 1,024 tokens = low
+    assert all(lane.exchange.ok for lane in at.session_state["cmp_comparison"].lanes)
+
+
+def test_reasoning_effort_on_an_openai_shaped_request(on_emulator):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.radio(key="pg_route").set_value("openai").run()
+    at = no_exception(at.switch_page("pages/compare.py").run())
+    at = no_exception(at.button(key="cmp_from_playground").click().run())
+    assert at.selectbox(key="cmp_reasoning_effort").value is None
+    at.selectbox(key="cmp_reasoning_effort").set_value("high").run()
+    assert json.loads(at.text_area(key="cmp_json").value)["reasoning_effort"] == "high"
+    gemini, openai = compare(at).session_state["cmp_comparison"].lanes
+    assert openai.planned.call.body["reasoning_effort"] == "high"
+    assert "thinkingConfig" in gemini.planned.call.body["generationConfig"]  # converted, as the table shows
+    assert gemini.exchange.ok and openai.exchange.ok
+
+
 def test_a_fault_model_target_fails_alone(on_emulator):
     at = compare(open_page("pages/compare.py"), "Still here?", models={0: "fault-html"})
     bad, good = at.session_state["cmp_comparison"].lanes

@@ -22,7 +22,9 @@ from comet.exchange import Exchange
 from .reply import StreamPane, metrics, request_lines, retry_message, show_error
 
 DEFAULT_PROMPT = "Explain in three sentences why the sky is blue."
-FORM_FIELDS = ("prompt", "system", "temperature", "max_output_tokens")
+FORM_FIELDS = ("prompt", "system", "temperature", "max_output_tokens", "thinking_budget",
+               "reasoning_effort")
+THINKING = {"gemini": "thinking_budget", "openai": "reasoning_effort"}  # per the request's shape
 REPAINT_S = 0.1  # the columns repaint at most this often while streaming
 
 ROUTE_VALUES = [r.value for r in Route]
@@ -129,12 +131,27 @@ def request_editor() -> Call:
     c2.number_input("Max output tokens", key="cmp_max_output_tokens", min_value=1, step=1,
                     placeholder="model default", on_change=_on_form_change, args=("max_output_tokens",))
     c3.toggle("Stream", key="cmp_stream", on_change=_on_stream_change)
+    _thinking(source)
     with st.expander(f"Request JSON, {source.label} shape: turns and every other field"):
         st.text_area("Body", key="cmp_json", on_change=_on_json_change, height=220,
                      label_visibility="collapsed")
     if s.get("cmp_json_error"):
         st.error(s["cmp_json_error"])
     return Call(source, DEFAULT_TARGETS[0].model, s["cmp_body"], stream=bool(s["cmp_stream_on"]))
+
+
+def _thinking(source: Route) -> None:
+    """The request's own thinking control; targets on the other route get it converted
+    (thinkingBudget <-> reasoning_effort, Google's table), as the translation table shows."""
+    name = THINKING[source.value]
+    spec = forms.SPECS[name]
+    if source is Route.GEMINI:
+        st.number_input(spec.label, key=f"cmp_{name}", min_value=-1, step=128, placeholder="model default",
+                        help=spec.help, on_change=_on_form_change, args=(name,))
+    else:
+        st.selectbox(spec.label, [None, *spec.options], key=f"cmp_{name}", on_change=_on_form_change,
+                     args=(name,), format_func=lambda v: "model default" if v is None else v,
+                     help=spec.help)
 
 
 # ---- targets -----------------------------------------------------------------------------------
