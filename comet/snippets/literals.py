@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from ..call import ATTACHMENT_TOKEN, Call, Prepared
 
@@ -164,24 +164,22 @@ def source_body(call: Call, prepared: Prepared) -> Any:
     return call.body if call.attachments and "<attachment:" in str(call.body) else prepared.json()
 
 
+def leaves(value: Any) -> Iterator[Any]:
+    """Every value in a JSON value that is neither an object nor a list, in document order."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from leaves(item)
+    else:
+        yield value
+
+
 def used_attachments(value: Any, names: set[str]) -> list[str]:
     """The attachment names whose tokens occur in ``value``, in order of first appearance."""
-    found: list[str] = []
-
-    def walk(v: Any) -> None:
-        if isinstance(v, dict):
-            for item in v.values():
-                walk(item)
-        elif isinstance(v, list):
-            for item in v:
-                walk(item)
-        elif isinstance(v, str):
-            for match in ATTACHMENT_TOKEN.finditer(v):
-                if match.group(1) in names and match.group(1) not in found:
-                    found.append(match.group(1))
-
-    walk(value)
-    return found
+    found = [m.group(1) for v in leaves(value) if isinstance(v, str) for m in ATTACHMENT_TOKEN.finditer(v)]
+    return [name for name in dict.fromkeys(found) if name in names]
 
 
 def variable_names(names: list[str], style: str, suffix: str) -> dict[str, str]:

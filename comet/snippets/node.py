@@ -87,17 +87,5 @@ def render(call: Call, prepared: Prepared, base_url: str) -> tuple[str, list[str
 
 def js_warnings(value: object) -> list[str]:
     """JavaScript numbers are doubles: integers beyond 2**53 change on the way."""
-    found: list[str] = []
-
-    def walk(v: object) -> None:
-        if isinstance(v, dict):
-            for item in v.values():
-                walk(item)
-        elif isinstance(v, list):
-            for item in v:
-                walk(item)
-        elif isinstance(v, int) and not isinstance(v, bool) and abs(v) > 2 ** 53:
-            found.append(f"{v} is beyond JavaScript's exact integers; Node sends a rounded number")
-
-    walk(value)
-    return found
+    return [f"{v} is beyond JavaScript's exact integers; Node sends a rounded number"
+            for v in lit.leaves(value) if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 2 ** 53]
