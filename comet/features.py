@@ -29,7 +29,7 @@ from typing import Any, Callable, Mapping
 
 from .call import INLINE_LIMIT, MEDIA_TYPES, Attachment, Route
 from .errors import Problem
-from .form import FormConflict, _last_user_turn
+from .form import FormConflict, _last_user_turn, _turns_key, _with_turns
 
 # ---- keys in either spelling -------------------------------------------------------------------
 
@@ -51,22 +51,6 @@ def _get(obj: Any, camel: str, default: Any = None) -> Any:
         return default
     key = _key(obj, camel)
     return obj[key] if key is not None else default
-
-
-def _turns_key(route: Route) -> str:
-    return "contents" if route is Route.GEMINI else "messages"
-
-
-def _with_turns(route: Route, body: Mapping[str, Any]) -> tuple[dict[str, Any], list[Any]]:
-    """A copy of ``body`` and its list of turns (created when missing), to edit in place."""
-    out = copy.deepcopy(dict(body))
-    key = _turns_key(route)
-    seq = out.get(key)
-    if seq is None:
-        seq = out[key] = []
-    if not isinstance(seq, list):
-        raise FormConflict(f"`{key}` is not a list; fix it in the JSON tab")
-    return out, seq
 
 
 # ---- thinking ------------------------------------------------------------------------------------

@@ -263,8 +263,24 @@ def _remove(route: Route, body: dict[str, Any], path: tuple[str, ...]) -> None:
 
 # ---- prompt, system instruction, turns ---------------------------------------------------------
 
+def _turns_key(route: Route) -> str:
+    return "contents" if route is Route.GEMINI else "messages"
+
+
+def _with_turns(route: Route, body: Mapping[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+    """A copy of ``body`` and its list of turns (created when missing), to edit in place."""
+    out = copy.deepcopy(dict(body))
+    key = _turns_key(route)
+    seq = out.get(key)
+    if seq is None:
+        seq = out[key] = []
+    if not isinstance(seq, list):
+        raise FormConflict(f"`{key}` is not a list; fix it in the JSON tab")
+    return out, seq
+
+
 def _last_user_turn(route: Route, body: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    turns = body.get("contents" if route is Route.GEMINI else "messages")
+    turns = body.get(_turns_key(route))
     if not isinstance(turns, list) or not turns or not isinstance(turns[-1], Mapping):
         return None
     last = turns[-1]
@@ -302,7 +318,7 @@ def _read_prompt(route: Route, body: Mapping[str, Any]) -> str:
 
 
 def _write_prompt(route: Route, body: dict[str, Any], prompt: str) -> None:
-    list_key = "contents" if route is Route.GEMINI else "messages"
+    list_key = _turns_key(route)
     turns = body.get(list_key)
     if turns is None:
         turns = body[list_key] = []
@@ -406,7 +422,7 @@ class Turn:
 def history_turns(route: Route | str, body: Mapping[str, Any]) -> list[Turn]:
     """The conversation before the prompt (the turns the form shows above it)."""
     route = Route.parse(route)
-    turns = body.get("contents" if route is Route.GEMINI else "messages")
+    turns = body.get(_turns_key(route))
     if not isinstance(turns, list):
         return []
     if _last_user_turn(route, body) is not None:
@@ -435,13 +451,7 @@ def history_turns(route: Route | str, body: Mapping[str, Any]) -> list[Turn]:
 def continue_with(route: Route | str, body: Mapping[str, Any], reply_text: str) -> dict[str, Any]:
     """The body with the reply appended as a model (assistant) turn and a new, empty user turn."""
     route = Route.parse(route)
-    out = copy.deepcopy(dict(body))
-    key = "contents" if route is Route.GEMINI else "messages"
-    turns = out.get(key)
-    if turns is None:
-        turns = out[key] = []
-    if not isinstance(turns, list):
-        raise FormConflict(f"`{key}` is not a list; fix it in the JSON tab")
+    out, turns = _with_turns(route, body)
     if route is Route.GEMINI:
         turns.append({"role": "model", "parts": [{"text": reply_text}]})
         turns.append({"role": "user", "parts": [{"text": ""}]})
