@@ -4,41 +4,13 @@ the test emulator through the environment only: COMETAPI_BASE_URL and COMETAPI_K
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_support import APP, TIMEOUT, body, no_exception, set_json, start, texts
 from conftest import CANARY_KEY
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ("pages/playground.py", "pages/compare.py", "pages/history.py")
-TIMEOUT = 60
-
-
-def start(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params.update(query)
-    return at.run()
-
-
-def no_exception(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def body(at: AppTest) -> dict:
-    return json.loads(at.text_area(key="pg_json").value)
-
-
-def set_json(at: AppTest, value) -> AppTest:
-    text = value if isinstance(value, str) else json.dumps(value, indent=2)
-    return at.text_area(key="pg_json").set_value(text).run()
-
-
-def texts(at: AppTest, kind: str) -> str:
-    return "\n".join(str(e.value) for e in getattr(at, kind))
 
 
 def history_rows(path: str) -> list[dict]:

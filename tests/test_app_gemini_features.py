@@ -6,39 +6,24 @@ received. No patching of client internals."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import app_support
+from app_support import body, texts
+from app_support import no_exception as ok
 from snippet_golden import CAT
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-TIMEOUT = 60
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def start(**query) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params.update(query)
-    return ok(at.run())
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def body(at: AppTest) -> dict:
-    return json.loads(at.text_area(key="pg_json").value)
+    return ok(app_support.start(**query))
 
 
 def set_json(at: AppTest, value) -> AppTest:
-    return ok(at.text_area(key="pg_json").set_value(json.dumps(value, indent=2)).run())
-
-
-def texts(at: AppTest, kind: str) -> str:
-    return "\n".join(str(e.value) for e in getattr(at, kind))
+    return ok(app_support.set_json(at, value))
 
 
 def labels(at: AppTest) -> set[str]:

@@ -1,0 +1,39 @@
+"""What the AppTest modules share: the app's path, a timeout, and small readers and writers of
+a run of the page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 60
+
+
+def start(**query) -> AppTest:
+    """app.py run once, with these query parameters."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params.update(query)
+    return at.run()
+
+
+def no_exception(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def body(at: AppTest) -> dict:
+    """The Playground's request body, as its JSON tab shows it."""
+    return json.loads(at.text_area(key="pg_json").value)
+
+
+def set_json(at: AppTest, value) -> AppTest:
+    """Type ``value`` (text as is, anything else as indented JSON) into the JSON tab."""
+    text = value if isinstance(value, str) else json.dumps(value, indent=2)
+    return at.text_area(key="pg_json").set_value(text).run()
+
+
+def texts(at: AppTest, kind: str) -> str:
+    return "\n".join(str(e.value) for e in getattr(at, kind))
