@@ -482,11 +482,12 @@ class History:
     # -- reading --
     @staticmethod
     def _from(search: str | None = None, route: Any = None, model: Any = None, status: Any = None,
-              since: Any = None, until: Any = None, group_id: Any = None) -> tuple[str, list[Any]]:
-        """``FROM ... WHERE ...`` for the filters, over ``runs r``. With a search, the full-text
-        index drives the loop in descending rowid order, so a page stops after its rows
-        instead of collecting every match first."""
-        clauses: list[str] = []
+              since: Any = None, until: Any = None, group_id: Any = None,
+              also: tuple[str, ...] = ()) -> tuple[str, list[Any]]:
+        """``FROM ... WHERE ...`` for the filters (and the SQL conditions in ``also``), over
+        ``runs r``. With a search, the full-text index drives the loop in descending rowid
+        order, so a page stops after its rows instead of collecting every match first."""
+        clauses: list[str] = list(also)
         params: list[Any] = []
         match = fts_query(search)
         source = "runs r"
@@ -533,11 +534,10 @@ class History:
         """Runs, mean time to first token and mean latency per route and model, over the newest
         ``newest`` runs that match the filters and have a latency: one bounded scan, however
         large the history (the History page's chart). Busiest route and model first."""
-        source, params = self._from(**filters)
-        timed = (" AND " if " WHERE " in source else " WHERE ") + "r.latency_ms IS NOT NULL"
+        source, params = self._from(**filters, also=("r.latency_ms IS NOT NULL",))
         sql = ("SELECT route, model, COUNT(*) AS runs, AVG(ttft_ms) AS ttft_ms, "
                "AVG(latency_ms) AS latency_ms FROM (SELECT r.route, r.model, r.ttft_ms, "
-               f"r.latency_ms{source}{timed} ORDER BY {_order(source)} LIMIT ?) "
+               f"r.latency_ms{source} ORDER BY {_order(source)} LIMIT ?) "
                "GROUP BY route, model ORDER BY runs DESC, route, model")
         with self._read() as db:
             return [dict(r) for r in db.execute(sql, [*params, int(newest)])]
