@@ -605,14 +605,15 @@ def set_allowed_functions(route: Route | str, body: Mapping[str, Any], names: li
 
 def _function_problems(route: Route, body: Mapping[str, Any], out: list[Problem]) -> None:
     declared = functions(route, body)
-    for name in allowed_functions(route, body):
-        if name not in {fn.name for fn in declared}:
+    allowed = allowed_functions(route, body)
+    names = {fn.name for fn in declared}
+    for name in allowed:
+        if name not in names:
             out.append(Problem(route.value, "$.toolConfig.functionCallingConfig.allowedFunctionNames"
                                if route is Route.GEMINI else "$.tool_choice",
                                f"the request lets the model call {name!r}, which is not declared",
                                "declare it under Function calling, or take it out of Only these functions"))
-    if route is Route.GEMINI and allowed_functions(route, body) \
-            and calling_mode(route, body) not in ("ANY", "VALIDATED"):
+    if route is Route.GEMINI and allowed and calling_mode(route, body) not in ("ANY", "VALIDATED"):
         out.append(Problem(route.value, "$.toolConfig.functionCallingConfig.allowedFunctionNames",
                            "allowedFunctionNames applies only with mode ANY or VALIDATED",
                            "set the calling mode to ANY, or clear Only these functions"))
