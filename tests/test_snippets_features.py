@@ -12,15 +12,11 @@ sends, and prints the same text.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 
 from comet.call import Call, Route
-from comet.client import Client
 from comet.snippets import LANGS, render
-from test_snippets_run import (HAVE_NODE, NODE_REASON, WORKERS, assert_sent_alike, fresh_key, key_of,
-                               printed_text, run_snippet)
+from test_snippets_run import HAVE_NODE, NODE_REASON, assert_sent_alike, printed_text, run_cases
 
 SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}, "rank": {"type": "integer"},
                                            "kind": {"type": "string", "enum": ["capital", "port"]}},
@@ -82,26 +78,7 @@ def _call(case) -> Call:
 
 @pytest.fixture(scope="module")
 def results(emulator, tmp_path_factory):
-    base = emulator.base_url
-    root = tmp_path_factory.mktemp("feature-snippets")
-
-    def client_run(case):
-        key = fresh_key()
-        with Client(base_url=base, api_key=key) as client:
-            return key, client.send(_call(case))
-
-    def snippet_run(case, lang):
-        workdir = root / f"{case[0]}-{case[1].value}-{'stream' if case[2] else 'plain'}-{lang}"
-        return run_snippet(render(_call(case), lang, base_url=base), workdir)
-
-    jobs = [(case, lang) for case in CASES for lang in LANGS if HAVE_NODE or not lang.startswith("node")]
-    with ThreadPoolExecutor(WORKERS) as pool:
-        clients = dict(zip(CASES, pool.map(client_run, CASES)))
-        runs = dict(zip(jobs, pool.map(lambda job: snippet_run(*job), jobs)))
-    by_key = {}
-    for received in list(emulator.received):
-        by_key.setdefault(key_of(received), []).append(received)
-    return clients, runs, by_key
+    return run_cases(emulator, tmp_path_factory.mktemp("feature-snippets"), CASES, _call)
 
 
 @pytest.mark.parametrize("lang", LANGS)

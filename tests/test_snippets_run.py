@@ -119,32 +119,38 @@ CASES = [(name, route, stream) for name in SCENARIOS for route in Route
          for stream in {SCENARIOS[name][route][1], *((True,) if name in STREAMED_TOO else ())}]
 
 
-@pytest.fixture(scope="module")
-def results(emulator, tmp_path_factory):
-    """Runs every case: the client once, then each snippet; all in a small thread pool."""
+def run_cases(emulator, root, cases, call_of):
+    """Sends each case's call (``call_of(case)``) with the client once, then runs each
+    snippet of it, all in a small thread pool; returns (client runs, snippet runs, what the
+    emulator received by key)."""
     base = emulator.base_url
-    root = tmp_path_factory.mktemp("snippets")
 
     def client_run(case):
-        call = scenario_call(case[0], case[1], stream=case[2])
         key = fresh_key()
         with Client(base_url=base, api_key=key) as client:
-            return key, client.send(call)
+            return key, client.send(call_of(case))
 
     def snippet_run(case, lang):
-        call = scenario_call(case[0], case[1], stream=case[2])
+        call = call_of(case)
         snippet = render(call, lang, base_url=base)
         workdir = root / f"{case[0]}-{case[1].value}-{'stream' if case[2] else 'plain'}-{lang}"
         return run_snippet(snippet, workdir, call.attachments)
 
-    jobs = [(case, lang) for case in CASES for lang in LANGS if HAVE_NODE or not lang.startswith("node")]
+    jobs = [(case, lang) for case in cases for lang in LANGS if HAVE_NODE or not lang.startswith("node")]
     with ThreadPoolExecutor(WORKERS) as pool:
-        clients = dict(zip(CASES, pool.map(client_run, CASES)))
+        clients = dict(zip(cases, pool.map(client_run, cases)))
         runs = dict(zip(jobs, pool.map(lambda job: snippet_run(*job), jobs)))
     by_key = {}
     for received in list(emulator.received):
         by_key.setdefault(key_of(received), []).append(received)
     return clients, runs, by_key
+
+
+@pytest.fixture(scope="module")
+def results(emulator, tmp_path_factory):
+    """Runs every case: the client once, then each snippet."""
+    return run_cases(emulator, tmp_path_factory.mktemp("snippets"), CASES,
+                     lambda case: scenario_call(case[0], case[1], stream=case[2]))
 
 
 def _id(case):
