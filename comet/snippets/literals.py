@@ -73,6 +73,14 @@ def quote(text: str, syntax: Syntax) -> str:
     return "".join(out)
 
 
+def comment(text: str, syntax: Syntax) -> str:
+    """``text`` as a one-line comment of ``syntax``'s language. Every character that is not
+    printable (line breaks, NUL, U+2028/U+2029, bidi controls ...) is written as its escape,
+    as :func:`quote` writes it, so no text can end the comment and go on as code."""
+    marker = "#" if syntax is PYTHON else "//"
+    return marker + " " + "".join(ch if ch.isprintable() else quote(ch, syntax)[1:-1] for ch in text)
+
+
 _JS_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
 
 

@@ -44,7 +44,7 @@ def _gemini(call: Call, base_url: str) -> tuple[str, list[str]]:
     sections = [_head("@google/genai", reads, 'import { GoogleGenAI } from "@google/genai";')]
     sections.append("const ai = new GoogleGenAI({\n  apiKey: process.env.COMETAPI_KEY,\n"
                     f"  httpOptions: {{ baseUrl: {lit.quote(base_url, lit.JS)}, apiVersion: \"v1beta\" }},\n}});")
-    pre = _before(reads + [f"// {note}" for note in args.notes("httpOptions.extraBody")])
+    pre = _before(reads + [lit.comment(note, lit.JS) for note in args.notes("httpOptions.extraBody")])
     if call.stream:
         sections.append(f"{pre}const stream = await ai.models.generateContentStream("
                         f"{lit.literal(params, lit.JS, used=55)});\n"

@@ -84,7 +84,7 @@ def _gemini(call: Call, base_url: str) -> tuple[str, list[str]]:
     out = ["# pip install google-genai; needs COMETAPI_KEY in the environment.\n"
            + _imports(imports) + "\n\nfrom google import genai"]
     out.append(GEMINI_CLIENT.strip("\n").replace("BASE_URL", lit.quote(base_url, lit.PYTHON)))
-    pre = reads + [f"# {note}" for note in args.notes("http_options.extra_body")]
+    pre = reads + [lit.comment(note, lit.PYTHON) for note in args.notes("http_options.extra_body")]
     call_args = [("model", call.model), ("contents", params["contents"])]
     if params["config"]:
         call_args.append(("config", params["config"]))

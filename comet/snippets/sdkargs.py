@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from . import literals as lit
+
 # Top-level Gemini body fields that are GenerateContentConfig parameters, kept at top level.
 GEMINI_TOP = ("systemInstruction", "safetySettings", "tools", "toolConfig", "cachedContent")
 
@@ -79,6 +81,17 @@ def fold_keys(value: Any, fold: Callable[[str], str], *, in_properties: bool = F
     return out
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def member(path: str, key: str) -> str:
+    """The JSON path of ``key`` inside ``path``: ``$.a.b`` for a plain name, otherwise
+    ``$.a["..."]`` written by the JSON string encoder. The result holds printable characters
+    only (no line break, NUL or separator), so it is safe inside a snippet's comment: a key
+    in a body can never end the comment and become code."""
+    return f"{path}.{key}" if _NAME.match(key) else f"{path}[{lit.quote(key, lit.JSON)}]"
+
+
 @dataclass
 class GeminiArgs:
     """``generate_content(model=..., contents=..., config=...)`` for a Gemini body."""
@@ -137,9 +150,9 @@ def _checked_content(content: Any, path: str, dropped: list[str]) -> Any:
     out = {}
     for k, v in content.items():
         if camel(k) not in CONTENT_KEYS:
-            dropped.append(f"{path}.{k}")
+            dropped.append(member(path, k))
         elif camel(k) == "parts" and isinstance(v, list):
-            out[k] = [_checked_part(p, f"{path}.{k}[{i}]", dropped) for i, p in enumerate(v)]
+            out[k] = [_checked_part(p, f"{member(path, k)}[{i}]", dropped) for i, p in enumerate(v)]
         else:
             out[k] = v
     return out
@@ -150,7 +163,7 @@ def _checked_part(part: Any, path: str, dropped: list[str]) -> Any:
         return part
     for k in part:
         if camel(k) not in PART_KEYS:
-            dropped.append(f"{path}.{k}")
+            dropped.append(member(path, k))
     return {k: v for k, v in part.items() if camel(k) in PART_KEYS}
 
 
