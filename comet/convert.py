@@ -34,7 +34,6 @@ import copy
 import json
 import mimetypes
 import re
-import sys
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
@@ -1207,37 +1206,3 @@ def restore(body: Mapping[str, Any], leftover: Mapping[str, Any], *,
         if candidate is not None and convert(candidate, other).body == seen:
             current = candidate
     return current
-
-
-def cli(args: Any) -> int:
-    """``python -m comet convert --to {gemini,openai} [--model M] [--body FILE|-]``."""
-    try:
-        if args.body in (None, "-"):
-            text = sys.stdin.read()
-        else:
-            with open(args.body, encoding="utf-8") as fh:
-                text = fh.read()
-    except OSError as exc:
-        print(f"convert: cannot read {args.body}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    try:
-        body = json.loads(text)
-    except json.JSONDecodeError as exc:
-        print(f"convert: the body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
-              file=sys.stderr)
-        return 2
-    if not isinstance(body, dict):
-        print(f"convert: the body must be a JSON object, not {type(body).__name__}", file=sys.stderr)
-        return 2
-    to = Route.parse(args.to)
-    source = detect_route(body)
-    if source is None:
-        print("convert: cannot tell the body's route: a Gemini body has `contents`, an OpenAI body `messages`",
-              file=sys.stderr)
-        return 2
-    if source is to:
-        print(f"convert: the body is already a {to.label} body; printed unchanged", file=sys.stderr)
-    conv = convert(body, to, model=getattr(args, "model", None))
-    print(json.dumps({"body": conv.body, "report": [r.to_dict() for r in conv.report]},
-                     ensure_ascii=False, indent=2))
-    return 0

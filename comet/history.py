@@ -668,14 +668,3 @@ def export_text(rows: list[dict[str, Any]], fmt: str) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return buf.getvalue()
-
-
-def cli(args: Any) -> int:
-    """``python -m comet history export [--db PATH] --format {csv,json} [--search] [--limit]``."""
-    path = Path(args.db).expanduser() if args.db else default_path()
-    if not path.exists():  # nothing recorded yet: print an empty table, create no file
-        sys.stdout.write(export_text([], args.format))
-        return 0
-    with History(path) as history:
-        sys.stdout.write(history.export(args.format, search=args.search, limit=args.limit))
-    return 0

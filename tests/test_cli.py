@@ -16,13 +16,18 @@ SUMMARY_KEYS = {"ok", "status", "text", "thoughts", "finish_reason", "usage", "l
                 "ttft_ms", "attempts", "model_version", "error"}
 
 
-def comet(*args: str, key: str | None = "sk-cli-test", base_url: str | None = None,
-          stdin: str | None = None) -> subprocess.CompletedProcess:
+def environ(key: str | None = "sk-cli-test", base_url: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMETAPI_")}
     if key:
         env["COMETAPI_KEY"] = key
     if base_url:
         env["COMETAPI_BASE_URL"] = base_url
+    return env
+
+
+def comet(*args: str, key: str | None = "sk-cli-test", base_url: str | None = None,
+          stdin: str | None = None) -> subprocess.CompletedProcess:
+    env = environ(key, base_url)
     return subprocess.run([sys.executable, "-m", "comet", *args], cwd=ROOT, env=env, input=stdin,
                           capture_output=True, text=True, timeout=60)
 
@@ -159,7 +164,55 @@ def test_import_comet_stays_light():
             "print(heavy())\n"
             "import comet.client, comet.cli, comet.wire, comet.models, comet.sse\n"
             "print(heavy())\n")
+    assert python_prints(code) == ["[]", "[]"]
+
+
+def python_prints(code: str) -> list[str]:
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.split() == ["[]", "[]"]
+    return r.stdout.split()
+
+
+def test_models_into_head_prints_one_line_and_no_traceback(emulator):
+    r = subprocess.run(f"{sys.executable} -m comet models --base-url {emulator.base_url} | head -1",
+                       shell=True, cwd=ROOT, env=environ(), capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stderr == ""
+    assert len(r.stdout.splitlines()) == 1 and json.loads(r.stdout)["id"]
+
+
+def test_a_reader_gone_before_the_first_line_ends_the_command_quietly(emulator):
+    """The pipe closes before anything is written, so every write meets EPIPE."""
+    proc = subprocess.Popen([sys.executable, "-m", "comet", "models", "--base-url", emulator.base_url],
+                            cwd=ROOT, env=environ(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0
+    assert err == ""
+
+
+def test_bad_input_is_one_convention_across_commands(tmp_path):
+    """send, snippet and convert read a body the same way and report it the same way: exit 2,
+    nothing on stdout, `error:` and `fix:` lines on stderr."""
+    path = tmp_path / "list.json"
+    path.write_text("[1, 2]")
+    for command in (["send", "--route", "gemini", "--model", "m"],
+                    ["snippet", "--lang", "curl", "--route", "gemini", "--model", "m"],
+                    ["convert", "--to", "openai"]):
+        r = comet(*command, "--body", str(path))
+        assert r.returncode == 2 and r.stdout == "", (command, r)
+        assert r.stderr.splitlines() == ["error: the body must be a JSON object, not list",
+                                         "fix: wrap the request in { ... }"], command
+        missing = comet(*command, "--body", str(tmp_path / "nope.json"))
+        assert missing.returncode == 2 and missing.stdout == ""
+        assert missing.stderr.startswith(f"error: --body: cannot read {tmp_path / 'nope.json'}")
+        assert "fix: check the file path" in missing.stderr
+
+
+def test_every_subcommand_starts_without_heavy_modules():
+    """Parsing every subcommand's arguments loads none of httpx, sqlite3, pandas, streamlit."""
+    code = ("import sys\n"
+            "from comet.cli import build_parser\n"
+            "build_parser().parse_args(['models'])\n"
+            "print([m for m in ('httpx', 'sqlite3', 'pandas', 'streamlit') if m in sys.modules])\n")
+    assert python_prints(code) == ["[]"]

@@ -76,15 +76,12 @@ small ttft get small fault delays too.
 
 from __future__ import annotations
 
-import signal
-import sys
 import threading
-from typing import Any
 
 from .catalog import FAULTS, MODELS
 from .server import Emulator, Received
 
-__all__ = ["Emulator", "Received", "MODELS", "FAULTS", "shared", "cli"]
+__all__ = ["Emulator", "Received", "MODELS", "FAULTS", "shared"]
 
 _shared: Emulator | None = None
 _shared_lock = threading.Lock()
@@ -97,23 +94,3 @@ def shared() -> Emulator:
         if _shared is None:
             _shared = Emulator(max_received=500).start()  # a long-lived server: bounded memory
         return _shared
-
-
-def cli(args: Any) -> int:
-    """``python -m comet emulator``: print the base URL first, serve until SIGINT/SIGTERM."""
-    emu = Emulator(getattr(args, "host", "127.0.0.1"), getattr(args, "port", 0),
-                   ttft_ms=getattr(args, "ttft_ms", None), chunk_ms=getattr(args, "chunk_ms", None),
-                   gemini_errors=getattr(args, "gemini_errors", "google") or "google",
-                   crlf=bool(getattr(args, "crlf", False))).start()
-    print(emu.base_url, flush=True)
-    print(f"CometAPI emulator on {emu.base_url} (ttft {emu.ttft_ms:g} ms, chunk {emu.chunk_ms:g} ms); "
-          "Ctrl-C stops it", file=sys.stderr, flush=True)
-    done = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: done.set())
-    try:
-        while not done.wait(0.5):
-            pass
-    finally:
-        emu.stop()
-    return 0

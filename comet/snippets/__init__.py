@@ -17,18 +17,14 @@ Streaming calls print the text as it arrives. Quoting for every language lives i
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 from dataclasses import dataclass
 
-from ..call import Call, Route, prepare, simple_body
-from ..config import BASE_URL_ENV, DEFAULT_BASE_URL, normalise_base_url
-from ..errors import ConfigError
+from ..call import Call, prepare
+from ..config import normalise_base_url
 from . import curl, node, node_sdk, python, python_sdk
 from .canonical import canonical
 
-__all__ = ["LANGS", "EXTENSIONS", "Snippet", "render", "canonical", "cli"]
+__all__ = ["LANGS", "EXTENSIONS", "Snippet", "render", "canonical"]
 
 _MODULES = {"curl": curl, "python": python, "python-sdk": python_sdk, "node": node,
             "node-sdk": node_sdk}
@@ -56,41 +52,3 @@ def render(call: Call, lang: str, *, base_url: str) -> Snippet:
     base = normalise_base_url(base_url)
     code, warnings = _MODULES[lang].render(call, prepare(call, base), base)
     return Snippet(code=code, lang=lang, warnings=tuple(warnings))
-
-
-def cli(args) -> int:
-    """``python -m comet snippet``: print the snippet; warnings go to stderr."""
-    try:
-        route = Route.parse(args.route)
-        body = _read_body(args, route)
-        base = args.base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
-        stream = args.stream or (route is Route.OPENAI and body.get("stream") is True)
-        snippet = render(Call(route, args.model, body, stream=stream), args.lang, base_url=base)
-    except (ValueError, ConfigError, OSError) as exc:
-        print(f"comet snippet: {exc}", file=sys.stderr)
-        return 2
-    sys.stdout.write(snippet.code)
-    for warning in snippet.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    return 0
-
-
-def _read_body(args, route: Route) -> dict:
-    if args.body is None:
-        if args.prompt is None:
-            raise ValueError("give the request as --prompt TEXT or --body FILE (- for standard input)")
-        return simple_body(route, args.prompt)
-    if args.prompt is not None:
-        raise ValueError("give --prompt or --body, not both")
-    if args.body == "-":
-        text = sys.stdin.read()
-    else:
-        with open(args.body, encoding="utf-8") as f:
-            text = f.read()
-    try:
-        body = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"the body is not valid JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise ValueError("the body must be a JSON object")
-    return body

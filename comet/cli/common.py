@@ -1,0 +1,111 @@
+"""What every subcommand of ``python -m comet`` shares: the exit codes, the bad-input error,
+the request arguments and the one way of reading a body.
+
+Exit codes: ``OK`` 0; ``FAILED`` 1, an API or transport error (the JSON is still printed on
+stdout); ``BAD_INPUT`` 2, bad input or configuration (a message on stderr naming the field and
+the fix; nothing sent). Only light modules are imported here: a subcommand imports what it
+drives (httpx, sqlite, the emulator) inside its run function.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from argparse import ArgumentParser, Namespace
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from ..call import Call, Route, simple_body
+
+OK, FAILED, BAD_INPUT = 0, 1, 2
+ROUTES = ("gemini", "openai")
+
+
+class BadInput(Exception):
+    """The command line or a file it names is wrong; nothing was sent (exit 2)."""
+
+    def __init__(self, message: str, fix: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: ``name`` ("send", or "history export" for an action of a group), the
+    help line, a function adding its arguments, and the function that runs it and returns the
+    exit code (``None`` counts as ``OK``)."""
+
+    name: str
+    help: str
+    run: Callable[[Namespace], int | None]
+    arguments: Callable[[ArgumentParser], None] = lambda parser: None
+
+
+def emit(value: Any) -> None:
+    """Print one JSON value on one line (non-ASCII kept as is)."""
+    print(json.dumps(value, ensure_ascii=False))
+
+
+def body_argument(parser: ArgumentParser, *, default: str | None = None) -> None:
+    parser.add_argument("--body", default=default, metavar="FILE|-",
+                        help="the route's own JSON body, from a file or - for standard input")
+
+
+def request_arguments(parser: ArgumentParser) -> None:
+    """--route, --model, --stream, --base-url, --prompt and --body: one request."""
+    parser.add_argument("--route", choices=ROUTES, required=True)
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--stream", action="store_true")
+    parser.add_argument("--base-url", default=None)
+    parser.add_argument("--prompt", default=None, help="shortcut: a one-turn body with this text")
+    body_argument(parser)
+
+
+def read_text(path: str, what: str = "--body") -> str:
+    """The text of ``path`` (``-`` is standard input); a missing file is :class:`BadInput`."""
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"{what}: cannot read {path}: {exc.strerror or exc}",
+                       "check the file path") from None
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"{what}: {path} is not UTF-8 text ({exc.reason})", "save it as UTF-8") from None
+
+
+def parse_object(text: str, what: str = "the body") -> dict:
+    """``text`` as a JSON object; otherwise :class:`BadInput` with the line and column."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"{what} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+                       "correct the JSON at that position") from None
+    if not isinstance(value, dict):
+        raise BadInput(f"{what} must be a JSON object, not {type(value).__name__}",
+                       "wrap the request in { ... }")
+    return value
+
+
+def read_body(args: Namespace, route: Route) -> dict:
+    """The body from ``--prompt TEXT`` or ``--body FILE|-`` (exactly one of them)."""
+    prompt = getattr(args, "prompt", None)
+    if args.body is not None and prompt is not None:
+        raise BadInput("give --prompt or --body, not both", "keep one of them")
+    if prompt is not None:
+        return simple_body(route, prompt)
+    if args.body is None:
+        raise BadInput("no request body given",
+                       "give the request as --prompt TEXT or --body FILE (- for standard input)")
+    return parse_object(read_text(args.body))
+
+
+def call_from(args: Namespace) -> Call:
+    """The :class:`Call` the request arguments describe. ``--model`` always wins; ``--stream``
+    wins when given, else an OpenAI body's own ``"stream": true`` stays."""
+    route = Route.parse(args.route)
+    body = read_body(args, route)
+    stream = bool(args.stream) or (route is Route.OPENAI and body.get("stream") is True)
+    return Call(route, args.model, body, stream=stream)
