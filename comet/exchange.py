@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
+from . import schema
 from .call import Call
 from .errors import ErrorInfo
 
@@ -127,7 +128,7 @@ class Exchange:
     def summary(self) -> dict[str, Any]:
         """The CLI's JSON object (``python -m comet send``)."""
         usage = (self.reply.usage if self.reply else Usage()).to_dict()
-        return {
+        summary = {
             "ok": self.ok,
             "status": self.status,
             "text": self.text,
@@ -145,6 +146,10 @@ class Exchange:
                 "status": self.error.status, "retryable": self.error.retryable,
             },
         }
+        asked = schema.requested(self.call.route, self.call.body)
+        if asked.schema is not None and self.reply is not None and not self.partial:
+            summary["schema"] = schema.verdict(self.text, asked).to_dict()
+        return summary
 
 
 def _round(v: float | None) -> float | None:

@@ -1,13 +1,12 @@
 """Structured output: which schema a request asks for, and whether a reply fits it.
 
-A small checker for the schema subset people use for structured output, so no
-``jsonschema`` dependency is needed: ``type`` (JSON Schema's lower-case names, a list of
-them, or Gemini's upper-case ``OBJECT``/``STRING``...), ``nullable`` (Gemini), ``enum``,
-``const``, ``properties``, ``required``, ``additionalProperties`` (false or a schema),
-``items``, ``minItems``/``maxItems``, ``minLength``/``maxLength``, ``pattern``,
-``minimum``/``maximum`` (and the exclusive forms), ``anyOf``/``oneOf``/``allOf`` and local
-``$ref`` (``#/$defs/...``). Keywords outside the subset (``format``, ``description``,
-``propertyOrdering``...) are annotations here and never fail a value.
+The verdict comes from ``jsonschema`` (Draft 2020-12), so every keyword counts: ``prefixItems``,
+``uniqueItems``, ``not``, ``if``/``then``/``else``, ``multipleOf``, ``contains``,
+``patternProperties``, ``min``/``maxProperties``, ``dependentRequired``, ``propertyNames``,
+local ``$ref`` and the rest. Gemini's ``responseSchema`` is an OpenAPI subset, so it is first
+translated by :func:`translate` (upper-case ``OBJECT``/``STRING``... become JSON Schema types,
+``nullable`` adds ``null``, ``propertyOrdering`` and ``example`` are dropped, int64 bounds sent
+as strings become numbers). Each violation names its JSON path in the value:
 
     >>> check({"n": "3"}, {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n", "m"]})
     [Violation(path='$', message="missing required property 'm'"), Violation(path='$.n', message='expected integer, got string "3"')]
@@ -77,9 +76,57 @@ def requested(route: Route | str, body: Mapping[str, Any]) -> Request:
     return Request(fmt.get("type") == "json_object")
 
 
-# ---- checking ------------------------------------------------------------------------------------
+# ---- Gemini's OpenAPI subset -> JSON Schema -------------------------------------------------------
 
-_TYPES = {"string", "number", "integer", "boolean", "object", "array", "null"}
+_ONE = ("items", "not", "additionalProperties", "if", "then", "else", "contains", "propertyNames",
+        "unevaluatedItems", "unevaluatedProperties", "contentSchema")
+_MANY = ("anyOf", "oneOf", "allOf", "prefixItems")
+_NAMED = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_COUNTS = ("minItems", "maxItems", "minProperties", "maxProperties", "minLength", "maxLength")
+_OPENAPI_ONLY = ("nullable", "propertyOrdering", "example")
+
+
+def translate(schema: Any) -> Any:
+    """Gemini's ``responseSchema`` (OpenAPI 3.0 subset) as the JSON Schema it means.
+
+    Values under ``enum``, ``const``, ``required``, ``default`` and property names are user
+    data and stay as written; only schema positions are rewritten.
+    """
+    if not isinstance(schema, Mapping):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _OPENAPI_ONLY:
+            continue
+        if key == "type":
+            names = [str(t).lower() for t in (value if isinstance(value, list) else [value])]
+            names = [n for n in names if n != "type_unspecified"]
+            if names:
+                out[key] = names[0] if len(names) == 1 else names
+        elif key in _COUNTS and isinstance(value, str) and value.isdigit():
+            out[key] = int(value)  # Gemini's Schema sends int64 fields as strings
+        elif key in _ONE:
+            out[key] = translate(value)
+        elif key in _MANY and isinstance(value, list):
+            out[key] = [translate(v) for v in value]
+        elif key in _NAMED and isinstance(value, Mapping):
+            out[key] = {name: translate(v) for name, v in value.items()}
+        else:
+            out[key] = value
+    return _nullable(out) if schema.get("nullable") is True else out
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    kind = schema.get("type")
+    if isinstance(kind, str) and "anyOf" not in schema:
+        schema = {**schema, "type": [kind, "null"]}
+        if isinstance(schema.get("enum"), list) and None not in schema["enum"]:
+            schema["enum"] = [*schema["enum"], None]
+        return schema
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+# ---- checking ------------------------------------------------------------------------------------
 
 
 def _kind(value: Any) -> str:
@@ -100,11 +147,6 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _fits_type(value: Any, name: str) -> bool:
-    kind = _kind(value)
-    return kind == name or (name == "number" and kind == "integer")
-
-
 def _shown(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 40 else text[:37] + "..."
@@ -116,140 +158,137 @@ def _at(path: str, key: str | int) -> str:
     return f"{path}.{key}" if re.fullmatch(r"[A-Za-z_$][\w$]*", key) else f"{path}[{json.dumps(key)}]"
 
 
-class _Checker:
-    def __init__(self, root: Any, limit: int):
-        self.root = root
-        self.limit = limit
-        self.found: list[Violation] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.found.append(Violation(path, message))
-
-    def sub(self, value: Any, schema: Any, path: str, depth: int) -> list[Violation]:
-        """Violations of one branch, without recording them (anyOf / oneOf)."""
-        other = _Checker(self.root, self.limit)
-        other.check(value, schema, path, depth)
-        return other.found
-
-    def check(self, value: Any, schema: Any, path: str = "$", depth: int = 0) -> None:
-        if len(self.found) >= self.limit or not isinstance(schema, Mapping) or depth > 32:
-            return
-        ref = schema.get("$ref")
-        if isinstance(ref, str):
-            target = self.resolve(ref)
-            if target is None:
-                self.add(path, f"the schema's $ref {ref!r} points nowhere")
-                return
-            self.check(value, target, path, depth + 1)
-        if value is None and schema.get("nullable") is True:
-            return
-        types = schema.get("type")
-        names = [str(t).lower() for t in (types if isinstance(types, list) else [types] if types else [])]
-        names = [n for n in names if n in _TYPES]
-        if names and not any(_fits_type(value, n) for n in names):
-            self.add(path, f"expected {' or '.join(names)}, got {_kind(value)} {_shown(value)}")
-            return
-        if isinstance(schema.get("enum"), list) and value not in schema["enum"]:
-            options = ", ".join(_shown(v) for v in schema["enum"][:8])
-            self.add(path, f"{_shown(value)} is not one of {options}")
-        if "const" in schema and value != schema["const"]:
-            self.add(path, f"expected {_shown(schema['const'])}, got {_shown(value)}")
-        for key in ("allOf",):
-            for part in schema.get(key) or []:
-                self.check(value, part, path, depth + 1)
-        for key in ("anyOf", "oneOf"):
-            options = schema.get(key)
-            if isinstance(options, list) and options:
-                fits = [not self.sub(value, s, path, depth + 1) for s in options]
-                if key == "anyOf" and not any(fits):
-                    first = self.sub(value, options[0], path, depth + 1)[0]
-                    self.add(path, f"fits none of the anyOf options (first: {first.message})")
-                elif key == "oneOf" and sum(fits) != 1:
-                    self.add(path, f"fits {sum(fits)} of the oneOf options, not exactly one")
-        if isinstance(value, dict):
-            self.object(value, schema, path, depth)
-        elif isinstance(value, list):
-            self.array(value, schema, path, depth)
-        elif isinstance(value, str):
-            self.string(value, schema, path)
-        elif _kind(value) in ("integer", "number"):
-            self.number(value, schema, path)
-
-    def resolve(self, ref: str) -> Any:
-        if not ref.startswith("#"):
-            return None
-        target: Any = self.root
-        for step in [s for s in ref[1:].split("/") if s]:
-            step = step.replace("~1", "/").replace("~0", "~")
-            if not isinstance(target, Mapping) or step not in target:
-                return None
-            target = target[step]
-        return target
-
-    def object(self, value: dict, schema: Mapping, path: str, depth: int) -> None:
-        props = schema.get("properties") if isinstance(schema.get("properties"), Mapping) else {}
-        for name in schema.get("required") or []:
-            if isinstance(name, str) and name not in value:
-                self.add(path, f"missing required property {name!r}")
-        extra = schema.get("additionalProperties")
-        for name, item in value.items():
-            if name in props:
-                self.check(item, props[name], _at(path, name), depth + 1)
-            elif extra is False:
-                self.add(_at(path, name), f"property {name!r} is not allowed by the schema")
-            elif isinstance(extra, Mapping):
-                self.check(item, extra, _at(path, name), depth + 1)
-
-    def array(self, value: list, schema: Mapping, path: str, depth: int) -> None:
-        lo, hi = _int(schema.get("minItems")), _int(schema.get("maxItems"))
-        if lo is not None and len(value) < lo:
-            self.add(path, f"{len(value)} items, fewer than minItems {lo}")
-        if hi is not None and len(value) > hi:
-            self.add(path, f"{len(value)} items, more than maxItems {hi}")
-        items = schema.get("items")
-        if isinstance(items, Mapping):
-            for i, item in enumerate(value):
-                self.check(item, items, _at(path, i), depth + 1)
-
-    def string(self, value: str, schema: Mapping, path: str) -> None:
-        lo, hi = _int(schema.get("minLength")), _int(schema.get("maxLength"))
-        if lo is not None and len(value) < lo:
-            self.add(path, f"{len(value)} characters, fewer than minLength {lo}")
-        if hi is not None and len(value) > hi:
-            self.add(path, f"{len(value)} characters, more than maxLength {hi}")
-        pattern = schema.get("pattern")
-        if isinstance(pattern, str):
-            try:
-                if re.search(pattern, value) is None:
-                    self.add(path, f"{_shown(value)} does not match the pattern {pattern!r}")
-            except re.error:
-                pass  # a pattern Python cannot read is not the reply's fault
-
-    def number(self, value: float, schema: Mapping, path: str) -> None:
-        for key, fails, words in (("minimum", lambda v, b: v < b, "less than minimum"),
-                                  ("maximum", lambda v, b: v > b, "more than maximum"),
-                                  ("exclusiveMinimum", lambda v, b: v <= b, "not above exclusiveMinimum"),
-                                  ("exclusiveMaximum", lambda v, b: v >= b, "not below exclusiveMaximum")):
-            bound = schema.get(key)
-            if isinstance(bound, (int, float)) and not isinstance(bound, bool) and fails(value, bound):
-                self.add(path, f"{_shown(value)} is {words} {bound:g}")
+def _path(steps: Any) -> str:
+    path = "$"
+    for step in steps:
+        path = _at(path, step)
+    return path
 
 
-def _int(v: Any) -> int | None:
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, int):
-        return v
-    if isinstance(v, str) and v.isdigit():  # Gemini's Schema sends int64 fields as strings
-        return int(v)
-    return None
+def _names(value: Any) -> str:
+    return " or ".join(value) if isinstance(value, list) else str(value)
 
 
-def check(value: Any, schema: Mapping[str, Any], *, limit: int = MAX_VIOLATIONS) -> list[Violation]:
-    """The first ``limit`` ways ``value`` breaks ``schema`` (empty: it fits)."""
-    checker = _Checker(schema, limit)
-    checker.check(value, schema)
-    return checker.found[:limit]
+_BOUNDS = {"minimum": "less than minimum", "maximum": "more than maximum",
+           "exclusiveMinimum": "not above exclusiveMinimum", "exclusiveMaximum": "not below exclusiveMaximum"}
+_SIZES = {"minItems": ("items", "fewer than"), "maxItems": ("items", "more than"),
+          "minLength": ("characters", "fewer than"), "maxLength": ("characters", "more than"),
+          "minProperties": ("properties", "fewer than"), "maxProperties": ("properties", "more than")}
+
+
+def _size(value: Any) -> int:
+    return len(value) if isinstance(value, (str, list, dict)) else 0
+
+
+def _message(error: Any) -> str:
+    """One jsonschema error in plain words (its own message for keywords not listed here)."""
+    key, bound, value = error.validator, error.validator_value, error.instance
+    if key == "type":
+        return f"expected {_names(bound)}, got {_kind(value)} {_shown(value)}"
+    if key == "enum":
+        return f"{_shown(value)} is not one of {', '.join(_shown(v) for v in bound[:8])}"
+    if key == "const":
+        return f"expected {_shown(bound)}, got {_shown(value)}"
+    if key in _BOUNDS:
+        return f"{_shown(value)} is {_BOUNDS[key]} {bound:g}"
+    if key in _SIZES:
+        unit, words = _SIZES[key]
+        return f"{_size(value)} {unit}, {words} {key} {bound}"
+    if key == "pattern":
+        return f"{_shown(value)} does not match the pattern {bound!r}"
+    if key == "multipleOf":
+        return f"{_shown(value)} is not a multiple of {bound:g}"
+    if key == "uniqueItems":
+        first, second = _duplicate(value)
+        return f"items [{first}] and [{second}] are equal; uniqueItems asks for no repeats"
+    if key == "not":
+        return f"{_shown(value)} matches the schema under 'not'"
+    if key == "anyOf":
+        first = [e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] == 0]
+        detail = f" (first: {_message(first[0])})" if first else ""
+        return f"fits none of the anyOf options{detail}"
+    if key == "contains":
+        return "no item matches the schema under 'contains'"
+    if key in ("minContains", "maxContains"):
+        words = "fewer" if key == "minContains" else "more"
+        return f"{words} items than {key} {bound} match the schema under 'contains'"
+    if key == "false":
+        return "no value is allowed here (the schema is false)"
+    return error.message
+
+
+def _duplicate(items: list) -> tuple[int, int]:
+    for j, item in enumerate(items):
+        for i in range(j):
+            if _same(items[i], item):
+                return i, j
+    return 0, 0
+
+
+def _same(a: Any, b: Any) -> bool:
+    """JSON equality: 1 == 1.0, but true != 1 (as jsonschema's uniqueItems counts)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return a == b
+
+
+def _violations(error: Any, validator: Any) -> list[Violation]:
+    """One error as violations: a property list (required, additionalProperties,
+    dependentRequired) is reported one property at a time, each at its own path."""
+    path, key, value, bound = _path(error.absolute_path), error.validator, error.instance, error.validator_value
+    if key == "required":
+        return [Violation(path, f"missing required property {name!r}") for name in bound if name not in value]
+    if key == "dependentRequired":
+        return [Violation(path, f"property {name!r} is present, so {need!r} is required (dependentRequired)")
+                for name, needs in bound.items() if name in value for need in needs if need not in value]
+    if key == "additionalProperties" and bound is False:
+        schema = error.schema
+        known = schema.get("properties") or {}
+        patterns = list(schema.get("patternProperties") or {})
+        return [Violation(_at(path, name), f"property {name!r} is not allowed by the schema")
+                for name in value if name not in known and not any(re.search(p, name) for p in patterns)]
+    if key == "oneOf":
+        fits = sum(validator.evolve(schema=option).is_valid(value) for option in bound)
+        return [Violation(path, f"fits {fits} of the oneOf options, not exactly one")]
+    if "propertyNames" in error.relative_schema_path:
+        return [Violation(path, f"property name {_message(error)}")]
+    return [Violation(path, _message(error))]
+
+
+def _order(error: Any) -> tuple:
+    return tuple((isinstance(step, str), step) for step in error.absolute_path)
+
+
+def check(value: Any, schema: Mapping[str, Any], *, field: str | None = None,
+          limit: int | None = MAX_VIOLATIONS) -> list[Violation]:
+    """The ways ``value`` breaks ``schema`` (empty: it fits), at most ``limit`` (None: all).
+
+    ``field`` says which request field held the schema: ``responseJsonSchema`` and
+    ``json_schema`` are JSON Schema as written; ``responseSchema`` (and no field) is read as
+    Gemini's OpenAPI subset first (:func:`translate`).
+    """
+    from jsonschema import Draft202012Validator  # loads only when a reply is checked
+    from referencing.exceptions import Unresolvable
+
+    if field not in ("responseJsonSchema", "json_schema"):
+        schema = translate(schema)
+    problem = next(iter(Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema)), None)
+    if problem is not None:
+        where = "/".join(str(step) for step in problem.absolute_path) or "its top level"
+        return [Violation("$", f"cannot check: the schema is not valid JSON Schema at {where} "
+                               f"({problem.message})")]
+    validator = Draft202012Validator(schema)
+    found: list[Violation] = []
+    try:
+        for error in sorted(validator.iter_errors(value), key=_order):
+            found.extend(v for v in _violations(error, validator) if v not in found)
+    except Unresolvable as exc:
+        return [Violation("$", f"cannot check: a $ref in the schema points nowhere ({exc})")]
+    return found if limit is None else found[:limit]
 
 
 @dataclass(frozen=True)
@@ -266,6 +305,13 @@ class Verdict:
     def valid(self) -> bool:
         return self.parsed and not self.violations
 
+    def to_dict(self) -> dict[str, Any]:
+        """``python -m comet send``'s ``"schema"`` field: every violation with its JSON path."""
+        errors = [{"path": v.path, "message": v.message} for v in self.violations]
+        if not self.parsed:
+            errors = [{"path": "$", "message": f"the reply is not JSON: {self.error}"}]
+        return {"valid": self.valid, "errors": errors}
+
 
 def verdict(text: str, request: Request) -> Verdict:
     """Parse a reply's text as JSON and check it against the requested schema."""
@@ -280,4 +326,5 @@ def verdict(text: str, request: Request) -> Verdict:
         return Verdict(False, error=f"{msg}{where}", schema=request.schema is not None)
     if request.schema is None:
         return Verdict(True, value)
-    return Verdict(True, value, violations=tuple(check(value, request.schema)), schema=True)
+    found = check(value, request.schema, field=request.field, limit=None)
+    return Verdict(True, value, violations=tuple(found), schema=True)

@@ -216,3 +216,21 @@ def test_every_subcommand_starts_without_heavy_modules():
             "build_parser().parse_args(['models'])\n"
             "print([m for m in ('httpx', 'sqlite3', 'pandas', 'streamlit') if m in sys.modules])\n")
     assert python_prints(code) == ["[]"]
+
+
+@pytest.mark.parametrize("route", ["gemini", "openai"])
+def test_send_adds_the_schema_verdict_when_a_schema_was_asked_for(emulator, route):
+    from comet import Route, features
+    from comet.call import simple_body
+    given = {"type": "object", "properties": {"code": {"type": "string", "maxLength": 3}}, "required": ["code"]}
+    body = features.set_schema(Route.parse(route), simple_body(Route.parse(route), "code?"), given)
+    r = comet("send", "--route", route, "--model", "gemini-2.5-flash", "--body", "-", stdin=json.dumps(body),
+              base_url=emulator.base_url)
+    out = printed(r)
+    assert r.returncode == 0, r.stderr
+    code = json.loads(out["text"])["code"]  # the emulator's made-up string is longer than 3
+    assert out["schema"] == {"valid": False, "errors": [
+        {"path": "$.code", "message": f"{len(code)} characters, more than maxLength 3"}]}
+    plain = printed(comet("send", "--route", route, "--model", "gemini-2.5-flash", "--prompt", "hi",
+                          base_url=emulator.base_url))
+    assert "schema" not in plain

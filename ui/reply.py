@@ -346,7 +346,8 @@ def show_verdict(verdict: schemas.Verdict) -> None:
         st.success("Valid: the reply matches the schema.")
     else:
         lines = "\n".join(f"- `{v.path}`: {_md(v.message)}" for v in verdict.violations)
-        st.error(f"**Does not match the schema.** First violations:\n{lines}")
+        count = len(verdict.violations)
+        st.error(f"**Does not match the schema.** {count} violation{'s' if count != 1 else ''}:\n{lines}")
 
 
 def show_function_calls(exchange: Exchange) -> None:
