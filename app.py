@@ -5,7 +5,7 @@ One sidebar for every page (where requests go, the key), then the page the user 
 
 import streamlit as st
 
-from ui import connection
+from ui import connection, setup_check
 
 st.set_page_config(page_title="Comet Playground", page_icon="☄️", layout="wide")
 
@@ -14,5 +14,5 @@ page = st.navigation([
     st.Page("pages/compare.py", title="Compare", icon=":material/view_column:"),
     st.Page("pages/history.py", title="History", icon=":material/history:"),
 ])
-connection.sidebar()
+setup_check.sidebar(connection.sidebar())
 page.run()

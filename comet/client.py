@@ -272,6 +272,11 @@ class Client:
             raise failure
         return merge(listed, catalog)
 
+    def listed_ids(self) -> list[str]:
+        """The model IDs ``GET /v1/models`` lists for this key (the setup check's "is the key
+        accepted"): a refused key raises AuthError, a wrong address NotFound or ProtocolError."""
+        return [m.id for m in merge(self._json("GET", self.base_url + "/v1/models", auth=True), None)]
+
     def count_tokens(self, call: Call) -> int:
         """Tokens in a Gemini call's prompt (``:countTokens``, wire-formats.md B.8)."""
         if call.route is not Route.GEMINI:

@@ -1,4 +1,4 @@
-"""``python -m comet``: the emulator, send, models, snippet, convert, import curl and history export.
+"""``python -m comet``: the emulator, send, models, snippet, convert, import curl, doctor and history export.
 
 This package is the whole command line: it parses the arguments, reads bodies
 (:mod:`comet.cli.common`), prints errors and picks the exit code for every subcommand:
@@ -23,13 +23,13 @@ import os
 import sys
 
 from ..errors import CometError
-from . import convert, emulator, history, imports, send, snippet
+from . import convert, doctor, emulator, history, imports, send, snippet
 from .common import BAD_INPUT, FAILED, OK, BadInput, Command
 
 __all__ = ["build_parser", "main", "Command", "BadInput", "OK", "FAILED", "BAD_INPUT"]
 
 # One line per module of subcommands, in the order `--help` lists them.
-MODULES = (emulator, send, snippet, convert, imports, history)
+MODULES = (emulator, send, snippet, convert, imports, doctor, history)
 
 
 def commands() -> list[Command]:

@@ -26,7 +26,8 @@ Routes (wire-formats.md is the reference for every shape):
 =========================================================  ============================================
 
 Auth: ``x-goog-api-key``, ``Authorization: Bearer`` or ``?key=`` on ``/v1beta``; Bearer on
-``/v1``; any non-empty key works, a missing one is a 401 in the route's envelope. Errors on
+``/v1``; any non-empty key works, a missing one is a 401 in the route's envelope, and so is a
+key starting with ``refused`` (a key the service does not accept). Errors on
 ``/v1beta`` use Google's envelope (``gemini_errors="comet"`` switches to CometAPI's); on ``/v1``
 CometAPI's ``{error:{message: "... (request id: ...)", type: "comet_api_error", param, code}}``,
 with its odd statuses (500 ``invalid_request`` for a body it cannot read, 503
@@ -49,6 +50,9 @@ Prompt directives:
   (Gemini: N events; OpenAI: N content chunks between the role chunk and the finish chunk).
 * ``BLOCKME`` anywhere in the last user text: the prompt is blocked for safety (Gemini:
   ``promptFeedback`` and no candidates; OpenAI: empty content, finish ``content_filter``).
+
+Models served on one route only: the non-Gemini ones (``gpt-5.1``, ``gpt-4.1-nano``,
+``deepseek-v4-pro``) answer on ``/v1/chat/completions`` and are not found on ``/v1beta``.
 
 Fault models (model IDs on both routes; listed with their descriptions by both model lists;
 when they answer, they answer like gemini-2.5-flash):

@@ -34,6 +34,7 @@ DROP_AFTER = 3  # fault-drop-stream: events written before the cut
 BAD_AT = 2  # fault-bad-sse: the malformed event comes before this event index
 SLOW_S = 30.0  # fault-slow's nominal silence, times time_scale
 RETRY_S = 1.0  # fault-rate-limit's nominal retryDelay, times time_scale
+REFUSED_KEY_PREFIX = "refused"  # a key the emulator refuses with 401 on every authed path
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,14 @@ class _Cut(Exception):
 def _bearer(headers: dict[str, str]) -> str:
     auth = headers.get("authorization", "")
     return auth[7:].strip() if auth[:7].lower() == "bearer " else ""
+
+
+def _refuse(key: str) -> None:
+    """A key starting with ``refused`` is one the service does not accept: CometAPI checks keys
+    before routing, so both routes answer 401 (the setup check's "refused key" case)."""
+    if key.startswith(REFUSED_KEY_PREFIX):
+        raise Reject(401, "UNAUTHENTICATED", "API key not valid. Please pass a valid API key.", "",
+                     comet_message="invalid token")
 
 
 def _json(obj: Any) -> bytes:
@@ -370,9 +379,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- Gemini route ------------------------------------------------------------------------
     def _gemini_key(self) -> None:
-        if not (self.hdrs.get("x-goog-api-key", "").strip() or _bearer(self.hdrs) or self.query.get("key")):
+        key = self.hdrs.get("x-goog-api-key", "").strip() or _bearer(self.hdrs) or self.query.get("key")
+        if not key:
             raise Reject(401, "UNAUTHENTICATED", "API key is missing. Pass a key in the x-goog-api-key header "
                          "(or Authorization: Bearer <key>).", "", comet_message="no token provided")
+        _refuse(key)
 
     def gemini_operation(self, model: str, op: str) -> None:
         self.family = "gemini"
@@ -429,8 +440,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- OpenAI-compatible route ---------------------------------------------------------------
     def _openai_key(self) -> None:
-        if not _bearer(self.hdrs):
+        key = _bearer(self.hdrs)
+        if not key:
             raise Reject(401, "UNAUTHENTICATED", "no token provided: send Authorization: Bearer <key>", "")
+        _refuse(key)
 
     def chat_completions(self) -> None:
         self.family = "openai"

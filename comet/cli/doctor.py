@@ -1,0 +1,35 @@
+"""``python -m comet doctor``: the setup check (:mod:`comet.doctor`) from the shell.
+
+Prints a table (``--format json`` for scripts); exits 0 when every check passes (a warning
+passes), 1 otherwise. The key comes from ``COMETAPI_KEY`` and is never printed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from argparse import ArgumentParser, Namespace
+
+from ..config import BASE_URL_ENV, KEY_ENV
+from .common import FAILED, OK, Command
+
+
+def doctor(args: Namespace) -> int:
+    from ..doctor import DEFAULT_MODELS, run
+
+    report = run(args.base_url or os.environ.get(BASE_URL_ENV), os.environ.get(KEY_ENV),
+                 args.model or DEFAULT_MODELS)
+    print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.format == "json"
+          else report.table())
+    return OK if report.ok else FAILED
+
+
+def _arguments(parser: ArgumentParser) -> None:
+    parser.add_argument("--model", action="extend", nargs="+", default=None, metavar="M",
+                        help="models to try on both routes (default gemini-2.5-flash)")
+    parser.add_argument("--base-url", default=None, help="default: COMETAPI_BASE_URL or CometAPI's")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+
+
+COMMANDS = [Command("doctor", "check the key, the base URL and each model on both routes", doctor,
+                    _arguments)]
