@@ -6,7 +6,7 @@
 
 Modules: ``call`` (the request value and ``prepare``), ``validate``, ``errors``, ``exchange``
 (what a run produced), ``client`` (the only network code), ``emulator`` (a local CometAPI),
-``snippets``, ``convert``, ``history``, ``models``, ``form`` and ``features`` (the Playground's
+``snippets``, ``convert``, ``store`` (run history; ``history`` is its row-dict view), ``models``, ``form`` and ``features`` (the Playground's
 controls as functions over a body), ``schema`` (structured output checked against its schema).
 Nothing here imports streamlit or pandas.
 """

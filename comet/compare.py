@@ -137,7 +137,7 @@ class Comparison:
     """Run planned calls concurrently; merge their events; save each run to ``history``.
 
     ``client`` needs ``stream(call, cancel=...)`` and ``base_url`` (a :class:`comet.client.Client`).
-    ``price`` maps an Exchange to its cost (or None); ``history`` needs ``save(exchange,
+    ``price`` maps an Exchange to its cost (or None); ``history`` needs ``record(exchange,
     group_id=, label=, cost=)``. Both are optional.
     """
 
@@ -221,8 +221,8 @@ class Comparison:
             self.save_errors.append(f"price of {lane.planned.target.label}: {exc}")
         if self.history is not None:
             try:
-                history_id = self.history.save(exchange, group_id=self.group_id,
-                                               label=lane.planned.target.label, cost=cost)
+                history_id = self.history.record(exchange, group_id=self.group_id,
+                                                 label=lane.planned.target.label, cost=cost)
             except Exception as exc:
                 self.save_errors.append(f"history for {lane.planned.target.label}: {exc}")
         return cost, history_id

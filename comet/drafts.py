@@ -35,11 +35,9 @@ KEEP_DAYS = 30  # drafts untouched for longer are removed when another is saved
 def default_path() -> Path:
     """``<history db>.drafts.sqlite3`` beside the history database (``COMET_HISTORY_DB`` or
     the per-user default), so tests that move history move drafts too."""
-    try:
-        from .history import default_path as history_path
-        history = Path(history_path())
-    except ImportError:  # history lands in another change; use the same environment rule
-        history = Path(os.environ.get("COMET_HISTORY_DB") or Path.home() / ".comet" / "history.sqlite3")
+    from .store.sqlite import default_path as history_path
+
+    history = Path(history_path())
     return history.with_name(history.stem + ".drafts.sqlite3")
 
 

@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from .call import Attachment, Call, Route
 from .errors import CometError
-from .history import known_secrets, scrub
+from .store.records import known_secrets, scrub
 
 LINK_LIMIT = 6_000  # characters in a token; URLs up to ~8 KB pass browsers, proxies and servers
 FILE_LIMIT = 30 * 1024 * 1024  # bytes in a file: 20 MB of inline media, as base64, plus the body

@@ -2,8 +2,8 @@
 and the share link / request file.
 
 Every number the page shows comes from SQL with the filters and the full-text search in the
-WHERE clause, each over a bounded set: ``History.count``, one page of
-``History.query(limit=PAGE_SIZE, offset=...)``, and the chart's ``History.timings`` over at
+WHERE clause, each over a bounded set: ``Store.count``, one page of
+``Store.page(limit=PAGE_SIZE, offset=...)``, and the chart's ``Store.timings`` over at
 most the newest ``CHART_RUNS`` matching runs. Nothing here loads the whole table, so the first
 render costs the same at a hundred runs or a million. Exports run the filtered query only when a download is clicked.
 """
@@ -18,11 +18,10 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from comet import Call, ErrorInfo, Route
-from comet.history import STATUSES, History
+from comet import Call, Route
+from comet.store import STATUSES, Run, Store
 
 from . import code, connection, reply, runs
-from .compare_view import metric_lines
 
 PAGE_SIZE = 50
 CHART_RUNS = 10_000  # the chart averages at most this many of the newest matching runs
@@ -35,8 +34,8 @@ def _first_page() -> None:
     st.session_state["hist_page"] = 1
 
 
-def filters(history: History) -> dict[str, Any]:
-    """Search, route, model, status, dates (and a comparison) as ``History.query`` keywords.
+def filters(history: Store) -> dict[str, Any]:
+    """Search, route, model, status, dates (and a comparison) as ``Store.page`` keywords.
     The result is also kept in ``hist_filters``: what the export buttons export."""
     search = st.text_input("Search prompts and replies", key="hist_search", on_change=_first_page,
                            placeholder="words; the last one may be a prefix")
@@ -109,14 +108,14 @@ COLUMNS = {
 }
 
 
-def page_of_runs(history: History, found: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+def page_of_runs(history: Store, found: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
     """The current page (at most ``PAGE_SIZE`` rows) and the number of matching runs."""
     total = history.count(**found)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     if st.session_state.get("hist_page", 1) > pages:
         st.session_state["hist_page"] = pages
     page = st.session_state.get("hist_page", 1)
-    rows = history.query(**found, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    rows = history.page(**found, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return rows, total
 
 
@@ -171,7 +170,7 @@ def _run_label(row: dict[str, Any]) -> str:
            f"{row['status']} · {(row['prompt_preview'] or '')[:50]}"
 
 
-def chart(history: History, found: dict[str, Any]) -> None:
+def chart(history: Store, found: dict[str, Any]) -> None:
     """Mean time to first token and latency per route and model, over every matching run (the
     newest ``CHART_RUNS`` of them when there are more), not just the page on screen."""
     import pandas as pd
@@ -191,12 +190,12 @@ def chart(history: History, found: dict[str, Any]) -> None:
 
 # ---- export --------------------------------------------------------------------------------------
 
-def export_data(history: History, found: dict[str, Any], fmt: str) -> str:
+def export_data(history: Store, found: dict[str, Any], fmt: str) -> str:
     """The filtered table (all pages) as CSV or JSON; runs only when a download is clicked."""
     return history.export(fmt, **found)
 
 
-def export_buttons(history: History, found: dict[str, Any]) -> None:
+def export_buttons(history: Store, found: dict[str, Any]) -> None:
     c1, c2, _ = st.columns([1, 1, 3])
     c1.download_button("Export CSV", data=lambda: export_data(history, found, "csv"),
                        file_name="comet-history.csv", mime="text/csv", key="hist_export_csv",
@@ -208,97 +207,64 @@ def export_buttons(history: History, found: dict[str, Any]) -> None:
 
 # ---- one run -------------------------------------------------------------------------------------
 
-def details(history: History, run_id: int, conn: connection.Connection) -> None:
-    """The selected run: reply, request, response and code, and what can be done with it."""
-    row = history.get(run_id)
-    if row is None:
+def details(history: Store, run_id: int, conn: connection.Connection) -> None:
+    """The selected run, drawn by the Playground's reply renderer from the Exchange the store
+    gives back: reply, request, response and code, and what can be done with it."""
+    run = history.get(run_id)
+    if run is None:
         st.session_state.pop(SELECTED, None)
         st.warning(f"Run #{run_id} no longer exists.")
         return
-    call = history.call(run_id)
-    when = datetime.fromtimestamp(row["created_at"], timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    exchange, call = run.exchange, run.exchange.call
+    when = datetime.fromtimestamp(run.created_at, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     st.subheader(f"Run #{run_id}")
-    st.caption(f"{when} · {Route.parse(row['route']).label} · {row['model']} · {row['status']}"
-               + (f" · comparison `{row['group_id']}`" if row["group_id"] else ""))
-    actions(history, row, call, conn)
+    st.caption(f"{when} · {call.route.label} · {call.model} · {run.status}"
+               + (f" · comparison `{run.group_id}`" if run.group_id else ""))
+    actions(history, run, conn)
     tab_reply, tab_request, tab_response, tab_code, tab_share = st.tabs(
         ["Reply", "Request", "Response", "Code", "Share"])
     with tab_reply:
-        _reply(row)
+        reply.show_exchange(exchange, key="hist_reply", cost=run.cost, show_request=False, show_raw=False)
     with tab_request:
-        head, body = reply.request_lines(call, _base_url(row))
+        head, body = reply.request_lines(exchange)
         st.code(head, language="http")
         st.code(json.dumps(body, indent=2, ensure_ascii=False), language="json")
     with tab_response:
-        if row["response"] is None:
+        raw = reply.raw_response(exchange)
+        if raw is None:
             st.caption("No response body was recorded.")
         else:
-            chunks = row["response"]
-            if row["stream"] and isinstance(chunks, list) and row["chunk_ms"]:
-                chunks = [{"at_ms": round(t, 1), "chunk": c} for t, c in zip(row["chunk_ms"], chunks)]
-            st.json(chunks, expanded=2)
+            st.json(raw, expanded=2)
     with tab_code:
         code.code_tabs(call, code.target(conn, key="hist_snippets_local"))
     with tab_share:
         share_controls(call, key=f"hist_share_{run_id}")
 
 
-def _base_url(row: dict[str, Any]) -> str:
-    host = row.get("host") or "api.cometapi.com"
-    local = host.split(":")[0] in ("127.0.0.1", "localhost", "::1")
-    return f"{'http' if local else 'https'}://{host}"
-
-
-def _reply(row: dict[str, Any]) -> None:
-    if row["error"]:
-        known = {k: v for k, v in row["error"].items() if k in ErrorInfo.__dataclass_fields__}
-        reply.show_error(ErrorInfo(**known), key="hist_err")
-    elif row["stopped"]:
-        st.warning("Stopped: the partial reply was kept.")
-    if row["thoughts"]:
-        with st.expander("Thoughts"):
-            st.text(row["thoughts"])
-    if row["reply"]:
-        st.markdown(row["reply"])
-    names = {"finish_reason": "Finish", "input_tokens": "Input tokens", "output_tokens": "Output tokens",
-             "thinking_tokens": "Thinking tokens", "cost": "Cost", "ttft_ms": "TTFT",
-             "latency_ms": "Latency", "attempts": "Attempts", "served_model": "Served model"}
-    st.markdown(metric_lines([(label, _shown(key, row.get(key))) for key, label in names.items()]))
-
-
-def _shown(key: str, value: Any) -> str:
-    if value is None:
-        return "–"
-    if key == "cost":
-        return f"${value:.6f}"
-    if key.endswith("_ms"):
-        return f"{value:,.0f} ms"
-    return f"{value:,}" if isinstance(value, int) else str(value)
-
-
-def _delete(history: History, run_id: int) -> None:
+def _delete(history: Store, run_id: int) -> None:
     history.delete(run_id)
     st.session_state.pop(SELECTED, None)
     st.session_state.pop("hist_run", None)
     st.toast(f"Run #{run_id} deleted.")
 
 
-def actions(history: History, row: dict[str, Any], call: Call, conn: connection.Connection) -> None:
+def actions(history: Store, run: Run, conn: connection.Connection) -> None:
+    call = run.exchange.call
     c1, c2, c3, c4 = st.columns(4)
     if c1.button("Open in Playground", key="hist_open", help="the editor filled exactly as this run was sent"):
         open_in_playground(call)
     rerun = c2.button("Rerun", key="hist_rerun", help=f"send it again to {conn.base_url}; recorded as a new run")
-    if row["group_id"]:
-        c3.button("Show its comparison", key="hist_show_group", on_click=_set_group, args=(row["group_id"],))
+    if run.group_id:
+        c3.button("Show its comparison", key="hist_show_group", on_click=_set_group, args=(run.group_id,))
     with c4.popover("Delete"):
-        st.caption(f"Delete run #{row['id']} for good?")
-        st.button("Delete run", key="hist_delete", type="primary", on_click=_delete, args=(history, row["id"]))
+        st.caption(f"Delete run #{run.id} for good?")
+        st.button("Delete run", key="hist_delete", type="primary", on_click=_delete, args=(history, run.id))
     if rerun:
         catalog, _ = connection.models(conn)
         if runs.send(conn, call, {m.id: m for m in catalog}, key="hist_rerun_view",
                      result_key="hist_rerun_result"):
-            st.session_state["hist_rerun_of"] = row["id"]
-    elif st.session_state.get("hist_rerun_of") == row["id"] and runs.last("hist_rerun_result"):
+            st.session_state["hist_rerun_of"] = run.id
+    elif st.session_state.get("hist_rerun_of") == run.id and runs.last("hist_rerun_result"):
         st.caption("The last rerun of this request:")
         runs.show(runs.last("hist_rerun_result"), key="hist_rerun_view")
 

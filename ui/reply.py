@@ -382,8 +382,9 @@ def show_grounding(exchange: Exchange) -> None:
 
 
 def show_exchange(exchange: Exchange, *, key: str, cost: float | None = None,
-                  show_request: bool = True) -> None:
-    """A finished run: notes, error, thoughts, text (markdown or plain), metrics, raw exchange."""
+                  show_request: bool = True, show_raw: bool = True) -> None:
+    """A finished run (live, or read back from history): notes, error, thoughts, text (markdown
+    or plain), schema verdict, function calls, grounding, metrics, raw exchange."""
     if exchange.stopped:
         st.warning(f"Stopped. The partial reply is kept ({len(exchange.text):,} characters) and recorded.")
     elif exchange.partial and exchange.error is None:
@@ -415,7 +416,7 @@ def show_exchange(exchange: Exchange, *, key: str, cost: float | None = None,
     show_function_calls(exchange)
     show_grounding(exchange)
     show_metrics(exchange, cost)
-    raw = raw_response(exchange)
+    raw = raw_response(exchange) if show_raw else None
     if raw is not None:
         label = "Raw response (chunks with arrival times)" if exchange.call.stream else "Raw response"
         with st.expander(label):

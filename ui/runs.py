@@ -19,14 +19,15 @@ from .connection import Connection
 
 @st.cache_resource(show_spinner=False)
 def _history(path: str):
-    from comet.history import History
+    from comet.store import open_store
 
-    return History(path)
+    return open_store(path)
 
 
 def history():
-    """The history store at ``COMET_HISTORY_DB`` (or the per-user default)."""
-    from comet.history import default_path
+    """The history store (:class:`comet.store.Store`) at ``COMET_HISTORY_DB`` (or the per-user
+    default)."""
+    from comet.store import default_path
 
     return _history(str(default_path()))
 
@@ -67,7 +68,7 @@ def send(conn: Connection, call: Call, catalog: dict[str, ModelInfo], *, key: st
         # Runs in a finally while Streamlit may be unwinding the script: no drawing, and no
         # st.session_state assignment (it can raise the rerun again); plain Python only.
         price = cost_of(exchange, catalog)
-        store.save(exchange, cost=price)
+        store.record(exchange, cost=price)
         pending.finish((exchange, price))
 
     exchange = reply.run_live(events, cancel, holder.container(), call, conn.base_url, on_done=done)

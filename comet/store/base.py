@@ -1,0 +1,77 @@
+"""The storage interface the pages and the CLI use, whatever holds the runs.
+
+A backend (:mod:`comet.store.sqlite`, ...) implements :class:`Store`; record building and key
+scrubbing are in :mod:`comet.store.records`, so a new backend only moves records in and out of
+its tables. Filters are keywords shared by every reading method: ``search`` (plain words, every
+one must match the prompt or the reply, the last may be a prefix), ``route``, ``model``,
+``status``, ``group_id`` (a value or a list of values), ``since`` / ``until`` (Unix seconds, a
+datetime, a date or an ISO string).
+
+A share needs no storage: a share link or file is the request itself (:mod:`comet.share`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Protocol, runtime_checkable
+
+from ..call import Call
+from ..exchange import Exchange
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stored run: the :class:`~comet.exchange.Exchange` the client produced, and what the
+    store added (its id, the comparison it belongs to, the target's label, the cost)."""
+
+    id: int
+    exchange: Exchange
+    group_id: str | None = None
+    label: str | None = None
+    cost: float | None = None
+
+    @property
+    def created_at(self) -> float:
+        return self.exchange.timing.started_at
+
+    @property
+    def status(self) -> str:
+        return "stopped" if self.exchange.stopped else "ok" if self.exchange.ok else "error"
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Runs, newest first, filtered and counted by the store itself (never in Python)."""
+
+    location: str  # where the runs live, shown to people: never with a password
+
+    def record(self, exchange: Exchange, *, group_id: str | None = None, label: str | None = None,
+               cost: float | None = None) -> int: ...
+
+    def record_many(self, exchanges: Iterable[Exchange], *, group_ids: Iterable[str | None] | None = None,
+                    labels: Iterable[str | None] | None = None,
+                    costs: Iterable[float | None] | None = None) -> list[int]: ...
+
+    def page(self, *, limit: int | None = 50, offset: int = 0, **filters: Any) -> list[dict[str, Any]]: ...
+
+    def count(self, **filters: Any) -> int: ...
+
+    def timings(self, *, newest: int = 10_000, **filters: Any) -> list[dict[str, Any]]: ...
+
+    def get(self, run_id: int) -> Run | None: ...
+
+    def details(self, run_id: int) -> dict[str, Any] | None: ...
+
+    def call(self, run_id: int) -> Call | None: ...
+
+    def delete(self, run_id: int) -> bool: ...
+
+    def groups(self, *, limit: int = 50) -> list[dict[str, Any]]: ...
+
+    def models_seen(self) -> list[str]: ...
+
+    def export_rows(self, **filters: Any) -> Iterator[dict[str, Any]]: ...
+
+    def export(self, fmt: str = "csv", *, limit: int | None = None, **filters: Any) -> str: ...
+
+    def close(self) -> None: ...
