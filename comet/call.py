@@ -23,6 +23,9 @@ from enum import Enum
 from typing import Any, Mapping
 from urllib.parse import quote
 
+from . import limits
+from .errors import ROUTE_LABELS, Problem, RequestError
+
 
 class Route(str, Enum):
     GEMINI = "gemini"
@@ -44,7 +47,6 @@ class Route(str, Enum):
         return aliases[v]
 
 
-ROUTE_LABELS = {"gemini": "Gemini native", "openai": "OpenAI-compatible"}
 
 # Which header carries the key on each route. Only client.send puts a key in it.
 KEY_HEADER = {Route.GEMINI: "x-goog-api-key", Route.OPENAI: "Authorization"}
@@ -97,7 +99,8 @@ def attachment_names(value: Any) -> list[str]:
 
 
 # One encoder for every request: json.dumps with options builds a new JSONEncoder each call.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# NaN and Infinity are not JSON: never written (comet.limits names the field instead).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def encode_body(body: Mapping[str, Any]) -> bytes:
@@ -124,7 +127,10 @@ class Call:
         object.__setattr__(self, "attachments", tuple(self.attachments or ()))
         route = Route.parse(self.route)
         object.__setattr__(self, "route", route)
-        body = copy.deepcopy(dict(self.body)) if self.body is not None else {}
+        try:
+            body = copy.deepcopy(dict(self.body)) if self.body is not None else {}
+        except RecursionError:  # far past comet.limits.MAX_DEPTH: say where, not a traceback
+            raise _beyond_limits(route, self.model, self.body) from None
         if route is Route.OPENAI:
             body["model"] = self.model
             if self.stream:
@@ -186,6 +192,9 @@ class Prepared:
 def endpoint(route: Route | str, model: str, stream: bool, base_url: str, *,
              operator: str | None = None) -> str:
     route = Route.parse(route)
+    bad_model = limits.model_problems(route, model)  # cached with the URL: free on the hot path
+    if bad_model:
+        raise RequestError(bad_model)
     base = base_url.rstrip("/")
     if route is Route.OPENAI:
         return f"{base}/v1/chat/completions"
@@ -202,17 +211,30 @@ def wire_body(call: Call) -> dict[str, Any]:
 
 
 def prepare(call: Call, base_url: str) -> Prepared:
+    """The exact request. A body or model ID beyond :mod:`comet.limits` (a lone surrogate,
+    NaN, a huge number, deep nesting) raises :class:`~comet.errors.RequestError` naming it."""
     headers = {"Content-Type": "application/json"}
     if call.stream:
         headers["Accept"] = "text/event-stream"
-    return Prepared(
-        route=call.route,
-        method="POST",
-        url=endpoint(call.route, call.model, call.stream, base_url),
-        headers=headers,
-        content=encode_body(wire_body(call)),
-        stream=call.stream,
-    )
+    try:
+        url = endpoint(call.route, call.model, call.stream, base_url)
+        content = encode_body(wire_body(call))
+    except (ValueError, TypeError, RecursionError):  # UnicodeEncodeError is a ValueError
+        raise _beyond_limits(call.route, call.model, call.body) from None
+    return Prepared(route=call.route, method="POST", url=url, headers=headers, content=content,
+                    stream=call.stream)
+
+
+def _beyond_limits(route: Route, model: Any, body: Any) -> Exception:
+    """The RequestError for a call that cannot be copied or encoded (found the slow way, only
+    once the fast path failed)."""
+    found = limits.model_problems(route, model)
+    try:
+        found += limits.problems(body, route)
+    except RecursionError:
+        pass
+    return RequestError(found or [Problem(route.value, "$", "the body cannot be encoded as JSON",
+                                          "keep to strings, numbers, true/false, null, lists and objects")])
 
 
 def auth_headers(route: Route, api_key: str) -> dict[str, str]:

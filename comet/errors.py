@@ -26,6 +26,8 @@ from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
+ROUTE_LABELS = {"gemini": "Gemini native", "openai": "OpenAI-compatible"}  # also comet.call's
+
 KINDS = ("config", "bad_input", "auth", "bad_request", "not_found", "rate_limited", "server",
          "timeout", "network", "protocol")
 
@@ -111,8 +113,6 @@ class RequestError(CometError):
 
     def __init__(self, problems: list[Problem] | Problem):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
-        from .call import ROUTE_LABELS  # local: call.py imports this module
-
         route = self.problems[0].route if self.problems else ""
         label = ROUTE_LABELS.get(route, route)
         lines = [str(p) for p in self.problems]

@@ -23,8 +23,9 @@ import zlib
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from . import limits
 from .call import Attachment, Call, Route
-from .errors import CometError
+from .errors import CometError, RequestError
 from .store.records import known_secrets, scrub
 
 LINK_LIMIT = 6_000  # characters in a token; URLs up to ~8 KB pass browsers, proxies and servers
@@ -40,6 +41,9 @@ class ShareError(CometError):
 
 
 def _payload(call: Call) -> dict[str, Any]:
+    found = limits.model_problems(call.route, call.model) + limits.problems(call.body, call.route)
+    if found:  # a lone surrogate, NaN or a huge number cannot go into a link or a file
+        raise RequestError(found)
     payload: dict[str, Any] = {"route": call.route.value, "model": call.model, "stream": call.stream,
                                "body": scrub(call.body, known_secrets(), patterns=False)}
     if call.attachments:
@@ -58,6 +62,9 @@ def _call(payload: Any, what: str) -> Call:
     model, stream, body = payload.get("model", ""), payload.get("stream", False), payload.get("body")
     if not isinstance(model, str) or not isinstance(stream, bool) or not isinstance(body, dict):
         raise ShareError(f"the {what} is damaged: model, stream or body has the wrong type")
+    found = limits.model_problems(route, model) + limits.problems(body, route)
+    if found:
+        raise RequestError(found)
     attachments = []
     for item in payload.get("attachments") or []:
         try:
@@ -99,8 +106,8 @@ def decode(token: str) -> Call:
             raise ShareError("the share token unpacks to more than a request can hold")
         if not inflater.eof:
             raise zlib.error("truncated")
-        payload = json.loads(data.decode("utf-8"))
-    except ShareError:
+        payload = limits.loads(data.decode("utf-8"))
+    except (ShareError, RequestError):
         raise
     except (binascii.Error, ValueError, zlib.error):
         raise ShareError("the share link is damaged or cut short: copy the whole link again") from None
@@ -117,10 +124,14 @@ def from_file(data: bytes | str) -> Call:
     if len(data) > FILE_LIMIT:
         raise ShareError(f"the file is too large ({len(data):,} bytes; the limit is {FILE_LIMIT:,})")
     try:
-        payload = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
-        raise ShareError(f"the file is not valid JSON{where}") from None
+        payload = limits.loads(data.decode("utf-8") if isinstance(data, bytes) else data)
+    except UnicodeDecodeError:
+        raise ShareError("the file is not valid JSON (it is not UTF-8 text)") from None
+    except RequestError as exc:  # beyond the limits: the problem names where and the fix
+        first = exc.problems[0]
+        if first.message.startswith("invalid JSON"):
+            raise ShareError(f"the file is not valid JSON (line {first.line}, column {first.column})") from None
+        raise
     if isinstance(payload, dict) and FILE_MARKER not in payload and "body" not in payload:
         from .convert import detect_route  # a bare body, e.g. saved from the JSON tab
 

@@ -12,6 +12,7 @@ import functools
 import json
 from typing import Any, Mapping
 
+from . import limits
 from .call import INLINE_LIMIT, MEDIA_TYPES, Call, Route, attachment_names
 from .errors import Problem, RequestError
 
@@ -259,6 +260,9 @@ def problems(route: Route | str, body: Any) -> list[Problem]:
         c.add("$", f"the body must be a JSON object, not {type(body).__name__}",
               "wrap the request in { ... }")
         return c.found
+    beyond = limits.problems(body, route)  # the edge: nothing past it needs to re-check
+    if beyond:
+        return beyond
     (_check_gemini if route is Route.GEMINI else _check_openai)(body, c)
     return c.found
 
@@ -269,7 +273,10 @@ def validate(call: Call, encoded: bytes | None = None) -> None:
     ``encoded`` (the call's body bytes, when the caller has them) saves a second encoding when
     looking for attachment placeholders."""
     found = problems(call.route, call.body)
-    if call.route is Route.GEMINI and not call.model.strip():
+    bad_model = limits.model_problems(call.route, call.model)
+    if bad_model:
+        found[:0] = bad_model
+    elif call.route is Route.GEMINI and not call.model.strip():
         found.insert(0, Problem(call.route.value, "model", "no model chosen", "pick a model"))
     if call.attachments or encoded is None or b"<attachment:" in encoded:
         found.extend(attachment_problems(call))
@@ -300,12 +307,7 @@ def attachment_problems(call: Call) -> list[Problem]:
 def parse_json(text: str, route: Route | str) -> dict[str, Any]:
     """Parse the JSON tab. Invalid JSON raises :class:`RequestError` with line and column."""
     route = Route.parse(route)
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise RequestError(Problem(route.value, "$", f"invalid JSON: {exc.msg}",
-                                   "correct the JSON at that position; your text is kept as typed",
-                                   line=exc.lineno, column=exc.colno)) from None
+    value = limits.loads(text, route)
     if not isinstance(value, dict):
         raise RequestError(Problem(route.value, "$", f"the body must be a JSON object, not {type(value).__name__}",
                                    "wrap the request in { ... }"))

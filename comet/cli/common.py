@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from .. import limits
 from ..call import Call, Route, simple_body
+from ..errors import RequestError
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
 ROUTES = ("gemini", "openai")
@@ -77,12 +79,16 @@ def read_text(path: str, what: str = "--body") -> str:
 
 
 def parse_object(text: str, what: str = "the body") -> dict:
-    """``text`` as a JSON object; otherwise :class:`BadInput` with the line and column."""
+    """``text`` as a JSON object; otherwise :class:`BadInput` with the line and column, or the
+    :class:`~comet.errors.RequestError` of a limit it breaks (:mod:`comet.limits`)."""
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadInput(f"{what} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
-                       "correct the JSON at that position") from None
+        value = limits.loads(text)
+    except RequestError as exc:
+        first = exc.problems[0]
+        if not first.message.startswith("invalid JSON"):
+            raise
+        raise BadInput(f"{what} is not valid JSON: {first.message.removeprefix('invalid JSON: ')} "
+                       f"(line {first.line}, column {first.column})", "correct the JSON at that position") from None
     if not isinstance(value, dict):
         raise BadInput(f"{what} must be a JSON object, not {type(value).__name__}",
                        "wrap the request in { ... }")
