@@ -24,6 +24,7 @@ from typing import Any, Mapping
 from urllib.parse import quote
 
 from . import limits
+from .capabilities import INLINE_LIMIT, MEDIA_TYPES  # noqa: F401  (re-exported: comet.call names them)
 from .errors import ROUTE_LABELS, Problem, RequestError
 
 
@@ -57,8 +58,6 @@ MASK = "••••••••"
 # token that prepare() swaps for the base64 data (issue 6). The JSON tab stays readable and the
 # token keeps pointing at the file through edits.
 ATTACHMENT_TOKEN = re.compile(r"<attachment:([^<>]+)>")
-MEDIA_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif", "application/pdf")
-INLINE_LIMIT = 20 * 1024 * 1024  # Gemini's limit for inline data in one request
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
+from . import body as spelling
 from .call import Route
 
 MAPPED, APPROXIMATED, DROPPED = "mapped", "approximated", "dropped"
@@ -60,9 +61,6 @@ class Conversion:
     body: dict[str, Any]
     report: tuple[FieldReport, ...] = ()
     leftover: dict[str, Any] = field(default_factory=dict)  # source values by path, for restore()
-
-    def with_status(self, status: str) -> tuple[FieldReport, ...]:
-        return tuple(r for r in self.report if r.status == status)
 
 
 # ---- JSON paths ---------------------------------------------------------------------------------
@@ -95,18 +93,10 @@ def split_path(path: str) -> list[str | int]:
 
 # ---- snake_case Gemini input ----------------------------------------------------------------------
 
-# Values under these keys are the user's own data (function arguments, JSON Schema): kept verbatim.
-_OPAQUE = {"args", "response", "parametersJsonSchema", "responseJsonSchema", "partialArgs", "labels",
-           "enum", "default", "example", "required", "propertyOrdering"}
-
-
 def _camel(key: str) -> str:
     if key == "_responseJsonSchema":  # the proto's json_name quirk (wire-formats B.2)
         return "responseJsonSchema"
-    if "_" not in key or key.startswith("_"):
-        return key
-    head, *rest = key.split("_")
-    return head + "".join(w[:1].upper() + w[1:] for w in rest)
+    return spelling.camel(key)
 
 
 def _camelize(value: Any) -> Any:
@@ -126,7 +116,7 @@ def _camelize(value: Any) -> Any:
             else:
                 out[spelled[name]] = out.pop(name)
         spelled[name] = key
-        if name in _OPAQUE:
+        if name in spelling.USER_DATA:  # the user's own data: kept verbatim
             out[name] = v
         elif name == "properties" and isinstance(v, dict):
             out[name] = {prop: _camelize(schema) for prop, schema in v.items()}

@@ -24,12 +24,9 @@ import copy
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from . import body as spelling
+from .body import FormConflict
 from .call import Route
-
-
-class FormConflict(ValueError):
-    """The body's shape leaves no place for the edit (e.g. ``contents`` is not a list).
-    The body is left as it is; the message says what to fix in the JSON tab."""
 
 
 @dataclass(frozen=True)
@@ -138,10 +135,7 @@ def _decode(route: Route, name: str, raw: Any) -> Any:
 def _spellings(route: Route, key: str) -> tuple[str, ...]:
     if key in _ALIASES:
         return _ALIASES[key]
-    if route is Route.GEMINI:
-        snake = "".join("_" + c.lower() if c.isupper() else c for c in key)
-        return (key, snake) if snake != key else (key,)
-    return (key,)
+    return spelling.spellings(key) if route is Route.GEMINI else (key,)
 
 
 def _key_in(route: Route, obj: Mapping[str, Any], key: str) -> str | None:
@@ -233,11 +227,8 @@ def _new_key(route: Route, obj: Mapping[str, Any], key: str) -> str:
     """A new key follows its object's casing: snake_case among snake_case siblings (what the
     Python SDK sends), camelCase otherwise."""
     spellings = _spellings(route, key)
-    if route is Route.GEMINI and len(spellings) == 2 and obj:
-        snake = [k for k in obj if "_" in k]
-        camel = [k for k in obj if k != k.lower()]
-        if snake and not camel:
-            return spellings[1]
+    if route is Route.GEMINI and len(spellings) == 2 and obj and spelling.snake_spelled(obj):
+        return spellings[1]
     return spellings[0]
 
 
@@ -263,39 +254,6 @@ def _remove(route: Route, body: dict[str, Any], path: tuple[str, ...]) -> None:
 
 # ---- prompt, system instruction, turns ---------------------------------------------------------
 
-def _turns_key(route: Route) -> str:
-    return "contents" if route is Route.GEMINI else "messages"
-
-
-def _with_turns(route: Route, body: Mapping[str, Any]) -> tuple[dict[str, Any], list[Any]]:
-    """A copy of ``body`` and its list of turns (created when missing), to edit in place."""
-    out = copy.deepcopy(dict(body))
-    key = _turns_key(route)
-    seq = out.get(key)
-    if seq is None:
-        seq = out[key] = []
-    if not isinstance(seq, list):
-        raise FormConflict(f"`{key}` is not a list; fix it in the JSON tab")
-    return out, seq
-
-
-def _last_user_turn(route: Route, body: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    turns = body.get(_turns_key(route))
-    if not isinstance(turns, list) or not turns or not isinstance(turns[-1], Mapping):
-        return None
-    last = turns[-1]
-    role = last.get("role")
-    if route is Route.GEMINI:
-        return last if role in (None, "user") and not _has_function_response(last) else None
-    return last if role == "user" else None
-
-
-def _has_function_response(turn: Mapping[str, Any]) -> bool:
-    parts = turn.get("parts")
-    return isinstance(parts, list) and any(
-        isinstance(p, Mapping) and ("functionResponse" in p or "function_response" in p) for p in parts)
-
-
 def _first_text_part(parts: Any, openai: bool) -> Mapping[str, Any] | None:
     if not isinstance(parts, list):
         return None
@@ -307,7 +265,7 @@ def _first_text_part(parts: Any, openai: bool) -> Mapping[str, Any] | None:
 
 
 def _read_prompt(route: Route, body: Mapping[str, Any]) -> str:
-    turn = _last_user_turn(route, body)
+    turn = spelling.last_user_turn(route, body)
     if turn is None:
         return ""
     if route is Route.OPENAI and isinstance(turn.get("content"), str):
@@ -318,13 +276,13 @@ def _read_prompt(route: Route, body: Mapping[str, Any]) -> str:
 
 
 def _write_prompt(route: Route, body: dict[str, Any], prompt: str) -> None:
-    list_key = _turns_key(route)
+    list_key = spelling.turns_key(route)
     turns = body.get(list_key)
     if turns is None:
         turns = body[list_key] = []
     if not isinstance(turns, list):
         raise FormConflict(f"`{list_key}` is not a list, so the form cannot set the prompt; fix it in the JSON tab")
-    turn = _last_user_turn(route, body)
+    turn = spelling.last_user_turn(route, body)
     if turn is None:
         turns.append({"role": "user", "parts": [{"text": prompt}]} if route is Route.GEMINI
                      else {"role": "user", "content": prompt})
@@ -413,45 +371,10 @@ def _write_system(route: Route, body: dict[str, Any], text: str) -> None:
         msg["content"] = text
 
 
-@dataclass(frozen=True)
-class Turn:
-    role: str  # "user" or "model" (Gemini) / "user", "assistant", "tool"... (OpenAI)
-    text: str
-
-
-def history_turns(route: Route | str, body: Mapping[str, Any]) -> list[Turn]:
-    """The conversation before the prompt (the turns the form shows above it)."""
-    route = Route.parse(route)
-    turns = body.get(_turns_key(route))
-    if not isinstance(turns, list):
-        return []
-    if _last_user_turn(route, body) is not None:
-        turns = turns[:-1]
-    out = []
-    for t in turns:
-        if not isinstance(t, Mapping):
-            continue
-        if route is Route.GEMINI:
-            role = t.get("role") or "user"
-            parts = t.get("parts") if isinstance(t.get("parts"), list) else []
-            text = "\n".join(p["text"] for p in parts if isinstance(p, Mapping)
-                             and isinstance(p.get("text"), str) and not p.get("thought"))
-        else:
-            role = str(t.get("role"))
-            if role in ("system", "developer"):
-                continue
-            content = t.get("content")
-            text = content if isinstance(content, str) else "\n".join(
-                p.get("text", "") for p in content or [] if isinstance(p, Mapping) and p.get("type") == "text") \
-                if isinstance(content, list) else ""
-        out.append(Turn(role, text))
-    return out
-
-
 def continue_with(route: Route | str, body: Mapping[str, Any], reply_text: str) -> dict[str, Any]:
     """The body with the reply appended as a model (assistant) turn and a new, empty user turn."""
     route = Route.parse(route)
-    out, turns = _with_turns(route, body)
+    out, turns = spelling.with_turns(route, body)
     if route is Route.GEMINI:
         turns.append({"role": "model", "parts": [{"text": reply_text}]})
         turns.append({"role": "user", "parts": [{"text": ""}]})
@@ -459,11 +382,6 @@ def continue_with(route: Route | str, body: Mapping[str, Any], reply_text: str) 
         turns.append({"role": "assistant", "content": reply_text})
         turns.append({"role": "user", "content": ""})
     return out
-
-
-def changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields whose values differ between two :func:`read` results (the user's edits)."""
-    return {k: v for k, v in new.items() if old.get(k) != v}
 
 
 def stop_text(values: list[str]) -> str:

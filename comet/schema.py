@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from .body import get as _get  # either spelling (proto3 JSON)
 from .call import Route
 
 MAX_VIOLATIONS = 5
@@ -44,13 +45,6 @@ class Request:
     json: bool
     schema: dict[str, Any] | None = None
     field: str | None = None  # where the schema sits: responseSchema, responseJsonSchema, json_schema
-
-
-def _get(obj: Any, camel: str) -> Any:
-    if not isinstance(obj, Mapping):
-        return None
-    snake = re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), camel)
-    return obj.get(camel, obj.get(snake))
 
 
 def requested(route: Route | str, body: Mapping[str, Any]) -> Request:

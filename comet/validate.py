@@ -8,11 +8,11 @@ Each problem names the JSON path, the route and the fix, for example:
 
 from __future__ import annotations
 
-import functools
 import json
 from typing import Any, Mapping
 
 from . import limits
+from .body import item as _get  # Gemini accepts camelCase and snake_case (proto3 JSON)
 from .call import INLINE_LIMIT, MEDIA_TYPES, Call, Route, attachment_names
 from .errors import Problem, RequestError
 
@@ -53,21 +53,6 @@ GEMINI_ONLY = {
 
 OPENAI_ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 GEMINI_ROLES = ("user", "model", "function")
-
-
-@functools.lru_cache(maxsize=None)
-def _snake(camel: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in camel)
-
-
-def _get(obj: Mapping[str, Any], camel: str) -> tuple[str, Any] | None:
-    """Gemini accepts camelCase and snake_case (proto3 JSON); find either spelling."""
-    if camel in obj:
-        return camel, obj[camel]
-    snake = _snake(camel)
-    if snake in obj:
-        return snake, obj[snake]
-    return None
 
 
 def _is_number(v: Any) -> bool:

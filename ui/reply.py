@@ -19,7 +19,7 @@ import streamlit as st
 
 from comet import CometError, ErrorInfo, Exchange, Reply, Retrying, TextDelta, ThoughtDelta, Timing, prepare
 from comet import schema as schemas
-from comet.features import read_grounding
+from comet.exchange import read_grounding
 
 BLOCK_CHARS = 800  # a finished block is frozen; only a tail of at most this size is redrawn
 FLUSH_S = 0.05  # at most ~20 repaints a second, however fast chunks arrive

@@ -7,14 +7,10 @@ it as is). Keys:
 ``description``, ``model_type``, ``features``, ``input_token_limit``, ``output_token_limit``,
 ``pricing`` (CometAPI's catalog shape, wire-formats A.2) and ``thinking``:
 
-* ``{"kind": "budget", "min": lo, "max": hi, "can_disable": bool, "default": "dynamic"|"off"}``
-  for Gemini 2.5 (``thinkingBudget``; -1 is dynamic, 0 is off where allowed), or
-* ``{"kind": "level", "levels": [...], "default": "HIGH", "can_disable": bool, "min": lo, "max": hi}``
-  for Gemini 3 (``thinkingLevel``; a budget is still accepted for backward compatibility), or
-* ``None`` for non-Gemini models (only ``reasoning_effort`` on the OpenAI route).
-
-The 2.5 ranges are third-party figures (wire-formats B.2, [UNCONFIRMED]); they are what the
-emulator enforces with a 400, like the real service does for an out-of-range budget.
+the model's entry in the product's :data:`comet.capabilities.THINKING` table (the emulator
+reads the same ranges the Playground checks, and enforces them with a 400 like the real
+service does for an out-of-range budget), or ``None`` for non-Gemini models (only
+``reasoning_effort`` on the OpenAI route).
 
 ``FAULTS`` maps each fault model ID to its one-line description; fault models answer like
 ``FAULT_BASE`` when they do answer. Non-Gemini models (gpt-5.1, deepseek-v4-pro ...) are served on
@@ -26,16 +22,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..capabilities import FAULT_BASE, THINKING
+
 CREATED = 1767225600  # 2026-01-01T00:00:00Z: a fixed "created" keeps every answer deterministic
 CURRENCY = "USD / M Tokens"
-
-_BUDGET_25_FLASH = {"kind": "budget", "min": 0, "max": 24576, "can_disable": True, "default": "dynamic"}
-_BUDGET_25_PRO = {"kind": "budget", "min": 128, "max": 32768, "can_disable": False, "default": "dynamic"}
-_BUDGET_25_LITE = {"kind": "budget", "min": 512, "max": 24576, "can_disable": True, "default": "off"}
-_LEVEL_3_FLASH = {"kind": "level", "levels": ["MINIMAL", "LOW", "MEDIUM", "HIGH"], "default": "HIGH",
-                  "can_disable": False, "min": 128, "max": 32768}
-_LEVEL_3_PRO = {"kind": "level", "levels": ["LOW", "HIGH"], "default": "HIGH",
-                "can_disable": False, "min": 128, "max": 32768}
 
 
 def _model(id: str, name: str, provider: str, description: str, *, thinking: dict | None,
@@ -61,29 +51,27 @@ MODELS: list[dict[str, Any]] = [
            thinking=None, price_in=1.0, price_out=8.0, limits=(400000, 128000)),
     _model("gemini-2.5-flash", "Gemini 2.5 Flash", "Google",
            "Fast hybrid-reasoning model; thinking budget 0 to 24576, dynamic by default.",
-           thinking=_BUDGET_25_FLASH, price_in=0.24, price_out=2.0, features=_MM),
+           thinking=THINKING["gemini-2.5-flash"], price_in=0.24, price_out=2.0, features=_MM),
     _model("deepseek-v4-pro", "DeepSeek V4 Pro", "DeepSeek", "DeepSeek's large model (OpenAI-compatible route only).",
            thinking=None, price_in=0.5, price_out=2.0, limits=(131072, 32768)),
     _model("gemini-2.5-pro", "Gemini 2.5 Pro", "Google",
            "Most capable 2.5 model; thinking budget 128 to 32768 and cannot be turned off.",
-           thinking=_BUDGET_25_PRO, price_in=1.0, price_out=8.0, features=_MM),
+           thinking=THINKING["gemini-2.5-pro"], price_in=1.0, price_out=8.0, features=_MM),
     _model("gemini-2.5-flash-lite", "Gemini 2.5 Flash-Lite", "Google",
            "Cheapest 2.5 model; thinking off by default, budget 512 to 24576 when on.",
-           thinking=_BUDGET_25_LITE, price_in=0.08, price_out=0.32, features=_MM),
+           thinking=THINKING["gemini-2.5-flash-lite"], price_in=0.08, price_out=0.32, features=_MM),
     _model("gpt-4.1-nano", "GPT-4.1 nano", "OpenAI", "Small, cheap OpenAI model (OpenAI-compatible route only).",
            thinking=None, price_in=0.08, price_out=0.32, limits=(1047576, 32768)),
     _model("gemini-3-flash-preview", "Gemini 3 Flash Preview", "Google",
            "Gemini 3 Flash; thinking levels MINIMAL, LOW, MEDIUM, HIGH (default HIGH).",
-           thinking=_LEVEL_3_FLASH, price_in=0.4, price_out=2.4, features=_MM),
+           thinking=THINKING["gemini-3-flash-preview"], price_in=0.4, price_out=2.4, features=_MM),
     _model("gemini-3-pro-preview", "Gemini 3 Pro Preview", "Google",
            "Gemini 3 Pro; thinking levels LOW and HIGH (default HIGH), cannot be turned off.",
-           thinking=_LEVEL_3_PRO, price_in=1.6, price_out=9.6, features=_MM),
+           thinking=THINKING["gemini-3-pro-preview"], price_in=1.6, price_out=9.6, features=_MM),
     _model("gpt-image-2", "GPT Image 2", "OpenAI", "Image generation (listed in the catalog; not served here).",
            thinking=None, price_in=0.0, price_out=0.0, per_request=0.04, model_type="image",
            features=["text-to-image"]),
 ]
-
-FAULT_BASE = "gemini-2.5-flash"
 
 FAULTS: dict[str, str] = {
     "fault-rate-limit": "Always 429 (Google RetryInfo retryDelay on /v1beta, CometAPI envelope on /v1).",

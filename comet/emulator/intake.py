@@ -6,6 +6,11 @@ wire-formats B.3: google-genai Python sends ``thinkingConfig: {"thinking_budget"
 property names, function ``args`` and function ``response`` objects are user data and keep
 their spelling. Messages follow the Gemini API's wording (wire-formats B.7) and, on the
 OpenAI-compatible route, CometAPI's statuses and codes (wire-formats A.3).
+
+This module reads bodies on its own and deliberately does not use :mod:`comet.body`: the
+emulator is the oracle the client is tested against, so a mistake in the client's reading of
+a body must not be copied here. Only the capability tables (thinking ranges, media types, the
+inline limit) come from the product, :mod:`comet.capabilities`, so both enforce one set.
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-INLINE_LIMIT = 20 * 1024 * 1024  # Gemini's request-size limit for inline data (20 MB in all)
-MEDIA_MIME = ("image/png", "image/jpeg", "image/webp", "image/gif", "application/pdf")
+from ..capabilities import INLINE_LIMIT, MEDIA_TYPES as MEDIA_MIME
+
 MEDIA_TOKENS = 258  # what Gemini charges per image (and here per PDF), a fixed rule
 CHUNKS_DIRECTIVE = re.compile(r"\[\[chunks=(\d+)\]\]")
 MAX_CHUNKS = 5000

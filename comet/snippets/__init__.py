@@ -30,8 +30,6 @@ _MODULES = {"curl": curl, "python": python, "python-sdk": python_sdk, "node": no
             "node-sdk": node_sdk}
 LANGS = tuple(_MODULES)
 EXTENSIONS = {"curl": "sh", "python": "py", "python-sdk": "py", "node": "mjs", "node-sdk": "mjs"}
-LABELS = {"curl": "curl", "python": "Python (httpx)", "python-sdk": "Python SDK",
-          "node": "Node (fetch)", "node-sdk": "Node SDK"}
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
+# How the body is spelled (and which members are user data) is comet.body's; the SDK
+# snippets import these from here.
+from ..body import camel, fold_keys, snake  # noqa: F401
 from . import literals as lit
 
 # Top-level Gemini body fields that are GenerateContentConfig parameters, kept at top level.
@@ -47,39 +50,6 @@ OPENAI_PARAMS = (
     "store", "stream", "stream_options", "temperature", "tool_choice", "tools", "top_logprobs",
     "top_p", "user", "verbosity", "web_search_options",
 )
-
-# Members whose keys are the user's own names (function arguments, schema property names,
-# JSON Schemas): camelCase folding stops there.
-_FREE_FORM = {"args", "response", "parametersJsonSchema", "responseJsonSchema",
-              "_responseJsonSchema", "labels", "metadata"}
-
-
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(w[:1].upper() + w[1:] for w in rest) if rest and head else name
-
-
-def snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
-
-
-def fold_keys(value: Any, fold: Callable[[str], str], *, in_properties: bool = False) -> Any:
-    """Gemini structure keys spelled by ``fold`` (:func:`camel` or :func:`snake`), leaving the
-    user's own names alone: function arguments, schema property names, JSON Schemas."""
-    if isinstance(value, list):
-        return [fold_keys(v, fold) for v in value]
-    if not isinstance(value, dict):
-        return value
-    out = {}
-    for k, v in value.items():
-        if in_properties:
-            out[k] = fold_keys(v, fold)
-        elif camel(k) in _FREE_FORM:
-            out[fold(k)] = v
-        else:
-            out[fold(k)] = fold_keys(v, fold, in_properties=camel(k) == "properties" and isinstance(v, dict))
-    return out
-
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 

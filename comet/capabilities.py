@@ -1,0 +1,79 @@
+"""What each model and each route can take: the product's tables, which the emulator reads.
+
+- :data:`THINKING`: the thinking each Gemini model allows, by model ID:
+
+  * ``{"kind": "budget", "min": lo, "max": hi, "can_disable": bool, "default": "dynamic"|"off"}``
+    for Gemini 2.5 (``thinkingBudget``; -1 is dynamic, 0 is off where allowed), or
+  * ``{"kind": "level", "levels": [...], "default": "HIGH", "can_disable": bool, "min": lo, "max": hi}``
+    for Gemini 3 (``thinkingLevel``; a budget is still accepted for backward compatibility).
+
+  The 2.5 ranges are third-party figures (wire-formats B.2, [UNCONFIRMED]); the Playground
+  flags a budget outside them and the emulator refuses it with a 400, like the real service.
+- :data:`MEDIA_TYPES` and :data:`INLINE_LIMIT`: the files that may be attached inline, and
+  Gemini's limit for inline data in one request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+MEDIA_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif", "application/pdf")
+INLINE_LIMIT = 20 * 1024 * 1024  # Gemini's limit for inline data in one request (20 MB in all)
+
+_BUDGET_25_FLASH = {"kind": "budget", "min": 0, "max": 24576, "can_disable": True, "default": "dynamic"}
+_BUDGET_25_PRO = {"kind": "budget", "min": 128, "max": 32768, "can_disable": False, "default": "dynamic"}
+_BUDGET_25_LITE = {"kind": "budget", "min": 512, "max": 24576, "can_disable": True, "default": "off"}
+_LEVEL_3_FLASH = {"kind": "level", "levels": ["MINIMAL", "LOW", "MEDIUM", "HIGH"], "default": "HIGH",
+                  "can_disable": False, "min": 128, "max": 32768}
+_LEVEL_3_PRO = {"kind": "level", "levels": ["LOW", "HIGH"], "default": "HIGH",
+                "can_disable": False, "min": 128, "max": 32768}
+
+THINKING: dict[str, dict[str, Any]] = {
+    "gemini-2.5-flash": _BUDGET_25_FLASH,
+    "gemini-2.5-pro": _BUDGET_25_PRO,
+    "gemini-2.5-flash-lite": _BUDGET_25_LITE,
+    "gemini-3-flash-preview": _LEVEL_3_FLASH,
+    "gemini-3-pro-preview": _LEVEL_3_PRO,
+}
+
+# Model IDs the table does not list, by family: the longest matching prefix wins. The
+# emulator's fault models (``fault-...``) answer as FAULT_BASE.
+FAULT_BASE = "gemini-2.5-flash"
+FAULT_PREFIX = "fault-"
+_FAMILIES = (("gemini-2.5-flash-lite", "gemini-2.5-flash-lite"), ("gemini-2.5-flash", "gemini-2.5-flash"),
+             ("gemini-2.5-pro", "gemini-2.5-pro"), ("gemini-3.1-pro", "gemini-3-pro-preview"),
+             ("gemini-3-pro", "gemini-3-pro-preview"), ("gemini-3.1-flash", "gemini-3-flash-preview"),
+             ("gemini-3-flash", "gemini-3-flash-preview"), (FAULT_PREFIX, FAULT_BASE))
+
+
+@dataclass(frozen=True)
+class Thinking:
+    """What thinking a model allows (from :data:`THINKING`)."""
+
+    kind: str  # "budget" (Gemini 2.5: thinkingBudget) or "level" (Gemini 3: thinkingLevel)
+    min: int
+    max: int
+    can_disable: bool
+    default: str  # "dynamic" / "off" (budget) or the default level
+    levels: tuple[str, ...] = ()
+
+    def budget_range(self) -> str:
+        if self.min == 0:
+            return f"-1 (dynamic), or 0 (off) to {self.max}"
+        off = "0 (off), " if self.can_disable else ""
+        return f"-1 (dynamic), {off}or {self.min} to {self.max}"
+
+
+def thinking_spec(model: str) -> Thinking | None:
+    """The thinking a model allows, or None when unknown (then every control is offered)."""
+    name = (model or "").strip().removeprefix("models/")
+    spec = THINKING.get(name)
+    if spec is None:
+        base = next((target for prefix, target in _FAMILIES if name.startswith(prefix)), None)
+        spec = THINKING.get(base) if base else None
+    if not spec:
+        return None
+    return Thinking(kind=spec["kind"], min=int(spec["min"]), max=int(spec["max"]),
+                    can_disable=bool(spec["can_disable"]), default=str(spec["default"]),
+                    levels=tuple(spec.get("levels") or ()))
