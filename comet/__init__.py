@@ -11,6 +11,8 @@ controls as functions over a body), ``schema`` (structured output checked agains
 Nothing here imports streamlit or pandas.
 """
 
+__version__ = "0.3.0"  # the one version: pyproject reads it, `comet --version`, the sidebar, each run
+
 from .call import (Attachment, Call, Prepared, Route, auth_headers, endpoint, prepare, simple_body,
                    user_text, wire_body)
 from .config import DEFAULT_BASE_URL, Settings
@@ -22,6 +24,7 @@ from .exchange import (Candidate, Exchange, FunctionCall, Reply, Retrying, TextD
 from .validate import parse_json, problems, validate
 
 __all__ = [
+    "__version__",
     "Call", "Attachment", "wire_body", "Prepared", "Route", "prepare", "endpoint", "auth_headers", "simple_body", "user_text",
     "Settings", "DEFAULT_BASE_URL",
     "CometError", "ConfigError", "RequestError", "TransportError", "Timeout", "APIError",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+import comet
 from comet import CometError, ConfigError, Settings
 from comet.config import KEY_ENV
 from comet.models import ModelInfo, is_gemini
@@ -121,6 +122,7 @@ def sidebar() -> Connection:
             st.success(f"Requests go to **{conn.base_url}**  \nkey from {conn.key_source}")
         if conn.problem:
             st.warning(conn.problem)
+        st.caption(f"Comet Playground {comet.__version__}")
     return conn
 
 

@@ -1,4 +1,5 @@
-"""``python -m comet``: the emulator, send, models, snippet, convert, import curl, doctor and history export.
+"""``python -m comet`` (or ``comet``): the app, the emulator, send, models, snippet, convert,
+import curl, doctor and history export.
 
 This package is the whole command line: it parses the arguments, reads bodies
 (:mod:`comet.cli.common`), prints errors and picks the exit code for every subcommand:
@@ -23,13 +24,14 @@ import os
 import sys
 
 from ..errors import CometError
-from . import convert, doctor, emulator, history, imports, send, snippet
+from .. import __version__
+from . import convert, doctor, emulator, history, imports, playground, send, snippet
 from .common import BAD_INPUT, FAILED, OK, BadInput, Command
 
 __all__ = ["build_parser", "main", "Command", "BadInput", "OK", "FAILED", "BAD_INPUT"]
 
 # One line per module of subcommands, in the order `--help` lists them.
-MODULES = (emulator, send, snippet, convert, imports, doctor, history)
+MODULES = (playground, emulator, send, snippet, convert, imports, doctor, history)
 
 
 def commands() -> list[Command]:
@@ -38,6 +40,7 @@ def commands() -> list[Command]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m comet", description="Comet Playground from the shell.")
+    parser.add_argument("--version", action="version", version=f"comet-playground {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     found = commands()
     groups: dict[str, argparse._SubParsersAction] = {}
@@ -57,7 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if getattr(args, "passes_unknown", False):  # `playground`: the rest is streamlit's
+        args.streamlit_args = unknown
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         code = int(args.run(args) or OK)
         sys.stdout.flush()  # inside the try: a closed pipe surfaces here, not at exit

@@ -7,14 +7,22 @@ import sys
 import threading
 from argparse import ArgumentParser, Namespace
 
-from .common import OK, Command
+from .common import OK, BadInput, Command
 
 
 def serve(args: Namespace) -> int:
     from ..emulator import Emulator
 
-    emu = Emulator(args.host, args.port, ttft_ms=args.ttft_ms, chunk_ms=args.chunk_ms,
-                   gemini_errors=args.gemini_errors, crlf=args.crlf).start()
+    try:
+        emu = Emulator(args.host, args.port, ttft_ms=args.ttft_ms, chunk_ms=args.chunk_ms,
+                       gemini_errors=args.gemini_errors, crlf=args.crlf, seed=args.seed,
+                       record=args.record, fault=args.fault).start()
+    except ValueError as exc:  # an unwritable --record file, an unknown --fault
+        raise BadInput(str(exc), "check --record's folder and --fault's name (python -m comet models lists "
+                       "the fault models)") from None
+    except OSError as exc:  # the port is taken
+        raise BadInput(f"--port: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+                       "pick another --port, or 0 for a free one") from None
     print(emu.base_url, flush=True)
     print(f"CometAPI emulator on {emu.base_url} (ttft {emu.ttft_ms:g} ms, chunk {emu.chunk_ms:g} ms); "
           "Ctrl-C stops it", file=sys.stderr, flush=True)
@@ -37,6 +45,14 @@ def _arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--gemini-errors", choices=("google", "comet"), default="google",
                         help="error envelope on /v1beta: Google's (default) or CometAPI's")
     parser.add_argument("--crlf", action="store_true", help="frame Gemini SSE with CRLF")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="pick other reply words (the same seed gives the same replies)")
+    parser.add_argument("--record", default=None, metavar="FILE",
+                        help="write every request received (method, path, query, headers without the key, "
+                        "body) to FILE as JSON lines")
+    parser.add_argument("--fault", default=None, metavar="FAULT_MODEL",
+                        help="every answer behaves as this fault model, whatever the model asked for "
+                        "(fault-rate-limit, fault-drop-stream ...)")
 
 
 COMMANDS = [Command("emulator", "run the local CometAPI emulator (prints its base URL first)", serve,

@@ -72,6 +72,10 @@ when they answer, they answer like gemini-2.5-flash):
 Faults apply to answers (generateContent, streamGenerateContent, chat completions), after
 auth and body checks; countTokens and the model lists answer normally for fault models.
 
+Options for users' CI: ``seed`` (other reply words, still deterministic), ``record`` (every
+request received as a JSON line, the key redacted: ``record.py``) and ``fault`` (every answer
+behaves as that fault model, whatever model the code under test asks for).
+
 Latency: ``ttft_ms`` before the first byte of an answer (plain or stream), ``chunk_ms`` between
 stream events; defaults from ``COMET_EMULATOR_TTFT_MS`` / ``COMET_EMULATOR_CHUNK_MS``, else 20
 and 10. Fault delays are nominal x ``time_scale`` (default ``ttft_ms / 20``), so tests that set a

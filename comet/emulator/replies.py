@@ -250,10 +250,12 @@ def _limit(text: str, ask: Ask) -> tuple[str, str]:
     return text, finish
 
 
-def compose(ask: Ask) -> list[Answer]:
+def compose(ask: Ask, salt: int | None = None) -> list[Answer]:
+    """The answers; ``salt`` (the emulator's ``--seed``) picks other filler words, the same
+    ones for the same salt and request."""
     if ask.blocked:
         return []
-    seed = digest(ask.model, ask.prompt, ask.system)[0]
+    seed = digest(ask.model, ask.prompt, ask.system, *(() if salt is None else (str(salt),)))[0]
     answers = []
     about = subject(ask.prompt)
     for i in range(ask.n):

@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, unquote
 
 from . import catalog, intake, replies
 from .intake import Reject
+from .record import Recorder
 
 REASON = {s.value: s.phrase for s in HTTPStatus}
 JSON_TYPE = "application/json; charset=UTF-8"
@@ -66,11 +67,19 @@ class Emulator:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, ttft_ms: float | None = None,
                  chunk_ms: float | None = None, gemini_errors: str = "google", crlf: bool = False,
-                 time_scale: float | None = None, max_received: int | None = None):
+                 time_scale: float | None = None, max_received: int | None = None,
+                 seed: int | None = None, record: str | os.PathLike | None = None,
+                 fault: str | None = None):
         """``max_received`` keeps only the newest N requests (for long-running demo servers);
-        None keeps every one."""
+        None keeps every one. ``seed`` picks another (still deterministic) set of reply words;
+        ``record`` names a JSON-lines file for every request received (see ``record.py``);
+        ``fault`` makes every answer, whatever its model, behave as that fault model."""
         if gemini_errors not in ("google", "comet"):
             raise ValueError("gemini_errors must be 'google' or 'comet'")
+        self.seed = seed
+        self.fault = fault  # checked by the property setter below
+        self.record_path = record
+        self._recorder: Recorder | None = None
         self.host, self.port = host, port
         self.ttft_ms = _env_ms("COMET_EMULATOR_TTFT_MS", 20.0) if ttft_ms is None else float(ttft_ms)
         self.chunk_ms = _env_ms("COMET_EMULATOR_CHUNK_MS", 10.0) if chunk_ms is None else float(chunk_ms)
@@ -90,6 +99,8 @@ class Emulator:
         if self._server is not None:
             return self
         self._stopping.clear()
+        if self.record_path is not None and self._recorder is None:
+            self._recorder = Recorder(self.record_path)
         self._server = _Server((self.host, self.port), self)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
@@ -107,6 +118,9 @@ class Emulator:
         server.close_all()  # idle keep-alive connections too: nothing lingers after stop()
         if self._thread is not None:
             self._thread.join(timeout=2)
+        if self._recorder is not None:
+            self._recorder.close()
+            self._recorder = None
 
     def __enter__(self) -> "Emulator":
         return self.start()
@@ -129,8 +143,20 @@ class Emulator:
         state = "running" if self._server else "stopped"
         return f"Emulator({self.base_url}, {state}, ttft_ms={self.ttft_ms:g}, chunk_ms={self.chunk_ms:g})"
 
+    @property
+    def fault(self) -> str | None:
+        return self._fault
+
+    @fault.setter
+    def fault(self, value: str | None) -> None:
+        if value is not None and value not in catalog.FAULTS:
+            raise ValueError(f"fault must be one of {', '.join(catalog.FAULTS)} (or None), not {value!r}")
+        self._fault = value
+
     # -- used by the handler -----------------------------------------------------------------
     def _record(self, item: Received) -> None:
+        if self._recorder is not None:
+            self._recorder.write(item)
         with self._lock:
             self.received.append(item)
             if self.max_received is not None and len(self.received) > self.max_received:
@@ -349,6 +375,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _fault(self, model: str, path: str) -> str | None:
         """Answer a status fault here (returns None); else return the in-stream fault, if any."""
         emu = self.server.emulator
+        model = emu.fault or model
         if model not in catalog.FAULTS:
             return None
         if model == "fault-rate-limit" or (model == "fault-rate-limit-once" and
@@ -407,7 +434,7 @@ class _Handler(BaseHTTPRequestHandler):
         fault = self._fault(model, self.path.partition("?")[0])
         if fault == "answered":
             return
-        answers = replies.compose(ask)
+        answers = replies.compose(ask, self.server.emulator.seed)
         rid = replies.response_id(ask, self.body)
         if not stream:
             self._plain(replies.gemini_plain(ask, answers, rid), fault)
@@ -454,7 +481,7 @@ class _Handler(BaseHTTPRequestHandler):
         fault = self._fault(ask.model, self.path.partition("?")[0])
         if fault == "answered":
             return
-        answers = replies.compose(ask)
+        answers = replies.compose(ask, self.server.emulator.seed)
         cid = replies.completion_id(ask, self.body)
         if not ask.stream:
             self._plain(replies.openai_plain(ask, answers, cid), fault)
