@@ -181,11 +181,16 @@ class ServerError(APIError):
     retryable = True
 
 
+# The code column's value for an answer without the API's error JSON (an HTML or text page).
+NOT_JSON = "<not the API's JSON>"
+
 # --------------------------------------------------------------------------------------------
 # The table. Rows are checked in order; the first match wins. Each row has a test.
-#   (statuses, provider code or None for any, class)
+#   (statuses, provider code, NOT_JSON or None for any JSON envelope, class)
+# An answer that is not the API's JSON and matches no NOT_JSON row is a ProtocolError.
 # --------------------------------------------------------------------------------------------
 TABLE: list[tuple[frozenset[int], str | None, type[APIError]]] = [
+    (frozenset({502, 503, 504}), NOT_JSON, ServerError),  # a gateway's own page: retried
     (frozenset({500}), "invalid_request", BadRequest),  # CometAPI reports validation as 500
     (frozenset({503}), "model_not_found", NotFound),  # CometAPI: unknown model is a 503
     (frozenset({400, 413, 422}), None, BadRequest),
@@ -261,6 +266,11 @@ def classify(status: int, body: bytes | str | None, headers: Mapping[str, str] |
     if envelope is None:
         snippet = " ".join(text.split())[:120]
         what = "an HTML page" if "<html" in text[:500].lower() or "<!doctype" in text[:500].lower() else "a body that is not the API's JSON"
+        gateway = _row(status, NOT_JSON)
+        if gateway is not None:
+            return gateway(f"HTTP {status} {gateway.kind}{where}: a gateway answered with {what}: {snippet!r}",
+                           status=status, code=None, raw_body=text,
+                           retry_after=retry_delay_from(None, headers))
         return ProtocolError(f"HTTP {status}{where} answered with {what}: {snippet!r}",
                              status=status, raw_body=text)
     code = envelope.get("code")
@@ -271,11 +281,7 @@ def classify(status: int, body: bytes | str | None, headers: Mapping[str, str] |
     if headers and not request_id:
         low = {k.lower(): v for k, v in headers.items()}
         request_id = low.get("x-request-id") or low.get("request-id")
-    cls: type[APIError] = BadRequest if 400 <= status < 500 else ServerError
-    for statuses, want_code, row_cls in TABLE:
-        if status in statuses and (want_code is None or want_code == code_str):
-            cls = row_cls
-            break
+    cls = _row(status, code_str) or (BadRequest if 400 <= status < 500 else ServerError)
     provider_status = envelope.get("status") if isinstance(envelope.get("status"), str) else None
     label = provider_status or code_str
     return cls(
@@ -283,6 +289,15 @@ def classify(status: int, body: bytes | str | None, headers: Mapping[str, str] |
         status=status, code=code_str, provider_status=provider_status, provider_message=message,
         raw_body=text, request_id=request_id, retry_after=retry_delay_from(envelope, headers),
     )
+
+
+def _row(status: int, code: str | None) -> type[APIError] | None:
+    """The class of the first TABLE row for ``status`` and ``code`` (a provider code, or
+    NOT_JSON for a page that is not the API's JSON), or None."""
+    for statuses, want_code, row_cls in TABLE:
+        if status in statuses and (want_code == code or (want_code is None and code != NOT_JSON)):
+            return row_cls
+    return None
 
 
 def error_in_payload(payload: Any, *, route_label: str = "") -> ProtocolError | None:

@@ -77,7 +77,8 @@ def test_send_body_file_gemini(emulator, tmp_path):
 
 
 @pytest.mark.parametrize("model,kind,status", [
-    ("fault-html", "protocol", 502),
+    ("fault-html", "protocol", 404),
+    ("fault-gateway", "server", 502),
     ("no-such-model", "not_found", 404),
 ])
 def test_send_api_error_exits_1_with_json(emulator, model, kind, status):

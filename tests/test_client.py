@@ -197,8 +197,16 @@ def test_bad_json_plain_is_a_protocol_error(faulty, route):
 @pytest.mark.parametrize("stream", [False, True])
 def test_html_page_is_a_protocol_error(faulty, route, stream):
     _, ex = run(faulty, call(route, "fault-html", stream=stream))
-    assert ex.error.kind == "protocol" and ex.status == 502 and ex.attempts == 1
+    assert ex.error.kind == "protocol" and ex.status == 404 and ex.attempts == 1
     assert "HTML" in ex.error.message
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_gateway_html_page_is_a_server_error_and_retried(faulty, route, stream):
+    _, ex = run(faulty, call(route, "fault-gateway", stream=stream))
+    assert ex.error.kind == "server" and ex.status == 502 and ex.error.retryable
+    assert ex.attempts == FAST_RETRY.attempts and "502 Bad Gateway" in ex.error.message
 
 
 @pytest.mark.parametrize("route,status", [(Route.GEMINI, 404), (Route.OPENAI, 503)])

@@ -402,9 +402,16 @@ def test_fault_server_statuses(http, model, status, gstatus):
 
 def test_fault_html(http):
     for r in (gen(http, gbody(), model="fault-html"), chat(http, obody(model="fault-html", stream=True))):
-        assert r.status_code == 502 and r.headers["content-type"].startswith("text/html")
+        assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
         assert "<html>" in r.text
-        assert classify(502, r.content).kind == "protocol"
+        assert classify(404, r.content).kind == "protocol"
+
+
+def test_fault_gateway(http):
+    for r in (gen(http, gbody(), model="fault-gateway"), chat(http, obody(model="fault-gateway", stream=True))):
+        assert r.status_code == 502 and r.headers["content-type"].startswith("text/html")
+        assert "502 Bad Gateway" in r.text
+        assert classify(502, r.content).kind == "server"
 
 
 def test_fault_drop_stream(http):

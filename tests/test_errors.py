@@ -101,7 +101,8 @@ def test_list_wrapped_envelope_is_unwrapped():
 
 
 @pytest.mark.parametrize("status,body,what", [
-    (502, b"<!DOCTYPE html><html><body>Bad gateway</body></html>", "HTML page"),
+    (404, b"<!DOCTYPE html><html><body>Not found</body></html>", "HTML page"),
+    (500, b"<!DOCTYPE html><html><body>Internal error</body></html>", "HTML page"),
     (500, b"upstream connect error", "not the API's JSON"),
     (404, b"", "not the API's JSON"),
     (200, b"{\"candidates\": [", "not the API's JSON"),
@@ -110,6 +111,24 @@ def test_html_and_non_json_bodies_are_protocol_errors(status, body, what):
     err = classify(status, body)
     assert isinstance(err, ProtocolError) and err.kind == "protocol" and not err.retryable
     assert what in str(err)
+
+
+GATEWAY_PAGES = {
+    502: b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
+    503: b"<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>",
+    504: b"<html><head><title>504 Gateway Time-out</title></head><body>cloudflare</body></html>",
+}
+
+
+@pytest.mark.parametrize("status", sorted(GATEWAY_PAGES))
+def test_row_gateway_page_is_a_retried_server_error(status):
+    """The table's NOT_JSON row: a proxy's own 502/503/504 page means the service is briefly
+    unreachable, the same as its JSON 502/503/504."""
+    err = classify(status, GATEWAY_PAGES[status], {"Retry-After": "2"}, route_label="Gemini native")
+    assert type(err) is ServerError and err.kind == "server" and err.retryable
+    assert err.status == status and err.retry_after == 2.0 and err.raw_body == GATEWAY_PAGES[status].decode()
+    assert "a gateway answered with an HTML page" in str(err) and "Gemini native" in str(err)
+    assert classify(status, b"upstream connect error or disconnect/reset before headers").kind == "server"
 
 
 @pytest.mark.parametrize("status", [301, 302, 307, 308])
@@ -220,6 +239,10 @@ def _cut_after(first: bytes):
     return script
 
 
+def _page(status: int, html: bytes):
+    return lambda h: h.reply(status, html, ctype="text/html")
+
+
 def _reset(h):
     h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
     h.close_connection = True
@@ -241,6 +264,7 @@ SCRIPTS.update({
     "error-mid-stream": lambda h: h.reply(200, SSE_HELLO + b'data: {"error":{"message":"exploded"}}\n\n',
                                           ctype="text/event-stream"),
     "error-200": _json(200, comet("", "hidden failure")),
+    **{f"gateway-{status}": _page(status, body) for status, body in GATEWAY_PAGES.items()},
     "json-array": lambda h: h.reply(200, JSON_ARRAY, ctype="application/json"),
     "rate-limit-38s": _json(429, google(429, "RESOURCE_EXHAUSTED", details=[
         {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "38s"}])),
@@ -274,6 +298,13 @@ def test_row_over_the_wire(knob, name, status, body, cls, kind, retried):
     assert ex.error.kind == kind and ex.status == status and ex.error.retryable is retried
     assert ex.attempts == (3 if retried else 1) == Knob.hits[name]
     assert not ex.ok and ex.reply is None
+
+
+@pytest.mark.parametrize("status", sorted(GATEWAY_PAGES))
+def test_row_gateway_page_over_the_wire(knob, status):
+    ex = run(knob, f"gateway-{status}")
+    assert ex.error.kind == "server" and ex.status == status and ex.error.retryable
+    assert ex.attempts == 3 == Knob.hits[f"gateway-{status}"]
 
 
 def test_row_timeout_is_retried(knob):

@@ -67,7 +67,8 @@ when they answer, they answer like gemini-2.5-flash):
   (plain requests: half the body, then the cut).
 * ``fault-bad-sse``: a malformed event (``data: {not json``) mid-stream; plain: a 200 whose body
   is half a JSON document.
-* ``fault-html``: a 502 HTML page (``text/html``), like a misrouted proxy.
+* ``fault-html``: a 404 HTML page (``text/html``), like a base URL that is a web site.
+* ``fault-gateway``: a 502 HTML page from a proxy (a ``server`` error, retried).
 
 Faults apply to answers (generateContent, streamGenerateContent, chat completions), after
 auth and body checks; countTokens and the model lists answer normally for fault models.

@@ -81,7 +81,8 @@ FAULTS: dict[str, str] = {
     "fault-slow": "No first byte for 30 s (scaled by time_scale), then a normal answer.",
     "fault-drop-stream": "A few chunks, then the connection is cut without the proper end.",
     "fault-bad-sse": "A malformed event mid-stream (data: {not json); plain: malformed JSON with 200.",
-    "fault-html": "An HTML error page with status 502 (text/html), like a misrouted proxy.",
+    "fault-html": "An HTML page with status 404 (text/html), like a base URL that is a web site, not the API.",
+    "fault-gateway": "An HTML 502 Bad Gateway page from a proxy (text/html); retried like a JSON 502.",
 }
 
 BY_ID: dict[str, dict[str, Any]] = {m["id"]: m for m in MODELS}

@@ -29,8 +29,10 @@ from .record import Recorder
 REASON = {s.value: s.phrase for s in HTTPStatus}
 JSON_TYPE = "application/json; charset=UTF-8"
 SSE_TYPE = "text/event-stream"
-HTML_502 = (b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body><center>"
-            b"<h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>\n")
+HTML_PAGE = (b"<!DOCTYPE html>\n<html><head><title>{status}</title></head>\n<body><center>"
+             b"<h1>{status}</h1></center><hr><center>nginx</center></body></html>\n")
+HTML_404 = HTML_PAGE.replace(b"{status}", b"404 Not Found")
+HTML_502 = HTML_PAGE.replace(b"{status}", b"502 Bad Gateway")
 DROP_AFTER = 3  # fault-drop-stream: events written before the cut
 BAD_AT = 2  # fault-bad-sse: the malformed event comes before this event index
 SLOW_S = 30.0  # fault-slow's nominal silence, times time_scale
@@ -398,6 +400,9 @@ class _Handler(BaseHTTPRequestHandler):
                          "bad_response_status_code",
                          comet_message="The model is currently busy, please try again later")
         if model == "fault-html":
+            self._send(404, HTML_404, "text/html; charset=utf-8")
+            return "answered"
+        if model == "fault-gateway":
             self._send(502, HTML_502, "text/html; charset=utf-8")
             return "answered"
         if model == "fault-slow" and not emu._wait(SLOW_S * emu.time_scale * 1000):
