@@ -3,7 +3,7 @@ the reply stream in, and copy the code for exactly that request."""
 
 import streamlit as st
 
-from ui import code, connection, editor, features, runs
+from ui import code, connection, editor, features, importer, runs
 from ui.shell import ensure_app
 
 ensure_app()  # before drawing: see ui/shell.py
@@ -22,6 +22,7 @@ editor.route_report(state)
 
 request, answer = st.columns(2, gap="large")
 with request:
+    importer.box()
     editor.tabs(state)
     problems = editor.check(state)
     editor.show_problems(problems)
