@@ -1,5 +1,5 @@
 """``python -m comet`` (or ``comet``): the app, the emulator, send, models, snippet, convert,
-import curl, doctor and history export.
+import curl, doctor, history export and batch.
 
 This package is the whole command line: it parses the arguments, reads bodies
 (:mod:`comet.cli.common`), prints errors and picks the exit code for every subcommand:
@@ -25,13 +25,13 @@ import sys
 
 from ..errors import CometError
 from .. import __version__
-from . import convert, doctor, emulator, history, imports, playground, send, snippet
+from . import batch, convert, doctor, emulator, history, imports, playground, send, snippet
 from .common import BAD_INPUT, FAILED, OK, BadInput, Command
 
 __all__ = ["build_parser", "main", "Command", "BadInput", "OK", "FAILED", "BAD_INPUT"]
 
 # One line per module of subcommands, in the order `--help` lists them.
-MODULES = (playground, emulator, send, snippet, convert, imports, doctor, history)
+MODULES = (playground, emulator, send, snippet, convert, imports, doctor, history, batch)
 
 
 def commands() -> list[Command]:

@@ -1,0 +1,102 @@
+"""``python -m comet batch SUITE.json``: every case on every target, checked; exit 0 when every
+assertion passed, 1 when one failed or a request errored, 2 for a suite that cannot run (the
+message names the JSON path or the dataset line; nothing is sent)."""
+
+from __future__ import annotations
+
+import sys
+from argparse import ArgumentParser, Namespace
+from pathlib import Path
+
+from .common import FAILED, OK, BadInput, Command
+
+FORMATS = ("table", "json", "csv", "junit")
+
+
+def batch(args: Namespace) -> int:
+    from ..batch import Batch, SuiteError, load, plan, render, summary, target_name
+
+    if args.concurrency < 1:
+        raise BadInput(f"--concurrency {args.concurrency} is below 1", "give 1 or more requests in flight")
+    try:
+        suite = load(args.suite)
+        planned = plan(suite)
+    except SuiteError as err:
+        raise BadInput(f"{err.where}: {err.message}", err.fix) from None
+    out = _writable(args.out)
+    names = [target_name(p) for p in planned]
+    with _client(args.base_url) as client, _history(args) as history:
+        run = Batch(suite, planned, client, concurrency=args.concurrency, history=history,
+                    price=_price(client))
+        with _progress(run.total) as bar:
+            results = run.run(on_result=lambda result: bar.update(1))
+    head = summary(results, len(suite.cases), len(planned), run.wall_ms)
+    text = render(args.format, suite.name, results, head, names)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+    if history is not None:
+        print(f"recorded in history as batch {run.batch_id}", file=sys.stderr)
+    return OK if head["passed"] == run.total else FAILED
+
+
+def _writable(path: str | None) -> Path | None:
+    if path is None:
+        return None
+    out = Path(path)
+    if not out.parent.is_dir():
+        raise BadInput(f"--out: the folder of {path} does not exist", "create it or pick another path")
+    return out
+
+
+def _client(base_url: str | None):
+    from ..client import Client
+    return Client(base_url=base_url)
+
+
+def _price(client):
+    """A pricer from the live model list; without one, costs stay unknown (and a
+    max-cost-usd assertion says so) rather than failing the batch."""
+    from ..compare import pricer
+    from ..errors import CometError
+
+    try:
+        return pricer(client.models())
+    except CometError as err:
+        print(f"warning: no prices ({err.message}); costs are unknown", file=sys.stderr)
+        return None
+
+
+class _NoHistory:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+
+def _history(args: Namespace):
+    if not args.record:
+        return _NoHistory()
+    from ..history import History
+    return History(Path(args.db).expanduser() if args.db else None)
+
+
+def _progress(total: int):
+    from tqdm import tqdm  # a kept library; draws only when stderr is a terminal
+    return tqdm(total=total, unit="run", file=sys.stderr, disable=None, dynamic_ncols=True)
+
+
+def _arguments(parser: ArgumentParser) -> None:
+    parser.add_argument("suite", metavar="SUITE.json", help="the suite file (see README, Batch runs)")
+    parser.add_argument("--base-url", default=None)
+    parser.add_argument("--concurrency", type=int, default=8, help="requests in flight at once (default 8)")
+    parser.add_argument("--record", action="store_true", help="save every run in History with the batch id")
+    parser.add_argument("--db", default=None, help="history database for --record (default: COMET_HISTORY_DB "
+                        "or the per-user file)")
+    parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.add_argument("--out", default=None, metavar="FILE", help="write the report here instead of stdout")
+
+
+COMMANDS = [Command("batch", "run a suite: every case on every target, with assertions", batch, _arguments)]

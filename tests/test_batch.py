@@ -1,0 +1,115 @@
+"""Batch runs in-process: variables, every assertion type, the suite's checks, the shared rate
+limiter and Stop, against the real emulator."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from comet.batch import Batch, Limiter, parse, plan, summary
+from comet.batch.checks import TYPES, Outcome, evaluate, prepare
+from comet.client import CancelToken, Client
+from comet.variables import Unfilled, fill, missing, names
+
+BODY = {"contents": [{"role": "user", "parts": [{"text": "Capital of {{country}}? {{ style }}"}]}],
+        "systemInstruction": {"parts": [{"text": "Be {{style}}."}]},
+        "generationConfig": {"responseMimeType": "application/json",
+                             "responseJsonSchema": {"description": "about {{country}}", "type": "object"}}}
+
+
+def test_variables_are_found_in_every_string_and_filled_in_one_pass():
+    assert names(BODY) == ["country", "style"]
+    filled = fill(BODY, {"country": "{{style}} \"x\" }", "style": 3})
+    assert filled["contents"][0]["parts"][0]["text"] == 'Capital of {{style}} "x" }? 3'
+    assert filled["generationConfig"]["responseJsonSchema"]["description"] == 'about {{style}} "x" }'
+    assert BODY["contents"][0]["parts"][0]["text"] == "Capital of {{country}}? {{ style }}"  # not mutated
+    assert missing(BODY, {"country": "x"}) == ["style"]
+    with pytest.raises(Unfilled) as err:
+        fill(BODY, {"style": "brief"})
+    assert err.value.name == "country" and err.value.path == "$.contents[0].parts[0].text"
+    assert "{{country}}" in str(err.value)
+    assert names({"a": "{{ not a var", "b": "{{1x}}", "{{key}}": "no"}) == []
+
+
+OUT = Outcome(text='  {"capital": "Lisbon"}\n', finish_reason="stop", raw_finish_reason="STOP", latency_ms=120.0,
+              ttft_ms=40.0, output_tokens=12, cost_usd=0.002)
+CHECKS = [  # (type, value that passes, value that fails)
+    ("contains", "Lisbon", "Porto"), ("icontains", "LISBON", "porto"), ("not-contains", "Porto", "Lisbon"),
+    ("equals", '{"capital": "Lisbon"}', "Lisbon"), ("starts-with", '{"cap', "Lis"), ("regex", r"L\w+n", r"^L"),
+    ("json-schema", {"type": "object", "required": ["capital"]}, {"type": "object", "required": ["city"]}),
+    ("finish-reason", "STOP", "length"), ("max-latency-ms", 120, 119.9), ("max-ttft-ms", 40, 39),
+    ("max-output-tokens", 12, 11), ("max-cost-usd", 0.002, 0.001),
+]
+
+
+@pytest.mark.parametrize("kind, good, bad", CHECKS)
+def test_each_assertion_passes_and_fails_with_a_reason(kind, good, bad):
+    passed = evaluate(prepare({"type": kind, "value": good}, "$", {}), OUT)
+    failed = evaluate(prepare({"type": kind, "value": bad}, "$", {}), OUT)
+    assert passed.passed and not failed.passed
+    assert passed.message and failed.message and passed.message != failed.message
+
+
+def test_json_valid_and_unknown_measures():
+    assert evaluate(prepare({"type": "json-valid"}, "$", {}), OUT).passed
+    no_json = evaluate(prepare({"type": "json-valid"}, "$", {}), Outcome(text="Lisbon."))
+    assert not no_json.passed and no_json.message.startswith("the reply is not JSON")
+    unpriced = evaluate(prepare({"type": "max-cost-usd", "value": 1}, "$", {}), Outcome(text="x"))
+    assert not unpriced.passed and "no price is known" in unpriced.message
+    assert set(TYPES) == {c[0] for c in CHECKS} | {"json-valid"}
+
+
+def suite(model: str = "gemini-2.5-flash", cases: int = 3, **extra):
+    body = {key: BODY[key] for key in ("contents", "systemInstruction")}
+    return parse({"request": {"route": "gemini", "model": model, "body": body},
+                  "cases": [{"vars": {"country": f"C{i}", "style": "brief"}} for i in range(cases)],
+                  "assert": [{"type": "contains", "value": "{{country}}"}], **extra})
+
+
+def test_a_429_holds_the_whole_batch_and_its_run_passes_after_the_retry(emulator):
+    emulator.clear()
+    s = suite(targets=[{"route": "gemini", "model": "fault-rate-limit-once"},
+                       {"route": "openai", "model": "gemini-2.5-flash"}])
+    with Client(emulator.base_url, "sk-x") as client:
+        run = Batch(s, plan(s), client, concurrency=4)
+        results = run.run()
+    assert len(results) == 6 and all(r.ok for r in results)
+    assert run.limiter.holds == 3  # one per rate-limited body, each holding every worker's next start
+    assert summary(results, 3, 2, run.wall_ms)["passed"] == 6
+
+
+def test_the_limiter_holds_every_waiter_until_the_shared_time():
+    limiter, token = Limiter(), CancelToken()
+    limiter.hold(0.05)
+    start = time.monotonic()
+    limiter.wait(token)
+    assert time.monotonic() - start >= 0.05
+    limiter.hold(10)
+    token.cancel()
+    limiter.wait(token)  # a Stop ends the hold at once (or this test would take 10 s)
+
+
+def test_stop_ends_the_runs_in_flight_and_keeps_every_finished_result(make_emulator):
+    emu = make_emulator(ttft_ms=150, chunk_ms=0)
+    s = suite(cases=40)
+    with Client(emu.base_url, "sk-x") as client:
+        run = Batch(s, plan(s), client, concurrency=4).start()
+        finished = []
+        while len(finished) < 4:
+            finished += run.drain(0.05)
+        run.stop()
+        while not run.finished:
+            run.drain(0.05)
+    assert 4 <= len(run.results) < 40 and all(r.ok for r in run.results)
+    assert run.results[:len(finished)] == finished
+
+
+def test_a_request_the_target_route_refuses_is_found_before_sending():
+    from comet.batch import SuiteError
+
+    bad = {**BODY, "generationConfig": {"temperature": "hot"}}
+    with pytest.raises(SuiteError) as err:
+        plan(parse({"request": {"route": "gemini", "model": "m", "body": bad},
+                    "cases": [{"vars": {"country": "x", "style": "y"}}]}))
+    assert err.value.where == "$.request (for target gemini:m)" and "temperature" in err.value.message
