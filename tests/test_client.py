@@ -416,7 +416,7 @@ def test_models_are_merged_gemini_first(client):
     flash = next(m for m in models if m.id == "gemini-2.5-flash")
     assert flash.provider == "Google" and flash.pricing and flash.pricing.output > 0
     faults = [m for m in models if m.id.startswith("fault-")]
-    assert len(faults) == 8 and all(m.description for m in faults)
+    assert len(faults) == 9 and all(m.description for m in faults)
     ex = client.send(call(Route.GEMINI))
     assert cost(ex.reply.usage, flash) > 0
 
