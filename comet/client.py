@@ -42,6 +42,7 @@ from .errors import (CometError, ConfigError, ErrorInfo, Problem, ProtocolError,
 from .exchange import Event, Exchange, Retrying, Timing
 from .models import ModelInfo, merge
 from .sse import JSONArrayDecoder, SSEDecoder
+from .tally import unfinished
 from .validate import validate
 from .wire import Accumulator, ShapeError
 
@@ -385,7 +386,10 @@ class _Attempt:
                  ) -> Exchange:
         latency = perf_counter() - first_start
         acc = self.acc
+        partial = stopped or (error is not None and bool(acc.chunks))
         reply = acc.reply(raw=self.plain_body) if acc.chunks else None
+        if partial and reply is not None:
+            reply = unfinished(reply)  # no "0 output tokens" beside the text that arrived
         return Exchange(
             call=call, base_url=base_url, status=self.status, reply=reply, error=error,
             timing=Timing(started_at=started_at,
@@ -393,8 +397,7 @@ class _Attempt:
                           ttft_ms=None if self.ttft is None else self.ttft * 1000,
                           latency_ms=latency * 1000,
                           chunk_ms=tuple([c * 1000 for c in self.chunks])),
-            attempts=attempts, stopped=stopped,
-            partial=stopped or (error is not None and bool(acc.chunks)),
+            attempts=attempts, stopped=stopped, partial=partial,
         )
 
 

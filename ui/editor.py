@@ -26,6 +26,7 @@ from comet import Call, Problem, RequestError, Route, features, form, parse_json
 from comet.call import Attachment, attachment_names
 from comet.drafts import Drafts, default_path, new_id
 from comet.models import ModelInfo
+from comet.tally import with_stream_usage
 from comet.validate import attachment_problems
 
 from . import connection
@@ -260,8 +261,9 @@ def _on_model() -> None:
 def _on_stream() -> None:
     state = _state()
     state.stream = bool(st.session_state["pg_stream"])
-    if state.route == "openai" and state.json_error is None:
-        before, state.body = state.body, Call(state.route, state.model, state.body, state.stream).body
+    if state.route == "openai" and state.json_error is None:  # usage in the stream: issue 14
+        body = with_stream_usage(state.body, state.stream)
+        before, state.body = state.body, Call(state.route, state.model, body, state.stream).body
         _sync_from_body(state, state.route, before)
 
 
@@ -285,7 +287,9 @@ def _on_route() -> None:
     state.report = [{"field": r.field, "status": r.status, "target": r.target, "note": r.note}
                     for r in conversion.report]
     before, state.route = state.body, new
-    state.body = Call(new, state.model, body, state.stream).body if new == "openai" else body
+    if new == "openai":
+        body = Call(new, state.model, with_stream_usage(body, True) if state.stream else body, state.stream).body
+    state.body = body
     _sync_from_body(state, old, before)
 
 

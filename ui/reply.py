@@ -20,6 +20,7 @@ import streamlit as st
 from comet import CometError, ErrorInfo, Exchange, Reply, Retrying, TextDelta, ThoughtDelta, Timing, prepare
 from comet import schema as schemas
 from comet.exchange import read_grounding
+from comet.tally import Tally, tally
 
 BLOCK_CHARS = 800  # a finished block is frozen; only a tail of at most this size is redrawn
 FLUSH_S = 0.05  # at most ~20 repaints a second, however fast chunks arrive
@@ -236,16 +237,24 @@ def _n(value: int | None) -> str:
     return "–" if value is None else f"{value:,}"
 
 
+def _output(counts: Tally) -> str:
+    if counts.output_tokens is not None:
+        return _n(counts.output_tokens)
+    return "unknown" + (f" (~{counts.output_estimate:,} est.)" if counts.output_estimate else "")
+
+
 def metrics(exchange: Exchange, cost: float | None = None) -> list[tuple[str, str]]:
-    """The numbers shown with a reply, as (label, value)."""
+    """The numbers shown with a reply, as (label, value). An unknown output count says so (with
+    an estimate from the kept text), and a cost without the output is marked partial."""
     reply = exchange.reply
-    usage = reply.usage if reply else None
+    counts = tally(exchange, None)
+    partial = cost is not None and counts.output_tokens is None
     return [
         ("Finish", (reply.finish_reason or reply.raw_finish_reason or "–") if reply else "–"),
-        ("Input tokens", _n(usage.input_tokens if usage else None)),
-        ("Output tokens", _n(usage.output_tokens if usage else None)),
-        ("Thinking tokens", _n(usage.thinking_tokens if usage else None)),
-        ("Cost", "–" if cost is None else f"${cost:.6f}"),
+        ("Input tokens", _n(counts.input_tokens)),
+        ("Output tokens", _output(counts)),
+        ("Thinking tokens", _n(counts.thinking_tokens)),
+        ("Cost", "–" if cost is None else f"≥ ${cost:.6f} (partial)" if partial else f"${cost:.6f}"),
         ("TTFT", _ms(exchange.timing.ttft_ms)),
         ("Latency", _ms(exchange.timing.latency_ms)),
         ("Attempts", str(exchange.attempts)),
@@ -266,6 +275,9 @@ def metrics_table(items: list[tuple[str, str]], per_row: int = 5) -> str:
 
 def show_metrics(exchange: Exchange, cost: float | None = None) -> None:
     st.markdown(metrics_table(metrics(exchange, cost)))
+    note = tally(exchange, None).note
+    if note:
+        st.caption(note)
 
 
 def raw_response(exchange: Exchange) -> Any:

@@ -11,7 +11,8 @@ import threading
 import streamlit as st
 
 from comet import Call, CometError, Exchange
-from comet.models import ModelInfo, cost
+from comet.models import ModelInfo
+from comet.tally import tally
 
 from . import reply
 from .connection import Connection
@@ -33,9 +34,11 @@ def history():
 
 
 def cost_of(exchange: Exchange, catalog: dict[str, ModelInfo]) -> float | None:
+    """The run's cost; for a run that ended before its output was counted, the part that is
+    known (the metrics mark it partial)."""
     if exchange.reply is None:
         return None
-    return cost(exchange.reply.usage, catalog.get(exchange.call.model))
+    return tally(exchange, catalog.get(exchange.call.model)).cost
 
 
 def send(conn: Connection, call: Call, catalog: dict[str, ModelInfo], *, key: str,
