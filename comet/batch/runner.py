@@ -117,7 +117,7 @@ class Batch:
     def __init__(self, suite: Suite, planned: Sequence[Planned], client: Any, *,
                  concurrency: int = DEFAULT_CONCURRENCY, history: Any = None,
                  price: Callable[[Exchange], float | None] | None = None, cancel: Any = None,
-                 batch_id: str | None = None):
+                 batch_id: str | None = None, stop_in_flight: bool = True):
         if concurrency < 1:
             raise ValueError("concurrency is at least 1")
         self.suite, self.planned, self.client = suite, list(planned), client
@@ -125,6 +125,9 @@ class Batch:
         self.cancel = cancel if cancel is not None else _new_cancel_token()
         self.batch_id = batch_id or new_batch_id()
         self.limiter = Limiter()
+        # Stop ends the runs in flight only when the client gets the token, which costs a reader
+        # thread per run; the CLI (Ctrl-C ends the process) runs them inline instead.
+        self._in_flight = self.cancel if stop_in_flight else None
         self.total = len(suite.cases) * len(self.planned)
         self.results: list[Result] = []
         self.save_errors: list[str] = []
@@ -193,7 +196,7 @@ class Batch:
         base_url, started = getattr(self.client, "base_url", ""), time.time()
         try:
             final = None
-            for event in self.client.stream(call, cancel=self.cancel):
+            for event in self.client.stream(call, cancel=self._in_flight):
                 if isinstance(event, Exchange):
                     final = event
                 elif isinstance(event, Retrying) and event.error.kind == "rate_limited":

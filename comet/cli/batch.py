@@ -27,7 +27,7 @@ def batch(args: Namespace) -> int:
     names = [target_name(p) for p in planned]
     with _client(args.base_url) as client, _history(args) as history:
         run = Batch(suite, planned, client, concurrency=args.concurrency, history=history,
-                    price=_price(client))
+                    price=_price(client), stop_in_flight=False)
         with _progress(run.total) as bar:
             results = run.run(on_result=lambda result: bar.update(1))
     head = summary(results, len(suite.cases), len(planned), run.wall_ms)
