@@ -111,8 +111,8 @@ class Limiter:
 
 class Batch:
     """Run ``planned`` x ``suite.cases`` on ``client`` (needs ``stream(call, cancel=)`` and
-    ``base_url``). ``price`` maps an Exchange to its cost; ``history`` (``save(exchange,
-    group_id=, label=, cost=)``) records every finished run under :attr:`batch_id`."""
+    ``base_url``). ``price`` maps an Exchange to its cost; ``history`` (a
+    :class:`comet.store.Store`) records every finished run under :attr:`batch_id`."""
 
     def __init__(self, suite: Suite, planned: Sequence[Planned], client: Any, *,
                  concurrency: int = DEFAULT_CONCURRENCY, history: Any = None,
@@ -222,7 +222,7 @@ class Batch:
         if self.history is None:
             return None
         try:
-            return self.history.save(exchange, group_id=self.batch_id, cost=cost,
+            return self.history.record(exchange, group_id=self.batch_id, cost=cost,
                                      label=f"{planned.target.label} · case {case.number}")
         except Exception as exc:
             self.save_errors.append(f"history: {exc}")

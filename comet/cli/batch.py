@@ -79,8 +79,8 @@ class _NoHistory:
 def _history(args: Namespace):
     if not args.record:
         return _NoHistory()
-    from ..history import History
-    return History(Path(args.db).expanduser() if args.db else None)
+    from ..store import open_store
+    return open_store(Path(args.db).expanduser() if args.db else None)
 
 
 def _progress(total: int):
