@@ -3,7 +3,7 @@ the reply stream in, and copy the code for exactly that request."""
 
 import streamlit as st
 
-from ui import code, connection, editor, features, importer, runs
+from ui import code, connection, echo, editor, features, importer, runs
 from ui.shell import ensure_app
 
 ensure_app()  # before drawing: see ui/shell.py
@@ -44,6 +44,7 @@ with request:
     code.code_tabs(state.call(), code.target(conn, key="pg_snippets_local"))
 
 editor.save_draft(state)
+echo.mark()  # after every widget the editor writes to: see ui/echo.py
 
 with answer, st.container(key="pg_answer"):
     if send and runs.send(conn, state.call(), by_id, key="pg_reply", result_key="pg_result"):

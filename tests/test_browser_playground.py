@@ -4,12 +4,15 @@ a reply streaming in, Stop pressed mid-stream, and the HTML that actually reache
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import time
 from pathlib import Path
 
 import pytest
 
+from comet.history import History
 from browser_support import Server, launch, skip_without_browser
 from conftest import CANARY_KEY
 
@@ -38,7 +41,7 @@ def demo(tmp_path_factory):
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1100})
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(int(os.environ.get("COMET_TEST_BROWSER_TIMEOUT_MS", "15000")))
     yield page
     context.close()
 
@@ -216,3 +219,37 @@ def test_canary_key_is_nowhere_in_html_snippets_history_or_logs(browser, emulato
     for db in dbs:
         assert CANARY_KEY.encode() not in db.read_bytes(), db.name
     assert len(history_rows(server.history)) == 3
+
+
+def _wait_recorded(server: Server, before: int) -> dict:
+    deadline = time.monotonic() + 20
+    while len(rows := history_rows(server.history)) == before:
+        assert time.monotonic() < deadline, "the run was not recorded"
+        time.sleep(0.05)
+    assert len(rows) == before + 1, "one Send, one run"
+    return rows[0]
+
+
+@pytest.mark.parametrize("how", ["instant click", "held click", "Ctrl+Enter"])
+def test_send_sends_exactly_what_is_in_the_prompt_box(page, demo, how):
+    """Type, then Send at once, with no pause to let the box commit: the run (on the wire and in
+    History) has the new prompt every time, and the box keeps it. A hand holds the mouse button
+    for about a tenth of a second, so the box's blur and the click reach the server as two
+    messages; Ctrl+Enter is pressed inside the box, before any blur."""
+    open_app(page, demo.url)
+    prompt = page.get_by_label("Prompt", exact=True)
+    for i in range(6):
+        text = f"{how} number {i}: the {['cat', 'dog', 'owl', 'elk', 'yak', 'emu'][i]} runs"
+        before = len(history_rows(demo.history))
+        prompt.fill(text)  # no Tab: the click (or the shortcut) is what commits the box
+        if how == "Ctrl+Enter":
+            prompt.press("Control+Enter")
+        else:
+            button(page, "pg_send").click(delay=120 if how == "held click" else 0)
+        row = _wait_recorded(demo, before)
+        run = History(str(demo.history)).get(row["id"])
+        assert run["prompt"] == text
+        assert text in json.dumps(run["request"])  # what went on the wire
+        page.wait_for_function("() => document.querySelector('.stApp')"
+                               ".getAttribute('data-test-script-state') !== 'running'")
+        assert prompt.input_value() == text

@@ -29,7 +29,7 @@ from comet.models import ModelInfo
 from comet.tally import with_stream_usage
 from comet.validate import attachment_problems
 
-from . import connection
+from . import connection, echo
 from . import features as feature_ui
 
 STATE = "pg_state"
@@ -172,21 +172,24 @@ def _sync_from_body(state: EditorState, old_route: str, old_body: dict[str, Any]
     overwritten; ``skip`` names a widget that was the source and keeps its text as typed."""
     ss = st.session_state
     if rewrite_json:
-        state.json_text = ss["pg_json"] = dump(state.body)
+        state.json_text = dump(state.body)
+        echo.push("pg_json", state.json_text)
     state.json_error = None
     same_route = old_route == state.route
     if state.route == "openai":
         model = state.body.get("model")
         if isinstance(model, str) and model and not (same_route and model == old_body.get("model")):
-            state.model = ss["pg_model"] = model
+            state.model = model
+            echo.push("pg_model", model)
         stream = state.body.get("stream") is True
         if not (same_route and stream == (old_body.get("stream") is True)):
-            state.stream = ss["pg_stream"] = stream
+            state.stream = stream
+            echo.push("pg_stream", stream)
     old = form.read(old_route, old_body) if same_route else {}
     new = form.read(state.route, state.body)
     for name in form.fields(state.route):
         if name not in old or old[name] != new[name]:
-            ss[FIELD_KEY.format(name)] = _to_widget(form.SPECS[name], new[name])
+            echo.push(FIELD_KEY.format(name), _to_widget(form.SPECS[name], new[name]))
     feature_ui.sync(state, old_route, old_body, skip=skip)
 
 
@@ -219,6 +222,9 @@ def _from_widget(spec: form.FieldSpec, value: Any) -> Any:
 # ---- callbacks ---------------------------------------------------------------------------------
 
 def _state() -> EditorState:
+    """The editor's state, for a callback: first undo what a browser behind the server sent
+    back of values the server had just written (see :mod:`ui.echo`)."""
+    echo.settle()
     return st.session_state[STATE]
 
 

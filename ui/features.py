@@ -21,6 +21,8 @@ from comet import CometError, Route, features, form
 from comet.call import MEDIA_TYPES, Attachment
 from comet.features import FormConflict
 
+from . import echo
+
 THINKING_FIELDS = ("thinking_budget", "include_thoughts", "thinking_level", "reasoning_effort")
 
 THINK_MODE = "pg_think_mode"
@@ -106,7 +108,7 @@ def sync(state, old_route: str, old_body: dict[str, Any], *, skip: str | None = 
         if key == skip:
             continue
         if key not in old or old[key] != value or key not in ss:
-            ss[key] = value
+            echo.push(key, value)
             errors.pop(key, None)
     ss[ERRORS] = errors
 
@@ -156,6 +158,7 @@ def _show_error(key: str) -> None:
 # ---- the conversation ----------------------------------------------------------------------------
 
 def _on_turn(k: int, index: int, what: str) -> None:
+    echo.settle()  # before reading any widget: see ui/echo.py
     ss = st.session_state
     if what == "role":
         _edit(lambda s: features.set_turn(s.route, s.body, index, role=ss[TURN_ROLE.format(k)]))
@@ -205,6 +208,7 @@ def _uploader_key() -> str:
 
 
 def _on_upload(key: str) -> None:
+    echo.settle()  # before reading any widget: see ui/echo.py
     ss = st.session_state
     state = _state()
     errors = []
@@ -226,12 +230,14 @@ def _on_upload(key: str) -> None:
 
 
 def _on_detach(name: str) -> None:
+    echo.settle()  # before reading any widget: see ui/echo.py
     state = _state()
     state.attachments = [a for a in state.attachments if a.name != name]
     _edit(lambda s: features.detach(s.route, s.body, name))
 
 
 def _on_url() -> None:
+    echo.settle()  # before reading any widget: see ui/echo.py
     ss = st.session_state
     url = (ss.get("pg_url") or "").strip()
     if not url:
@@ -244,6 +250,7 @@ def _on_url() -> None:
 
 
 def _on_remove_url(url: str) -> None:
+    echo.settle()  # before reading any widget: see ui/echo.py
     _edit(lambda s: features.remove_url(s.route, s.body, url))
 
 
@@ -290,6 +297,7 @@ def media(state, disabled: bool) -> None:
 # ---- thinking, grounding, structured output, functions, safety --------------------------------------
 
 def _on_think_mode() -> None:
+    echo.settle()  # before reading any widget: see ui/echo.py
     def change(s):
         spec = features.thinking_spec(s.model)
         current = form.read(s.route, s.body)["thinking_budget"]
@@ -346,10 +354,12 @@ def form_key(name: str) -> str:
 
 
 def _on_search() -> None:
+    echo.settle()  # before reading any widget: see ui/echo.py
     _edit(lambda s: features.set_search(s.route, s.body, bool(st.session_state[SEARCH])))
 
 
 def _on_schema() -> None:
+    echo.settle()  # before reading any widget: see ui/echo.py
     ok, schema = _parsed(SCHEMA)
     if not ok:
         return
@@ -360,6 +370,7 @@ def _on_schema() -> None:
 
 
 def _on_schema_field() -> None:
+    echo.settle()  # before reading any widget: see ui/echo.py
     def change(s):
         _, schema = features.schema_of(s.route, s.body)
         if schema is None:
@@ -369,6 +380,7 @@ def _on_schema_field() -> None:
 
 
 def _on_schema_name() -> None:
+    echo.settle()  # before reading any widget: see ui/echo.py
     name = (st.session_state.get(SCHEMA_NAME) or "").strip()
     _edit(lambda s: features.set_schema_name(s.body, name) if name else s.body)
 
@@ -391,6 +403,7 @@ def _structured(state, disabled: bool) -> None:
 
 
 def _on_function(k: int, what: str) -> None:
+    echo.settle()  # before reading any widget: see ui/echo.py
     ss = st.session_state
     if what == "name":
         _edit(lambda s: features.set_function(s.route, s.body, k, name=(ss[FN_NAME.format(k)] or "").strip()))
@@ -406,6 +419,7 @@ def _on_function(k: int, what: str) -> None:
 
 
 def _on_add_function() -> None:
+    echo.settle()  # before reading any widget: see ui/echo.py
     ss = st.session_state
     name = (ss.get("pg_fn_new_name") or "").strip()
     if not name:
@@ -423,10 +437,12 @@ def _on_add_function() -> None:
 
 
 def _on_call_mode() -> None:
+    echo.settle()  # before reading any widget: see ui/echo.py
     _edit(lambda s: features.set_calling_mode(s.route, s.body, st.session_state[CALL_MODE]))
 
 
 def _on_allowed() -> None:
+    echo.settle()  # before reading any widget: see ui/echo.py
     _edit(lambda s: features.set_allowed_functions(s.route, s.body, st.session_state[ALLOWED]))
 
 
@@ -474,6 +490,7 @@ def _functions(state, disabled: bool) -> None:
 
 
 def _on_safety(category: str) -> None:
+    echo.settle()  # before reading any widget: see ui/echo.py
     _edit(lambda s: features.set_safety(s.body, category, st.session_state[SAFETY.format(category)]))
 
 
@@ -512,6 +529,7 @@ def sections(state, values_: dict[str, Any], disabled: bool) -> None:
 # ---- around a reply: answer function calls, count tokens ---------------------------------------------
 
 def _on_answer(result_key: str, count: int) -> None:
+    echo.settle()  # before reading any widget: see ui/echo.py
     from . import runs
 
     ss = st.session_state

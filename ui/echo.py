@@ -1,0 +1,68 @@
+"""Telling a user's edit from a stale echo of a value the server has just written.
+
+The editor keeps its widgets in step with one body: an edit in one widget (the prompt) makes the
+server write the new values of the others (the JSON tab, the feature controls) into session
+state. The browser learns those values only when that run's output reaches it. A message it
+sends before then (a Send button released a tenth of a second after the prompt box lost focus,
+so the blur and the click reach the server as two messages) still carries the *old* values of
+those widgets; Streamlit reports each as a change and calls its ``on_change``, and the old JSON
+text would overwrite the new prompt: the previous prompt would be sent.
+
+Every server-side write goes through :func:`push`, which numbers it (a generation) and remembers
+the value it replaced. A hidden widget drawn at the end of the page (:func:`mark`) carries the
+latest generation to the browser, and every message back carries the generation that browser
+has drawn. :func:`settle`, called first in every editor callback, puts back each value pushed
+after that generation wherever the message holds the value the push replaced: the callback then
+sees no change. A real edit (any other value) goes through as usual.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+SEEN = "pg_echo_seen"  # the hidden widget: the generation this browser has drawn
+PUSHED = "pg_echo_pushed"  # widget key -> {"value": last pushed, "before": [(generation, value replaced)]}
+GENERATION = "pg_echo_generation"
+
+
+def push(key: str, value) -> None:
+    """Write ``value`` into widget ``key``, remembering the value the browser may still show."""
+    ss = st.session_state
+    if key in ss and ss[key] != value:
+        generation = ss[GENERATION] = ss.get(GENERATION, 0) + 1
+        entry = ss.setdefault(PUSHED, {}).setdefault(key, {"before": []})
+        entry["before"].append((generation, ss[key]))
+        entry["value"] = value
+    ss[key] = value
+
+
+def _seen() -> int | None:
+    try:
+        return int(st.session_state.get(SEEN))
+    except (TypeError, ValueError):
+        return None
+
+
+def settle() -> None:
+    """Undo what a message from a browser behind the server sent back of pushed values."""
+    ss = st.session_state
+    seen = _seen()
+    if seen is None:
+        return
+    for key, entry in ss.get(PUSHED, {}).items():
+        unseen = [before for generation, before in entry["before"] if generation > seen]
+        if unseen and key in ss and ss[key] == unseen[0] and ss[key] != entry["value"]:
+            ss[key] = entry["value"]
+
+
+def mark() -> None:
+    """Draw the hidden generation widget (last on the page, so a browser that has drawn it has
+    drawn every push before it), and forget the pushes this browser has caught up with."""
+    ss = st.session_state
+    generation = ss.get(GENERATION, 0)
+    if _seen() in (None, generation):
+        ss[PUSHED] = {}
+    ss[SEEN] = str(generation)
+    with st.container(key="pg_echo"):
+        st.html("<style>.st-key-pg_echo { display: none; }</style>")
+        st.text_input("Editor generation", key=SEEN, label_visibility="collapsed")
