@@ -21,7 +21,8 @@ from .errors import (APIError, AuthError, BadRequest, CometError, ConfigError, E
                      Timeout, TransportError, classify)
 from .exchange import (Candidate, Exchange, FunctionCall, Reply, Retrying, TextDelta,
                        ThoughtDelta, Timing, Usage)
-from .validate import parse_json, problems, validate
+from .rules import validate
+from .validate import parse_json, problems
 
 __all__ = [
     "__version__",

@@ -42,8 +42,8 @@ from .errors import (CometError, ConfigError, ErrorInfo, Problem, ProtocolError,
 from .exchange import Event, Exchange, Retrying, Timing
 from .models import ModelInfo, merge
 from .sse import JSONArrayDecoder, SSEDecoder
+from .rules import validate
 from .tally import unfinished
-from .validate import validate
 from .wire import Accumulator, ShapeError
 
 __all__ = ["Client", "CancelToken", "RetryPolicy"]

@@ -2,8 +2,9 @@
 
 Each problem names the JSON path, the route and the fix, for example:
 "``$.contents``: `contents` belongs to the Gemini native route. Fix: on Chat Completions send
-`messages`". :func:`problems` lists them all (the editor flags them as you type);
-:func:`validate` raises :class:`~comet.errors.RequestError` with them.
+`messages`". :func:`problems` lists them all; :mod:`comet.rules` gathers them with the model's, the
+features' and the attachments' problems into the one list the editor, the client and the CLI
+share.
 """
 
 from __future__ import annotations
@@ -250,23 +251,6 @@ def problems(route: Route | str, body: Any) -> list[Problem]:
         return beyond
     (_check_gemini if route is Route.GEMINI else _check_openai)(body, c)
     return c.found
-
-
-def validate(call: Call, encoded: bytes | None = None) -> None:
-    """Raise :class:`RequestError` (nothing is sent) when the call is not valid for its route.
-
-    ``encoded`` (the call's body bytes, when the caller has them) saves a second encoding when
-    looking for attachment placeholders."""
-    found = problems(call.route, call.body)
-    bad_model = limits.model_problems(call.route, call.model)
-    if bad_model:
-        found[:0] = bad_model
-    elif call.route is Route.GEMINI and not call.model.strip():
-        found.insert(0, Problem(call.route.value, "model", "no model chosen", "pick a model"))
-    if call.attachments or encoded is None or b"<attachment:" in encoded:
-        found.extend(attachment_problems(call))
-    if found:
-        raise RequestError(found)
 
 
 def attachment_problems(call: Call) -> list[Problem]:

@@ -235,3 +235,29 @@ def test_send_adds_the_schema_verdict_when_a_schema_was_asked_for(emulator, rout
     plain = printed(comet("send", "--route", route, "--model", "gemini-2.5-flash", "--prompt", "hi",
                           base_url=emulator.base_url))
     assert "schema" not in plain
+
+
+# The Playground's rules, refused the same way on the command line (issue 11: one rulebook).
+PLAYGROUND_REFUSES = [
+    ({"contents": [{"parts": [{"text": "hi"}]}], "generationConfig": {"thinkingConfig": {"thinkingBudget": 99999}}},
+     "thinking budget 99999 is outside gemini-2.5-flash's range", "use -1 (dynamic), or 0 (off) to 24576"),
+    ({"contents": [{"parts": [{"text": "hi"}]}],
+      "tools": [{"functionDeclarations": [{"name": "get_weather"}]}],
+      "toolConfig": {"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["book_flight"]}}},
+     "the request lets the model call 'book_flight', which is not declared",
+     "declare it under Function calling, or take it out of Only these functions"),
+]
+
+
+@pytest.mark.parametrize("body, message, fix", PLAYGROUND_REFUSES, ids=["thinking-budget", "allowed-functions"])
+def test_send_refuses_what_the_playground_refuses(emulator, body, message, fix):
+    from comet import Call, Route, rules
+
+    emulator.clear()
+    shown = rules.problems(Call(Route.GEMINI, "gemini-2.5-flash", body))  # what the editor lists
+    assert [(p.message, p.fix) for p in shown] == [(message, fix)]
+    r = comet("send", "--route", "gemini", "--model", "gemini-2.5-flash", "--body", "-",
+              stdin=json.dumps(body), base_url=emulator.base_url)
+    assert r.returncode == 2 and r.stdout == ""
+    assert message in r.stderr and fix in r.stderr
+    assert emulator.received == []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from comet import Call, Client, Route, features, schema
+from comet import Call, Client, RequestError, Route, features, schema
 from comet.call import Attachment
 from snippet_golden import CAT
 
@@ -64,9 +64,13 @@ def test_gemini_3_thinking_level_and_the_models_refusals(client):
                           ("gemini-2.5-flash", {"thinkingBudget": 99999}),
                           ("gemini-3-pro-preview", {"thinkingLevel": "MEDIUM"})):
         body = gemini("hi", generationConfig={"thinkingConfig": config})
-        assert features.problems(Route.GEMINI, model, body), (model, config)  # flagged before sending
-        ex = client.send(Call(Route.GEMINI, model, body))
-        assert ex.error is not None and ex.status == 400, (model, config)
+        flagged = features.problems(Route.GEMINI, model, body)
+        assert flagged, (model, config)  # flagged before sending
+        # One rulebook (issue 11): the client refuses what the editor flags, before sending;
+        # the emulator's own 400s for these are tests/test_emulator.py's.
+        with pytest.raises(RequestError) as refused:
+            client.send(Call(Route.GEMINI, model, body))
+        assert refused.value.problems == flagged, (model, config)
 
 
 def test_openai_reasoning_effort_gives_reasoning_tokens(client):

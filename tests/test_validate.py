@@ -8,7 +8,8 @@ import pytest
 
 from comet import Call, Client, Route
 from comet.errors import RequestError
-from comet.validate import GEMINI_ONLY, OPENAI_ONLY, parse_json, problems, validate
+from comet.rules import validate
+from comet.validate import GEMINI_ONLY, OPENAI_ONLY, parse_json, problems
 
 GEMINI_OK = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
 OPENAI_OK = {"model": "gemini-2.5-flash", "messages": [{"role": "user", "content": "hi"}]}

@@ -22,12 +22,11 @@ from typing import Any
 
 import streamlit as st
 
-from comet import Call, Problem, RequestError, Route, features, form, parse_json, problems, simple_body
+from comet import Call, Problem, RequestError, Route, form, parse_json, rules, simple_body
 from comet.call import Attachment, attachment_names
 from comet.drafts import Drafts, default_path, new_id
 from comet.models import ModelInfo
 from comet.tally import with_stream_usage
-from comet.validate import attachment_problems
 
 from . import connection, echo
 from . import features as feature_ui
@@ -425,12 +424,7 @@ def json_editor(state: EditorState) -> None:
 
 def check(state: EditorState) -> list[Problem]:
     """What would stop this request being sent, each with its fix (flagged before sending)."""
-    found = problems(state.route, state.body)
-    if state.route == "gemini" and not state.model.strip():
-        found.insert(0, Problem("gemini", "model", "no model chosen", "pick a model or type its ID"))
-    found += features.problems(state.route, state.model, state.body)
-    found += attachment_problems(state.call())
-    return found
+    return rules.problems(state.call())
 
 
 def show_problems(found: list[Problem]) -> None:
