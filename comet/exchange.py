@@ -13,6 +13,7 @@ from . import body as spelling
 from . import schema
 from .call import Call
 from .errors import ErrorInfo
+from .stamp import request_hash
 
 FINISH_REASONS = ("stop", "length", "safety", "tool_calls", "other")
 
@@ -113,6 +114,9 @@ class Exchange:
     attempts: int = 1
     stopped: bool = False  # the user pressed Stop; reply holds the partial text
     partial: bool = False  # the stream ended before it finished (cut, stopped or errored)
+    # the app that recorded the run (the store fills it in; None while live): not part of what
+    # the run was, so a stored run still equals the Exchange the client produced
+    app_version: str | None = field(default=None, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -140,6 +144,8 @@ class Exchange:
             "ttft_ms": _round(self.timing.ttft_ms),
             "attempts": self.attempts,
             "model_version": self.reply.model_version if self.reply else None,
+            "response_id": self.reply.response_id if self.reply else None,
+            "request_hash": request_hash(self.call),
             "stopped": self.stopped,
             "partial": self.partial,
             "error": None if self.error is None else {

@@ -3,7 +3,7 @@ delete, export and share."""
 
 import streamlit as st
 
-from ui import connection, runs
+from ui import connection, run_diff, runs
 from ui import history_view as view
 from ui.shell import ensure_app
 
@@ -17,6 +17,7 @@ history = runs.history()
 found = view.filters(history)
 rows, total = view.page_of_runs(history, found)
 view.table(rows, total)
+run_diff.section(history, rows)
 view.chart(history, found)
 view.export_buttons(history, found)
 

@@ -21,7 +21,7 @@ import streamlit as st
 from comet import Call, Route
 from comet.store import STATUSES, Run, Store
 
-from . import code, connection, reply, runs
+from . import code, connection, reply, runs, stamp_view
 
 PAGE_SIZE = 50
 CHART_RUNS = 10_000  # the chart averages at most this many of the newest matching runs
@@ -261,12 +261,15 @@ def actions(history: Store, run: Run, conn: connection.Connection) -> None:
         st.button("Delete run", key="hist_delete", type="primary", on_click=_delete, args=(history, run.id))
     if rerun:
         catalog, _ = connection.models(conn)
-        if runs.send(conn, call, {m.id: m for m in catalog}, key="hist_rerun_view",
-                     result_key="hist_rerun_result"):
+        again = runs.send(conn, call, {m.id: m for m in catalog}, key="hist_rerun_view",
+                          result_key="hist_rerun_result")
+        if again:
             st.session_state["hist_rerun_of"] = run.id
+            stamp_view.rerun_check(run.exchange, again)
     elif st.session_state.get("hist_rerun_of") == run.id and runs.last("hist_rerun_result"):
         st.caption("The last rerun of this request:")
         runs.show(runs.last("hist_rerun_result"), key="hist_rerun_view")
+        stamp_view.rerun_check(run.exchange, runs.last("hist_rerun_result")[0])
 
 
 # ---- reopening and sharing -----------------------------------------------------------------------

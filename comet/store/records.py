@@ -24,9 +24,11 @@ from datetime import date, datetime, timezone
 from typing import Any, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
+from .. import __version__
 from ..call import ATTACHMENT_TOKEN, Attachment, Call, Route, user_text
 from ..errors import ErrorInfo
 from ..exchange import Candidate, Exchange, FunctionCall, Reply, Timing, Usage
+from ..stamp import request_hash
 
 PREVIEW_CHARS = 160
 REDACTED = "[redacted]"
@@ -34,13 +36,13 @@ REDACTED = "[redacted]"
 LIST_COLUMNS = ("id", "created_at", "group_id", "label", "route", "model", "served_model", "host", "stream",
                 "status", "http_status", "error_kind", "error_message", "finish_reason", "input_tokens",
                 "output_tokens", "thinking_tokens", "total_tokens", "cost", "ttft_ms", "latency_ms", "attempts",
-                "stopped", "partial", "prompt_preview", "reply_preview")
+                "stopped", "partial", "prompt_preview", "reply_preview", "request_hash", "app_version", "response_id")
 DETAIL_COLUMNS = ("prompt", "reply", "thoughts", "request_json", "response_json", "chunk_ms_json", "error_json",
                   "exchange_json")
 EXPORT_COLUMNS = ("id", "time", "group_id", "label", "route", "model", "served_model", "host", "stream", "status",
                   "http_status", "error_kind", "error_message", "finish_reason", "input_tokens", "output_tokens",
                   "thinking_tokens", "total_tokens", "cost", "ttft_ms", "latency_ms", "attempts", "stopped",
-                  "partial", "prompt", "reply")
+                  "partial", "request_hash", "app_version", "response_id", "prompt", "reply")
 STATUSES = ("ok", "error", "stopped")
 BOOLS = ("stream", "stopped", "partial")
 
@@ -278,6 +280,10 @@ def build(ex: Exchange, group_id: str | None, label: str | None, cost: float | N
         "cost": cost, "ttft_ms": ex.timing.ttft_ms, "latency_ms": ex.timing.latency_ms,
         "attempts": ex.attempts, "stopped": bool(ex.stopped), "partial": bool(ex.partial),
         "prompt_preview": _preview(prompt), "reply_preview": _preview(text),
+        # the reproducibility stamp (comet.stamp); the app version is the running one unless
+        # the Exchange was recorded before (an import of old runs keeps theirs)
+        "request_hash": request_hash(call), "app_version": ex.app_version or __version__,
+        "response_id": reply.response_id if reply else None,
     }
     details = {
         "prompt": prompt, "reply": text, "thoughts": scrub(reply.thoughts, secrets, patterns=False) if reply else "",
@@ -355,7 +361,7 @@ def rebuild(row: dict[str, Any]) -> Exchange:
     reply = _reply(row, extra["reply"]) if extra.get("reply") is not None else None
     return Exchange(call=call_of(row), base_url=extra["base_url"], status=row["http_status"], reply=reply,
                     error=error, timing=timing, attempts=row["attempts"] if row["attempts"] is not None else 1,
-                    stopped=bool(row["stopped"]), partial=bool(row["partial"]))
+                    stopped=bool(row["stopped"]), partial=bool(row["partial"]), app_version=row.get("app_version"))
 
 
 # ---- export ------------------------------------------------------------------------------------

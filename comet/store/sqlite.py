@@ -127,8 +127,17 @@ def _m4_exchange(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE run_details ADD COLUMN exchange_json TEXT")
 
 
+def _m5_stamp(db: sqlite3.Connection) -> None:
+    # the reproducibility stamp (comet.stamp): request hash, the app that recorded the run, the
+    # response id; NULL for older runs. Runs of one request are found by their hash.
+    for column in ("request_hash", "app_version", "response_id"):
+        db.execute(f"ALTER TABLE runs ADD COLUMN {column} TEXT")
+    db.execute("CREATE INDEX runs_by_request ON runs(request_hash) WHERE request_hash IS NOT NULL")
+
+
 # Append only: a database at version N runs MIGRATIONS[N:].
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_runs, _m2_full_text, _m3_attachments, _m4_exchange]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_runs, _m2_full_text, _m3_attachments, _m4_exchange,
+                                                          _m5_stamp]
 
 
 def migrate(db: sqlite3.Connection, path: Any = "") -> int:

@@ -1,0 +1,106 @@
+"""AppTest on the real stack (app.py, client, emulator, store): the stamp under a run, a rerun
+from History compared with the run it repeats, and any two History runs diffed (metrics side by
+side, word diff, structural JSON diff)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import comet
+from app_support import APP, TIMEOUT, no_exception, texts
+from comet import Call, Route, simple_body
+from comet.stamp import request_hash
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    return no_exception(at.switch_page(page).run())
+
+
+def store():
+    from comet.store import default_path, open_store
+
+    return open_store(default_path())
+
+
+@pytest.fixture
+def on_emulator(emulator, monkeypatch):
+    monkeypatch.setenv("COMETAPI_BASE_URL", emulator.base_url)
+    monkeypatch.setenv("COMETAPI_KEY", "test-key")
+    return emulator
+
+
+def record(emulator, *calls: Call) -> list[int]:
+    from comet.client import Client
+
+    s = store()
+    with Client(emulator.base_url, "test-key") as client:
+        return [s.record(client.send(c)) for c in calls]
+
+
+def test_the_stamp_shows_under_a_playground_run(on_emulator):
+    at = no_exception(AppTest.from_file(APP, default_timeout=TIMEOUT).run())
+    at.text_area(key="pg_f_prompt").set_value("stamp this run").run()
+    at = no_exception(at.button(key="pg_send").click().run())
+    (row,) = store().page()
+    shown = texts(at.main, "caption")
+    assert f"request {row['request_hash'][:12]}" in shown
+    assert f"app {comet.__version__}" in shown and f"served {row['served_model']}" in shown
+    assert f"response id {row['response_id']}" in shown
+
+
+def test_a_rerun_compares_itself_with_the_run_it_repeats(on_emulator):
+    (run_id,) = record(on_emulator, Call(Route.GEMINI, "gemini-2.5-flash", simple_body("gemini", "once more")))
+    at = open_page("pages/history.py")
+    at = no_exception(at.selectbox(key="hist_run").set_value(run_id).run())
+    at = no_exception(at.button(key="hist_rerun").click().run())
+    rows = store().page()
+    assert len(rows) == 2 and rows[0]["request_hash"] == rows[1]["request_hash"]
+    said = texts(at.main, "success")
+    assert "Compared with the run it repeats: same request; same served model" in said
+    assert "identical reply" in said
+
+
+def frame(at: AppTest, first_column: str):
+    """The dataframe on the page whose first column is ``first_column``."""
+    (found,) = [d.value for d in at.dataframe if list(d.value.columns)[:1] == [first_column]]
+    return found
+
+
+def diff(at: AppTest, a: int, b: int) -> AppTest:
+    at.selectbox(key="hist_diff_a").set_value(a).run()
+    return no_exception(at.selectbox(key="hist_diff_b").set_value(b).run())
+
+
+def test_two_text_runs_show_metrics_side_by_side_and_a_word_diff(on_emulator):
+    a, b = record(on_emulator, Call(Route.GEMINI, "gemini-2.5-flash", simple_body("gemini", "red apples")),
+                  Call(Route.OPENAI, "gemini-2.5-pro", simple_body("openai", "green apples")))
+    at = diff(open_page("pages/history.py"), a, b)
+    table = frame(at, "metric")
+    by_metric = {r["metric"]: r for r in table.to_dict("records")}
+    assert by_metric["Model"][f"A (#{a})"] == "gemini-2.5-flash"
+    assert by_metric["Model"][f"B (#{b})"] == "gemini-2.5-pro"
+    assert by_metric["Route"]["difference"] == "differs"
+    assert "the same, word by word" in texts(at.main, "markdown")
+    shown = "".join(str(h.proto.body) for h in at.get("html"))
+    assert "<del" in shown and "<ins" in shown and "red" in shown and "green" in shown
+
+
+def test_two_json_runs_show_a_structural_diff_with_paths(on_emulator):
+    def structured(prompt: str, schema: dict) -> Call:
+        body = simple_body("gemini", prompt)
+        body["generationConfig"] = {"responseMimeType": "application/json", "responseJsonSchema": schema}
+        return Call(Route.GEMINI, "gemini-2.5-flash", body)
+
+    a, b = record(on_emulator,
+                  structured("one", {"type": "object", "properties": {"name": {"type": "string"},
+                                                                      "age": {"type": "integer"}}}),
+                  structured("two", {"type": "object", "properties": {"name": {"type": "string"},
+                                                                      "tags": {"type": "array"}}}))
+    at = diff(open_page("pages/history.py"), a, b)
+    changes = {r["path"]: r["change"] for r in frame(at, "path").to_dict("records")}
+    assert changes.get("$.age") == "removed" and changes.get("$.tags") == "added"
+    assert "JSON replies:" in texts(at.main, "markdown")

@@ -1,0 +1,30 @@
+"""The reproducibility stamp under a run, and a rerun beside the run it repeats
+(:mod:`comet.stamp`, :mod:`comet.rundiff`)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import comet
+from comet import stamp
+from comet.compare import diff_html
+from comet.exchange import Exchange
+from comet.rundiff import compare_rerun
+
+
+def caption(exchange: Exchange) -> None:
+    """One line: request hash, app version, served model and response id."""
+    found = stamp.of(exchange, comet.__version__)
+    st.caption(f"Stamp: {found.line()}", help=f"request hash (SHA-256 of route, model and the canonical "
+                                              f"body, attachments by content): {found.request_hash}")
+
+
+def rerun_check(before: Exchange, after: Exchange) -> None:
+    """Does the rerun repeat the same request, was it served by the same model, and how do the
+    replies differ."""
+    check = compare_rerun(before, after, comet.__version__)
+    shown = st.success if check.same_request and not check.served_changed and check.same_reply else st.info
+    shown(f"Compared with the run it repeats: {check.summary()}.")
+    if not check.same_reply:
+        with st.expander("Reply diff (struck through: only in the earlier run; underlined: only in the rerun)"):
+            st.html(diff_html(check.diff))
