@@ -16,7 +16,7 @@ from typing import Any, Mapping
 from .. import body as spelling
 from ..body import FormConflict
 from ..call import Attachment, Route
-from ..capabilities import INLINE_LIMIT, MEDIA_TYPES
+from ..capabilities import INLINE_LIMIT
 from ..errors import Problem
 
 KINDS = {"image/png": "PNG image", "image/jpeg": "JPEG image", "image/webp": "WebP image",
