@@ -12,6 +12,7 @@ st.set_page_config(page_title="Comet Playground", page_icon="☄️", layout="wi
 page = st.navigation([
     st.Page("pages/playground.py", title="Playground", icon=":material/play_arrow:", default=True),
     st.Page("pages/compare.py", title="Compare", icon=":material/view_column:"),
+    st.Page("pages/batch.py", title="Batch", icon=":material/checklist:"),
     st.Page("pages/history.py", title="History", icon=":material/history:"),
 ])
 setup_check.sidebar(connection.sidebar())

@@ -4,7 +4,7 @@ import streamlit as st
 
 from comet.compare import pricer
 from ui import compare_view as view
-from ui.connection import current, models
+from ui.connection import current, listed_models
 from ui.runs import history
 from ui.shell import ensure_app
 
@@ -15,9 +15,7 @@ st.caption("Write the request once. Each target gets it in its own route's shape
            "once, so a comparison takes as long as its slowest target. Every run lands in History.")
 
 conn = current()
-catalog, note = models(conn)
-if note:
-    st.caption(note)
+catalog = listed_models(conn)
 
 request, targets_column = st.columns([3, 2], gap="large")
 with request:

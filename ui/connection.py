@@ -140,6 +140,14 @@ def models(conn: Connection) -> tuple[list[ModelInfo], str | None]:
                 f"Model list unavailable ({err.kind}); any model ID can still be typed.")
 
 
+def listed_models(conn: Connection) -> list[ModelInfo]:
+    """:func:`models`, with the note (if any) drawn as a caption where the page is."""
+    catalog, note = models(conn)
+    if note:
+        st.caption(note)
+    return catalog
+
+
 def model_label(model_id: str, catalog: dict[str, ModelInfo]) -> str:
     """``gemini-2.5-flash · $0.30 / $2.50 per M tokens`` where the catalog has a price."""
     info = catalog.get(model_id)

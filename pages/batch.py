@@ -1,0 +1,39 @@
+"""Batch: one request over a table of cases, on up to six targets, with assertions."""
+
+import streamlit as st
+
+from comet.compare import pricer
+from ui import batch_view as view
+from ui.connection import current, listed_models
+from ui.runs import history
+from ui.shell import ensure_app
+
+ensure_app()  # before drawing: see ui/shell.py
+
+st.title("Batch")
+st.caption("Write {{name}} in the request where a case's value goes; each case runs on every target at "
+           "once, and the assertions say pass or fail and why. Every run lands in History under one batch id.")
+
+conn = current()
+catalog = listed_models(conn)
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    call, variables = view.request_editor()
+    st.subheader("Cases")
+    cases = view.cases_editor(variables)
+with right:
+    st.subheader("Targets")
+    targets = view.target_picker([m.id for m in catalog], call)
+    st.subheader("Assertions (every case)")
+    asserts = view.assertion_picker()
+    concurrency = st.number_input("Requests in flight", key="bat_concurrency", min_value=1, max_value=32, value=8)
+
+data = view.suite_data(call, targets, cases, asserts) if call is not None else None
+go, stop = st.columns([1, 1])
+if go.button("Run", key="bat_go", type="primary", disabled=data is None):
+    view.start(data, conn.client(), history=history(), price=pricer(catalog), concurrency=int(concurrency))
+running = view.current() is not None and not view.current().finished
+stop.button("Stop", key="bat_stop", on_click=view.stop_current, disabled=not running)
+
+view.show(view.current(), data)

@@ -1,0 +1,108 @@
+"""AppTest flows of the Batch page on the real stack (app.py, client, emulator, history): upload a
+CSV, run, see the matrix and the per-target summary, Stop mid-run keeps the finished cells, and
+the runs land in History under the batch id."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_support import APP, TIMEOUT, no_exception, texts
+
+CSV = 'country,expected\nPortugal,Portugal\nPeru,Lima\n"Côte d\'Ivoire, the",Ivoire\n'
+
+
+@pytest.fixture
+def on_emulator(emulator, monkeypatch):
+    monkeypatch.setenv("COMETAPI_BASE_URL", emulator.base_url)
+    monkeypatch.setenv("COMETAPI_KEY", "test-key")
+    return emulator
+
+
+def open_batch() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    return no_exception(at.switch_page("pages/batch.py").run())
+
+
+def upload(at: AppTest, text: str, name: str = "cases.csv") -> AppTest:
+    return no_exception(at.file_uploader(key="bat_upload").set_value((name, text.encode(), "text/csv")).run())
+
+
+def add_assertion(at: AppTest, kind: str, value: str = "") -> AppTest:
+    at.selectbox(key="bat_assert_type").set_value(kind).run()
+    at.text_input(key="bat_assert_value").set_value(value).run()
+    return no_exception(at.button(key="bat_assert_add").click().run())
+
+
+def frame(at: AppTest, column: str):
+    """The table drawn with ``column`` (st.dataframe keeps no key in AppTest)."""
+    found = [d.value for d in at.dataframe if column in d.value.columns]
+    assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
+    return found[0]
+
+
+def until_finished(at: AppTest, limit_s: float = 60) -> AppTest:
+    deadline = time.monotonic() + limit_s
+    while not at.session_state["bat_run"].finished:
+        assert time.monotonic() < deadline, "the batch did not finish"
+        time.sleep(0.2)
+        at.run()
+    return no_exception(at.run())
+
+
+def test_upload_a_csv_run_and_see_the_matrix_summary_and_history(on_emulator):
+    from comet.history import History, default_path
+
+    at = upload(open_batch(), CSV)
+    table = at.session_state["bat_cases"]
+    assert list(table.columns) == ["country", "expected"] and list(table["country"]) == [
+        "Portugal", "Peru", "Côte d'Ivoire, the"]
+    add_assertion(at, "contains", "{{expected}}")
+    at = until_finished(no_exception(at.button(key="bat_go").click().run()))
+    run = at.session_state["bat_run"]
+    assert len(run.results) == 6 and run.total == 6
+    matrix = frame(at, "openai:gemini-2.5-flash")
+    assert list(matrix.index) == [1, 2, 3]
+    assert list(matrix.columns) == ["gemini:gemini-2.5-flash", "openai:gemini-2.5-flash"]
+    assert [cell[0] for cell in matrix.loc[1]] == ["✅", "✅"] and [cell[0] for cell in matrix.loc[2]] == ["❌", "❌"]
+    summary = frame(at, "pass rate")
+    assert list(summary["runs"]) == [3, 3] and list(summary["pass rate"]) == pytest.approx([2 / 3, 2 / 3])
+    assert "4 passed, 2 failed, 0 errors" in texts(at, "info")
+    details = frame(at, "why")
+    assert "the reply does not contain 'Lima'" in set(details["why"])
+    at.toggle(key="bat_failed_only").set_value(True).run()
+    assert list(frame(at, "why")["case"]) == [2, 2]
+    assert [b.label for b in at.get("download_button")] == ["Results (CSV)", "Results (JSON)", "Results (JUNIT)",
+                                                             "Suite file"]
+    with History(default_path()) as history:
+        rows = history.query(group_id=run.batch_id, limit=None)
+    assert len(rows) == 6
+
+
+def test_stop_mid_run_keeps_the_finished_cells(on_emulator):
+    rows = "country\n" + "\n".join(f"land {i}" for i in range(400)) + "\n"
+    at = upload(open_batch(), rows)
+    at.number_input(key="bat_concurrency").set_value(2).run()
+    at = no_exception(at.button(key="bat_go").click().run())
+    run = at.session_state["bat_run"]
+    while len(run.results) < 4:
+        time.sleep(0.05)
+        run.drain(0)
+    at = no_exception(at.button(key="bat_stop").click().run())
+    at = until_finished(at)
+    kept = len(run.results)
+    assert 4 <= kept < run.total and run.cancel.is_set()
+    assert all(r.ok for r in run.results)
+    assert len(frame(at, "why")) == kept
+    assert any(f"{kept:,} of {run.total:,} runs (stopped)" in str(p.proto.text) for p in at.get("progress"))
+
+
+def test_a_bad_suite_is_shown_and_nothing_is_sent(on_emulator):
+    at = open_batch()
+    at.text_area(key="bat_body").set_value('{"messages": [{"role": "user", "content": "{{country}}"}]}').run()
+    on_emulator.clear()
+    at = no_exception(at.button(key="bat_go").click().run())
+    assert "$.request (for target gemini:gemini-2.5-flash)" in texts(at, "error")
+    assert [q for q in on_emulator.received if q.method == "POST"] == []

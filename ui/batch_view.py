@@ -1,0 +1,298 @@
+"""The Batch page's pieces: the request with its variables, the cases table, targets,
+assertions, the run with its progress and Stop, the results matrix, the per-target summary and
+the downloads. Every rule lives in :mod:`comet.batch`; here is only drawing.
+
+A running :class:`~comet.batch.Batch` is kept in ``st.session_state["bat_run"]``. It runs in
+its own threads, so the page never blocks on it: while it runs, a fragment redraws the progress
+every half second, and any rerun (Stop, a filter, returning to the page) draws what finished so
+far.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from comet import Call, Route, simple_body
+from comet.batch import (ASSERTION_TYPES, Batch, Result, SuiteError, parse, per_target, plan, read_dataset,
+                         render, summary, target_name)
+from comet.compare import DEFAULT_TARGETS, MAX_TARGETS, Target
+from comet.variables import names
+
+WINDOW = 200  # rows of the results drawn at once, whatever the batch's size
+ROUTES = [r.value for r in Route]
+NO_VALUE = {"json-valid"}
+
+
+def _state() -> Any:
+    return st.session_state
+
+
+# ---- the request -------------------------------------------------------------------------------
+
+def set_request(call: Call) -> None:
+    s = _state()
+    s["bat_route"], s["bat_model"], s["bat_stream"] = call.route.value, call.model, call.stream
+    s["bat_body"] = json.dumps(call.body, indent=2, ensure_ascii=False)
+
+
+def request_editor() -> tuple[Call | None, list[str]]:
+    """Route, model and the body as JSON with ``{{variables}}``; returns the request (None while
+    the JSON is invalid) and its variable names."""
+    s = _state()
+    if "bat_body" not in s:
+        set_request(Call(Route.GEMINI, DEFAULT_TARGETS[0].model,
+                         simple_body(Route.GEMINI, "What is the capital of {{country}}?")))
+    playground = s.get("pg_state")
+    if playground is not None and hasattr(playground, "call"):
+        st.button("Start from the Playground's request", key="bat_from_playground",
+                  on_click=lambda: set_request(playground.call()),
+                  help="copy the request you are editing in the Playground; its {{variables}} become columns")
+    c1, c2, c3 = st.columns([1, 2, 1])
+    c1.selectbox("Route", ROUTES, key="bat_route", format_func=lambda v: Route.parse(v).label)
+    c2.text_input("Model", key="bat_model")
+    c3.toggle("Stream", key="bat_stream")
+    st.text_area("Request body (JSON); write {{name}} where a case's value goes", key="bat_body", height=180)
+    try:
+        body = json.loads(s["bat_body"])
+        if not isinstance(body, dict):
+            raise ValueError("the body must be a JSON object")
+    except ValueError as exc:
+        st.error(f"Request body: {exc}")
+        return None, []
+    variables = names(body)
+    st.caption("Variables: " + (", ".join(f"`{{{{{v}}}}}`" for v in variables) if variables
+                                else "none (add {{name}} to a string to vary it per case)"))
+    return Call(Route.parse(s["bat_route"]), (s["bat_model"] or "").strip(), body, stream=bool(s["bat_stream"])), variables
+
+
+# ---- cases -------------------------------------------------------------------------------------
+
+def _upload() -> None:
+    s = _state()
+    file = s.get("bat_upload")
+    if file is None:
+        return
+    try:
+        rows = read_dataset(file.getvalue().decode("utf-8-sig"), file.name)
+    except (SuiteError, UnicodeDecodeError) as exc:
+        s["bat_upload_error"] = f"{file.name}: {exc}"
+        return
+    s.pop("bat_upload_error", None)
+    s["bat_cases"] = pd.DataFrame([values for _, values in rows]).astype("string").fillna("")
+    s["bat_cases_version"] = s.get("bat_cases_version", 0) + 1  # a fresh table widget
+
+
+def cases_editor(variables: Sequence[str]) -> list[dict[str, str]]:
+    """The cases as an editable table, one column per variable (plus any columns uploaded,
+    e.g. ``expected`` for an assertion's ``{{expected}}``)."""
+    s = _state()
+    table = s.get("bat_cases")
+    if table is None:
+        table = pd.DataFrame({v: pd.Series(["Portugal"] if v == "country" else [""], dtype="string")
+                              for v in variables or ["note"]})
+    for v in variables:
+        if v not in table.columns:
+            table[v] = pd.Series([""] * len(table), dtype="string")
+    s["bat_cases"] = table
+    st.file_uploader("Cases from a CSV or JSONL file (a column or key per variable)", type=["csv", "jsonl"],
+                     key="bat_upload", on_change=_upload)
+    if s.get("bat_upload_error"):
+        st.error(s["bat_upload_error"])
+    edited = st.data_editor(table, num_rows="dynamic", width="stretch", hide_index=True,
+                            key=f"bat_cases_table_{s.get('bat_cases_version', 0)}")
+    rows = [{k: ("" if pd.isna(v) else str(v)) for k, v in row.items()} for row in edited.to_dict("records")]
+    rows = [row for row in rows if any(value != "" for value in row.values())]
+    st.caption(f"{len(rows)} case(s)")
+    return rows
+
+
+# ---- targets and assertions --------------------------------------------------------------------
+
+def target_picker(model_ids: Sequence[str], request: Call | None) -> list[Target]:
+    s = _state()
+    n = st.number_input("Targets", key="bat_n", min_value=1, max_value=MAX_TARGETS, value=2, step=1)
+    targets = []
+    for i in range(int(n)):
+        default = DEFAULT_TARGETS[i % len(DEFAULT_TARGETS)]
+        s.setdefault(f"bat_route_{i}", default.route.value)
+        s.setdefault(f"bat_model_{i}", request.model if request and request.model else default.model)
+        options = list(dict.fromkeys([*model_ids, s[f"bat_model_{i}"]]))
+        c1, c2 = st.columns([1, 2])
+        c1.selectbox(f"Route {i + 1}", ROUTES, key=f"bat_route_{i}", format_func=lambda v: Route.parse(v).label)
+        c2.selectbox(f"Model {i + 1}", options, key=f"bat_model_{i}", accept_new_options=True)
+        targets.append(Target(s[f"bat_route_{i}"], s[f"bat_model_{i}"]))
+    return targets
+
+
+def _add_assertion() -> None:
+    s = _state()
+    kind, text = s["bat_assert_type"], s.get("bat_assert_value", "")
+    value: Any = None if kind in NO_VALUE else text
+    if kind.startswith("max-") or kind == "json-schema":
+        try:
+            value = json.loads(text)
+        except ValueError:
+            s["bat_assert_error"] = f"{kind} needs " + ("a number" if kind.startswith("max-") else "a JSON schema")
+            return
+    s.pop("bat_assert_error", None)
+    s.setdefault("bat_asserts", []).append({"type": kind} if value is None else {"type": kind, "value": value})
+    s["bat_assert_value"] = ""
+
+
+def assertion_picker() -> list[dict[str, Any]]:
+    """Assertions for every case, added from the list; text values may use ``{{variables}}``."""
+    s = _state()
+    asserts: list[dict[str, Any]] = s.setdefault("bat_asserts", [])
+    c1, c2, c3 = st.columns([2, 3, 1], vertical_alignment="bottom")
+    c1.selectbox("Assertion", ASSERTION_TYPES, key="bat_assert_type")
+    c2.text_input("Value (text, {{variable}}, a number, or a JSON schema)", key="bat_assert_value")
+    c3.button("Add", key="bat_assert_add", on_click=_add_assertion)
+    if s.get("bat_assert_error"):
+        st.error(s["bat_assert_error"])
+    for i, item in enumerate(list(asserts)):
+        c1, c2 = st.columns([6, 1])
+        c1.code(json.dumps(item, ensure_ascii=False), language="json")
+        if c2.button("Remove", key=f"bat_assert_rm_{i}"):
+            asserts.pop(i)
+            st.rerun()
+    return list(asserts)
+
+
+def suite_data(call: Call, targets: Sequence[Target], cases: Sequence[dict], asserts: Sequence[dict]) -> dict:
+    """The page's inputs as a suite file (what Download suite writes and the run checks)."""
+    return {"name": _state().get("bat_name") or "batch",
+            "request": {"route": call.route.value, "model": call.model, "stream": call.stream, "body": call.body},
+            "targets": [{"route": t.route.value, "model": t.model} for t in targets],
+            "cases": [{"vars": dict(row)} for row in cases], "assert": list(asserts)}
+
+
+# ---- running -----------------------------------------------------------------------------------
+
+def start(data: dict, client: Any, *, history: Any, price: Any, concurrency: int) -> Batch | None:
+    """Check the suite (errors shown, nothing sent) and start it; a running batch is stopped."""
+    s = _state()
+    previous = s.get("bat_run")
+    if previous is not None and not previous.finished:
+        previous.stop()
+    try:
+        suite = parse(data)
+        run = Batch(suite, plan(suite), client, concurrency=concurrency, history=history, price=price)
+    except SuiteError as exc:
+        st.error(f"{exc.where}: {exc.message}" + (f". Fix: {exc.fix}" if exc.fix else ""))
+        return None
+    s["bat_run"] = run.start()
+    return run
+
+
+def current() -> Batch | None:
+    return _state().get("bat_run")
+
+
+def stop_current() -> None:
+    run = current()
+    if run is not None:
+        run.stop()
+
+
+def progress(run: Batch) -> None:
+    """Collect what finished and draw the bar; when the batch is done, redraw the whole page."""
+    run.drain(0)
+    done = len(run.results)
+    label = f"{done:,} of {run.total:,} runs"
+    if run.finished:
+        label += " (stopped)" if run.cancel.is_set() and done < run.total else " done"
+    st.progress(done / run.total if run.total else 1.0, text=label)
+
+
+@st.fragment(run_every=0.5)
+def live(run: Batch) -> None:
+    progress(run)
+    if run.finished:
+        st.rerun(scope="app")
+
+
+# ---- results -----------------------------------------------------------------------------------
+
+def _cell(r: Result) -> str:
+    if r.error is not None:
+        return f"⚠ {r.error.kind}"
+    mark = "✅" if r.ok else "❌"
+    return f"{mark} {r.latency_ms:,.0f} ms" if r.latency_ms is not None else mark
+
+
+def _rows(results: Sequence[Result]) -> list[dict[str, Any]]:
+    rows = []
+    for r in sorted(results, key=lambda r: (r.case.number, r.target)):
+        why = (f"{r.error.kind}: {r.error.message}" if r.error else
+               "; ".join(v.message for v in r.verdicts if not v.passed))
+        rows.append({"case": r.case.number, "target": r.target_name, "result": _cell(r),
+                     "reply": " ".join(r.text.split())[:120], "latency ms": r.latency_ms, "cost $": r.cost_usd,
+                     "why": why, "vars": json.dumps(r.case.vars, ensure_ascii=False)})
+    return rows
+
+
+def matrix(run: Batch) -> None:
+    """Case x target, filtered, drawn a window of rows at a time."""
+    names_ = [target_name(p) for p in run.planned]
+    c1, c2, c3 = st.columns([1, 2, 1])
+    failed_only = c1.toggle("Failed only", key="bat_failed_only")
+    shown = c2.multiselect("Targets shown", names_, default=names_, key="bat_shown")
+    results = [r for r in run.results if r.target_name in shown and not (failed_only and r.ok)]
+    rows = _rows(results)
+    pages = max(1, -(-len(rows) // WINDOW))
+    page = c3.number_input("Page", key="bat_page", min_value=1, max_value=pages, value=1, step=1)
+    window = rows[(int(page) - 1) * WINDOW:int(page) * WINDOW]
+    st.caption(f"{len(rows):,} result(s); rows {(int(page) - 1) * WINDOW + 1 if rows else 0}-"
+               f"{(int(page) - 1) * WINDOW + len(window)} shown")
+    if window:
+        grid = pd.DataFrame(window).pivot_table(index="case", columns="target", values="result", aggfunc="first")
+        st.dataframe(grid, width="stretch", key="bat_matrix")
+        st.dataframe(pd.DataFrame(window), hide_index=True, width="stretch", key="bat_details",
+                     column_config={"latency ms": st.column_config.NumberColumn(format="%.0f"),
+                                    "cost $": st.column_config.NumberColumn(format="%.6f")})
+
+
+def summary_table(run: Batch) -> None:
+    names_ = [target_name(p) for p in run.planned]
+    stats = per_target(run.results, names_)
+    table = pd.DataFrame([{"target": t.target, "runs": t.runs, "pass rate": t.pass_rate, "p50 ms": t.p50_ms,
+                           "p95 ms": t.p95_ms, "tokens": t.tokens, "cost $": t.cost_usd} for t in stats])
+    st.dataframe(table, hide_index=True, width="stretch", key="bat_summary",
+                 column_config={"pass rate": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent"),
+                                "cost $": st.column_config.NumberColumn(format="%.6f")})
+    if len(table):
+        st.bar_chart(table.set_index("target")[["pass rate"]], height=180)
+
+
+def downloads(run: Batch, data: dict | None) -> None:
+    head = summary(run.results, len(run.suite.cases), len(run.planned), run.wall_ms)
+    names_ = [target_name(p) for p in run.planned]
+    cols = st.columns(4)
+    for col, (fmt, ext, mime) in zip(cols, [("csv", "csv", "text/csv"), ("json", "json", "application/json"),
+                                            ("junit", "xml", "application/xml")]):
+        col.download_button(f"Results ({fmt.upper()})", render(fmt, run.suite.name, run.results, head, names_),
+                            file_name=f"batch-results.{ext}", mime=mime, key=f"bat_dl_{fmt}")
+    suite = data if data is not None else run.suite.to_dict()
+    cols[3].download_button("Suite file", json.dumps(suite, indent=2, ensure_ascii=False),
+                            file_name="suite.json", mime="application/json", key="bat_dl_suite")
+
+
+def show(run: Batch | None, data: dict | None) -> None:
+    if run is None:
+        return
+    if not run.finished:
+        live(run)
+    else:
+        progress(run)
+        head = summary(run.results, len(run.suite.cases), len(run.planned), run.wall_ms)
+        st.info(f"{head['passed']} passed, {head['failed']} failed, {head['errors']} errors; "
+                f"batch `{run.batch_id}` is in History.")
+        for problem in run.save_errors[:3]:
+            st.warning(problem)
+    summary_table(run)
+    matrix(run)
+    downloads(run, data)
