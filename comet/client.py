@@ -35,8 +35,10 @@ from typing import Any, Callable, Iterator
 
 import httpx
 
+from . import limits, redact
 from .call import Call, Prepared, Route, auth_headers, endpoint, prepare, wire_body
 from .config import KEY_ENV, Settings, normalise_base_url
+from .deadline import WATCHDOG
 from .errors import (CometError, ConfigError, ErrorInfo, Problem, ProtocolError, RequestError,
                      Timeout, TransportError, classify, error_in_payload)
 from .exchange import Event, Exchange, Retrying, Timing
@@ -126,10 +128,15 @@ class _Stopped(Exception):
 
 class Client:
     """Sends :class:`Call` values. ``base_url`` and ``api_key`` default to
-    ``COMETAPI_BASE_URL`` / ``COMETAPI_KEY``; a missing key raises :class:`ConfigError`."""
+    ``COMETAPI_BASE_URL`` / ``COMETAPI_KEY``; a missing key raises :class:`ConfigError`.
+    ``timeout`` bounds a whole call, from connecting to the last byte, retries and their waits
+    included: past it the run ends with kind ``timeout`` and the text that had arrived.
+    ``read_timeout`` (default: ``timeout``) is the longest silence one attempt waits out
+    before it fails (and is retried while time is left)."""
 
     def __init__(self, base_url: str | None = None, api_key: str | None = None, *,
                  timeout: float = 60.0, connect_timeout: float = 10.0,
+                 read_timeout: float | None = None,
                  retry: RetryPolicy = RetryPolicy(), follow_redirects: bool = False):
         settings = Settings.from_env() if base_url is None or api_key is None else None
         self.base_url = normalise_base_url(base_url) if base_url is not None else settings.base_url
@@ -137,6 +144,9 @@ class Client:
         if not key:
             raise ConfigError(f"no API key: set {KEY_ENV} (or pass api_key=...); nothing was sent")
         self._key = key
+        self._keys = redact.known_keys(key)  # masked in whatever a server's answer says
+        self.timeout = float(timeout)
+        self._limits = (float(read_timeout or timeout), float(connect_timeout))
         self._auth = {route: auth_headers(route, key) for route in Route}  # per request: a copy
         self.retry = retry
         self._http = httpx.Client(timeout=httpx.Timeout(timeout, connect=connect_timeout),
@@ -177,8 +187,9 @@ class Client:
     def _run(self, call: Call, prepared: Prepared, headers: dict[str, str],
              cancel: CancelToken | None) -> Iterator[Event]:
         started_at, first_start = time.time(), perf_counter()
+        deadline = first_start + self.timeout
         for attempt in range(1, max(1, self.retry.attempts) + 1):
-            run = _Attempt(call.route, perf_counter())
+            run = _Attempt(call.route, perf_counter(), self._keys)
 
             def finish(**outcome: Any) -> Exchange:
                 return run.exchange(call, self.base_url, started_at, first_start, attempt,
@@ -187,19 +198,22 @@ class Client:
             if cancel is not None and cancel.is_set():
                 yield finish(stopped=True)
                 return
-            items = self._attempt(prepared, headers)
+            items = self._attempt(prepared, headers, deadline)
             try:
-                yield from run.consume(items if cancel is None else _pumped(items, cancel))
+                yield from run.consume(items if cancel is None else _pumped(items, cancel, deadline, self._overdue))
             except _Stopped:
                 yield finish(stopped=True)
                 return
             except CometError as err:
                 elapsed = perf_counter() - first_start
                 wait = None if run.acc.has_content else self.retry.delay(err, attempt, elapsed)
+                if wait is not None and elapsed + wait >= self.timeout:
+                    wait = None  # the next attempt could not finish in time
+                info = redact.error_info(err.info(), self._keys)
                 if wait is None:
-                    yield finish(error=err.info())
+                    yield finish(error=info)
                     return
-                yield Retrying(attempt=attempt + 1, delay_s=wait, error=err.info())
+                yield Retrying(attempt=attempt + 1, delay_s=wait, error=info)
                 if cancel is None:
                     time.sleep(wait)
                 elif cancel.wait(wait):
@@ -209,48 +223,32 @@ class Client:
             yield finish()
             return
 
-    def _attempt(self, prepared: Prepared, headers: dict[str, str]) -> Iterator[tuple]:
-        """One HTTP exchange as items: the status, then parsed stream payloads or the body.
-        Raises CometError (classified) for everything that went wrong."""
-        label = prepared.route.label
+    def _attempt(self, prepared: Prepared, headers: dict[str, str], deadline: float) -> Iterator[tuple]:
+        """One HTTP exchange as items: the status, then stream payloads or the body. Raises
+        CometError (classified) for what went wrong; past ``deadline``, a timeout."""
+        left = max(0.001, deadline - perf_counter())
+        read, connect = self._limits
         try:
-            request = self._http.build_request(prepared.method, prepared.url, headers=headers,
-                                               content=prepared.content)
+            request = self._http.build_request(
+                prepared.method, prepared.url, headers=headers, content=prepared.content,
+                timeout=httpx.Timeout(min(read, left), connect=min(connect, left)))
             response = self._http.send(request, stream=True)
         except httpx.HTTPError as exc:
             raise _from_httpx(exc) from None
+        guard = WATCHDOG.at(deadline, response)
         try:
-            status = response.status_code
-            yield _OPEN, perf_counter(), status
-            if not 200 <= status < 300:
-                raise classify(status, response.read(), response.headers, route_label=label)
-            if not prepared.stream:
-                yield _BODY, perf_counter(), response.read()
-                return
-            ctype = response.headers.get("content-type", "").lower()
-            if "event-stream" in ctype:
-                yield from _sse_items(response, label)
-            elif "json" in ctype:  # Gemini's JSON-array stream (no alt=sse), or a plain object
-                try:
-                    for t, payloads in _batches(response, JSONArrayDecoder()):
-                        payloads, error = _until_error(payloads, label)
-                        if payloads:
-                            yield _DATA, t, payloads
-                        if error is not None:
-                            raise error
-                except ValueError as exc:
-                    raise ProtocolError(f"malformed JSON stream on the {label} route: {exc}",
-                                        status=status) from None
-            else:
-                body = response.read()
-                raise ProtocolError(
-                    f"HTTP {status} on the {label} route answered a stream request with "
-                    f"{ctype or 'no content type'}, not an event stream: {_snippet(body)!r}",
-                    status=status, raw_body=body.decode("utf-8", "replace"))
+            yield from _answer(prepared, response)
         except httpx.HTTPError as exc:
-            raise _from_httpx(exc) from None
+            raise (self._overdue() if guard.fired else _from_httpx(exc)) from None
         finally:
+            overdue = WATCHDOG.cancel(guard)
             response.close()
+        if overdue:  # cut off between two reads: the stream looked complete or cut short
+            raise self._overdue()
+
+    def _overdue(self) -> Timeout:
+        return Timeout(f"the call took longer than its {self.timeout:g} s timeout (connecting, "
+                       "every attempt and the waits between them)")
 
     # ---- other endpoints ------------------------------------------------------------------
 
@@ -306,19 +304,21 @@ class Client:
         except httpx.HTTPError as exc:
             raise _from_httpx(exc) from None
         if not 200 <= response.status_code < 300:
-            raise classify(response.status_code, response.content, response.headers)
+            raise redact.error(classify(response.status_code, response.content, response.headers), self._keys)
         try:
-            return response.json()
+            return redact.reply(limits.mend(response.json()), self._keys)
         except ValueError:
-            raise classify(response.status_code, response.content) from None
+            raise redact.error(classify(response.status_code, response.content), self._keys) from None
 
 
 class _Attempt:
     """Timing and accumulated reply of one attempt, turned into events and an Exchange."""
 
-    __slots__ = ("acc", "start", "status", "ttfb", "ttft", "chunks", "done", "plain_body")
+    __slots__ = ("acc", "start", "status", "ttfb", "ttft", "chunks", "done", "plain_body", "keys", "key_seen")
 
-    def __init__(self, route: Route, start: float):
+    def __init__(self, route: Route, start: float, keys: tuple[str, ...] = ()):
+        self.keys = keys  # masked wherever they show up in the answer
+        self.key_seen = False
         self.acc = Accumulator(route)
         self.start = start
         self.status: int | None = None
@@ -344,7 +344,7 @@ class _Attempt:
                     if deltas:
                         if self.ttft is None:
                             self.ttft = t - start
-                        yield from deltas
+                        yield from self._masked(deltas)
                 elif kind == _OPEN:
                     self.status, self.ttfb = value, t - start
                 elif kind == _DONE:
@@ -379,7 +379,14 @@ class _Attempt:
                                 f"{exc}", status=self.status) from None
         if deltas:
             self.ttft = t - self.start
-        yield from deltas
+        self.key_seen = redact.mentions(body, self.keys)
+        yield from self._masked(deltas)
+
+    def _masked(self, deltas: list) -> list:
+        """The deltas with any key the server echoed masked (a substring test per delta)."""
+        hit = redact.deltas(deltas, self.keys)
+        self.key_seen = self.key_seen or hit is not deltas
+        return hit
 
     def exchange(self, call: Call, base_url: str, started_at: float, first_start: float,
                  attempts: int, *, error: ErrorInfo | None = None, stopped: bool = False
@@ -390,6 +397,8 @@ class _Attempt:
         reply = acc.reply(raw=self.plain_body) if acc.chunks else None
         if partial and reply is not None:
             reply = unfinished(reply)  # no "0 output tokens" beside the text that arrived
+        if reply is not None and (self.key_seen or redact.mentions((reply.text, reply.thoughts), self.keys)):
+            reply = redact.reply(reply, self.keys, probe=False)
         return Exchange(
             call=call, base_url=base_url, status=self.status, reply=reply, error=error,
             timing=Timing(started_at=started_at,
@@ -399,6 +408,38 @@ class _Attempt:
                           chunk_ms=tuple([c * 1000 for c in self.chunks])),
             attempts=attempts, stopped=stopped, partial=partial,
         )
+
+
+def _answer(prepared: Prepared, response: httpx.Response) -> Iterator[tuple]:
+    """The items of one answer (see :meth:`Client._attempt`); httpx errors pass through."""
+    label = prepared.route.label
+    status = response.status_code
+    yield _OPEN, perf_counter(), status
+    if not 200 <= status < 300:
+        raise classify(status, response.read(), response.headers, route_label=label)
+    if not prepared.stream:
+        yield _BODY, perf_counter(), response.read()
+        return
+    ctype = response.headers.get("content-type", "").lower()
+    if "event-stream" in ctype:
+        yield from _sse_items(response, label)
+    elif "json" in ctype:  # Gemini's JSON-array stream (no alt=sse), or a plain object
+        try:
+            for t, payloads in _batches(response, JSONArrayDecoder()):
+                payloads, error = _until_error(payloads, label)
+                if payloads:
+                    yield _DATA, t, payloads
+                if error is not None:
+                    raise error
+        except ValueError as exc:
+            raise ProtocolError(f"malformed JSON stream on the {label} route: {exc}",
+                                status=status) from None
+    else:
+        body = response.read()
+        raise ProtocolError(
+            f"HTTP {status} on the {label} route answered a stream request with "
+            f"{ctype or 'no content type'}, not an event stream: {_snippet(body)!r}",
+            status=status, raw_body=body.decode("utf-8", "replace"))
 
 
 def _batches(response: httpx.Response, decoder: SSEDecoder | JSONArrayDecoder
@@ -478,12 +519,16 @@ def _loads(text: str) -> Any:
     try:
         value, end = _scan_once(text, 0)
     except (StopIteration, ValueError):
-        return json.loads(text)
-    return value if end == len(text) else json.loads(text)
+        value, end = json.loads(text), len(text)
+    if end != len(text):
+        value = json.loads(text)
+    return limits.mend(value) if "\\u" in text else value  # a lone "\\ud83d" is no text
 
 
-def _pumped(items: Iterator[tuple], cancel: CancelToken) -> Iterator[tuple]:
-    """Run ``items`` in a reader thread feeding a queue, so a cancel ends the wait at once.
+def _pumped(items: Iterator[tuple], cancel: CancelToken, deadline: float,
+            overdue: Callable[[], CometError]) -> Iterator[tuple]:
+    """Run ``items`` in a reader thread feeding a queue, so a cancel ends the wait at once,
+    and so does the call's deadline (``overdue()`` is raised), even before the answer began.
     The reader stops at its next item once we are gone (a blocked read ends with the server
     or the read timeout; its connection is then closed, never reused mid-answer)."""
     q: queue.SimpleQueue = queue.SimpleQueue()
@@ -505,7 +550,10 @@ def _pumped(items: Iterator[tuple], cancel: CancelToken) -> Iterator[tuple]:
     threading.Thread(target=read, name="comet-reader", daemon=True).start()
     try:
         while True:
-            item = q.get()
+            try:
+                item = q.get(timeout=max(0.0, deadline - perf_counter()) + 0.05)  # the watchdog first
+            except queue.Empty:
+                raise overdue() from None
             if item is _END:
                 return
             if item is _CANCELLED:

@@ -138,6 +138,20 @@ def ensure(value: Any, route: str = "", parts: tuple[Any, ...] = ()) -> None:
         raise RequestError(found)
 
 
+def mend(value: Any) -> Any:
+    """A server's JSON with each lone surrogate replaced by U+FFFD (the replacement character):
+    what a server says is shown and stored, never refused, so it must be valid text."""
+    if type(value) is str:
+        if value.isascii() or _SURROGATE.search(value) is None:
+            return value
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if type(value) is dict:
+        return {mend(k): mend(v) for k, v in value.items()}
+    if type(value) is list:
+        return [mend(v) for v in value]
+    return value
+
+
 def model_problems(route: str, model: Any) -> list[Problem]:
     route = str(getattr(route, "value", route))
     if not isinstance(model, str):

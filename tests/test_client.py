@@ -218,7 +218,7 @@ def test_unknown_model_is_not_found_and_not_retried(faulty, route, status):
 @pytest.mark.parametrize("route", ROUTES)
 def test_slow_first_byte_times_out_and_is_retried(faulty, route):
     policy = RetryPolicy(attempts=2, base_s=0.001, jitter=0)
-    _, ex = run(faulty, call(route, "fault-slow"), timeout=0.02, retry=policy)
+    _, ex = run(faulty, call(route, "fault-slow"), read_timeout=0.02, retry=policy)
     assert ex.error.kind == "timeout" and ex.attempts == 2 and ex.status is None
 
 

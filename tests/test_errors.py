@@ -281,11 +281,11 @@ def knob():
     server.server_close()
 
 
-def run(base_url, name, *, stream=False, route=Route.OPENAI, timeout=5.0, attempts=3):
+def run(base_url, name, *, stream=False, route=Route.OPENAI, timeout=5.0, attempts=3, read_timeout=None):
     body = ({"messages": [{"role": "user", "content": "hi"}]} if route is Route.OPENAI
             else {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]})
     Knob.hits[name] = 0
-    with Client(base_url, KEY, timeout=timeout,
+    with Client(base_url, KEY, timeout=timeout, read_timeout=read_timeout,
                 retry=RetryPolicy(attempts=attempts, base_s=0.001, jitter=0)) as client:
         ex = client.send(Call(route, name, body, stream=stream))
     return ex
@@ -308,7 +308,7 @@ def test_row_gateway_page_over_the_wire(knob, status):
 
 
 def test_row_timeout_is_retried(knob):
-    ex = run(knob, "slow", timeout=0.2, attempts=2)
+    ex = run(knob, "slow", read_timeout=0.2, attempts=2)
     assert ex.error.kind == "timeout" and ex.attempts == 2 and ex.status is None
 
 

@@ -6,19 +6,35 @@ failed. The key comes from ``COMETAPI_KEY`` and never appears in any output.
 
 from __future__ import annotations
 
-from argparse import ArgumentParser, Namespace
+from argparse import ArgumentParser, ArgumentTypeError, Namespace
 
 from .common import FAILED, OK, Command, call_from, emit, request_arguments
 
 
-def _client(base_url: str | None):
+def _client(base_url: str | None, timeout: float | None = None):
     from ..client import Client  # httpx loads only when something is sent
-    return Client(base_url=base_url)
+    return Client(base_url=base_url) if timeout is None else Client(base_url=base_url, timeout=timeout)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 1e6:  # NaN fails too
+        raise ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return value
+
+
+def _send_arguments(parser: ArgumentParser) -> None:
+    request_arguments(parser)
+    parser.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
+                        help="bound the whole call, retries included (default 60)")
 
 
 def send(args: Namespace) -> int:
     call = call_from(args)
-    with _client(args.base_url) as client:
+    with _client(args.base_url, args.timeout) as client:
         exchange = client.send(call)
     emit(exchange.summary())
     return OK if exchange.ok else FAILED
@@ -39,5 +55,5 @@ def _models_arguments(parser: ArgumentParser) -> None:
 
 COMMANDS = [
     Command("models", "print the merged model list (JSON lines)", models, _models_arguments),
-    Command("send", "send one request and print one JSON object", send, request_arguments),
+    Command("send", "send one request and print one JSON object", send, _send_arguments),
 ]

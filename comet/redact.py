@@ -1,0 +1,102 @@
+"""Masks the keys the app knows wherever a server's words are passed on.
+
+A server may echo the key it was sent: in a 401 message (``invalid key sk-...``), an HTML
+error page, or a reply that repeats its input. :class:`comet.client.Client` runs what it hands
+out (errors, retry notices, deltas, replies) through :func:`error_info`, :func:`reply` and
+:func:`text` with its own key and ``COMETAPI_KEY``, so the CLI, the pages and History never
+get to see one. The checks are plain substring tests; only a hit costs a copy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Any, Iterable
+
+from .errors import CometError, ErrorInfo
+
+MASK = "[redacted]"
+MIN_KEY = 4  # shorter strings are not keys worth masking (and would blank ordinary words)
+
+
+def known_keys(*keys: str | None) -> tuple[str, ...]:
+    """``keys`` and ``COMETAPI_KEY``, without blanks, duplicates or strings too short to mask."""
+    found: list[str] = []
+    for key in (*keys, os.environ.get("COMETAPI_KEY")):
+        key = (key or "").strip()
+        if len(key) >= MIN_KEY and key not in found:
+            found.append(key)
+    return tuple(found)
+
+
+def text(value: str, keys: Iterable[str]) -> str:
+    for key in keys:
+        if key in value:
+            value = value.replace(key, MASK)
+    return value
+
+
+def mentions(value: Any, keys: tuple[str, ...]) -> bool:
+    """Whether a key appears in ``value`` (strings, bytes, JSON-like values, dataclasses)."""
+    if not keys or value is None:
+        return False
+    if isinstance(value, str):
+        return any(k in value for k in keys)
+    if isinstance(value, (bytes, bytearray)):
+        return any(k.encode("utf-8", "replace") in value for k in keys)
+    if isinstance(value, dict):
+        return any(mentions(k, keys) or mentions(v, keys) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(mentions(v, keys) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return any(mentions(getattr(value, f.name), keys) for f in dataclasses.fields(value))
+    return False
+
+
+def masked(value: Any, keys: tuple[str, ...]) -> Any:
+    """A copy of ``value`` with every key replaced by :data:`MASK` (the same value when none
+    appears)."""
+    if isinstance(value, str):
+        return text(value, keys)
+    if isinstance(value, dict):
+        return {masked(k, keys): masked(v, keys) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked(v, keys) for v in value]
+    if isinstance(value, tuple):
+        return tuple(masked(v, keys) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: masked(getattr(value, f.name), keys) for f in dataclasses.fields(value)
+                   if f.init and mentions(getattr(value, f.name), keys)}
+        return dataclasses.replace(value, **changes) if changes else value
+    return value
+
+
+def error_info(info: ErrorInfo | None, keys: tuple[str, ...]) -> ErrorInfo | None:
+    return masked(info, keys) if info is not None and mentions(info, keys) else info
+
+
+def error(err: CometError, keys: tuple[str, ...]) -> CometError:
+    """``err`` with its message, raw body and provider message masked (in place)."""
+    for name in ("message", "raw_body", "provider_message"):
+        value = getattr(err, name, None)
+        if isinstance(value, str) and mentions(value, keys):
+            setattr(err, name, text(value, keys))
+    if err.args and isinstance(err.args[0], str):
+        err.args = (text(err.args[0], keys), *err.args[1:])
+    return err
+
+
+def deltas(items: list, keys: tuple[str, ...]) -> list:
+    """Stream deltas (text, candidate) with the keys masked: ``items`` itself when none is in
+    them (one substring test per delta and key, on every read of a stream)."""
+    if keys and any(k in d.text for d in items for k in keys):
+        return [type(d)(text(d.text, keys), *d[1:]) for d in items]
+    return items
+
+
+def reply(value: Any, keys: tuple[str, ...], *, probe: bool = True) -> Any:
+    """A reply with the keys masked. ``probe=False`` skips the search when the caller already
+    knows a key is in it."""
+    if value is None or not keys or (probe and not mentions(value, keys)):
+        return value
+    return masked(value, keys)

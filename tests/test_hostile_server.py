@@ -1,0 +1,223 @@
+"""Servers that misbehave on purpose, on loopback (issue 10 items 3, 9 and 10): one that
+sends a byte a second, one that keeps asking to retry, one that echoes the key back in a 401
+message, an HTML page and a reply, and one whose reply holds lone surrogates. The client
+bounds the whole call, keeps the partial text, and never hands out the key or invalid text."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from comet import Call, Client, Route
+from comet.client import CancelToken, RetryPolicy
+from comet.exchange import TextDelta
+
+ROOT = Path(__file__).resolve().parents[1]
+KEY = "sk-hostile-0123456789abcdef"
+SSE_HEL = b'data: {"choices":[{"index":0,"delta":{"content":"Hel"}}]}\n\n'
+SLOW_BYTES = b'data: {"choices":[{"index":0,"delta":{"content":"lo"}}]}\n\n' * 20
+
+
+def _trickle(h, data: bytes, every: float = 1.0) -> None:
+    for i in range(len(data)):
+        try:
+            h.wfile.write(data[i:i + 1])
+            h.wfile.flush()
+        except OSError:  # the client hung up: what we want
+            return
+        time.sleep(every)
+
+
+def trickle_stream(h):
+    h.head(200, "text/event-stream", length=len(SSE_HEL) + len(SLOW_BYTES))
+    h.wfile.write(SSE_HEL)
+    h.wfile.flush()
+    _trickle(h, SLOW_BYTES)
+
+
+def trickle_plain(h):
+    body = json.dumps({"choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"},
+                                    "finish_reason": "stop"}]}).encode()
+    h.head(200, "application/json", length=len(body))
+    _trickle(h, body)
+
+
+def trickle_headers(h):
+    h.wfile.flush()
+    _trickle(h, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Slow: " + b"x" * 60)
+
+
+def busy(h):
+    h.reply(503, json.dumps({"error": {"message": "overloaded", "code": 503}}).encode(),
+            headers=[("Retry-After", "1")])
+
+
+def echo_401(h):
+    h.reply(401, json.dumps({"error": {"message": f"Invalid API key {h.key()} (request id: r1)",
+                                       "code": "invalid_api_key"}}).encode())
+
+
+def echo_html(h):
+    h.reply(502, f"<html><body><h1>Bad Gateway</h1><pre>Authorization: Bearer {h.key()}</pre>"
+                 f"<p>key={h.key()}</p></body></html>".encode(), ctype="text/html")
+
+
+def echo_reply(h):
+    text = f"You sent the key {h.key()}."
+    if h.body.get("stream"):
+        half = len(text) // 2
+        events = [{"choices": [{"index": 0, "delta": {"content": part}}]} for part in (text[:half], text[half:])]
+        events.append({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+        data = b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in events) + b"data: [DONE]\n\n"
+        h.reply(200, data, ctype="text/event-stream")
+        return
+    h.reply(200, json.dumps({"model": h.key(), "choices": [{"index": 0, "finish_reason": "stop", "message": {
+        "role": "assistant", "content": text}}]}).encode())
+
+
+def surrogates(h):
+    h.reply(200, b'{"candidates": [{"content": {"role": "model", "parts": [{"text": "smile \\ud83d!"}]},'
+                 b' "finishReason": "STOP", "groundingMetadata": {"webSearchQueries": ["\\udfff q"]}}]}')
+
+
+SCRIPTS = {"trickle-stream": trickle_stream, "trickle-plain": trickle_plain, "trickle-headers": trickle_headers,
+           "busy": busy, "echo-401": echo_401, "echo-html": echo_html, "echo-reply": echo_reply,
+           "surrogates": surrogates}
+
+
+class Hostile(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self):
+        self.body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+        name = self.body.get("model") or self.path.split("/models/")[1].split(":")[0]
+        SCRIPTS[name](self)
+
+    def key(self) -> str:
+        return (self.headers.get("x-goog-api-key") or self.headers.get("Authorization", "")).removeprefix("Bearer ")
+
+    def head(self, status: int, ctype: str, length: int, headers=()) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(length))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+
+    def reply(self, status: int, data: bytes, ctype: str = "application/json", headers=()) -> None:
+        self.head(status, ctype, len(data), headers)
+        self.wfile.write(data)
+        self.wfile.flush()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def openai(model: str, stream: bool = False) -> Call:
+    return Call(Route.OPENAI, model, {"messages": [{"role": "user", "content": "hi"}]}, stream=stream)
+
+
+def timed(base: str, call: Call, *, timeout: float, cancel: CancelToken | None = None, **options):
+    with Client(base, KEY, timeout=timeout, **options) as client:
+        started = time.perf_counter()
+        events = list(client.stream(call, cancel))
+        return events, time.perf_counter() - started
+
+
+# ---- the whole call is bounded ------------------------------------------------------------------
+
+@pytest.mark.parametrize("cancel", [None, CancelToken()], ids=["inline", "with-stop-button"])
+def test_a_byte_a_second_stream_ends_at_the_timeout_with_its_partial_text(hostile, cancel):
+    events, took = timed(hostile, openai("trickle-stream", stream=True), timeout=2.5, cancel=cancel)
+    ex = events[-1]
+    assert 2.4 < took < 4.0, took  # per-read timeouts alone would wait ~20 s
+    assert ex.error.kind == "timeout" and "2.5 s timeout" in ex.error.message
+    assert ex.partial and ex.text.startswith("Hel") and TextDelta("Hel") in events
+    assert ex.attempts == 1
+
+
+@pytest.mark.parametrize("cancel", [None, CancelToken()], ids=["inline", "with-stop-button"])
+def test_a_byte_a_second_plain_answer_ends_at_the_timeout(hostile, cancel):
+    events, took = timed(hostile, openai("trickle-plain"), timeout=2.0, cancel=cancel)
+    assert events[-1].error.kind == "timeout" and 1.9 < took < 3.5, took
+
+
+def test_headers_a_byte_a_second_end_at_the_timeout_with_a_cancel_token(hostile):
+    events, took = timed(hostile, openai("trickle-headers"), timeout=2.0, cancel=CancelToken(),
+                         retry=RetryPolicy(attempts=1))
+    assert events[-1].error.kind == "timeout" and 1.9 < took < 3.0, took
+
+
+def test_retries_and_their_waits_fit_inside_the_timeout(hostile):
+    policy = RetryPolicy(attempts=10, base_s=0.01, jitter=0)
+    events, took = timed(hostile, openai("busy"), timeout=2.5, retry=policy)
+    ex = events[-1]
+    assert took < 2.6, took  # each wait is the server's Retry-After (1 s): two fit, a third would not
+    assert ex.error.kind == "server" and ex.attempts == 3
+
+
+def test_cli_send_timeout_bounds_the_call(hostile):
+    started = time.perf_counter()
+    r = subprocess.run([sys.executable, "-m", "comet", "send", "--route", "openai", "--model", "trickle-stream",
+                        "--stream", "--prompt", "hi", "--base-url", hostile, "--timeout", "2"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=60,
+                       env={"PATH": "/usr/bin:/bin", "COMETAPI_KEY": KEY})
+    took = time.perf_counter() - started
+    assert r.returncode == 1 and took < 6, (took, r.stderr)
+    out = json.loads(r.stdout)
+    assert out["error"]["kind"] == "timeout" and out["partial"] and out["text"].startswith("Hel")
+
+
+# ---- the key a server echoes is masked ----------------------------------------------------------
+
+@pytest.mark.parametrize("model,kind", [("echo-401", "auth"), ("echo-html", "server")])
+def test_a_key_echoed_in_an_error_is_masked(hostile, model, kind):
+    events, _ = timed(hostile, openai(model), timeout=10, retry=RetryPolicy(attempts=2, base_s=0.001, jitter=0))
+    ex = events[-1]
+    assert ex.error.kind == kind
+    assert KEY not in repr(events) and "[redacted]" in ex.error.message + ex.error.raw_body
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_key_echoed_in_a_reply_is_masked(hostile, stream):
+    events, _ = timed(hostile, openai("echo-reply", stream=stream), timeout=10)
+    ex = events[-1]
+    assert ex.ok and ex.text == "You sent the key [redacted]."
+    assert KEY not in repr(events) and KEY not in json.dumps(ex.summary())
+
+
+@pytest.mark.parametrize("model", ["echo-401", "echo-html", "echo-reply"])
+def test_the_cli_never_prints_an_echoed_key(hostile, model):
+    r = subprocess.run([sys.executable, "-m", "comet", "send", "--route", "openai", "--model", model,
+                        "--prompt", "hi", "--base-url", hostile, "--timeout", "10"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=60,
+                       env={"PATH": "/usr/bin:/bin", "COMETAPI_KEY": KEY})
+    assert r.returncode in (0, 1) and r.stdout and "Traceback" not in r.stderr
+    assert KEY not in r.stdout + r.stderr and "[redacted]" in r.stdout
+
+
+# ---- a reply that is not valid text -------------------------------------------------------------
+
+def test_lone_surrogates_in_a_reply_become_replacement_characters(hostile):
+    with Client(hostile, KEY, timeout=10) as client:
+        ex = client.send(Call(Route.GEMINI, "surrogates", {"contents": [{"parts": [{"text": "hi"}]}]}))
+    assert ex.ok and ex.text == "smile \ufffd!"
+    assert ex.reply.grounding["webSearchQueries"] == ["\ufffd q"]
+    json.dumps(ex.summary(), ensure_ascii=False).encode("utf-8")  # printable and storable
