@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -24,6 +23,7 @@ from comet.client import RetryPolicy
 from comet.errors import (AuthError, BadRequest, NotFound, ProtocolError, RateLimited,
                           ServerError, classify, error_in_payload, parse_envelope,
                           retry_delay_from)
+from loopback import serving
 
 KEY = "sk-test-knob"
 
@@ -273,12 +273,8 @@ SCRIPTS.update({
 
 @pytest.fixture(scope="module")
 def knob():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Knob)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(Knob) as base_url:
+        yield base_url
 
 
 def run(base_url, name, *, stream=False, route=Route.OPENAI, timeout=5.0, attempts=3, read_timeout=None):

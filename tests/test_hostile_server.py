@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ import pytest
 from comet import Call, Client, Route
 from comet.client import CancelToken, RetryPolicy
 from comet.exchange import TextDelta
+from loopback import serving
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "sk-hostile-0123456789abcdef"
@@ -122,12 +122,8 @@ class Hostile(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def hostile():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(Hostile) as base_url:
+        yield base_url
 
 
 def openai(model: str, stream: bool = False) -> Call:
