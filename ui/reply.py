@@ -102,10 +102,12 @@ def run_live(events: Iterator[Any], cancel: Any, box: Any, call: Any, base_url: 
     """Draw a run's events into ``box`` as they arrive and return its Exchange.
 
     A reader thread consumes ``events`` (from ``Client.stream``) into a queue, so the page keeps
-    checking in every ``POLL_S`` even before the first byte. When Streamlit interrupts the
-    script (Stop, or any other widget), the ``finally`` sets ``cancel``, takes the partial
-    Exchange the client hands back (or builds one from what arrived) and calls ``on_done``,
-    which must not draw: it records the run. ``on_done`` is called exactly once.
+    checking in every ``POLL_S`` even before the first byte. The first text (and the first
+    thought) is painted the moment it arrives; later ones at most every ``FLUSH_S``, and a
+    throttled delta waits only until that deadline, never for the next chunk. When Streamlit
+    interrupts the script (Stop, or any other widget), the ``finally`` sets ``cancel``, takes
+    the partial Exchange the client hands back (or builds one from what arrived) and calls
+    ``on_done``, which must not draw: it records the run. ``on_done`` is called exactly once.
     """
     q: queue.Queue = queue.Queue()
 
@@ -117,61 +119,93 @@ def run_live(events: Iterator[Any], cancel: Any, box: Any, call: Any, base_url: 
             q.put(_Failed(exc))
 
     threading.Thread(target=pump, name="comet-stream", daemon=True).start()
-    status = box.empty()
-    thoughts_slot = box.empty()
-    text_box = box.container()
-    pane = StreamPane(text_box)
-    thoughts: StreamPane | None = None
+    live = _Live(box)
     exchange: Exchange | None = None
-    start = perf_counter()
-    last_flush = 0.0
-    retry: Retrying | None = None
-    retry_at = 0.0
-    status.caption("Waiting for the first token…")
     try:
         while exchange is None:
-            try:
-                batch = [q.get(timeout=POLL_S)]
-            except queue.Empty:
-                batch = []
-            while True:
-                try:
-                    batch.append(q.get_nowait())
-                except queue.Empty:
-                    break
-            for event in batch:
-                if isinstance(event, TextDelta):
-                    pane.add(event.text)
-                elif isinstance(event, ThoughtDelta):
-                    if thoughts is None:
-                        thoughts = StreamPane(thoughts_slot.expander("Thoughts", expanded=True), plain=True)
-                    thoughts.add(event.text)
-                elif isinstance(event, Retrying):
-                    retry, retry_at = event, perf_counter() + event.delay_s
-                elif isinstance(event, Exchange):
-                    exchange = event
-                elif isinstance(event, _Failed):
-                    raise event.exc
-            now = perf_counter()
-            if exchange is None and now - last_flush < FLUSH_S:
-                continue
-            last_flush = now
-            pane.flush()
-            if thoughts is not None:
-                thoughts.flush()
-            if pane.parts:
-                status.caption(f"Streaming… {len(pane.parts)} chunks, {now - start:.1f} s")
-            elif retry is not None:  # a rate limit or a server error: say when the next try comes
-                status.warning(f"{retry_message(retry)}; {max(0.0, retry_at - now):.1f} s to go")
-            else:
-                status.caption(f"Waiting for the first token… {now - start:.1f} s")
+            exchange = live.take(_batch(q, live.wait()))
+            live.paint(final=exchange is not None)
     finally:
         if exchange is None:  # interrupted: no drawing here, Streamlit is unwinding the script
             cancel.set()
-            exchange = _final(q, STOP_WAIT_S) or _partial(call, base_url, pane.text,
-                                                         thoughts.text if thoughts else "", start)
+            exchange = _final(q, STOP_WAIT_S) or _partial(call, base_url, live.pane.text,
+                                                         live.thoughts.text if live.thoughts else "",
+                                                         live.start)
         on_done(exchange)
     return exchange
+
+
+def _batch(q: queue.Queue, timeout: float) -> list[Any]:
+    """Everything queued now, after waiting up to ``timeout`` for the first item."""
+    try:
+        batch = [q.get(timeout=timeout)]
+    except queue.Empty:
+        return []
+    while True:
+        try:
+            batch.append(q.get_nowait())
+        except queue.Empty:
+            return batch
+
+
+class _Live:
+    """The panes of one live run and when they were last painted."""
+
+    def __init__(self, box: Any):
+        self.status = box.empty()
+        self.thoughts_slot = box.empty()
+        self.pane = StreamPane(box.container())
+        self.thoughts: StreamPane | None = None
+        self.start = perf_counter()
+        self.last_paint = 0.0
+        self.dirty = False  # text arrived that is not on the page yet
+        self.first = False  # this batch holds the first text or the first thought
+        self.retry: Retrying | None = None
+        self.retry_at = 0.0
+        self.status.caption("Waiting for the first token…")
+
+    def wait(self) -> float:
+        """How long to wait for the next event: until the paint deadline when text is waiting."""
+        if not self.dirty:
+            return POLL_S
+        return max(0.0, min(POLL_S, self.last_paint + FLUSH_S - perf_counter()))
+
+    def take(self, batch: list[Any]) -> Exchange | None:
+        exchange = None
+        for event in batch:
+            if isinstance(event, TextDelta):
+                self.first = self.first or not self.pane.parts
+                self.pane.add(event.text)
+                self.dirty = True
+            elif isinstance(event, ThoughtDelta):
+                if self.thoughts is None:
+                    self.first = True
+                    self.thoughts = StreamPane(self.thoughts_slot.expander("Thoughts", expanded=True),
+                                               plain=True)
+                self.thoughts.add(event.text)
+                self.dirty = True
+            elif isinstance(event, Retrying):
+                self.retry, self.retry_at = event, perf_counter() + event.delay_s
+            elif isinstance(event, Exchange):
+                exchange = event
+            elif isinstance(event, _Failed):
+                raise event.exc
+        return exchange
+
+    def paint(self, *, final: bool) -> None:
+        now = perf_counter()
+        if not (final or self.first) and now - self.last_paint < FLUSH_S:
+            return
+        self.last_paint, self.dirty, self.first = now, False, False
+        self.pane.flush()
+        if self.thoughts is not None:
+            self.thoughts.flush()
+        if self.pane.parts:
+            self.status.caption(f"Streaming… {len(self.pane.parts)} chunks, {now - self.start:.1f} s")
+        elif self.retry is not None:  # a rate limit or a server error: say when the next try comes
+            self.status.warning(f"{retry_message(self.retry)}; {max(0.0, self.retry_at - now):.1f} s to go")
+        else:
+            self.status.caption(f"Waiting for the first token… {now - self.start:.1f} s")
 
 
 def _final(q: queue.Queue, timeout: float) -> Exchange | None:
