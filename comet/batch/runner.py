@@ -27,7 +27,7 @@ from ..compare import Planned, failed_exchange
 from ..compare import plan as plan_targets
 from ..errors import CometError, ErrorInfo, RequestError
 from ..exchange import Exchange, Retrying
-from ..validate import validate
+from ..rules import validate
 from ..variables import fill
 from .checks import Outcome, Verdict, evaluate
 from .suite import Case, Suite, SuiteError
