@@ -3,7 +3,7 @@ the reply stream in, and copy the code for exactly that request."""
 
 import streamlit as st
 
-from ui import code, connection, echo, editor, features, importer, runs
+from ui import code, connection, echo, editor, features, importer, presets_view, runs
 from ui.shell import ensure_app
 
 ensure_app()  # before drawing: see ui/shell.py
@@ -23,6 +23,7 @@ editor.route_report(state)
 request, answer = st.columns(2, gap="large")
 with request:
     importer.box()
+    presets_view.box(state)
     editor.tabs(state)
     problems = editor.check(state)
     editor.show_problems(problems)

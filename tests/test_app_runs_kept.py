@@ -104,3 +104,47 @@ def test_two_json_runs_show_a_structural_diff_with_paths(on_emulator):
     changes = {r["path"]: r["change"] for r in frame(at, "path").to_dict("records")}
     assert changes.get("$.age") == "removed" and changes.get("$.tags") == "added"
     assert "JSON replies:" in texts(at.main, "markdown")
+
+
+# ---- presets -------------------------------------------------------------------------------------
+
+def test_save_reload_and_load_a_preset(on_emulator):
+    from app_support import body
+
+    at = no_exception(AppTest.from_file(APP, default_timeout=TIMEOUT).run())
+    at.text_area(key="pg_f_prompt").set_value("the request that worked").run()
+    at.number_input(key="pg_f_temperature").set_value(0.4).run()
+    saved_body = body(at)
+    at.text_input(key="pst_name").set_value("Worked once").run()
+    at.text_input(key="pst_note").set_value("keep this").run()
+    at = no_exception(at.button(key="pst_save").click().run())
+    assert "Saved preset “Worked once”." in texts(at.main, "success")
+    (kept,) = store().presets()
+    assert kept.name == "Worked once" and kept.note == "keep this" and kept.body == saved_body
+
+    fresh = no_exception(AppTest.from_file(APP, default_timeout=TIMEOUT).run())  # a new session: a reload
+    assert fresh.text_area(key="pg_f_prompt").value != "the request that worked"
+    fresh.selectbox(key="pst_pick").set_value("saved:Worked once").run()
+    fresh = no_exception(fresh.button(key="pst_load").click().run())
+    assert body(fresh) == saved_body
+    assert fresh.text_area(key="pg_f_prompt").value == "the request that worked"
+    assert fresh.number_input(key="pg_f_temperature").value == 0.4
+    assert "Loaded “Worked once”. keep this" in texts(fresh.main, "success")
+
+
+def test_rename_delete_and_a_builtin_example(on_emulator):
+    from app_support import body
+    from comet.presets import Preset
+
+    store().save_preset(Preset.of("old name", Call(Route.OPENAI, "gemini-2.5-flash", simple_body("openai", "x"))))
+    at = no_exception(AppTest.from_file(APP, default_timeout=TIMEOUT).run())
+    at.selectbox(key="pst_pick").set_value("saved:old name").run()
+    at.text_input(key="pst_new_name").set_value("new name").run()
+    at = no_exception(at.button(key="pst_rename").click().run())
+    assert [p.name for p in store().presets()] == ["new name"]
+    at = no_exception(at.button(key="pst_delete").click().run())
+    assert store().presets() == []
+    at.selectbox(key="pst_pick").set_value("builtin:Example: Grounded answer").run()
+    at = no_exception(at.button(key="pst_load").click().run())
+    assert body(at)["tools"] == [{"googleSearch": {}}]
+    assert at.radio(key="pg_route").value == "gemini"

@@ -17,6 +17,7 @@ from typing import Any, Iterable, Iterator, Protocol, runtime_checkable
 
 from ..call import Call
 from ..exchange import Exchange
+from ..presets import Preset
 
 
 @dataclass(frozen=True)
@@ -73,5 +74,18 @@ class Store(Protocol):
     def export_rows(self, **filters: Any) -> Iterator[dict[str, Any]]: ...
 
     def export(self, fmt: str = "csv", *, limit: int | None = None, **filters: Any) -> str: ...
+
+    # -- presets (comet.presets): named requests, shared by everyone who uses the store. A backend
+    # keeps records.PRESET_COLUMNS in a table keyed by name (SQLite: migration 6, table presets)
+    # and turns rows back with records.preset_of; names are unique, compared exactly.
+    def presets(self) -> list[Preset]: ...  # all saved presets, by name (case-insensitive order)
+
+    def preset(self, name: str) -> Preset | None: ...
+
+    def save_preset(self, preset: Preset) -> bool: ...  # insert or replace by name; True if it replaced one
+
+    def rename_preset(self, name: str, new_name: str) -> bool: ...  # PresetError if new_name is taken
+
+    def delete_preset(self, name: str) -> bool: ...
 
     def close(self) -> None: ...

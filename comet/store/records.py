@@ -28,6 +28,7 @@ from .. import __version__
 from ..call import ATTACHMENT_TOKEN, Attachment, Call, Route, user_text
 from ..errors import ErrorInfo
 from ..exchange import Candidate, Exchange, FunctionCall, Reply, Timing, Usage
+from ..presets import Preset
 from ..stamp import request_hash
 
 PREVIEW_CHARS = 160
@@ -382,3 +383,25 @@ def export_text(rows: Sequence[dict[str, Any]], fmt: str) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return buf.getvalue()
+
+
+# ---- presets -----------------------------------------------------------------------------------
+
+# A preset as stored (every backend): the body as JSON with keys blanked, the attachments inline
+# (base64; presets are few and small), and the time it was last saved. ``name`` is unique.
+PRESET_COLUMNS = ("name", "note", "route", "model", "stream", "body_json", "attachments_json", "updated_at")
+
+
+def preset_row(preset: Preset, secrets: Sequence[str]) -> dict[str, Any]:
+    data = preset.to_dict()
+    return {"name": preset.name, "note": scrub(preset.note, secrets, patterns=False), "route": preset.route.value,
+            "model": preset.model, "stream": bool(preset.stream),
+            "body_json": dumps(scrub(preset.body, secrets, patterns=False)),
+            "attachments_json": dumps(data["attachments"]) if preset.attachments else None,
+            "updated_at": preset.updated_at}
+
+
+def preset_of(row: Any) -> Preset:
+    row = dict(row)
+    return Preset.from_dict({**row, "stream": bool(row["stream"]), "body": json.loads(row["body_json"]),
+                             "attachments": json.loads(row["attachments_json"] or "[]")}, f"preset {row['name']!r}")

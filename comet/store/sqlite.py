@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from ..call import Call
 from ..errors import ConfigError
 from ..exchange import Exchange
+from ..presets import Preset, PresetError, check_name
 from . import records
 from .base import Run
 from .records import DETAIL_COLUMNS, EXPORT_COLUMNS, LIST_COLUMNS
@@ -135,9 +136,19 @@ def _m5_stamp(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX runs_by_request ON runs(request_hash) WHERE request_hash IS NOT NULL")
 
 
+def _m6_presets(db: sqlite3.Connection) -> None:
+    # named requests (comet.presets), as records.PRESET_COLUMNS
+    _script(db, """
+        CREATE TABLE presets (
+            name TEXT PRIMARY KEY, note TEXT NOT NULL DEFAULT '', route TEXT NOT NULL, model TEXT NOT NULL,
+            stream INTEGER NOT NULL DEFAULT 0, body_json TEXT NOT NULL, attachments_json TEXT,
+            updated_at REAL NOT NULL);
+    """)
+
+
 # Append only: a database at version N runs MIGRATIONS[N:].
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_runs, _m2_full_text, _m3_attachments, _m4_exchange,
-                                                          _m5_stamp]
+                                                          _m5_stamp, _m6_presets]
 
 
 def migrate(db: sqlite3.Connection, path: Any = "") -> int:
@@ -426,3 +437,34 @@ class SQLiteStore:
         if fmt not in ("csv", "json"):
             raise ValueError(f"unknown export format {fmt!r}: use 'csv' or 'json'")
         return records.export_text(list(self.export_rows(limit=limit, **filters)), fmt)
+
+    # -- presets --
+    def presets(self) -> list[Preset]:
+        with self._read() as db:
+            found = db.execute(f"SELECT {','.join(records.PRESET_COLUMNS)} FROM presets "
+                               "ORDER BY name COLLATE NOCASE, name").fetchall()
+        return [records.preset_of(r) for r in found]
+
+    def preset(self, name: str) -> Preset | None:
+        with self._read() as db:
+            found = db.execute(f"SELECT {','.join(records.PRESET_COLUMNS)} FROM presets WHERE name = ?",
+                               (name,)).fetchone()
+        return None if found is None else records.preset_of(found)
+
+    def save_preset(self, preset: Preset) -> bool:
+        row = records.preset_row(preset, records.known_secrets(self.secrets))
+        with self._write() as db:
+            replaced = db.execute("DELETE FROM presets WHERE name = ?", (preset.name,)).rowcount
+            db.execute(f"INSERT INTO presets ({','.join(row)}) VALUES (?{',?' * (len(row) - 1)})", list(row.values()))
+        return bool(replaced)
+
+    def rename_preset(self, name: str, new_name: str) -> bool:
+        new_name = check_name(new_name)
+        with self._write() as db:
+            if new_name != name and db.execute("SELECT 1 FROM presets WHERE name = ?", (new_name,)).fetchone():
+                raise PresetError(f"a preset named {new_name!r} exists already; pick another name or delete it first")
+            return bool(db.execute("UPDATE presets SET name = ? WHERE name = ?", (new_name, name)).rowcount)
+
+    def delete_preset(self, name: str) -> bool:
+        with self._write() as db:
+            return bool(db.execute("DELETE FROM presets WHERE name = ?", (name,)).rowcount)
