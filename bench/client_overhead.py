@@ -6,8 +6,8 @@ turns in a fresh random order each time (seeded), so drift and bursts of load on
 machine hit all of them alike and none always follows the same one (the SDKs sweep the CPU
 caches: a client that always ran right after them would pay for it). Clients: comet (one
 Call per case, sent again and again; every send validates and prepares it), comet with a new
-Call for every request (the body copy is paid each time too), raw httpx (httpx encodes the
-same body to the same bytes, the same headers, one keep-alive ``httpx.Client``, parsing only
+Call for every request (the body copy is paid each time too), raw httpx2 (httpx2 encodes the
+same body to the same bytes, the same headers, one keep-alive ``httpx2.Client``, parsing only
 what it needs for the text), and the official SDKs (openai on the OpenAI-compatible route,
 google-genai on the Gemini route). Cases: both routes, plain and streaming ([[chunks=N]]
 chunks).
@@ -20,7 +20,7 @@ different CPUs when there are two.
 
     python bench/client_overhead.py [--requests 10] [--rounds 100] [--chunks 20]
 
-The last line states the comet/httpx ratio (geometric mean over the four cases of the
+The last line states the comet/httpx2 ratio (geometric mean over the four cases of the
 median ratios) and whether it is within 1.10.
 """
 
@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx  # noqa: E402
+import httpx2  # noqa: E402
 
 from comet import Call, Route, auth_headers, prepare  # noqa: E402
 from comet.client import Client, RetryPolicy  # noqa: E402
@@ -93,9 +93,9 @@ def comet_runner(base_url: str, *, new_call: bool = False):
 
 
 def httpx_runner(base_url: str):
-    """What a careful hand-written client does: the same request (httpx encodes the same body
+    """What a careful hand-written client does: the same request (httpx2 encodes the same body
     to the same bytes), one keep-alive client, and only the parsing it needs for the text."""
-    http = httpx.Client(timeout=httpx.Timeout(60.0, connect=10.0))
+    http = httpx2.Client(timeout=httpx2.Timeout(60.0, connect=10.0))
 
     def text_of(route: Route, data: dict, stream: bool) -> str:
         if route is Route.GEMINI:
@@ -164,7 +164,7 @@ def main() -> None:
         cases = calls(f"Benchmark prompt [[chunks={args.chunks}]]")
         runners = {"comet": comet_runner(base_url),
                    "new Call": comet_runner(base_url, new_call=True),
-                   "httpx": httpx_runner(base_url), "sdk": sdk_runner(base_url)}
+                   "httpx2": httpx_runner(base_url), "sdk": sdk_runner(base_url)}
         for case, call in cases.items():  # warm up, and check that all agree on the answer
             answers = {name: run(call) for name, run in runners.items()}
             for _ in range(20):
@@ -194,20 +194,20 @@ def main() -> None:
     fast = {key: sorted(v)[len(v) // 10] for key, v in times.items()}  # 10th percentile
     print(f"{args.rounds} rounds x {args.requests} requests per client and case; streams of "
           f"{args.chunks} chunks; ms per request, median of all requests (p10: the fastest tenth)")
-    print(f"{'route':7} {'mode':6} {'comet':>6} {'new Call':>8} {'httpx':>6} {'sdk':>6}  "
-          f"{'comet/httpx':>11} {'(p10)':>6} {'new Call/httpx':>14} {'sdk/httpx':>9}")
+    print(f"{'route':7} {'mode':6} {'comet':>6} {'new Call':>8} {'httpx2':>6} {'sdk':>6}  "
+          f"{'comet/httpx2':>11} {'(p10)':>6} {'new Call/httpx2':>14} {'sdk/httpx2':>9}")
     ratios, fast_ratios, fresh_ratios = [], [], []
     for case in cases:
         c, f, h, s = (median[(name, case)] for name in runners)
         ratios.append(c / h)
         fresh_ratios.append(f / h)
-        fast_ratios.append(fast[("comet", case)] / fast[("httpx", case)])
+        fast_ratios.append(fast[("comet", case)] / fast[("httpx2", case)])
         print(f"{case[0]:7} {case[1]:6} {c:6.3f} {f:8.3f} {h:6.3f} {s:6.3f}  {c / h:10.2f}x "
               f"{fast_ratios[-1]:5.2f}x {f / h:13.2f}x {s / h:8.2f}x")
     print("sdk: openai on the OpenAI-compatible route, google-genai on the Gemini route")
     mean = statistics.geometric_mean(ratios)
     verdict = "within" if mean <= LIMIT else "NOT within"
-    print(f"comet/httpx = {mean:.2f}x (geometric mean of the medians; worst case "
+    print(f"comet/httpx2 = {mean:.2f}x (geometric mean of the medians; worst case "
           f"{max(ratios):.2f}x; p10 {statistics.geometric_mean(fast_ratios):.2f}x; with a new "
           f"Call per request {statistics.geometric_mean(fresh_ratios):.2f}x): {verdict} "
           f"{LIMIT:.2f}x")

@@ -1,11 +1,11 @@
-"""The only network code: one ``httpx.Client`` (keep-alive) behind :class:`Client`.
+"""The only network code: one ``httpx2.Client`` (keep-alive) behind :class:`Client`.
 
 ``Client.stream(call, cancel)`` validates the call (raising :class:`RequestError`, nothing
 sent), then yields :class:`TextDelta` / :class:`ThoughtDelta` / :class:`Retrying` events and
 finally one :class:`Exchange`. ``Client.send`` consumes it. API, transport and protocol
 failures never raise out of either: they end in an Exchange with ``error`` set and whatever
 arrived kept (``partial``; ``stopped`` after a cancel). Every error is classified by
-:func:`comet.errors.classify` or mapped from an httpx exception here; no httpx type or
+:func:`comet.errors.classify` or mapped from an httpx2 exception here; no httpx2 type or
 exception leaves this module.
 
 Retries (issue 2 section 5): the retryable kinds of the table in :mod:`comet.errors`, with
@@ -33,7 +33,7 @@ from itertools import chain
 from time import perf_counter
 from typing import Any, Callable, Iterator
 
-import httpx
+import httpx2
 
 from . import limits, redact
 from .call import Call, Prepared, Route, auth_headers, endpoint, prepare, wire_body
@@ -43,7 +43,7 @@ from .errors import (CometError, ConfigError, ErrorInfo, Problem, ProtocolError,
                      Timeout, TransportError, classify, error_in_payload)
 from .exchange import Event, Exchange, Retrying, Timing
 from .models import ModelInfo, merge
-from .sse import JSONArrayDecoder, SSEDecoder
+from .sse import EventTooLarge, JSONArrayDecoder, SSEDecoder
 from .rules import validate
 from .tally import unfinished
 from .wire import Accumulator, ShapeError
@@ -114,7 +114,7 @@ class RetryPolicy:
 @functools.lru_cache(maxsize=1)
 def _tls() -> ssl.SSLContext:
     """One TLS context for every Client: building one loads the CA bundle (~0.1 s)."""
-    return httpx.create_ssl_context()
+    return httpx2.create_ssl_context()
 
 
 # Items an attempt produces: (kind, perf_counter time, value)
@@ -149,7 +149,7 @@ class Client:
         self._limits = (float(read_timeout or timeout), float(connect_timeout))
         self._auth = {route: auth_headers(route, key) for route in Route}  # per request: a copy
         self.retry = retry
-        self._http = httpx.Client(timeout=httpx.Timeout(timeout, connect=connect_timeout),
+        self._http = httpx2.Client(timeout=httpx2.Timeout(timeout, connect=connect_timeout),
                                   follow_redirects=follow_redirects, verify=_tls())
 
     def __repr__(self) -> str:
@@ -231,14 +231,14 @@ class Client:
         try:
             request = self._http.build_request(
                 prepared.method, prepared.url, headers=headers, content=prepared.content,
-                timeout=httpx.Timeout(min(read, left), connect=min(connect, left)))
+                timeout=httpx2.Timeout(min(read, left), connect=min(connect, left)))
             response = self._http.send(request, stream=True)
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             raise _from_httpx(exc) from None
         guard = WATCHDOG.at(deadline, response)
         try:
             yield from _answer(prepared, response)
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             raise (self._overdue() if guard.fired else _from_httpx(exc)) from None
         finally:
             overdue = WATCHDOG.cancel(guard)
@@ -301,7 +301,7 @@ class Client:
         try:
             response = self._http.request(method, url, headers=headers,
                                           content=None if body is None else json.dumps(body))
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             raise _from_httpx(exc) from None
         if not 200 <= response.status_code < 300:
             raise redact.error(classify(response.status_code, response.content, response.headers), self._keys)
@@ -410,8 +410,8 @@ class _Attempt:
         )
 
 
-def _answer(prepared: Prepared, response: httpx.Response) -> Iterator[tuple]:
-    """The items of one answer (see :meth:`Client._attempt`); httpx errors pass through."""
+def _answer(prepared: Prepared, response: httpx2.Response) -> Iterator[tuple]:
+    """The items of one answer (see :meth:`Client._attempt`); httpx2 errors pass through."""
     label = prepared.route.label
     status = response.status_code
     yield _OPEN, perf_counter(), status
@@ -442,7 +442,7 @@ def _answer(prepared: Prepared, response: httpx.Response) -> Iterator[tuple]:
             status=status, raw_body=body.decode("utf-8", "replace"))
 
 
-def _batches(response: httpx.Response, decoder: SSEDecoder | JSONArrayDecoder
+def _batches(response: httpx2.Response, decoder: SSEDecoder | JSONArrayDecoder
              ) -> Iterator[tuple[float, list]]:
     """(arrival time, the items that piece of the body completed), then what is left at the
     end. Batches, not items, to keep generator hops off the per-chunk path."""
@@ -451,7 +451,7 @@ def _batches(response: httpx.Response, decoder: SSEDecoder | JSONArrayDecoder
     yield perf_counter(), decoder.close()
 
 
-def _sse_items(response: httpx.Response, label: str) -> Iterator[tuple]:
+def _sse_items(response: httpx2.Response, label: str) -> Iterator[tuple]:
     """Payloads of an event stream (wire-formats.md B.6, C.3), a list per read of the body:
     JSON per ``data``; ``[DONE]`` ends the OpenAI stream (the rest of the body is drained so
     the connection is reused); ``event: error`` or an ``error`` object is the provider's error
@@ -460,7 +460,11 @@ def _sse_items(response: httpx.Response, label: str) -> Iterator[tuple]:
     seen = done = False
     for raw in chain(response.iter_bytes(), (None,)):  # None: the end of the body
         t = perf_counter()
-        events = decoder.feed(raw) if raw is not None else decoder.close()
+        try:
+            events = decoder.feed(raw) if raw is not None else decoder.close()
+        except EventTooLarge as exc:  # memory stays bounded by one event (MAX_EVENT)
+            raise ProtocolError(f"the {label} stream sent too much at once: {exc}",
+                                status=response.status_code) from None
         if not events or done:
             continue
         seen = True
@@ -570,26 +574,26 @@ _TIMEOUT_PHASES = {"ConnectTimeout": "connecting", "ReadTimeout": "waiting for t
                    "WriteTimeout": "sending the request", "PoolTimeout": "waiting for a connection"}
 
 
-def _from_httpx(exc: httpx.HTTPError) -> CometError:
-    """httpx exceptions -> the error tree (issue 2 section 5): timeouts -> Timeout; refused,
+def _from_httpx(exc: httpx2.HTTPError) -> CometError:
+    """httpx2 exceptions -> the error tree (issue 2 section 5): timeouts -> Timeout; refused,
     reset or cut short -> TransportError (network); anything unreadable -> ProtocolError."""
     try:
         where = f" ({exc.request.url.host})"
     except RuntimeError:  # no request attached
         where = ""
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, httpx2.TimeoutException):
         phase = _TIMEOUT_PHASES.get(type(exc).__name__, "talking to the server")
         return Timeout(f"timed out {phase}{where}")
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, httpx2.ConnectError):
         return TransportError(f"could not connect{where}: {exc}")
-    if isinstance(exc, httpx.RemoteProtocolError):
+    if isinstance(exc, httpx2.RemoteProtocolError):
         return TransportError(f"the connection closed before the answer was complete{where} "
                               f"(stream cut short): {exc}")
-    if isinstance(exc, (httpx.NetworkError, httpx.ProxyError)):
+    if isinstance(exc, (httpx2.NetworkError, httpx2.ProxyError)):
         return TransportError(f"the connection failed{where}: {exc}")
-    if isinstance(exc, httpx.UnsupportedProtocol):
+    if isinstance(exc, httpx2.UnsupportedProtocol):
         return ConfigError(f"unsupported URL{where}: {exc}")
-    if isinstance(exc, httpx.TooManyRedirects):
+    if isinstance(exc, httpx2.TooManyRedirects):
         return ProtocolError(f"too many redirects{where}: check the base URL")
     return ProtocolError(f"the answer could not be read{where}: {exc}")
 

@@ -14,7 +14,7 @@
 
 :func:`classify` maps an HTTP status and body to one of these; it is the only place that
 does. ``ErrorInfo`` is the plain, storable form kept in an ``Exchange`` and in history.
-No httpx type ever leaves this package.
+No httpx2 type ever leaves this package.
 """
 
 from __future__ import annotations

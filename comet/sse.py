@@ -31,7 +31,16 @@ import re
 from typing import Any, NamedTuple
 
 _STRAY_LIMIT = 200
+MAX_EVENT = 16 * 1024 * 1024  # characters in one event (or one unfinished line): 16 MiB of ASCII
 _tuple_new = tuple.__new__
+
+
+class EventTooLarge(ValueError):
+    """One event (or one JSON array element) grew past :data:`MAX_EVENT` without ending."""
+
+    def __init__(self, what: str, limit: int):
+        super().__init__(f"{what} grew past {limit:,} characters without ending; no answer "
+                         f"sends that much in one piece, so the stream was dropped")
 
 
 class Event(NamedTuple):
@@ -46,9 +55,13 @@ class Event(NamedTuple):
 class SSEDecoder:
     """``feed(bytes) -> [Event]`` as the body arrives, then ``close() -> [Event]`` at its end."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = MAX_EVENT) -> None:
         self._utf8 = codecs.getincrementaldecoder("utf-8")("replace")
         self._pending = ""  # an unfinished line (possibly ending in a CR that may precede LF)
+        self._long: list[str] = []  # pieces of a line longer than one read, joined at its end
+        self._long_size = 0
+        self._size = 0  # characters of the event being read (its lines so far)
+        self.limit = limit
         self._started = False
         self._data: list[str] = []
         self._event = ""
@@ -57,7 +70,14 @@ class SSEDecoder:
         self.stray: list[str] = []
 
     def feed(self, chunk: bytes) -> list[Event]:
-        return self._lines(self._utf8.decode(chunk), final=False)
+        text = self._utf8.decode(chunk)
+        if "\n" not in text and "\r" not in text and text:  # a line still going on: no copy
+            self._long.append(text)
+            self._long_size += len(text)
+            if self._size + len(self._pending) + self._long_size > self.limit:
+                raise EventTooLarge("an SSE event", self.limit)
+            return []
+        return self._lines(text, final=False)
 
     def close(self) -> list[Event]:
         events = self._lines(self._utf8.decode(b"", final=True), final=True)
@@ -69,6 +89,10 @@ class SSEDecoder:
         if not self._started and text:
             self._started = True
             text = text.removeprefix("\ufeff")
+        if self._long:
+            text = "".join(self._long) + text
+            self._long.clear()
+            self._long_size = 0
         text = self._pending + text
         held = ""
         if "\r" in text:
@@ -79,7 +103,9 @@ class SSEDecoder:
         self._pending = lines.pop() + held
         events: list[Event] = []
         data = self._data
+        size = self._size
         for line in lines:  # the two common lines inline: this is the per-chunk path
+            size += len(line)
             if line.startswith("data: "):
                 data.append(line[6:])
             elif not line:
@@ -88,8 +114,12 @@ class SSEDecoder:
                                                      self._last_id, self._retry)))
                     data.clear()
                 self._event = ""
+                size = 0
             else:
                 self._line(line)  # "data:" without its space lands there too
+        self._size = size
+        if size + len(self._pending) > self.limit and not events:  # bounded memory: one event,
+            raise EventTooLarge("an SSE event", self.limit)  # raised after the events before it
         return events
 
     def _line(self, line: str) -> None:
@@ -121,8 +151,9 @@ class JSONArrayDecoder:
     """``feed(bytes) -> [element]`` for a JSON array streamed in pieces; ``close()`` checks
     that it ended properly. Raises ``ValueError`` on anything that is not such an array."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = MAX_EVENT) -> None:
         self._utf8 = codecs.getincrementaldecoder("utf-8")("replace")
+        self.limit = limit
         self._buf = ""
         self._pos = 0  # next character of _buf to scan
         self._start = -1  # where the element being read starts in _buf, or -1
@@ -194,4 +225,6 @@ class JSONArrayDecoder:
         self._pos = i - keep
         if self._start >= 0:
             self._start = 0
+            if len(self._buf) > self.limit and not out:
+                raise EventTooLarge("one element of the JSON array stream", self.limit)
         return out

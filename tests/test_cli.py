@@ -211,11 +211,11 @@ def test_bad_input_is_one_convention_across_commands(tmp_path):
 
 
 def test_every_subcommand_starts_without_heavy_modules():
-    """Parsing every subcommand's arguments loads none of httpx, sqlite3, pandas, streamlit."""
+    """Parsing every subcommand's arguments loads none of httpx2, sqlite3, pandas, streamlit."""
     code = ("import sys\n"
             "from comet.cli import build_parser\n"
             "build_parser().parse_args(['models'])\n"
-            "print([m for m in ('httpx', 'sqlite3', 'pandas', 'streamlit') if m in sys.modules])\n")
+            "print([m for m in ('httpx', 'httpx2', 'sqlite3', 'pandas', 'streamlit') if m in sys.modules])\n")
     assert python_prints(code) == ["[]"]
 
 

@@ -1,4 +1,4 @@
-"""The emulator over real loopback sockets, with raw httpx as the client.
+"""The emulator over real loopback sockets, with raw httpx2 as the client.
 
 Each test reads what is on the wire: statuses, envelopes, SSE framing, and the reply's shape
 (wire-formats.md is the reference). The session ``emulator`` fixture has ttft 2 ms, chunk 1 ms
@@ -18,7 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -33,11 +33,11 @@ BEARER = {"Authorization": "Bearer test-key"}
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 60).decode()  # 68 bytes
 
 
-def client(emu: Emulator | None = None, **options) -> httpx.Client:
+def client(emu: Emulator | None = None, **options) -> httpx2.Client:
     """Plain HTTP on loopback: ``verify=False`` skips loading a TLS context (~0.2 s each)."""
     if emu is not None:
         options["base_url"] = emu.base_url
-    return httpx.Client(verify=False, timeout=10, **options)
+    return httpx2.Client(verify=False, timeout=10, **options)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def http(emulator):
 @pytest.fixture(scope="module")
 def web():
     """For absolute URLs and emulators started by one test."""
-    with client(limits=httpx.Limits(max_connections=20)) as c:
+    with client(limits=httpx2.Limits(max_connections=20)) as c:
         yield c
 
 
@@ -416,18 +416,18 @@ def test_fault_gateway(http):
 
 def test_fault_drop_stream(http):
     got = []
-    with pytest.raises(httpx.RemoteProtocolError):
+    with pytest.raises(httpx2.RemoteProtocolError):
         with http.stream("POST", f"/v1beta/models/fault-drop-stream:streamGenerateContent?alt=sse",
                          json=gbody(), headers=KEY) as r:
             assert r.status_code == 200
             for line in r.iter_lines():
                 got.append(line)
     assert len([line for line in got if line.startswith("data: ")]) == 3
-    with pytest.raises(httpx.RemoteProtocolError):
+    with pytest.raises(httpx2.RemoteProtocolError):
         with http.stream("POST", "/v1/chat/completions", json=obody(model="fault-drop-stream", stream=True),
                          headers=BEARER) as r:
             body = b"".join(r.iter_raw())
-    with pytest.raises(httpx.RemoteProtocolError):
+    with pytest.raises(httpx2.RemoteProtocolError):
         gen(http, gbody(), model="fault-drop-stream")  # plain: half a body, then the cut
 
 
@@ -466,7 +466,7 @@ def test_stop_is_prompt_with_a_slow_request_in_flight(web):
         try:
             web.post(f"{emu.base_url}/v1beta/models/fault-slow:generateContent", json=gbody(),
                        headers=KEY, timeout=10)
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             errors.append(exc)
 
     worker = threading.Thread(target=call)

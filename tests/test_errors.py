@@ -266,6 +266,8 @@ SCRIPTS.update({
     "error-200": _json(200, comet("", "hidden failure")),
     **{f"gateway-{status}": _page(status, body) for status, body in GATEWAY_PAGES.items()},
     "json-array": lambda h: h.reply(200, JSON_ARRAY, ctype="application/json"),
+    "endless-event": lambda h: h.reply(200, SSE_HELLO + b"data: " + b"x" * (17 * 1024 * 1024),
+                                       ctype="text/event-stream"),
     "rate-limit-38s": _json(429, google(429, "RESOURCE_EXHAUSTED", details=[
         {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "38s"}])),
 })
@@ -346,6 +348,7 @@ def test_row_stream_cut_short_before_content_is_retried(knob):
     ("bad-sse", True, "malformed SSE"),
     ("error-mid-stream", True, "exploded"),
     ("error-200", False, "hidden failure"),
+    ("endless-event", True, "sent too much at once: an SSE event grew past 16,777,216 characters"),
 ])
 def test_row_protocol(knob, name, stream, needle):
     ex = run(knob, name, stream=stream)
@@ -353,8 +356,9 @@ def test_row_protocol(knob, name, stream, needle):
     assert needle in ex.error.message
 
 
-def test_protocol_error_mid_stream_keeps_partial_text(knob):
-    ex = run(knob, "bad-sse", stream=True)
+@pytest.mark.parametrize("name", ["bad-sse", "endless-event"])
+def test_protocol_error_mid_stream_keeps_partial_text(knob, name):
+    ex = run(knob, name, stream=True)
     assert ex.text == "Hel" and ex.partial and ex.status == 200
 
 

@@ -201,3 +201,37 @@ def test_not_an_array_of_objects_raises(body):
 def test_malformed_element_raises():
     with pytest.raises(ValueError):
         read_array(b'[{"a": nope}]')
+
+
+# ---- a bound on one event --------------------------------------------------------------------
+
+def test_one_event_is_capped_and_the_events_before_it_survive():
+    from comet.sse import MAX_EVENT, EventTooLarge
+    assert MAX_EVENT == 16 * 1024 * 1024
+    d = SSEDecoder(limit=1000)
+    assert [e.data for e in d.feed(b"data: small\n\ndata: " + b"x" * 600 + b"\n")] == ["small"]
+    with pytest.raises(EventTooLarge, match="an SSE event grew past 1,000 characters"):
+        d.feed(b"data: " + b"y" * 600 + b"\n")  # two data lines of one event: 1,212 characters
+
+
+def test_a_line_that_never_ends_is_capped_without_holding_more():
+    from comet.sse import EventTooLarge
+    d = SSEDecoder(limit=1000)
+    for _ in range(9):
+        assert d.feed(b"z" * 100) == []
+    with pytest.raises(EventTooLarge):
+        d.feed(b"z" * 200)
+
+
+def test_events_up_to_the_cap_pass_whole():
+    d = SSEDecoder(limit=1000)
+    assert [len(e.data) for e in d.feed(b"data: " + b"a" * 900 + b"\n\n" + b"data: " + b"b" * 900 + b"\n\n")] \
+        == [900, 900]
+
+
+def test_a_json_array_element_is_capped():
+    from comet.sse import EventTooLarge
+    d = JSONArrayDecoder(limit=1000)
+    assert d.feed(b'[{"a": 1}, {"b": "') == [{"a": 1}]
+    with pytest.raises(EventTooLarge, match="one element of the JSON array stream"):
+        d.feed(b"c" * 1200)

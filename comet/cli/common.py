@@ -4,7 +4,7 @@ the request arguments and the one way of reading a body.
 Exit codes: ``OK`` 0; ``FAILED`` 1, an API or transport error (the JSON is still printed on
 stdout); ``BAD_INPUT`` 2, bad input or configuration (a message on stderr naming the field and
 the fix; nothing sent). Only light modules are imported here: a subcommand imports what it
-drives (httpx, sqlite, the emulator) inside its run function.
+drives (httpx2, sqlite, the emulator) inside its run function.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from .common import FAILED, OK, Command, call_from, emit, request_arguments
 
 
 def _client(base_url: str | None, timeout: float | None = None):
-    from ..client import Client  # httpx loads only when something is sent
+    from ..client import Client  # httpx2 loads only when something is sent
     return Client(base_url=base_url) if timeout is None else Client(base_url=base_url, timeout=timeout)
 
 

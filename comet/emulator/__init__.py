@@ -6,7 +6,7 @@ as the first line on stdout and serves until SIGINT/SIGTERM.
 
     >>> from comet.emulator import Emulator
     >>> with Emulator(ttft_ms=0, chunk_ms=0) as emu:          # doctest: +SKIP
-    ...     httpx.post(emu.base_url + "/v1/chat/completions", ...)
+    ...     httpx2.post(emu.base_url + "/v1/chat/completions", ...)
 
 Routes (wire-formats.md is the reference for every shape):
 

@@ -6,7 +6,7 @@ sends the same body up to :func:`canonical`. The key is always read from the env
 (``COMETAPI_KEY``), never written into the code. One small module per target:
 
     curl        curl through a quoted here-document          prints the response body
-    python      httpx                                        prints the answer text
+    python      httpx2                                       prints the answer text
     python-sdk  google-genai (Gemini) / openai (OpenAI)      prints the answer text
     node        Node 18+ built-in fetch (ES module)          prints the answer text
     node-sdk    @google/genai (Gemini) / openai (OpenAI)     prints the answer text

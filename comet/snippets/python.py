@@ -1,7 +1,7 @@
-"""python: raw HTTP with httpx.
+"""python: raw HTTP with httpx2 (the maintained continuation of httpx, same API).
 
-httpx rather than requests: the app already depends on it (no new package for anyone who runs
-the playground), it has a real streaming API (``httpx.stream`` + ``iter_lines``, which handles
+httpx2 rather than requests: the app already depends on it (no new package for anyone who runs
+the playground), it has a real streaming API (``httpx2.stream`` + ``iter_lines``, which handles
 LF and CRLF framing), and its defaults are sane for long answers once ``timeout`` is raised.
 """
 
@@ -30,14 +30,14 @@ def text_of(chunk):
 '''
 
 PLAIN = '''
-response = httpx.post(url, headers=headers, json=body, timeout=120)
+response = httpx2.post(url, headers=headers, json=body, timeout=120)
 if response.is_error:
     raise SystemExit(f"HTTP {response.status_code}: {response.text}")
 print(ANSWER)
 '''
 
 STREAM = '''
-with httpx.stream("POST", url, headers=headers, json=body, timeout=120) as response:
+with httpx2.stream("POST", url, headers=headers, json=body, timeout=120) as response:
     if response.is_error:
         raise SystemExit(f"HTTP {response.status_code}: {response.read().decode()}")
     for line in response.iter_lines():
@@ -60,8 +60,8 @@ def render(call: Call, prepared: Prepared, base_url: str) -> tuple[str, list[str
 
     imports = ["import base64"] * bool(names) + ["import json"] * prepared.stream + ["import os"]
     imports += ["from pathlib import Path"] * bool(names)
-    sections = ["# pip install httpx; needs COMETAPI_KEY in the environment.\n"
-                + "\n".join(imports) + "\n\nimport httpx"]
+    sections = ["# pip install httpx2; needs COMETAPI_KEY in the environment.\n"
+                + "\n".join(imports) + "\n\nimport httpx2"]
     if gemini or prepared.stream:
         sections.append("\n" + (GEMINI_TEXT if gemini else OPENAI_TEXT).strip("\n") + "\n")
     lines = [f"{variables[name]} = base64.b64encode(Path({lit.quote(name, lit.PYTHON)})"

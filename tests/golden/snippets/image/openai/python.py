@@ -1,9 +1,9 @@
-# pip install httpx; needs COMETAPI_KEY in the environment.
+# pip install httpx2; needs COMETAPI_KEY in the environment.
 import base64
 import os
 from pathlib import Path
 
-import httpx
+import httpx2
 
 cat_png_b64 = base64.b64encode(Path("cat.png").read_bytes()).decode()
 url = "https://api.cometapi.com/v1/chat/completions"
@@ -27,7 +27,7 @@ body = {
     "model": "gemini-2.5-flash",
 }
 
-response = httpx.post(url, headers=headers, json=body, timeout=120)
+response = httpx2.post(url, headers=headers, json=body, timeout=120)
 if response.is_error:
     raise SystemExit(f"HTTP {response.status_code}: {response.text}")
 print(response.json()["choices"][0]["message"]["content"])

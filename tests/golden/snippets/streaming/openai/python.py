@@ -1,8 +1,8 @@
-# pip install httpx; needs COMETAPI_KEY in the environment.
+# pip install httpx2; needs COMETAPI_KEY in the environment.
 import json
 import os
 
-import httpx
+import httpx2
 
 
 def text_of(chunk):
@@ -26,7 +26,7 @@ body = {
     "stream": True,
 }
 
-with httpx.stream("POST", url, headers=headers, json=body, timeout=120) as response:
+with httpx2.stream("POST", url, headers=headers, json=body, timeout=120) as response:
     if response.is_error:
         raise SystemExit(f"HTTP {response.status_code}: {response.read().decode()}")
     for line in response.iter_lines():

@@ -1,7 +1,7 @@
-# pip install httpx; needs COMETAPI_KEY in the environment.
+# pip install httpx2; needs COMETAPI_KEY in the environment.
 import os
 
-import httpx
+import httpx2
 
 
 def text_of(response):
@@ -31,7 +31,7 @@ body = {
     },
 }
 
-response = httpx.post(url, headers=headers, json=body, timeout=120)
+response = httpx2.post(url, headers=headers, json=body, timeout=120)
 if response.is_error:
     raise SystemExit(f"HTTP {response.status_code}: {response.text}")
 print(text_of(response.json()))

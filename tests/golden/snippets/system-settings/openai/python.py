@@ -1,7 +1,7 @@
-# pip install httpx; needs COMETAPI_KEY in the environment.
+# pip install httpx2; needs COMETAPI_KEY in the environment.
 import os
 
-import httpx
+import httpx2
 
 url = "https://api.cometapi.com/v1/chat/completions"
 headers = {
@@ -21,7 +21,7 @@ body = {
     "model": "gemini-2.5-flash",
 }
 
-response = httpx.post(url, headers=headers, json=body, timeout=120)
+response = httpx2.post(url, headers=headers, json=body, timeout=120)
 if response.is_error:
     raise SystemExit(f"HTTP {response.status_code}: {response.text}")
 print(response.json()["choices"][0]["message"]["content"])
