@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from comet.emulator import Emulator
@@ -41,7 +41,7 @@ def test_record_both_routes_through_the_official_sdks(tmp_path):
         gem = genai.Client(api_key=SECRET, http_options={"base_url": emu.base_url, "api_version": "v1beta"})
         gem.models.generate_content(model=FLASH, contents="gemini plain")
         list(gem.models.generate_content_stream(model=FLASH, contents="gemini streamed"))
-        httpx.post(f"{emu.base_url}/v1beta/models/{FLASH}:generateContent?key={SECRET}",
+        httpx2.post(f"{emu.base_url}/v1beta/models/{FLASH}:generateContent?key={SECRET}",
                    json={"contents": [{"parts": [{"text": "key in the query"}]}]})
     text = path.read_text(encoding="utf-8")
     assert SECRET not in text
@@ -62,9 +62,9 @@ def test_record_both_routes_through_the_official_sdks(tmp_path):
 def test_record_keeps_a_body_that_is_not_json_as_text(tmp_path):
     path = tmp_path / "r.jsonl"
     with Emulator(ttft_ms=0, record=path) as emu:
-        httpx.post(emu.base_url + "/v1/chat/completions", content=b"{not json",
+        httpx2.post(emu.base_url + "/v1/chat/completions", content=b"{not json",
                    headers={"Authorization": "Bearer " + SECRET})
-        httpx.get(emu.base_url + "/api/models")
+        httpx2.get(emu.base_url + "/api/models")
     bad, listing = lines(path)
     assert bad["body"] == "{not json" and listing["body"] is None and listing["method"] == "GET"
     assert SECRET not in path.read_text()
@@ -76,7 +76,7 @@ def test_record_to_a_folder_that_does_not_exist_is_a_clear_error(tmp_path):
 
 
 def _reply(emu: Emulator, prompt: str = "seeded") -> str:
-    r = httpx.post(emu.base_url + "/v1/chat/completions", headers={"Authorization": "Bearer k"},
+    r = httpx2.post(emu.base_url + "/v1/chat/completions", headers={"Authorization": "Bearer k"},
                    json={"model": FLASH, "messages": [{"role": "user", "content": prompt}]})
     return r.json()["choices"][0]["message"]["content"]
 
@@ -92,7 +92,7 @@ def test_seed_gives_other_words_and_the_same_words_for_the_same_seed():
 
 def test_fault_override_applies_to_every_model():
     with Emulator(ttft_ms=0, fault="fault-server-error") as emu:
-        r = httpx.post(emu.base_url + "/v1/chat/completions", headers={"Authorization": "Bearer k"},
+        r = httpx2.post(emu.base_url + "/v1/chat/completions", headers={"Authorization": "Bearer k"},
                        json={"model": FLASH, "messages": [{"role": "user", "content": "hi"}]})
         assert r.status_code == 500
         emu.fault = None
@@ -120,7 +120,7 @@ def test_cli_options_record_seed_and_latency(tmp_path):
                                capture_output=True, text=True, timeout=60)
             assert r.returncode == 0, r.stderr
             outs.append(json.loads(r.stdout))
-        missing = httpx.post(f"{base}/v1beta/models/{FLASH}:generateContent", json={})
+        missing = httpx2.post(f"{base}/v1beta/models/{FLASH}:generateContent", json={})
         assert missing.json()["error"]["type"] == "comet_api_error"  # --gemini-errors comet
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0

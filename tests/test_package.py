@@ -17,7 +17,7 @@ import time
 import tomllib
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 import comet
@@ -182,9 +182,9 @@ def test_installed_app_runs_from_site_packages(venv):
         deadline, health = time.monotonic() + 60, None
         while time.monotonic() < deadline and app.poll() is None:
             try:
-                health = httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
+                health = httpx2.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
                 break
-            except httpx.TransportError:
+            except httpx2.TransportError:
                 time.sleep(0.3)
         assert health is not None and health.text == "ok"
     finally:
