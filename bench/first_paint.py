@@ -89,10 +89,10 @@ def serve() -> str:
 
 def baseline(base_url: str, n: int) -> list[float]:
     """Server write -> first bytes in a plain Python client, in ms."""
-    import httpx
+    import httpx2
 
     out = []
-    with httpx.Client(timeout=10) as client:
+    with httpx2.Client(timeout=10) as client:
         for i in range(n):
             marker = f"RPL{900000 + i}"
             body = {"contents": [{"role": "user", "parts": [{"text": f"ASK{900000 + i}"}]}]}
