@@ -19,6 +19,7 @@ from comet.compare import (DEFAULT_TARGETS, MAX_TARGETS, Comparison, Lane, Targe
                            diff_html, diff_ratio, plan, word_diff)
 from comet.errors import CometError
 from comet.exchange import Exchange
+from . import timeline
 from .reply import StreamPane, metrics, request_lines, retry_message, show_error
 
 DEFAULT_PROMPT = "Explain in three sentences why the sky is blue."
@@ -266,6 +267,7 @@ def show(cmp: Comparison | None) -> None:
                     _update(*panes[i], update)
         st.rerun()  # redraw the finished columns with metrics, summary and diff
     summary_line(cmp, labels)
+    timeline.show_many([(label, lane.exchange) for label, lane in zip(labels, cmp.lanes)], key="cmp_timeline")
     for problem in cmp.save_errors:
         st.warning(problem)
     diff_section(cmp, labels)

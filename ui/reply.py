@@ -22,7 +22,7 @@ from comet import schema as schemas
 from comet.exchange import read_grounding
 from comet.tally import Tally, tally
 
-from . import stamp_view
+from . import stamp_view, timeline
 
 BLOCK_CHARS = 800  # a finished block is frozen; only a tail of at most this size is redrawn
 FLUSH_S = 0.05  # at most ~20 repaints a second, however fast chunks arrive
@@ -465,6 +465,7 @@ def show_exchange(exchange: Exchange, *, key: str, cost: float | None = None,
     show_grounding(exchange)
     show_metrics(exchange, cost)
     stamp_view.caption(exchange)
+    timeline.show(exchange, key=f"{key}_timeline")
     raw = raw_response(exchange) if show_raw else None
     if raw is not None:
         label = "Raw response (chunks with arrival times)" if exchange.call.stream else "Raw response"

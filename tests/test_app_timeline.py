@@ -1,0 +1,77 @@
+"""AppTest: the stream timeline under a Playground reply, in History's run view (the same data
+read back from the store) and in Compare (every target on one time axis). The chart's rows are
+read from the Vega-Lite element the page sends to the browser."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_support import APP, TIMEOUT, no_exception, start
+
+
+@pytest.fixture
+def app(emulator, monkeypatch):
+    monkeypatch.setenv("COMETAPI_BASE_URL", emulator.base_url)
+    monkeypatch.setenv("COMETAPI_KEY", "test-key")
+    return no_exception(start())
+
+
+def timeline_of(at: AppTest, label: str = "Timeline") -> tuple[str, list[dict]]:
+    """The timeline expander's summary caption and the rows of its chart."""
+    [box] = [e for e in at.expander if e.label == label]
+    kids = list(box.children.values())
+    caption = "\n".join(str(k.value) for k in kids if getattr(k, "type", "") == "caption")
+    lanes, rate = [pa.ipc.open_stream(k.proto.data.data).read_all().to_pylist()
+                   for k in kids if getattr(k, "type", "") == "vega_lite_chart"]
+    assert lanes == rate  # the two charts draw the same rows
+    return caption, lanes
+
+
+def send(at: AppTest, prompt: str) -> AppTest:
+    at.text_area(key="pg_f_prompt").set_value(prompt).run()
+    return no_exception(at.button(key="pg_send").click().run())
+
+
+def chunk_times(rows: list[dict], target: str | None = None) -> list[float]:
+    return [r["at_ms"] for r in rows if r["event"] in ("chunk", "stall") and target in (None, r["target"])]
+
+
+def test_playground_reply_has_a_timeline_and_history_reopens_the_same_one(app):
+    at = send(app, "Timeline please [[chunks=7]]")
+    exchange, _ = at.session_state["runs_results"]["pg_result"].value
+    caption, rows = timeline_of(at)
+    assert caption.startswith("7 chunks · first byte") and "tokens/s" in caption
+    assert chunk_times(rows) == [round(t, 1) for t in exchange.timing.chunk_ms]
+    marks = {r["event"]: r["at_ms"] for r in rows if r["event"] in ("first byte", "first token", "end")}
+    assert marks == {"first byte": round(exchange.timing.ttfb_ms, 1), "first token": round(exchange.timing.ttft_ms, 1),
+                     "end": round(exchange.timing.latency_ms, 1)}
+    assert all(r["tokens"] > 0 for r in rows if r["event"] == "chunk")
+
+    from comet.history import History, default_path
+
+    [run] = History(default_path()).query()
+    at = no_exception(at.switch_page("pages/history.py").run())
+    at = no_exception(at.selectbox(key="hist_run").set_value(run["id"]).run())
+    reopened_caption, reopened_rows = timeline_of(at)
+    assert reopened_caption == caption and reopened_rows == rows
+
+
+def test_a_plain_reply_has_no_timeline(app):
+    app.toggle(key="pg_stream").set_value(False).run()
+    at = send(app, "no stream")
+    assert "Timeline" not in [e.label for e in at.expander]
+
+
+def test_compare_draws_every_target_on_one_time_axis(app):
+    at = no_exception(app.switch_page("pages/compare.py").run())
+    at.text_area(key="cmp_prompt").set_value("Race [[chunks=5]]").run()
+    at = no_exception(at.button(key="cmp_run").click().run())
+    lanes = at.session_state["cmp_comparison"].lanes
+    caption, rows = timeline_of(at, "Timeline of the streams")
+    labels = [lane.planned.target.label for lane in lanes]
+    assert {r["target"] for r in rows} == set(labels) and len(labels) == 2
+    for label, lane in zip(labels, lanes):
+        assert chunk_times(rows, label) == [round(t, 1) for t in lane.exchange.timing.chunk_ms]
+        assert f"**{label}**: " in caption
