@@ -38,6 +38,14 @@ def test_the_version_is_one_value_read_by_pyproject_and_the_command():
     assert out.returncode == 0 and out.stdout.strip() == f"comet-playground {comet.__version__}"
 
 
+def test_the_package_needs_what_requirements_txt_lists():
+    """``pip install .`` and ``pip install -r requirements.txt`` bring the same packages."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = [line.strip() for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+              if line.strip() and not line.startswith("#")]
+    assert sorted(project["project"]["dependencies"]) == sorted(listed)
+
+
 def test_the_sidebar_shows_the_version():
     at = no_exception(start())
     assert f"Comet Playground {comet.__version__}" in texts(at.sidebar, "caption")
