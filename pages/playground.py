@@ -3,7 +3,7 @@ the reply stream in, and copy the code for exactly that request."""
 
 import streamlit as st
 
-from ui import code, connection, echo, editor, features, importer, presets_view, runs
+from ui import code, connection, echo, editor, features, importer, presets_view, runs, variables
 from ui.shell import ensure_app
 
 ensure_app()  # before drawing: see ui/shell.py
@@ -25,7 +25,8 @@ with request:
     importer.box()
     presets_view.box(state)
     editor.tabs(state)
-    problems = editor.check(state)
+    variables.fields(state)
+    problems = editor.check(state) + variables.problems(state)
     editor.show_problems(problems)
     last = runs.last("pg_result")
     send_col, stop_col, continue_col = st.columns(3)
@@ -42,13 +43,13 @@ with request:
     features.count_tokens(conn, state)
 
     st.subheader("Code")
-    code.code_tabs(state.call(), code.target(conn, key="pg_snippets_local"))
+    code.code_tabs(variables.filled(state), code.target(conn, key="pg_snippets_local"))
 
 editor.save_draft(state)
 echo.mark()  # after every widget the editor writes to: see ui/echo.py
 
 with answer, st.container(key="pg_answer"):
-    if send and runs.send(conn, state.call(), by_id, key="pg_reply", result_key="pg_result"):
+    if send and runs.send(conn, variables.filled(state), by_id, key="pg_reply", result_key="pg_result"):
         st.rerun()  # redraw the buttons for a finished run (Continue on, Stop off)
     elif last:
         runs.show(last, key="pg_reply")

@@ -4,6 +4,7 @@ the runs land in History under the batch id."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -106,3 +107,37 @@ def test_a_bad_suite_is_shown_and_nothing_is_sent(on_emulator):
     at = no_exception(at.button(key="bat_go").click().run())
     assert "$.request (for target gemini:gemini-2.5-flash)" in texts(at, "error")
     assert [q for q in on_emulator.received if q.method == "POST"] == []
+
+
+def test_playground_variables_get_a_field_block_send_until_filled_and_fill_send_and_code(on_emulator):
+    from app_support import set_json, start
+
+    at = start()
+    body = {"contents": [{"role": "user", "parts": [{"text": 'Capital of {{country}}? Say "{{style}}".'}]}]}
+    at = no_exception(set_json(at, body))
+    assert [f.label for f in at.text_input if f.key and f.key.startswith("pg_var_")] == ["{{country}}", "{{style}}"]
+    assert "the variable {{country}} has no value" in texts(at, "warning")
+    assert at.button(key="pg_send").disabled
+    at.text_input(key="pg_var_country").set_value("Côte d'Ivoire").run()
+    at = no_exception(at.text_input(key="pg_var_style").set_value('{{x}} "brief"').run())
+    assert "has no value" not in texts(at, "warning") and not at.button(key="pg_send").disabled
+    assert "Capital of Côte d'Ivoire? Say \\\"{{x}} \\\"brief\\\"\\\"." in at.code[0].value  # curl: the filled body
+    on_emulator.clear()
+    at = no_exception(at.button(key="pg_send").click().run())
+    sent = [q.json for q in on_emulator.received if q.method == "POST"]
+    assert sent[-1]["contents"][0]["parts"][0]["text"] == 'Capital of Côte d\'Ivoire? Say "{{x}} "brief"".'
+    state = at.session_state["pg_state"]
+    assert state.to_draft()["variables"] == {"country": "Côte d'Ivoire", "style": '{{x}} "brief"'}
+    assert "{{country}}" in json.dumps(state.body)  # the draft keeps the template
+
+
+def test_batch_starts_from_the_playground_request_with_its_variables_as_columns(on_emulator):
+    from app_support import set_json, start
+
+    at = start()
+    at = set_json(at, {"contents": [{"role": "user", "parts": [{"text": "Capital of {{country}}?"}]}]})
+    at = no_exception(at.text_input(key="pg_var_country").set_value("Peru").run())
+    at = no_exception(at.switch_page("pages/batch.py").run())
+    at = no_exception(at.button(key="bat_from_playground").click().run())
+    assert "Capital of {{country}}?" in at.text_area(key="bat_body").value
+    assert list(at.session_state["bat_cases"]["country"]) == ["Peru"]

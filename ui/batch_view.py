@@ -33,10 +33,15 @@ def _state() -> Any:
 
 # ---- the request -------------------------------------------------------------------------------
 
-def set_request(call: Call) -> None:
+def set_request(call: Call, values: dict[str, str] | None = None) -> None:
+    """Make ``call`` the request; ``values`` (the Playground's variables) become the first case."""
     s = _state()
     s["bat_route"], s["bat_model"], s["bat_stream"] = call.route.value, call.model, call.stream
     s["bat_body"] = json.dumps(call.body, indent=2, ensure_ascii=False)
+    used = names(call.body)
+    if used:
+        s["bat_cases"] = pd.DataFrame({v: pd.Series([(values or {}).get(v, "")], dtype="string") for v in used})
+        s["bat_cases_version"] = s.get("bat_cases_version", 0) + 1
 
 
 def request_editor() -> tuple[Call | None, list[str]]:
@@ -49,7 +54,7 @@ def request_editor() -> tuple[Call | None, list[str]]:
     playground = s.get("pg_state")
     if playground is not None and hasattr(playground, "call"):
         st.button("Start from the Playground's request", key="bat_from_playground",
-                  on_click=lambda: set_request(playground.call()),
+                  on_click=lambda: set_request(playground.call(), getattr(playground, "variables", {})),
                   help="copy the request you are editing in the Playground; its {{variables}} become columns")
     c1, c2, c3 = st.columns([1, 2, 1])
     c1.selectbox("Route", ROUTES, key="bat_route", format_func=lambda v: Route.parse(v).label)

@@ -21,6 +21,7 @@ from comet.errors import CometError
 from comet.exchange import Exchange
 from . import timeline
 from .reply import StreamPane, metrics, request_lines, retry_message, show_error
+from .variables import filled
 
 DEFAULT_PROMPT = "Explain in three sentences why the sky is blue."
 FORM_FIELDS = ("prompt", "system", "temperature", "max_output_tokens", "thinking_budget",
@@ -122,7 +123,7 @@ def request_editor() -> Call:
     playground = s.get("pg_state")  # the Playground's editor state (ui.editor.EditorState)
     if playground is not None and hasattr(playground, "call"):
         st.button("Start from the Playground's request", key="cmp_from_playground",
-                  on_click=lambda: set_request(playground.call()),
+                  on_click=lambda: set_request(filled(playground)),
                   help="copy the request you are editing in the Playground (its route is kept)")
     st.text_area("Prompt", key="cmp_prompt", on_change=_on_form_change, args=("prompt",), height=100)
     st.text_input("System instruction", key="cmp_system", on_change=_on_form_change, args=("system",))

@@ -50,6 +50,7 @@ class EditorState:
     report: list[dict[str, Any]] = field(default_factory=list)  # the last route switch
     draft_id: str = ""
     attachments: list[Attachment] = field(default_factory=list)  # uploaded media, by name
+    variables: dict[str, str] = field(default_factory=dict)  # {{name}} -> value (ui/variables.py)
 
     def __post_init__(self) -> None:
         if not self.json_text:

@@ -1,0 +1,59 @@
+"""The Playground's ``{{variables}}``: a field per variable the request uses, values kept in the
+draft (``EditorState.variables``), and the filled request that Send, the code tabs and Compare
+use. Finding and filling is :mod:`comet.variables`; an unfilled variable is a problem shown
+with the others, so nothing is sent until it has a value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from comet import Call
+from comet.errors import Problem
+from comet.variables import fill, missing, names
+
+STATE = "pg_state"  # the editor's state (ui.editor.STATE)
+
+
+def _key(name: str) -> str:
+    return f"pg_var_{name}"
+
+
+def _on_value(name: str) -> None:
+    st.session_state[STATE].variables[name] = st.session_state[_key(name)]
+
+
+def fields(state: Any) -> None:
+    """One text field per variable in the body, in order of first appearance."""
+    found = names(state.body)
+    if not found:
+        return
+    st.markdown("**Variables**")
+    for name in found:
+        if _key(name) not in st.session_state:
+            st.session_state[_key(name)] = state.variables.get(name, "")
+        st.text_input(f"{{{{{name}}}}}", key=_key(name), on_change=_on_value, args=(name,),
+                      help="filled into the request wherever {{" + name + "}} appears, for Send, "
+                      "the code and Compare")
+
+
+def _values(state: Any) -> dict[str, str]:
+    """Variables with a value ("" counts as none: an empty field is not a value yet)."""
+    return {k: v for k, v in state.variables.items() if v}
+
+
+def problems(state: Any) -> list[Problem]:
+    return [Problem(state.route, f"{{{{{name}}}}}", f"the variable {{{{{name}}}}} has no value",
+                    f"type its value in the {{{{{name}}}}} field under Variables")
+            for name in missing(state.body, _values(state))]
+
+
+def filled(state: Any) -> Call:
+    """The request with every variable filled; as written while one has no value (the problem
+    is shown and Send waits)."""
+    call = state.call()
+    values = _values(state)
+    if missing(call.body, values):
+        return call
+    return Call(call.route, call.model, fill(call.body, values), stream=call.stream, attachments=call.attachments)
