@@ -39,8 +39,8 @@ def set_request(call: Call, values: dict[str, str] | None = None) -> None:
     s["bat_route"], s["bat_model"], s["bat_stream"] = call.route.value, call.model, call.stream
     s["bat_body"] = json.dumps(call.body, indent=2, ensure_ascii=False)
     used = names(call.body)
-    if used:
-        s["bat_cases"] = pd.DataFrame({v: pd.Series([(values or {}).get(v, "")], dtype="string") for v in used})
+    if used and values is not None:
+        s["bat_cases"] = pd.DataFrame({v: pd.Series([values.get(v, "")], dtype="string") for v in used})
         s["bat_cases_version"] = s.get("bat_cases_version", 0) + 1
 
 
