@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,22 @@ def skip_without_browser():
 
 def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+
+def wait_idle(page) -> None:
+    """Let the rerun an action started begin, then wait for the script to finish."""
+    page.wait_for_timeout(200)
+    page.wait_for_function("() => document.querySelector('.stApp')"
+                           ".getAttribute('data-test-script-state') !== 'running'")
+
+
+@contextmanager
+def browser_page(browser, timeout_ms: int = 15_000, **options):
+    """A page in a fresh browser context (its own cookies and storage), closed afterwards."""
+    context = browser.new_context(**{"viewport": {"width": 1400, "height": 1100}, **options})
+    page = context.new_page()
+    page.set_default_timeout(timeout_ms)
+    try:
+        yield page
+    finally:
+        context.close()
