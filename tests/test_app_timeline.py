@@ -75,3 +75,14 @@ def test_compare_draws_every_target_on_one_time_axis(app):
     for label, lane in zip(labels, lanes):
         assert chunk_times(rows, label) == [round(t, 1) for t in lane.exchange.timing.chunk_ms]
         assert f"**{label}**: " in caption
+
+
+def test_gaps_over_the_threshold_are_marked_as_stalls(make_emulator, monkeypatch):
+    slow = make_emulator(ttft_ms=5, chunk_ms=560)  # every gap between chunks is a stall
+    monkeypatch.setenv("COMETAPI_BASE_URL", slow.base_url)
+    monkeypatch.setenv("COMETAPI_KEY", "test-key")
+    at = send(no_exception(start()), "Slowly [[chunks=3]]")
+    caption, rows = timeline_of(at)
+    assert [r["event"] for r in rows if r["event"] in ("chunk", "stall")] == ["chunk", "stall", "stall"]
+    assert all(r["gap_ms"] > 500 for r in rows if r["event"] == "stall")
+    assert "3 chunks" in caption and "2 stalls over 500 ms" in caption

@@ -138,6 +138,15 @@ def test_cli_options_record_seed_and_latency(tmp_path):
     assert SECRET not in record.read_text(encoding="utf-8")
 
 
+def test_cli_bad_record_path_or_fault_is_a_clear_error(tmp_path):
+    for option, named in ((["--record", str(tmp_path / "no" / "such" / "r.jsonl")], "--record: cannot write"),
+                          (["--fault", "fault-nope"], "fault must be one of")):
+        r = subprocess.run([sys.executable, "-m", "comet", "emulator", *option], cwd=ROOT, capture_output=True,
+                           text=True, timeout=60)
+        assert r.returncode == 2 and named in r.stderr and "Traceback" not in r.stderr
+        assert r.stdout == ""  # no base URL: nothing started
+
+
 def readme_example() -> str:
     """The complete example test of the README's pytest section."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
