@@ -2,12 +2,13 @@
 
 The app's files are found beside the ``comet`` package: ``comet_app/app.py`` in an installed
 wheel (pyproject ships app.py, pages/ and ui/ there), else ``app.py`` of the checkout. Streamlit
-runs in a child process (``python -m streamlit run APP ...``), so nothing under ``comet/``
-imports streamlit.
+runs as ``python -m streamlit run APP ...`` (the process replaces itself with it on POSIX, a
+child process elsewhere), so nothing under ``comet/`` imports streamlit.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from argparse import ArgumentParser, Namespace
@@ -40,6 +41,8 @@ def run(args: Namespace) -> int:
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return BAD_INPUT
+    if os.name == "posix":  # become Streamlit: a signal to `comet playground` reaches the app itself
+        os.execv(argv[0], argv)  # and stopping it leaves no orphaned server behind
     child = subprocess.Popen(argv)
     try:
         return child.wait()
