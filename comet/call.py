@@ -247,22 +247,27 @@ def user_text(body: Mapping[str, Any], route: Route | str) -> str:
     """The last user prompt's text, for previews and history search."""
     route = Route.parse(route)
     if route is Route.GEMINI:
-        for content in reversed(body.get("contents") or []):
+        for content in reversed(_list(body.get("contents"))):
             if isinstance(content, Mapping) and content.get("role", "user") == "user":
-                texts = [p.get("text", "") for p in content.get("parts") or []
+                texts = [p.get("text", "") for p in _list(content.get("parts"))
                          if isinstance(p, Mapping) and isinstance(p.get("text"), str)]
                 if texts:
                     return "\n".join(texts)
         return ""
-    for message in reversed(body.get("messages") or []):
+    for message in reversed(_list(body.get("messages"))):
         if isinstance(message, Mapping) and message.get("role") == "user":
             content = message.get("content")
             if isinstance(content, str):
                 return content
             if isinstance(content, list):
-                return "\n".join(p.get("text", "") for p in content
-                                 if isinstance(p, Mapping) and p.get("type") == "text")
+                return "\n".join(p["text"] for p in content
+                                 if isinstance(p, Mapping) and p.get("type") == "text" and isinstance(p.get("text"), str))
     return ""
+
+
+def _list(value: Any) -> list:
+    """``value`` when it is a list, else an empty one (a malformed body reads as empty)."""
+    return value if isinstance(value, list) else []
 
 
 def simple_body(route: Route | str, prompt: str, *, system: str | None = None) -> dict[str, Any]:

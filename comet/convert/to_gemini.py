@@ -342,7 +342,9 @@ class _OpenAIToGemini:
             near = {"minimal": 1024, "xhigh": 24576, "max": 24576}
             key, why = "thinkingBudget", ""
         target = f"$.generationConfig.thinkingConfig.{key}"
-        if value in exact:
+        if not isinstance(value, str):  # a list or an object is no effort level (and unhashable)
+            r.dropped(path, f"`reasoning_effort` must be a string, not {type(value).__name__}", value)
+        elif value in exact:
             self.gen.setdefault("thinkingConfig", {})[key] = exact[value]
             r.mapped(path, target, f"{value} = {exact[value]} (Google's table)")
         elif value in near:
@@ -384,17 +386,25 @@ class _OpenAIToGemini:
         config: dict[str, Any] | None = None
         if isinstance(value, str) and value in ("auto", "none", "required"):
             config = {"mode": {"auto": "AUTO", "none": "NONE", "required": "ANY"}[value]}
-        elif isinstance(value, dict) and value.get("type") == "function" \
-                and isinstance((value.get("function") or {}).get("name"), str):
-            config = {"mode": "ANY", "allowedFunctionNames": [value["function"]["name"]]}
+        elif isinstance(value, dict) and value.get("type") == "function" and _function_name(value):
+            config = {"mode": "ANY", "allowedFunctionNames": [_function_name(value)]}
         elif isinstance(value, dict) and value.get("type") == "allowed_tools" \
                 and isinstance(value.get("allowed_tools"), dict):
             allowed = value["allowed_tools"]
-            names = [t["function"]["name"] for t in allowed.get("tools") or []
-                     if isinstance(t, dict) and isinstance((t.get("function") or {}).get("name"), str)]
-            config = {"mode": "ANY" if allowed.get("mode") == "required" else "AUTO", "allowedFunctionNames": names}
+            listed = allowed.get("tools")
+            names = [_function_name(t) for t in listed if _function_name(t)] if isinstance(listed, list) else []
+            mode = "ANY" if allowed.get("mode") == "required" else "AUTO"
+            config = {"mode": mode, "allowedFunctionNames": names} if names else None
         if config is None:
             r.dropped(path, "no Gemini calling mode matches this tool_choice", value)
             return
         self.out["toolConfig"] = {"functionCallingConfig": config}
         r.mapped(path, "$.toolConfig.functionCallingConfig")
+
+
+def _function_name(tool: Any) -> str | None:
+    """The name in ``{"type": "function", "function": {"name": ...}}``; None when any level
+    has another shape (a list, a number, a missing name)."""
+    function = tool.get("function") if isinstance(tool, dict) else None
+    name = function.get("name") if isinstance(function, dict) else None
+    return name if isinstance(name, str) else None

@@ -129,7 +129,10 @@ def remove_function(route: Route | str, body: Mapping[str, Any], index: int) -> 
     """Remove one declaration; a declarations list, tool or ``tools`` left empty goes too."""
     route = Route.parse(route)
     out = copy.deepcopy(dict(body))
-    slot = _function_slots(route, out, create=False)[index]
+    slots = _function_slots(route, out, create=False)
+    if not 0 <= index < len(slots):
+        raise FormConflict(f"there is no function declaration {index + 1}; check the JSON tab")
+    slot = slots[index]
     tools = out["tools"]
     if route is Route.OPENAI:
         tools[:] = [t for t in tools if not (isinstance(t, dict) and t.get("function") is slot)]

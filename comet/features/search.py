@@ -34,8 +34,8 @@ def set_search(route: Route | str, body: Mapping[str, Any], on: bool) -> dict[st
     tools = out.get("tools")
     if tools is not None and not isinstance(tools, list):
         raise FormConflict("`tools` is not a list, so the form cannot add Google Search; fix it in the JSON tab")
-    if on:
-        out.setdefault("tools", []).append({"googleSearch": {}})
+    if on:  # `"tools": null` reads as no tools
+        out["tools"] = [*(tools or []), {"googleSearch": {}}]
         return out
     kept = []
     for tool in tools:

@@ -82,7 +82,8 @@ def set_schema(route: Route | str, body: Mapping[str, Any], schema: Any, *, fiel
         if isinstance(fmt, Mapping) and fmt.get("type") == "json_schema":
             out["response_format"] = {"type": "json_object"}
         return out
-    spec = dict(fmt.get("json_schema") or {}) if isinstance(fmt, Mapping) and fmt.get("type") == "json_schema" else {}
+    held = fmt.get("json_schema") if isinstance(fmt, Mapping) and fmt.get("type") == "json_schema" else None
+    spec = dict(held) if isinstance(held, Mapping) else {}  # `"json_schema": true` holds nothing to keep
     spec["name"] = name if name is not None else spec.get("name") or DEFAULT_SCHEMA_NAME
     spec["schema"] = schema
     out["response_format"] = {**(fmt if isinstance(fmt, Mapping) and fmt.get("type") == "json_schema" else {}),

@@ -7,6 +7,8 @@ model's range (:mod:`comet.capabilities`) and what a budget mode stands for.
 
 from __future__ import annotations
 
+import math
+
 from typing import Any, Mapping
 
 from .. import body as spelling
@@ -37,7 +39,8 @@ DEFAULT_CUSTOM_BUDGET = 1024
 
 def thinking_mode(budget: Any) -> str | None:
     """The budget as a mode: -1 dynamic, 0 off, a positive number custom, None not set."""
-    if budget is None or isinstance(budget, bool) or not isinstance(budget, (int, float)):
+    if budget is None or isinstance(budget, bool) or not isinstance(budget, (int, float)) \
+            or not math.isfinite(budget):  # NaN or Infinity: no mode (validation names the field)
         return None
     return "dynamic" if budget == -1 else "off" if budget == 0 else "custom"
 

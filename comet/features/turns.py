@@ -83,7 +83,8 @@ def turns(route: Route | str, body: Mapping[str, Any]) -> list[TurnView]:
             else:
                 texts = [content] if isinstance(content, str) or content is None else []
                 text = content if isinstance(content, str) else ""
-            for call in t.get("tool_calls") or []:
+            calls = t.get("tool_calls")
+            for call in calls if isinstance(calls, list) else []:
                 fn = call.get("function") if isinstance(call, Mapping) else None
                 if isinstance(fn, Mapping):
                     notes.append(f"calls {fn.get('name')}({fn.get('arguments') or ''})")
@@ -114,6 +115,10 @@ def set_turn(route: Route | str, body: Mapping[str, Any], index: int, *, role: s
     if text is not None:
         if route is Route.GEMINI:
             parts = turn.setdefault("parts", [])
+            if parts is None:  # `"parts": null` reads as no parts
+                parts = turn["parts"] = []
+            if not isinstance(parts, list):
+                raise FormConflict(f"turn {index + 1}'s `parts` is not a list; fix it in the JSON tab")
             hit = next((p for p in parts if isinstance(p, dict) and isinstance(p.get("text"), str)
                         and not p.get("thought")), None)
             if hit is not None:
