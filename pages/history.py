@@ -3,7 +3,7 @@ delete, export and share."""
 
 import streamlit as st
 
-from ui import connection, run_diff, runs
+from ui import connection, run_diff, runs, suite_export
 from ui import history_view as view
 from ui.shell import ensure_app
 
@@ -18,6 +18,7 @@ found = view.filters(history)
 rows, total = view.page_of_runs(history, found)
 view.table(rows, total)
 run_diff.section(history, rows)
+suite_export.history_section(history, rows)
 view.chart(history, found)
 view.export_buttons(history, found)
 

@@ -141,3 +141,19 @@ def test_batch_starts_from_the_playground_request_with_its_variables_as_columns(
     at = no_exception(at.button(key="bat_from_playground").click().run())
     assert "Capital of {{country}}?" in at.text_area(key="bat_body").value
     assert list(at.session_state["bat_cases"]["country"]) == ["Peru"]
+
+
+def test_history_exports_picked_runs_as_a_suite_and_compare_offers_it_too(on_emulator):
+    from comet import Call, Client, Route, simple_body
+    from comet.history import History, default_path
+
+    with Client(on_emulator.base_url, "test-key") as client, History(default_path()) as history:
+        ids = [history.save(client.send(Call(Route.GEMINI, "gemini-2.5-flash", simple_body("gemini", text))))
+               for text in ("first prompt", "second prompt")]
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = no_exception(at.switch_page("pages/history.py").run())
+    at = no_exception(at.multiselect(key="hist_suite_runs").set_value(ids).run())
+    assert [b.label for b in at.get("download_button") if b.key == "hist_suite_download"] == ["Export as suite"]
+    at = no_exception(at.switch_page("pages/compare.py").run())
+    at = no_exception(at.button(key="cmp_run").click().run())
+    assert [b.label for b in at.get("download_button") if b.key == "cmp_export_suite"] == ["Export as suite"]

@@ -3,6 +3,7 @@ limiter and Stop, against the real emulator."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -113,3 +114,44 @@ def test_a_request_the_target_route_refuses_is_found_before_sending():
         plan(parse({"request": {"route": "gemini", "model": "m", "body": bad},
                     "cases": [{"vars": {"country": "x", "style": "y"}}]}))
     assert err.value.where == "$.request (for target gemini:m)" and "temperature" in err.value.message
+
+
+def test_a_comparison_exported_as_a_suite_passes_when_run_again(emulator):
+    from comet import Call, Route, simple_body
+    from comet.batch.export import suite_from_runs
+    from comet.compare import Comparison, Target
+    from comet.compare import plan as compare_plan
+
+    call = Call(Route.GEMINI, "gemini-2.5-flash", simple_body(Route.GEMINI, "Name three rivers."))
+    with Client(emulator.base_url, "sk-x") as client:
+        runs = Comparison(compare_plan(call, [Target("gemini", "gemini-2.5-flash"), Target("openai", "gemini-2.5-pro")]),
+                          client).run()
+        data = suite_from_runs(runs, name="rivers")
+        assert data["targets"] == [{"route": "gemini", "model": "gemini-2.5-flash"},
+                                   {"route": "openai", "model": "gemini-2.5-pro"}]
+        [case] = data["cases"]
+        assert case["vars"] == {} and case["assert"] and all(a["type"] == "contains" for a in case["assert"])
+        assert all(a["value"] in runs[0].text for a in case["assert"])
+        s = parse(data)
+        results = Batch(s, plan(s), client).run()
+    assert [r.ok for r in sorted(results, key=lambda r: r.target)][0] is True
+
+
+def test_history_runs_with_different_prompts_become_cases_and_json_replies_a_schema(emulator):
+    from comet import Call, Route
+    from comet.batch.export import expectations, suite_from_runs
+
+    body = lambda text: {"messages": [{"role": "user", "content": text}],  # noqa: E731
+                         "response_format": {"type": "json_object"}}
+    with Client(emulator.base_url, "sk-x") as client:
+        runs = [client.send(Call(Route.OPENAI, model, body(text)))
+                for text in ("capital of Peru", "capital of Chad") for model in ("gemini-2.5-flash", "gemini-2.5-pro")]
+        data = suite_from_runs(runs)
+        assert data["request"]["body"]["messages"][0]["content"] == "{{prompt}}"
+        assert [c["vars"] for c in data["cases"]] == [{"prompt": "capital of Peru"}, {"prompt": "capital of Chad"}]
+        schema = data["cases"][0]["assert"][0]
+        assert schema["type"] == "json-schema" and schema["value"]["type"] == "object"
+        assert set(schema["value"]["required"]) == set(json.loads(runs[0].text))
+        s = parse(data)
+        assert all(r.ok for r in Batch(s, plan(s), client).run())
+    assert expectations("  Lisbon.  ") == [{"type": "equals", "value": "Lisbon."}]

@@ -21,6 +21,7 @@ from comet.errors import CometError
 from comet.exchange import Exchange
 from . import timeline
 from .reply import StreamPane, metrics, request_lines, retry_message, show_error
+from . import suite_export
 from .variables import filled
 
 DEFAULT_PROMPT = "Explain in three sentences why the sky is blue."
@@ -272,6 +273,7 @@ def show(cmp: Comparison | None) -> None:
     for problem in cmp.save_errors:
         st.warning(problem)
     diff_section(cmp, labels)
+    suite_export.download(cmp.exchanges, key="cmp_export_suite", name="comparison")
 
 
 def metric_lines(items: Sequence[tuple[str, str]]) -> str:
