@@ -42,12 +42,18 @@ class Usage:
 
     ``output_tokens`` is the visible answer only (Gemini's ``candidatesTokenCount``; OpenAI's
     ``completion_tokens`` minus ``reasoning_tokens``); ``total_tokens`` is as reported.
+    ``cached_tokens`` are the part of ``input_tokens`` read from a cache (Gemini's
+    ``cachedContentTokenCount``; OpenAI's ``prompt_tokens_details.cached_tokens``);
+    ``tool_use_prompt_tokens`` are Gemini's ``toolUsePromptTokenCount``, the prompt a built-in
+    tool (search, URL context, code execution) added, on top of ``input_tokens``.
     """
 
     input_tokens: int | None = None
     output_tokens: int | None = None
     thinking_tokens: int | None = None
     total_tokens: int | None = None
+    cached_tokens: int | None = None
+    tool_use_prompt_tokens: int | None = None
 
     def to_dict(self) -> dict[str, int | None]:
         return asdict(self)

@@ -17,10 +17,12 @@ from .exchange import Usage
 
 @dataclass(frozen=True)
 class Pricing:
-    """USD per million tokens."""
+    """USD per million tokens; ``cached`` is the rate for input read from a cache, where the
+    catalog gives one (``cached_input`` or ``cache_read`` in its pricing)."""
 
     input: float
     output: float
+    cached: float | None = None
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,8 @@ class ModelInfo:
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "provider": self.provider, "gemini": self.gemini,
                 "pricing": None if self.pricing is None else
-                {"input": self.pricing.input, "output": self.pricing.output},
+                {"input": self.pricing.input, "output": self.pricing.output,
+                 **({} if self.pricing.cached is None else {"cached_input": self.pricing.cached})},
                 "description": self.description, "owned_by": self.owned_by}
 
 
@@ -52,9 +55,15 @@ def _pricing(value: Any) -> Pricing | None:
     if not isinstance(value, Mapping):
         return None
     try:
-        return Pricing(input=float(value["input"]), output=float(value["output"]))
+        pricing = Pricing(input=float(value["input"]), output=float(value["output"]))
     except (KeyError, TypeError, ValueError):
         return None
+    for name in ("cached_input", "cache_read"):
+        try:
+            return Pricing(pricing.input, pricing.output, cached=float(value[name]))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return pricing
 
 
 def merge(listed: Any, catalog: Any) -> list[ModelInfo]:
@@ -77,10 +86,15 @@ def merge(listed: Any, catalog: Any) -> list[ModelInfo]:
 
 
 def cost(usage: Usage, model: ModelInfo | None) -> float | None:
-    """USD for one run; thinking tokens are billed as output. None when a price or a count
-    is unknown."""
+    """USD for one run. Thinking tokens are billed as output; cached input at the catalog's
+    cached rate where it has one (else as input); tool-use prompt tokens as input. None when a
+    price or a count is unknown."""
     if model is None or model.pricing is None or usage.input_tokens is None \
             or usage.output_tokens is None:
         return None
+    price = model.pricing
+    cached = min(usage.cached_tokens or 0, usage.input_tokens)
+    fresh = usage.input_tokens - cached + (usage.tool_use_prompt_tokens or 0)
     output = usage.output_tokens + (usage.thinking_tokens or 0)
-    return (usage.input_tokens * model.pricing.input + output * model.pricing.output) / 1_000_000
+    cached_rate = price.input if price.cached is None else price.cached
+    return (fresh * price.input + cached * cached_rate + output * price.output) / 1_000_000

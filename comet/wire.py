@@ -206,7 +206,9 @@ def _gemini_usage(u: dict[str, Any]) -> Usage:
     return Usage(input_tokens=_int(u.get("promptTokenCount"), 0),
                  output_tokens=_int(u.get("candidatesTokenCount"), 0),
                  thinking_tokens=_int(u.get("thoughtsTokenCount"), 0),
-                 total_tokens=_int(u.get("totalTokenCount")))
+                 total_tokens=_int(u.get("totalTokenCount")),
+                 cached_tokens=_int(u.get("cachedContentTokenCount")),  # None: not reported
+                 tool_use_prompt_tokens=_int(u.get("toolUsePromptTokenCount")))
 
 
 # ---- OpenAI-compatible ----------------------------------------------------------------------
@@ -265,10 +267,13 @@ def _openai_usage(u: dict[str, Any]) -> Usage:
     completion = _int(u.get("completion_tokens"))
     details = u.get("completion_tokens_details") or {}
     reasoning = _int(details.get("reasoning_tokens") if isinstance(details, dict) else None, 0)
+    prompt_details = u.get("prompt_tokens_details")
+    cached = prompt_details.get("cached_tokens") if isinstance(prompt_details, dict) else None
     return Usage(input_tokens=_int(u.get("prompt_tokens")),
                  output_tokens=None if completion is None else completion - reasoning,
                  thinking_tokens=reasoning,
-                 total_tokens=_int(u.get("total_tokens")))
+                 total_tokens=_int(u.get("total_tokens")),
+                 cached_tokens=_int(cached))  # Chat Completions has no tool-use prompt count
 
 
 def _content_text(content: Any) -> str:

@@ -48,7 +48,8 @@ def test_send_prompt_ok(emulator, route, stream):
     assert SUMMARY_KEYS <= set(out)
     assert out["ok"] and out["status"] == 200 and out["text"] and out["error"] is None
     assert out["finish_reason"] == "stop" and out["attempts"] == 1 and out["model_version"]
-    assert set(out["usage"]) == {"input_tokens", "output_tokens", "thinking_tokens", "total_tokens"}
+    assert set(out["usage"]) == {"input_tokens", "output_tokens", "thinking_tokens", "total_tokens",
+                                 "cached_tokens", "tool_use_prompt_tokens"}
     assert out["latency_ms"] >= out["ttft_ms"] > 0
 
 

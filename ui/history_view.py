@@ -99,6 +99,9 @@ COLUMNS = {
     "input_tokens": st.column_config.NumberColumn("In", format="%d", help="input tokens"),
     "output_tokens": st.column_config.NumberColumn("Out", format="%d", help="output tokens (visible answer)"),
     "thinking_tokens": st.column_config.NumberColumn("Thinking", format="%d"),
+    "cached_tokens": st.column_config.NumberColumn("Cached", format="%d", help="input tokens read from a cache"),
+    "tool_use_prompt_tokens": st.column_config.NumberColumn(
+        "Tool-use", format="%d", help="prompt tokens a built-in tool (search, URL context, code execution) added"),
     "cost": st.column_config.NumberColumn("Cost", format="$%.6f"),
     "ttft_ms": st.column_config.NumberColumn("TTFT", format="%.0f ms", help="time to first token"),
     "latency_ms": st.column_config.NumberColumn("Latency", format="%.0f ms"),

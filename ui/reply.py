@@ -285,11 +285,15 @@ def metrics(exchange: Exchange, cost: float | None = None) -> list[tuple[str, st
     reply = exchange.reply
     counts = tally(exchange, None)
     partial = cost is not None and counts.output_tokens is None
+    usage = reply.usage if reply else None
+    extra = [(label, _n(n)) for label, n in (("Cached input tokens", usage and usage.cached_tokens),
+                                             ("Tool-use prompt tokens", usage and usage.tool_use_prompt_tokens)) if n]
     return [
         ("Finish", (reply.finish_reason or reply.raw_finish_reason or "–") if reply else "–"),
         ("Input tokens", _n(counts.input_tokens)),
         ("Output tokens", _output(counts)),
         ("Thinking tokens", _n(counts.thinking_tokens)),
+        *extra,
         ("Cost", "–" if cost is None else f"≥ ${cost:.6f} (partial)" if partial else f"${cost:.6f}"),
         ("TTFT", _ms(exchange.timing.ttft_ms)),
         ("Latency", _ms(exchange.timing.latency_ms)),

@@ -135,6 +135,15 @@ class Ask:
     chunks: int | None = None
     include_usage: bool = False
     stream: bool = False
+    cached_tokens: int = 0  # of prompt_tokens: half the prompt, when the request names a cache
+    tool_use_tokens: int = 0  # Gemini built-in tools (search, URL context, code execution)
+
+
+# The emulator's stand-ins for what a cache or a built-in tool adds to the usage counts: a
+# request naming a cache (Gemini ``cachedContent``, OpenAI ``prompt_cache_key``) gets half its
+# prompt counted as cached; each built-in tool adds TOOL_USE_TOKENS tool-use prompt tokens.
+BUILT_IN_TOOLS = ("googleSearch", "googleSearchRetrieval", "urlContext", "codeExecution")
+TOOL_USE_TOKENS = 64
 
 
 def count_tokens(text: str) -> int:
@@ -473,12 +482,16 @@ def gemini_ask(body: Any, model: str, record: dict, *, stream: bool) -> Ask:
             raise invalid(f"tools[{i}]", "Tool", tool)
         if "googleSearch" in tool or "googleSearchRetrieval" in tool:
             ask.search = True
+        if any(name in tool for name in BUILT_IN_TOOLS):
+            ask.tool_use_tokens += TOOL_USE_TOKENS
         for j, decl in enumerate(_list(tool.get("functionDeclarations"))):
             if not isinstance(decl, dict) or not isinstance(decl.get("name"), str) or not decl["name"]:
                 raise constraint(f"tools[{i}].function_declarations[{j}].name",
                                  "Invalid function name. Must start with a letter or an underscore.")
             params = decl.get("parametersJsonSchema", decl.get("parameters"))
             functions.append({"name": decl["name"], "parameters": params if isinstance(params, dict) else {}})
+    if isinstance(b.get("cachedContent"), str) and b["cachedContent"]:
+        ask.cached_tokens = ask.prompt_tokens // 2
     calling = _dict(_dict(b.get("toolConfig")).get("functionCallingConfig"))
     mode = str(calling.get("mode") or "AUTO").upper()
     if functions and mode != "NONE" and ask.function_result is None:
@@ -636,6 +649,8 @@ def openai_ask(body: Any, record_for: Any) -> Ask:
     for att in media:
         details[att.modality] = details.get(att.modality, 0) + MEDIA_TOKENS
     ask.prompt_tokens, ask.prompt_details = sum(details.values()), details
+    if isinstance(body.get("prompt_cache_key"), str) and body["prompt_cache_key"]:
+        ask.cached_tokens = ask.prompt_tokens // 2
     ask.blocked = TRIGGER in ask.prompt
     ask.chunks = directive(ask.prompt)
 

@@ -308,7 +308,11 @@ def response_id(ask: Ask, body: bytes) -> str:
 def gemini_usage(ask: Ask, answers: list[Answer], done: bool = True) -> dict:
     thoughts = ask.thinking_tokens * len(answers)
     out = {"promptTokenCount": ask.prompt_tokens}
-    total = ask.prompt_tokens + thoughts
+    total = ask.prompt_tokens + thoughts + ask.tool_use_tokens
+    if ask.cached_tokens:
+        out["cachedContentTokenCount"] = ask.cached_tokens  # part of promptTokenCount
+    if ask.tool_use_tokens:
+        out["toolUsePromptTokenCount"] = ask.tool_use_tokens  # on top of promptTokenCount
     if done:
         cand = sum(a.tokens for a in answers)
         out["candidatesTokenCount"] = cand
@@ -396,7 +400,7 @@ def openai_usage(ask: Ask, answers: list[Answer]) -> dict:
     completion = sum(a.tokens for a in answers) + reasoning
     return {"prompt_tokens": ask.prompt_tokens, "completion_tokens": completion,
             "total_tokens": ask.prompt_tokens + completion,
-            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "prompt_tokens_details": {"cached_tokens": ask.cached_tokens, "audio_tokens": 0},
             "completion_tokens_details": {"reasoning_tokens": reasoning, "audio_tokens": 0,
                                           "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}}
 

@@ -37,13 +37,15 @@ REDACTED = "[redacted]"
 LIST_COLUMNS = ("id", "created_at", "group_id", "label", "route", "model", "served_model", "host", "stream",
                 "status", "http_status", "error_kind", "error_message", "finish_reason", "input_tokens",
                 "output_tokens", "thinking_tokens", "total_tokens", "cost", "ttft_ms", "latency_ms", "attempts",
-                "stopped", "partial", "prompt_preview", "reply_preview", "request_hash", "app_version", "response_id")
+                "stopped", "partial", "prompt_preview", "reply_preview", "request_hash", "app_version", "response_id",
+                "cached_tokens", "tool_use_prompt_tokens")
 DETAIL_COLUMNS = ("prompt", "reply", "thoughts", "request_json", "response_json", "chunk_ms_json", "error_json",
                   "exchange_json")
 EXPORT_COLUMNS = ("id", "time", "group_id", "label", "route", "model", "served_model", "host", "stream", "status",
                   "http_status", "error_kind", "error_message", "finish_reason", "input_tokens", "output_tokens",
                   "thinking_tokens", "total_tokens", "cost", "ttft_ms", "latency_ms", "attempts", "stopped",
-                  "partial", "request_hash", "app_version", "response_id", "prompt", "reply")
+                  "partial", "request_hash", "app_version", "response_id", "cached_tokens", "tool_use_prompt_tokens",
+                  "prompt", "reply")
 STATUSES = ("ok", "error", "stopped")
 BOOLS = ("stream", "stopped", "partial")
 
@@ -278,6 +280,7 @@ def build(ex: Exchange, group_id: str | None, label: str | None, cost: float | N
         "finish_reason": reply.finish_reason if reply else None,
         "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
         "thinking_tokens": usage.thinking_tokens, "total_tokens": usage.total_tokens,
+        "cached_tokens": usage.cached_tokens, "tool_use_prompt_tokens": usage.tool_use_prompt_tokens,
         "cost": cost, "ttft_ms": ex.timing.ttft_ms, "latency_ms": ex.timing.latency_ms,
         "attempts": ex.attempts, "stopped": bool(ex.stopped), "partial": bool(ex.partial),
         "prompt_preview": _preview(prompt), "reply_preview": _preview(text),
@@ -341,7 +344,8 @@ def _reply(row: dict[str, Any], extra: dict[str, Any]) -> Reply:
                                  _function_calls(c["function_calls"])) for c in extra.get("candidates") or ())
     return Reply(text=row["reply"] or "", thoughts=row["thoughts"] or "", finish_reason=row["finish_reason"],
                  raw_finish_reason=extra.get("raw_finish_reason"),
-                 usage=Usage(row["input_tokens"], row["output_tokens"], row["thinking_tokens"], row["total_tokens"]),
+                 usage=Usage(row["input_tokens"], row["output_tokens"], row["thinking_tokens"], row["total_tokens"],
+                             row.get("cached_tokens"), row.get("tool_use_prompt_tokens")),
                  model_version=row["served_model"], response_id=extra.get("response_id"), candidates=candidates,
                  function_calls=_function_calls(extra.get("function_calls")), grounding=extra.get("grounding"),
                  prompt_feedback=extra.get("prompt_feedback"),

@@ -146,9 +146,15 @@ def _m6_presets(db: sqlite3.Connection) -> None:
     """)
 
 
+def _m7_usage(db: sqlite3.Connection) -> None:
+    # cached input and Gemini's tool-use prompt tokens (comet.exchange.Usage); NULL for older runs
+    for column in ("cached_tokens", "tool_use_prompt_tokens"):
+        db.execute(f"ALTER TABLE runs ADD COLUMN {column} INTEGER")
+
+
 # Append only: a database at version N runs MIGRATIONS[N:].
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_runs, _m2_full_text, _m3_attachments, _m4_exchange,
-                                                          _m5_stamp, _m6_presets]
+                                                          _m5_stamp, _m6_presets, _m7_usage]
 
 
 def migrate(db: sqlite3.Connection, path: Any = "") -> int:
