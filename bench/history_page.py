@@ -40,8 +40,9 @@ def _render(db_path: str | os.PathLike) -> tuple[float, float, object]:
     """(page script seconds, whole AppTest run seconds, the AppTest)."""
     from streamlit.testing.v1 import AppTest
 
-    saved = os.environ.get("COMET_HISTORY_DB")
-    os.environ["COMET_HISTORY_DB"] = str(db_path)
+    setting = "COMET_HISTORY_URL" if "://" in str(db_path) else "COMET_HISTORY_DB"
+    saved = os.environ.get(setting)
+    os.environ[setting] = str(db_path)
     try:
         at = AppTest.from_string(_TIMED_PAGE, default_timeout=120)
         t0 = time.perf_counter()
@@ -49,9 +50,9 @@ def _render(db_path: str | os.PathLike) -> tuple[float, float, object]:
         total = time.perf_counter() - t0
     finally:
         if saved is None:
-            os.environ.pop("COMET_HISTORY_DB", None)
+            os.environ.pop(setting, None)
         else:
-            os.environ["COMET_HISTORY_DB"] = saved
+            os.environ[setting] = saved
     if at.exception:
         raise RuntimeError(f"the History page failed: {[e.value for e in at.exception]}")
     return at.session_state["bench_render_s"], total, at

@@ -3,6 +3,7 @@
     python bench/history_scale.py                     # 1,000,000 runs in a temporary directory
     python bench/history_scale.py --rows 10000        # a quick smoke run
     python bench/history_scale.py --db runs.sqlite3 --keep
+    python bench/history_scale.py --url postgresql://USER:PASSWORD@HOST/EMPTY_DB   # beside SQLite
 
 Last, it times the History page's first render on that database (bench/history_page.py).
 
@@ -122,6 +123,8 @@ def build(path: str | Path, rows: int, *, seed: int = 0, batch: int = 5000,
           progress: Callable[[int], None] | None = None) -> History:
     """A history database of ``rows`` realistic runs at ``path`` (which must not exist yet)."""
     history = History(path)
+    if history.count():
+        raise SystemExit(f"{history.location} already holds runs: build into an empty store, or pass --reuse")
     pending: list = []
     done = 0
     for item in realistic_exchanges(rows, seed=seed):
@@ -190,12 +193,48 @@ def measure(history: History) -> list[tuple[str, float, object]]:
 PAGE_TARGET_S = 1.5
 
 
+def run_one(where: str, rows: int, *, reuse: bool) -> tuple[float | None, list, float]:
+    """Build (unless ``reuse``) and time one store: (insert rows/s, the page's questions, the
+    History page's first render in seconds)."""
+    rate = None
+    if reuse:
+        history = History(where)
+    else:
+        t0 = time.perf_counter()
+        history = build(where, rows, progress=lambda n: print(
+            f"  {n:>9,} rows  {n / (time.perf_counter() - t0):>7,.0f} rows/s", end="\r", flush=True))
+        rate = rows / (time.perf_counter() - t0)
+    print(f"{history.location}: {history.count():,} runs" + " " * 30)
+    measured = measure(history)
+    history.close()
+    from bench.history_page import render_history_page_at
+
+    return rate, measured, render_history_page_at(where)
+
+
+def report(results: dict[str, tuple[float | None, list, float]], rows: int) -> None:
+    names = list(results)
+    print(f"{'':<36}" + "".join(f"{n:>14}" for n in names))
+    rates = [results[n][0] for n in names]
+    print(f"{'insert rate (runs/s)':<36}" + "".join(f"{r:>14,.0f}" if r else f"{'-':>14}" for r in rates))
+    for i, (name, _, value) in enumerate(results[names[0]][1]):
+        cells = "".join(f"{results[n][1][i][1] * 1000:>11.1f} ms" for n in names)
+        print(f"{name:<36}{cells}   ({value})")
+    for n in names:
+        seconds = results[n][2]
+        verdict = "under" if seconds < PAGE_TARGET_S else "NOT under"
+        print(f"History page first render on {n} at {rows:,} runs: {seconds:.3f} s "
+              f"({verdict} the {PAGE_TARGET_S} s target)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--db", default=None, help="build here (default: a temporary directory)")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--reuse", action="store_true", help="time an existing --db without building")
+    parser.add_argument("--db", default=None, help="build the SQLite store here (default: a temporary directory)")
+    parser.add_argument("--url", default=None, help="also a PostgreSQL store (an empty database), "
+                                                   "timed beside SQLite: postgresql://...")
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="time existing stores without building")
     args = parser.parse_args(argv)
     tmp = None
     if args.db:
@@ -203,28 +242,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         tmp = Path(tempfile.mkdtemp(prefix="comet-history-bench-"))
         path = tmp / "history.sqlite3"
+    if path.exists() and not args.reuse:
+        parser.error(f"{path} exists; pass --reuse to time it, or another --db")
     try:
-        if args.reuse:
-            history = History(path)
-        else:
-            if path.exists():
-                parser.error(f"{path} exists; pass --reuse to time it, or another --db")
-            t0 = time.perf_counter()
-            history = build(path, args.rows, progress=lambda n: print(
-                f"  {n:>9,} rows  {n / (time.perf_counter() - t0):>7,.0f} rows/s", end="\r", flush=True))
-            took = time.perf_counter() - t0
-            print(f"insert {args.rows:,} runs: {took:.1f} s ({args.rows / took:,.0f} rows/s)" + " " * 20)
-        size = sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
-        print(f"database: {history.count():,} runs, {size / 1e9:.2f} GB")
-        for name, seconds, result in measure(history):
-            print(f"{name:<34} {seconds * 1000:>9.1f} ms   ({result})")
-        history.close()
-        from bench.history_page import render_history_page_at
-
-        seconds = render_history_page_at(path)
-        verdict = "under" if seconds < PAGE_TARGET_S else "NOT under"
-        print(f"History page first render at {args.rows:,} runs: {seconds:.3f} s "
-              f"({verdict} the {PAGE_TARGET_S} s target)")
+        results = {"SQLite": run_one(str(path), args.rows, reuse=args.reuse)}
+        if args.url:
+            results["PostgreSQL"] = run_one(args.url, args.rows, reuse=args.reuse)
+        report(results, args.rows)
     finally:
         if tmp and not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -5,6 +5,9 @@ does not parse, what a route switch could not carry over). It lives in its own S
 to the history database, keyed by a random draft id that the page keeps in its URL
 (``?draft=...``). The key is never part of a draft: it is not in any of these values.
 
+Each save bumps the draft's version. A writer that passes the version it read (``base``) never
+overwrites a newer save: two tabs on one draft cannot silently lose each other's edits.
+
 Attachments (uploaded media, :class:`~comet.call.Attachment`) are held beside the JSON, each
 file stored once by SHA-256 however many drafts use it, and linked to a draft by name; the
 body names them with its ``<attachment:NAME>`` tokens. Files no draft uses any more are
@@ -25,28 +28,68 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Protocol
 
 from .call import Attachment
 
 KEEP_DAYS = 30  # drafts untouched for longer are removed when another is saved
 
 
+class DraftConflict(Exception):
+    """The draft changed since this writer read it (another tab saved first). Nothing was
+    written; save the edit under a new id instead (:func:`new_id`)."""
+
+    def __init__(self, draft_id: str, base: int, current: int):
+        super().__init__(f"draft {draft_id} is at version {current}, not {base}: another tab saved it first")
+        self.draft_id, self.base, self.current = draft_id, base, current
+
+
+class DraftStore(Protocol):
+    """Drafts in any store. ``save`` with ``base`` (the version this writer read; 0 for a draft
+    it has not seen) writes only if the draft is still at that version, else raises
+    :class:`DraftConflict`; it returns the new version."""
+
+    def read(self, draft_id: str) -> tuple[dict[str, Any] | None, int]: ...
+
+    def load(self, draft_id: str) -> dict[str, Any] | None: ...
+
+    def attachments(self, draft_id: str) -> list[Attachment]: ...
+
+    def save(self, draft_id: str, data: dict[str, Any], attachments: Iterable[Attachment] | None = None, *,
+             base: int | None = None) -> int: ...
+
+    def ids(self) -> list[str]: ...
+
+    def delete(self, draft_id: str) -> None: ...
+
+
+def beside(history: Path) -> Path:
+    """``<history db>.drafts.sqlite3``: the drafts file of a SQLite history."""
+    return history.with_name(history.stem + ".drafts.sqlite3")
+
+
 def default_path() -> Path:
-    """``<history db>.drafts.sqlite3`` beside the history database (``COMET_HISTORY_DB`` or
-    the per-user default), so tests that move history move drafts too."""
+    """The drafts file beside the history database (``COMET_HISTORY_DB`` or the per-user
+    default), so tests that move history move drafts too."""
     from .store.sqlite import default_path as history_path
 
-    history = Path(history_path())
-    return history.with_name(history.stem + ".drafts.sqlite3")
+    return beside(Path(history_path()))
 
 
 def new_id() -> str:
     return secrets.token_urlsafe(9)
 
 
+def decode(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 class Drafts:
-    """One small table: ``draft(id, updated_at, data)``. Safe to share between threads."""
+    """One small table: ``draft(id, updated_at, data, version)``. Safe to share between threads."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None):
         self.path = str(path if path is not None else default_path())
@@ -63,17 +106,22 @@ class Drafts:
             self._db.execute("CREATE TABLE IF NOT EXISTS draft_blob ("
                              "draft_id TEXT NOT NULL, name TEXT NOT NULL, sha256 TEXT NOT NULL, "
                              "PRIMARY KEY (draft_id, name))")
+            columns = [r[1] for r in self._db.execute("PRAGMA table_info(draft)")]
+            if "version" not in columns:  # files from before versions: every draft starts at 1
+                self._db.execute("ALTER TABLE draft ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
+
+    def read(self, draft_id: str) -> tuple[dict[str, Any] | None, int]:
+        """The draft and its version (``(None, 0)`` when there is none)."""
+        with self._lock:
+            row = self._db.execute("SELECT data, version FROM draft WHERE id = ?", (draft_id,)).fetchone()
+        return (None, 0) if row is None else (decode(row[0]), row[1])
 
     def load(self, draft_id: str) -> dict[str, Any] | None:
+        return self.read(draft_id)[0]
+
+    def ids(self) -> list[str]:
         with self._lock:
-            row = self._db.execute("SELECT data FROM draft WHERE id = ?", (draft_id,)).fetchone()
-        if row is None:
-            return None
-        try:
-            value = json.loads(row[0])
-        except ValueError:
-            return None
-        return value if isinstance(value, dict) else None
+            return [r[0] for r in self._db.execute("SELECT id FROM draft ORDER BY updated_at")]
 
     def attachments(self, draft_id: str) -> list[Attachment]:
         """The draft's attachments, in the order they were attached."""
@@ -83,14 +131,21 @@ class Drafts:
                                     (draft_id,)).fetchall()
         return [Attachment(name, mime, bytes(data)) for name, mime, data in rows]
 
-    def save(self, draft_id: str, data: dict[str, Any], attachments: Iterable[Attachment] | None = None) -> None:
-        """Save the draft's JSON; with ``attachments`` (not None), make them the draft's files."""
+    def save(self, draft_id: str, data: dict[str, Any], attachments: Iterable[Attachment] | None = None, *,
+             base: int | None = None) -> int:
+        """Save the draft's JSON; with ``attachments`` (not None), make them the draft's files.
+        With ``base``, only over that version (:class:`DraftConflict` otherwise). Returns the
+        new version."""
         text = json.dumps(data, ensure_ascii=False, sort_keys=True)
         now = time.time()
         with self._lock, self._db:
-            self._db.execute("INSERT INTO draft (id, updated_at, data) VALUES (?, ?, ?) "
-                             "ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at, data = excluded.data",
-                             (draft_id, now, text))
+            row = self._db.execute("SELECT version FROM draft WHERE id = ?", (draft_id,)).fetchone()
+            current = row[0] if row else 0
+            if base is not None and base != current:
+                raise DraftConflict(draft_id, base, current)
+            self._db.execute("INSERT INTO draft (id, updated_at, data, version) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at, data = excluded.data, "
+                             "version = excluded.version", (draft_id, now, text, current + 1))
             if attachments is not None:
                 files = list(attachments)
                 self._db.executemany("INSERT OR IGNORE INTO blob (sha256, mime_type, data) VALUES (?, ?, ?)",
@@ -100,6 +155,7 @@ class Drafts:
                                      [(draft_id, a.name, a.sha256) for a in files])
             self._db.execute("DELETE FROM draft WHERE updated_at < ?", (now - KEEP_DAYS * 86400,))
             self._prune()
+        return current + 1
 
     def delete(self, draft_id: str) -> None:
         with self._lock, self._db:

@@ -67,3 +67,22 @@ def make_emulator():
 def canary_key(monkeypatch):
     monkeypatch.setenv("COMETAPI_KEY", CANARY_KEY)
     return CANARY_KEY
+
+
+# ---- history backends ----------------------------------------------------------------------------
+
+POSTGRES_ENV = "COMET_TEST_POSTGRES_URL"  # set by .ci/run: a private PostgreSQL 15 cluster
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def history_url(request, tmp_path):
+    """A fresh, empty history store URL on each backend: a SQLite file, or a schema of its own
+    in the test PostgreSQL database (dropped afterwards). PostgreSQL is skipped only when
+    COMET_TEST_POSTGRES_URL is unset (.ci/run always sets it)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'h.sqlite3'}"
+        return
+    from store_support import postgres_schema
+
+    with postgres_schema() as url:
+        yield url

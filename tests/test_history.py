@@ -1,4 +1,5 @@
-"""Run history on SQLite: what is stored, how it is found, and what never gets in (the key)."""
+"""Run history on both backends (SQLite and PostgreSQL, the ``history_url`` fixture): what is
+stored, how it is found, and what never gets in (the key)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from comet.call import Attachment, Call, Route, simple_body
 from comet.errors import ConfigError, ErrorInfo
 from comet.exchange import Exchange, Reply, Timing, Usage
 from comet.history import MIGRATIONS, History, default_path, fts_query, scrub
+from store_support import sql, stored_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(range(200))).decode()
@@ -45,14 +47,9 @@ RATE_LIMIT = ErrorInfo(kind="rate_limited", message="HTTP 429 rate_limited: slow
 
 
 @pytest.fixture
-def history(tmp_path):
-    with History(tmp_path / "h.sqlite3") as h:
+def history(history_url):
+    with History(history_url) as h:
         yield h
-
-
-def database_bytes(path: Path) -> bytes:
-    """Everything on disk for a database, the write-ahead log included."""
-    return b"".join(p.read_bytes() for p in sorted(path.parent.glob(path.name + "*")))
 
 
 # ---- saving and reading back ---------------------------------------------------------------------
@@ -217,18 +214,20 @@ def test_export_csv_and_json(filled):
         h.export("xml")
 
 
-def run_cli(*args: str, env_db: Path | None = None) -> subprocess.CompletedProcess:
-    env = {"PATH": "/usr/bin:/bin", "COMET_HISTORY_DB": str(env_db) if env_db else ""}
+def run_cli(*args: str, env_db: Path | None = None, env_url: str = "") -> subprocess.CompletedProcess:
+    env = {"PATH": "/usr/bin:/bin", "COMET_HISTORY_DB": str(env_db) if env_db else "", "COMET_HISTORY_URL": env_url}
     return subprocess.run([sys.executable, "-m", "comet", "history", "export", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
 
 
-def test_cli_export(filled, tmp_path):
+def test_cli_export(filled, history_url):
     h, ids = filled
-    out = run_cli("--db", h.path, "--format", "json")
+    sqlite = history_url.startswith("sqlite")
+    out = run_cli(*(("--db", h.path) if sqlite else ("--url", history_url)), "--format", "json")
     assert out.returncode == 0, out.stderr
     assert [r["id"] for r in json.loads(out.stdout)] == ids[::-1]
-    out = run_cli("--format", "csv", "--search", "weather", "--limit", "1", env_db=Path(h.path))
+    out = run_cli("--format", "csv", "--search", "weather", "--limit", "1",
+                  **({"env_db": Path(h.path)} if sqlite else {"env_url": history_url}))
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
     assert [int(r["id"]) for r in rows] == [ids[4]]
 
@@ -277,8 +276,8 @@ def test_a_newer_schema_is_refused(tmp_path):
         History(path)
 
 
-def test_eight_threads_writing_at_once_lose_no_row(tmp_path):
-    path = tmp_path / "busy.sqlite3"
+def test_eight_threads_writing_at_once_lose_no_row(history_url):
+    path = history_url
     shared = History(path)
     per_thread, errors, barrier = 40, [], threading.Barrier(8)
 
@@ -310,17 +309,16 @@ def test_attachments_are_stored_once(history):
     openai = {"messages": [{"role": "user", "content": [
         {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG}"}}]}]}
     third = history.save(exchange(route=Route.OPENAI, body=openai))
-    db = sqlite3.connect(history.path)
-    assert db.execute("SELECT COUNT(*), SUM(size) FROM attachments").fetchone() == (1, len(base64.b64decode(PNG)))
-    stored = db.execute("SELECT request_json FROM run_details WHERE run_id = ?", (first,)).fetchone()[0]
+    assert sql(history, "SELECT COUNT(*), SUM(size) FROM attachments")[0] == (1, len(base64.b64decode(PNG)))
+    stored = sql(history, "SELECT request_json FROM run_details WHERE run_id = ?", first)[0][0]
     assert PNG not in stored and "<stored sha256:" in stored
     assert history.get(first)["request"] == body and history.get(second)["request"] == body
     assert history.get(third)["request"]["messages"] == openai["messages"]
     history.delete(first)
     history.delete(second)
-    assert db.execute("SELECT COUNT(*) FROM attachments").fetchone()[0] == 1  # still used by the third
+    assert sql(history, "SELECT COUNT(*) FROM attachments")[0][0] == 1  # still used by the third
     history.delete(third)
-    assert db.execute("SELECT COUNT(*) FROM attachments").fetchone()[0] == 0
+    assert sql(history, "SELECT COUNT(*) FROM attachments")[0][0] == 0
 
 
 def test_call_attachments_come_back(history):
@@ -330,7 +328,7 @@ def test_call_attachments_come_back(history):
     ex = exchange(body=body, attachments=(cat,))
     run_id = history.save(ex)
     history.save(exchange(body=body, attachments=(cat,)))
-    assert sqlite3.connect(history.path).execute("SELECT COUNT(*) FROM attachments").fetchone()[0] == 1
+    assert sql(history, "SELECT COUNT(*) FROM attachments")[0][0] == 1
     assert history.get(run_id)["attachments"] == [cat]
     assert history.call(run_id) == ex.call
 
@@ -338,16 +336,15 @@ def test_call_attachments_come_back(history):
 def test_generated_images_in_a_response_are_stored_once(history):
     raw = {"candidates": [{"content": {"parts": [{"inlineData": {"mimeType": "image/png", "data": PNG}}]}}]}
     run_id = history.save(exchange(raw=raw))
-    stored = sqlite3.connect(history.path).execute("SELECT response_json FROM run_details").fetchone()[0]
+    stored = sql(history, "SELECT response_json FROM run_details")[0][0]
     assert PNG not in stored
     assert history.get(run_id)["response"] == raw
 
 
 # ---- the key never gets in -----------------------------------------------------------------------
 
-def test_the_canary_key_is_never_stored(tmp_path, canary_key):
-    path = tmp_path / "h.sqlite3"
-    with History(path) as h:
+def test_the_canary_key_is_never_stored(history_url, canary_key):
+    with History(history_url) as h:
         h.save(exchange())  # nothing secret anywhere
         echoed = {"candidates": [{"content": {"parts": [{"text": "ok"}]}}],
                   "debug": {"headers": {"Authorization": f"Bearer {canary_key}", "x-goog-api-key": canary_key},
@@ -359,9 +356,9 @@ def test_the_canary_key_is_never_stored(tmp_path, canary_key):
         h.save(exchange(error=leaky))
         exports = h.export("csv") + h.export("json")
         rows = [h.get(r["id"]) for r in h.query()]
+        assert canary_key.encode() not in stored_bytes(h)
     assert canary_key not in exports
     assert canary_key not in json.dumps(rows, default=str)
-    assert canary_key.encode() not in database_bytes(path)
 
 
 def test_key_headers_are_blanked_even_without_knowing_the_key(history, monkeypatch):
@@ -373,12 +370,12 @@ def test_key_headers_are_blanked_even_without_knowing_the_key(history, monkeypat
     first = history.save(exchange(raw=echoed))
     second = history.save(exchange(error=error))
     assert secret not in json.dumps([history.get(first), history.get(second)], default=str)
-    assert secret.encode() not in database_bytes(Path(history.path))
+    assert secret.encode() not in stored_bytes(history)
 
 
-def test_a_key_typed_in_the_ui_is_blanked(tmp_path):
+def test_a_key_typed_in_the_ui_is_blanked(history_url):
     typed = "sk-typed-in-the-password-field-42"
-    with History(tmp_path / "h.sqlite3", secrets=[typed]) as h:
+    with History(history_url, secrets=[typed]) as h:
         run_id = h.save(exchange(f"please ignore {typed}", reply=f"you said {typed}"))
         assert typed not in json.dumps(h.get(run_id)) and typed not in h.export("json")
 
@@ -391,10 +388,10 @@ def test_scrub_keeps_ordinary_text():
 
 # ---- real runs -----------------------------------------------------------------------------------
 
-def test_real_exchanges_from_the_emulator_are_saved(emulator, tmp_path, canary_key):
+def test_real_exchanges_from_the_emulator_are_saved(emulator, history_url, canary_key):
     from comet.client import Client
 
-    with Client(emulator.base_url, canary_key) as client, History(tmp_path / "real.sqlite3") as h:
+    with Client(emulator.base_url, canary_key) as client, History(history_url) as h:
         runs = [client.send(Call(route, "gemini-2.5-flash", simple_body(route, "Say hi to history"), stream=stream))
                 for route in (Route.GEMINI, Route.OPENAI) for stream in (False, True)]
         ids = [h.save(ex, group_id="real") for ex in runs]
@@ -405,4 +402,4 @@ def test_real_exchanges_from_the_emulator_are_saved(emulator, tmp_path, canary_k
         assert [h.call(i) for i in ids] == [ex.call for ex in runs]
         assert h.count(search="history", group_id="real") == 4
         assert canary_key not in h.export("json")
-    assert canary_key.encode() not in database_bytes(tmp_path / "real.sqlite3")
+        assert canary_key.encode() not in stored_bytes(h)

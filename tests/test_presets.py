@@ -17,8 +17,8 @@ PNG = Attachment("dot.png", "image/png", b"\x89PNG\r\n\x1a\nnot-really")
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = open_store(tmp_path / "h.sqlite3")
+def store(history_url):  # SQLite and PostgreSQL (tests/conftest.py)
+    s = open_store(history_url)
     yield s
     s.close()
 
@@ -29,11 +29,11 @@ def haiku(name="haiku", note="") -> Preset:
     return Preset.of(name, Call("gemini", "gemini-2.5-pro", body, stream=True, attachments=(PNG,)), note)
 
 
-def test_save_load_rename_delete(store, tmp_path):
+def test_save_load_rename_delete(store, history_url):
     assert store.presets() == []
     assert store.save_preset(haiku(note="worked on Tuesday")) is False
     assert store.save_preset(Preset.of("Zebra", Call("openai", "gemini-2.5-flash", {"messages": []}))) is False
-    again = open_store(tmp_path / "h.sqlite3")  # another session on the same store sees them
+    again = open_store(history_url)  # another session on the same store sees them
     assert [p.name for p in again.presets()] == ["haiku", "Zebra"]
     loaded = again.preset("haiku")
     assert loaded.call() == haiku().call() and loaded.note == "worked on Tuesday"

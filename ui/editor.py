@@ -24,15 +24,16 @@ import streamlit as st
 
 from comet import Call, Problem, RequestError, Route, form, parse_json, rules, simple_body
 from comet.call import Attachment, attachment_names
-from comet.drafts import Drafts, default_path, new_id
+from comet.drafts import DraftConflict, new_id
 from comet.models import ModelInfo
 from comet.tally import with_stream_usage
 
-from . import connection, echo
+from . import connection, echo, runs
 from . import features as feature_ui
 
 STATE = "pg_state"
 SAVED = "pg_saved_draft"
+VERSION = "pg_draft_version"  # the draft version this tab last read or wrote
 DEFAULT_MODEL = "gemini-2.5-flash"
 ROUTES = ("gemini", "openai")
 FIELD_KEY = "pg_f_{}"
@@ -96,19 +97,14 @@ def dump(body: Any) -> str:
 
 # ---- state, widgets and drafts -------------------------------------------------------------------
 
-@st.cache_resource(show_spinner=False)
-def _drafts(path: str) -> Drafts:
-    return Drafts(path)
-
-
 def load_state() -> EditorState:
     """This session's editor state: from session state, else the draft named in the URL, else new."""
     ss = st.session_state
     state = ss.get(STATE)
     if state is None:
         draft_id = st.query_params.get("draft")
-        store = _drafts(str(default_path()))
-        data = store.load(draft_id) if draft_id else None
+        store = runs.drafts()
+        data, ss[VERSION] = store.read(draft_id) if draft_id else (None, 0)
         state = (EditorState.from_draft(data, draft_id, store.attachments(draft_id)) if data
                  else EditorState(draft_id=draft_id or new_id()))
         ss[STATE] = state
@@ -120,10 +116,23 @@ def load_state() -> EditorState:
 
 
 def save_draft(state: EditorState) -> None:
+    """Save the draft over the version this tab read. If another tab (or replica) saved it
+    since, this tab's edit becomes a new draft, and the page says so: nothing is overwritten."""
+    ss = st.session_state
     data = state.to_draft()
-    if st.session_state.get(SAVED) != data:
-        _drafts(str(default_path())).save(state.draft_id, data, attachments=state.attachments)
-        st.session_state[SAVED] = copy.deepcopy(data)
+    if ss.get(SAVED) == data:
+        return
+    store = runs.drafts()
+    try:
+        ss[VERSION] = store.save(state.draft_id, data, attachments=state.attachments, base=ss.get(VERSION, 0))
+    except DraftConflict:
+        other, state.draft_id = state.draft_id, new_id()
+        ss[VERSION] = store.save(state.draft_id, data, attachments=state.attachments, base=0)
+        st.query_params["draft"] = state.draft_id
+        st.warning(f"This draft was changed in another tab (`?draft={other}`). Your edits are kept as a "
+                   f"new draft, `?draft={state.draft_id}`, so neither tab loses its work.",
+                   icon=":material/call_split:")
+    ss[SAVED] = copy.deepcopy(data)
 
 
 def open_call(call: Call) -> str:
@@ -133,10 +142,11 @@ def open_call(call: Call) -> str:
     state = EditorState(route=call.route.value, model=call.model, stream=call.stream,
                         body=copy.deepcopy(call.body), draft_id=new_id(),
                         attachments=list(call.attachments))
-    _drafts(str(default_path())).save(state.draft_id, state.to_draft(), attachments=state.attachments)
+    version = runs.drafts().save(state.draft_id, state.to_draft(), attachments=state.attachments, base=0)
     ss = st.session_state
     for key in [k for k in ss if isinstance(k, str) and k.startswith("pg_")]:
         del ss[key]  # the editor's widgets reseed from the new state when their keys are gone
+    ss[VERSION] = version
     ss[STATE] = state
     ss[SAVED] = state.to_draft()
     return state.draft_id

@@ -7,6 +7,7 @@ never part of an :class:`~comet.exchange.Exchange`, so it cannot reach a history
 from __future__ import annotations
 
 import threading
+import time
 
 import streamlit as st
 
@@ -18,19 +19,66 @@ from . import reply
 from .connection import Connection
 
 
+RETRY_S = 30.0  # a store that could not be opened is tried again after this long
+_failed: dict[str, tuple[float, str]] = {}  # url -> (when, message without password)
+
+
 @st.cache_resource(show_spinner=False)
-def _history(path: str):
+def _history(url: str):
     from comet.store import open_store
 
-    return open_store(path)
+    return open_store(url)
+
+
+@st.cache_resource(show_spinner=False)
+def _local_drafts():
+    from comet.drafts import Drafts
+
+    return Drafts(":memory:")  # while the configured store cannot be used: drafts for this process
+
+
+def _url() -> str:
+    from comet.store import history_url
+
+    return history_url(st.secrets)
 
 
 def history():
-    """The history store (:class:`comet.store.Store`) at ``COMET_HISTORY_DB`` (or the per-user
-    default)."""
-    from comet.store import default_path
+    """The configured store (:class:`comet.store.Store`): ``COMET_HISTORY_URL`` from the
+    environment or ``st.secrets``, else ``COMET_HISTORY_DB`` or the per-user file. None while
+    it cannot be used: sending still works and :func:`history_banner` says why."""
+    from comet import CometError
 
-    return _history(str(default_path()))
+    url = _url()
+    failed = _failed.get(url)
+    if failed and time.monotonic() - failed[0] < RETRY_S:
+        return None
+    try:
+        store = _history(url)
+    except CometError as err:  # unreachable, wrong password, schema newer than this app
+        _failed[url] = (time.monotonic(), str(err))
+        return None
+    _failed.pop(url, None)
+    return store
+
+
+def history_problem() -> str | None:
+    """Why the history is off (the URL without its password), or None."""
+    history()
+    failed = _failed.get(_url())
+    return failed[1] if failed else None
+
+
+def history_banner() -> None:
+    problem = history_problem()
+    if problem:
+        st.warning(f"**History is off.** {problem}", icon=":material/database_off:")
+
+
+def drafts():
+    """The drafts of the configured store (this process's own while it cannot be used)."""
+    store = history()
+    return store.drafts if store is not None else _local_drafts()
 
 
 def cost_of(exchange: Exchange, catalog: dict[str, ModelInfo]) -> float | None:
@@ -71,8 +119,11 @@ def send(conn: Connection, call: Call, catalog: dict[str, ModelInfo], *, key: st
         # Runs in a finally while Streamlit may be unwinding the script: no drawing, and no
         # st.session_state assignment (it can raise the rerun again); plain Python only.
         price = cost_of(exchange, catalog)
-        store.record(exchange, cost=price)
-        pending.finish((exchange, price))
+        try:
+            if store is not None:
+                store.record(exchange, cost=price)
+        finally:  # a store gone away loses this row, never the run on screen
+            pending.finish((exchange, price))
 
     exchange = reply.run_live(events, cancel, holder.container(), call, conn.base_url, on_done=done)
     with holder.container():

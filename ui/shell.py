@@ -7,7 +7,8 @@ from streamlit.runtime.pages_manager import PagesManager
 
 
 def ensure_app() -> None:
-    """Run the page inside ``app.py``'s navigation, even on a fresh server.
+    """Run the page inside ``app.py``'s navigation, even on a fresh server; then say so at the
+    top of the page if the history store cannot be used.
 
     A ``pages/`` folder beside ``app.py`` makes Streamlit 1.67 start in its old multipage mode
     until ``app.py`` has called ``st.navigation`` once: a first request for ``/compare`` would
@@ -19,3 +20,6 @@ def ensure_app() -> None:
         st.session_state["_shell_rerun"] = True
         PagesManager.uses_pages_directory = False
         st.rerun()
+    from . import runs
+
+    runs.history_banner()  # a history store that cannot be used: say why; sending still works

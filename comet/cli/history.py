@@ -1,4 +1,4 @@
-"""``python -m comet history ...``: the history database from the shell."""
+"""``python -m comet history ...``: the history from the shell (export, copy between stores)."""
 
 from __future__ import annotations
 
@@ -6,28 +6,60 @@ import sys
 from argparse import ArgumentParser, Namespace
 from pathlib import Path
 
-from .common import OK, Command
+from .common import OK, Command, emit
 
 
 def export(args: Namespace) -> int:
-    """Print the history table as CSV or JSON; a missing database prints an empty table and
-    creates no file."""
+    """Print the history table as CSV or JSON; a missing SQLite database prints an empty table
+    and creates no file."""
     from ..history import History, default_path, export_text
+    from ..store import config
 
-    path = Path(args.db).expanduser() if args.db else default_path()
-    if not path.exists():
-        sys.stdout.write(export_text([], args.format))
-        return OK
-    with History(path) as history:
+    if args.url or (not args.db and config.scheme(config.history_url()) != "sqlite"):
+        where = args.url or config.history_url()
+    else:
+        where = Path(args.db).expanduser() if args.db else default_path()
+        if not where.exists():
+            sys.stdout.write(export_text([], args.format))
+            return OK
+    with History(where) as history:
         sys.stdout.write(history.export(args.format, search=args.search, limit=args.limit))
+    return OK
+
+
+def copy(args: Namespace) -> int:
+    """Copy runs, attachments and drafts from one store to another; prints what was copied."""
+    from ..store import open_store
+    from ..store.copy import copy_history
+
+    source = open_store(args.source)
+    target = open_store(args.target)
+    try:
+        def report(done) -> None:
+            print(f"{done.runs:,} runs copied, {done.runs_skipped:,} already there", file=sys.stderr)
+
+        done = copy_history(source, target, batch=args.batch, progress=report)
+    finally:
+        source.close()
+        target.close()
+    emit(done.to_dict())
     return OK
 
 
 def _export_arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--db", default=None, help="database path (default: COMET_HISTORY_DB or the per-user file)")
+    parser.add_argument("--url", default=None, help="a store URL (default: COMET_HISTORY_URL)")
     parser.add_argument("--format", choices=("csv", "json"), default="csv")
     parser.add_argument("--search", default=None, help="full-text filter over prompts and replies")
     parser.add_argument("--limit", type=int, default=None)
 
 
-COMMANDS = [Command("history export", "print the history table", export, _export_arguments)]
+def _copy_arguments(parser: ArgumentParser) -> None:
+    parser.add_argument("--from", dest="source", required=True, metavar="URL",
+                        help="the store to copy from: sqlite:///PATH or postgresql://...")
+    parser.add_argument("--to", dest="target", required=True, metavar="URL", help="the store to copy into")
+    parser.add_argument("--batch", type=int, default=200, help="runs per transaction")
+
+
+COMMANDS = [Command("history export", "print the history table", export, _export_arguments),
+            Command("history copy", "copy runs, attachments and drafts to another store", copy, _copy_arguments)]

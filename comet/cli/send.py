@@ -30,12 +30,25 @@ def _send_arguments(parser: ArgumentParser) -> None:
     request_arguments(parser)
     parser.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
                         help="bound the whole call, retries included (default 60)")
+    parser.add_argument("--record", action="store_true",
+                        help="store the run in the history (COMET_HISTORY_URL, else the local file)")
 
 
 def send(args: Namespace) -> int:
     call = call_from(args)
-    with _client(args.base_url, args.timeout) as client:
-        exchange = client.send(call)
+    store = None
+    if args.record:  # opened first: a store that cannot be used stops the command (exit 2) unsent
+        from ..store import open_store
+
+        store = open_store()
+    try:
+        with _client(args.base_url, args.timeout) as client:
+            exchange = client.send(call)
+        if store is not None:
+            store.record(exchange)
+    finally:
+        if store is not None:
+            store.close()
     emit(exchange.summary())
     return OK if exchange.ok else FAILED
 

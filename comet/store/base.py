@@ -12,7 +12,7 @@ A share needs no storage: a share link or file is the request itself (:mod:`come
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Protocol, runtime_checkable
 
 from ..call import Call
@@ -30,6 +30,7 @@ class Run:
     group_id: str | None = None
     label: str | None = None
     cost: float | None = None
+    uid: str | None = field(default=None, compare=False)  # identity across stores (history copy)
 
     @property
     def created_at(self) -> float:
@@ -50,8 +51,8 @@ class Store(Protocol):
                cost: float | None = None) -> int: ...
 
     def record_many(self, exchanges: Iterable[Exchange], *, group_ids: Iterable[str | None] | None = None,
-                    labels: Iterable[str | None] | None = None,
-                    costs: Iterable[float | None] | None = None) -> list[int]: ...
+                    labels: Iterable[str | None] | None = None, costs: Iterable[float | None] | None = None,
+                    uids: Iterable[str | None] | None = None) -> list[int | None]: ...
 
     def page(self, *, limit: int | None = 50, offset: int = 0, **filters: Any) -> list[dict[str, Any]]: ...
 
@@ -64,6 +65,8 @@ class Store(Protocol):
     def details(self, run_id: int) -> dict[str, Any] | None: ...
 
     def call(self, run_id: int) -> Call | None: ...
+
+    def runs_after(self, after: int = 0, limit: int = 500) -> list[Run]: ...
 
     def delete(self, run_id: int) -> bool: ...
 
@@ -87,5 +90,8 @@ class Store(Protocol):
     def rename_preset(self, name: str, new_name: str) -> bool: ...  # PresetError if new_name is taken
 
     def delete_preset(self, name: str) -> bool: ...
+
+    @property
+    def drafts(self) -> Any: ...  # a :class:`comet.drafts.DraftStore`
 
     def close(self) -> None: ...

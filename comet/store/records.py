@@ -19,6 +19,7 @@ import io
 import json
 import os
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Sequence
@@ -30,6 +31,7 @@ from ..errors import ErrorInfo
 from ..exchange import Candidate, Exchange, FunctionCall, Reply, Timing, Usage
 from ..presets import Preset
 from ..stamp import request_hash
+from .base import Run
 
 PREVIEW_CHARS = 160
 REDACTED = "[redacted]"
@@ -211,6 +213,11 @@ def _host(base_url: str) -> str | None:
     return parts.hostname + (f":{parts.port}" if parts.port else "")  # never user:password@
 
 
+def new_uid() -> str:
+    """A run's identity across stores: ``history copy`` skips a run whose uid is already there."""
+    return uuid.uuid4().hex
+
+
 def dumps(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -367,6 +374,11 @@ def rebuild(row: dict[str, Any]) -> Exchange:
     return Exchange(call=call_of(row), base_url=extra["base_url"], status=row["http_status"], reply=reply,
                     error=error, timing=timing, attempts=row["attempts"] if row["attempts"] is not None else 1,
                     stopped=bool(row["stopped"]), partial=bool(row["partial"]), app_version=row.get("app_version"))
+
+
+def run_of(row: dict[str, Any]) -> Run:
+    """The :class:`Run` of a :func:`detail_row`."""
+    return Run(row["id"], rebuild(row), row["group_id"], row["label"], row["cost"], row.get("uid"))
 
 
 # ---- export ------------------------------------------------------------------------------------

@@ -152,9 +152,18 @@ def _m7_usage(db: sqlite3.Connection) -> None:
         db.execute(f"ALTER TABLE runs ADD COLUMN {column} INTEGER")
 
 
+def _m8_uid(db: sqlite3.Connection) -> None:
+    # a run's identity across stores, so copying a history twice adds nothing the second time
+    _script(db, """
+        ALTER TABLE runs ADD COLUMN uid TEXT;
+        UPDATE runs SET uid = lower(hex(randomblob(16)));
+        CREATE UNIQUE INDEX runs_by_uid ON runs(uid);
+    """)
+
+
 # Append only: a database at version N runs MIGRATIONS[N:].
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_runs, _m2_full_text, _m3_attachments, _m4_exchange,
-                                                          _m5_stamp, _m6_presets, _m7_usage]
+                                                          _m5_stamp, _m6_presets, _m7_usage, _m8_uid]
 
 
 def migrate(db: sqlite3.Connection, path: Any = "") -> int:
@@ -234,6 +243,7 @@ class SQLiteStore:
         self._local = threading.local()
         self._shared: sqlite3.Connection | None = None  # ":memory:" is one database: one connection
         self._lock = threading.RLock()
+        self._drafts: Any = None
         if self.path != ":memory:":
             self._db().execute("PRAGMA journal_mode=WAL")  # stays set in the file
         with self._write() as db:
@@ -298,26 +308,34 @@ class SQLiteStore:
         return self.record_many([exchange], group_ids=[group_id], labels=[label], costs=[cost])[0]
 
     def record_many(self, exchanges: Iterable[Exchange], *, group_ids: Iterable[str | None] | None = None,
-                    labels: Iterable[str | None] | None = None,
-                    costs: Iterable[float | None] | None = None) -> list[int]:
+                    labels: Iterable[str | None] | None = None, costs: Iterable[float | None] | None = None,
+                    uids: Iterable[str | None] | None = None) -> list[int | None]:
         """Store several runs in one transaction (imports, benchmarks). ``group_ids``,
-        ``labels`` and ``costs`` run parallel to ``exchanges``."""
+        ``labels``, ``costs`` and ``uids`` run parallel to ``exchanges``; a run whose uid is
+        already here is skipped (its id is then None)."""
         secrets = records.known_secrets(self.secrets)
         built = [records.build(ex, group, label, cost, secrets) for ex, group, label, cost in
                  zip(exchanges, *(_nones() if v is None else v for v in (group_ids, labels, costs)))]
+        keys = list(uids) if uids is not None else [records.new_uid() for _ in built]
         if not built:
             return []
         with self._write() as db:  # the write lock is held: the next ids are ours
+            have = {r[0] for r in db.execute(f"SELECT uid FROM runs WHERE uid IN ({','.join('?' * len(keys))})",
+                                             keys)} if uids is not None else set()
+            todo = [(k, rec) for k, rec in zip(keys, built) if k not in have]
             first = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM runs").fetchone()[0]
-            ids = list(range(first, first + len(built)))
-            self._insert(db, ids, built)
-        return ids
+            ids = list(range(first, first + len(todo)))
+            if todo:
+                self._insert(db, ids, todo)
+        made = dict(zip((k for k, _ in todo), ids))
+        return [made.get(k) for k in keys]
 
     @staticmethod
-    def _insert(db: sqlite3.Connection, ids: Sequence[int], built: Sequence[records.Record]) -> None:
+    def _insert(db: sqlite3.Connection, ids: Sequence[int], todo: Sequence[tuple[str, records.Record]]) -> None:
+        built = [rec for _, rec in todo]
         run_cols, detail_cols = list(built[0].run), list(built[0].details)
-        db.executemany(f"INSERT INTO runs (id,{','.join(run_cols)}) VALUES (?{',?' * len(run_cols)})",
-                       [(i, *rec.run.values()) for i, rec in zip(ids, built)])
+        db.executemany(f"INSERT INTO runs (id,uid,{','.join(run_cols)}) VALUES (?,?{',?' * len(run_cols)})",
+                       [(i, uid, *rec.run.values()) for i, (uid, rec) in zip(ids, todo)])
         db.executemany(f"INSERT INTO run_details (run_id,{','.join(detail_cols)}) VALUES "
                        f"(?{',?' * len(detail_cols)})", [(i, *rec.details.values()) for i, rec in zip(ids, built)])
         for run_id, rec in zip(ids, built):
@@ -370,7 +388,7 @@ class SQLiteStore:
         """Everything about one run: the list columns plus prompt, reply, thoughts, ``request``
         (the body, media restored), ``response`` (JSON or chunks), ``chunk_ms``, ``error``,
         ``exchange`` (the rest of the Exchange) and ``attachments`` (the Call's)."""
-        cols = ",".join([*(f"r.{c}" for c in LIST_COLUMNS), *(f"d.{c}" for c in DETAIL_COLUMNS)])
+        cols = ",".join([*(f"r.{c}" for c in LIST_COLUMNS), "r.uid", *(f"d.{c}" for c in DETAIL_COLUMNS)])
         with self._read() as db:
             found = db.execute(f"SELECT {cols} FROM runs r LEFT JOIN run_details d ON d.run_id = r.id "
                                "WHERE r.id = ?", (run_id,)).fetchone()
@@ -383,9 +401,22 @@ class SQLiteStore:
     def get(self, run_id: int) -> Run | None:
         """The stored run with the Exchange the client produced, or None."""
         row = self.details(run_id)
-        if row is None:
-            return None
-        return Run(row["id"], records.rebuild(row), row["group_id"], row["label"], row["cost"])
+        return None if row is None else records.run_of(row)
+
+    def runs_after(self, after: int = 0, limit: int = 500) -> list[Run]:
+        """Runs with an id above ``after``, oldest first (for copying a history)."""
+        with self._read() as db:
+            ids = [r[0] for r in db.execute("SELECT id FROM runs WHERE id > ? ORDER BY id LIMIT ?", (after, limit))]
+        return [run for run in map(self.get, ids) if run is not None]
+
+    @property
+    def drafts(self) -> Any:
+        """The drafts, in their own file beside this one (``:memory:`` beside ``:memory:``)."""
+        if self._drafts is None:
+            from ..drafts import Drafts, beside
+
+            self._drafts = Drafts(self.path if self.path == ":memory:" else beside(Path(self.path)))
+        return self._drafts
 
     def call(self, run_id: int) -> Call | None:
         """The run's request as a Call, to reopen or rerun it (attachments included)."""

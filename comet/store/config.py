@@ -1,0 +1,62 @@
+"""Which store: ``COMET_HISTORY_URL`` (``sqlite:///path`` or ``postgresql://...``), else the
+SQLite file at ``COMET_HISTORY_DB``, else the per-user default. A URL is shown to people only
+through :func:`redact` (no password, ever)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+from urllib.parse import urlsplit, urlunsplit
+
+from ..errors import ConfigError
+
+URL_ENV = "COMET_HISTORY_URL"
+SCHEMES = ("sqlite", "postgresql", "postgres")
+
+
+def history_url(secrets: Mapping[str, Any] | None = None) -> str:
+    """The configured URL: the environment first, then ``secrets`` (``st.secrets``), else the
+    SQLite default (``COMET_HISTORY_DB`` or the per-user file)."""
+    from .sqlite import default_path
+
+    found = (os.environ.get(URL_ENV) or "").strip()
+    if not found and secrets is not None:
+        try:
+            found = str(secrets.get(URL_ENV) or "").strip()
+        except Exception:  # no secrets file: st.secrets raises on any access
+            found = ""
+    return found or f"sqlite:///{default_path()}"
+
+
+def redact(url: str) -> str:
+    """``url`` with its password replaced by ``***``: the only form of a URL that is shown."""
+    text = str(url)
+    parts = urlsplit(text)
+    if parts.password is None:
+        return text
+    user = parts.username or ""
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, f"{user}:***@{host}", parts.path, parts.query, parts.fragment))
+
+
+def scheme(url: str) -> str:
+    """``sqlite``, ``postgresql`` or ``path`` (a bare file path); ConfigError for anything else."""
+    text = str(url)
+    if "://" not in text:
+        return "path"
+    name = text.split("://", 1)[0].lower()
+    if name not in SCHEMES:
+        raise ConfigError(f"{URL_ENV} = {redact(text)} names no known store: use sqlite:///PATH or "
+                          "postgresql://USER:PASSWORD@HOST:PORT/DBNAME")
+    return "postgresql" if name == "postgres" else name
+
+
+def sqlite_path(url: str) -> str:
+    """The file of a ``sqlite:///PATH`` URL (``sqlite:///:memory:`` is an in-memory database)."""
+    rest = str(url).split("://", 1)[1] if "://" in str(url) else str(url)
+    if rest.startswith("/:memory:") or rest == ":memory:":
+        return ":memory:"
+    if not rest.strip("/"):
+        raise ConfigError(f"{URL_ENV} = {url} names no file: use sqlite:///PATH")
+    return str(Path(rest).expanduser())

@@ -1,0 +1,60 @@
+"""Copying a history from one store to another (SQLite to PostgreSQL and back).
+
+Runs keep their identity (``uid``), comparison id, label and cost, and come back as the same
+Exchange; attachments travel with their runs and drafts with their files. Copying is
+idempotent (a run or draft already in the target is skipped, so running it twice adds nothing)
+and resumable (runs go over in batches, each committed on its own: after an interruption the
+next run skips what arrived and carries on).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..drafts import DraftConflict
+
+
+@dataclass
+class Copied:
+    runs: int = 0  # copied now
+    runs_skipped: int = 0  # already in the target
+    drafts: int = 0
+    drafts_skipped: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def copy_history(source: Any, target: Any, *, batch: int = 200,
+                 progress: Callable[[Copied], None] | None = None) -> Copied:
+    """Copy every run and draft of ``source`` into ``target`` (two :class:`~comet.store.Store`)."""
+    done = Copied()
+    after = 0
+    while True:
+        runs = source.runs_after(after, batch)
+        if not runs:
+            break
+        ids = target.record_many([r.exchange for r in runs], group_ids=[r.group_id for r in runs],
+                                 labels=[r.label for r in runs], costs=[r.cost for r in runs],
+                                 uids=[r.uid for r in runs])
+        copied = sum(1 for i in ids if i is not None)
+        done.runs += copied
+        done.runs_skipped += len(runs) - copied
+        after = runs[-1].id
+        if progress:
+            progress(done)
+    _copy_drafts(source.drafts, target.drafts, done)
+    return done
+
+
+def _copy_drafts(source: Any, target: Any, done: Copied) -> None:
+    for draft_id in source.ids():
+        data, _ = source.read(draft_id)
+        if data is None:
+            continue
+        try:  # base=0: only where the target has no such draft
+            target.save(draft_id, data, source.attachments(draft_id), base=0)
+            done.drafts += 1
+        except DraftConflict:
+            done.drafts_skipped += 1
