@@ -71,7 +71,7 @@ def beside(history: Path) -> Path:
 def default_path() -> Path:
     """The drafts file beside the history database (``COMET_HISTORY_DB`` or the per-user
     default), so tests that move history move drafts too."""
-    from .store.sqlite import default_path as history_path
+    from .store.config import default_path as history_path
 
     return beside(Path(history_path()))
 

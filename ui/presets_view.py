@@ -25,12 +25,20 @@ def _say(kind: str, text: str) -> None:
     st.session_state[NOTES] = (kind, text)
 
 
+def _store():
+    """The history store presets live in; PresetError while it cannot be used (the banner says why)."""
+    store = runs.history()
+    if store is None:
+        raise PresetError("the history store cannot be used, so saved presets are off until it is fixed")
+    return store
+
+
 def _choice(value: str | None) -> Preset | None:
     if not value:
         return None
     if value in _BUILTIN:
         return _BUILTIN[value]
-    return runs.history().preset(value.removeprefix("saved:"))
+    return _store().preset(value.removeprefix("saved:"))
 
 
 def _save(state: Any) -> None:
@@ -39,10 +47,10 @@ def _save(state: Any) -> None:
         return
     try:
         preset = Preset.of(st.session_state.get("pst_name") or "", state.call(), st.session_state.get("pst_note") or "")
+        replaced = _store().save_preset(preset)
     except PresetError as err:
         _say("error", str(err))
         return
-    replaced = runs.history().save_preset(preset)
     st.session_state["pst_pick"] = f"saved:{preset.name}"
     _say("ok", f"{'Replaced' if replaced else 'Saved'} preset “{preset.name}”.")
 
@@ -62,7 +70,7 @@ def _rename() -> None:
     pick = st.session_state.get("pst_pick") or ""
     new = st.session_state.get("pst_new_name") or ""
     try:
-        if not runs.history().rename_preset(pick.removeprefix("saved:"), new):
+        if not _store().rename_preset(pick.removeprefix("saved:"), new):
             raise PresetError("that preset no longer exists")
     except PresetError as err:
         _say("error", str(err))
@@ -73,7 +81,11 @@ def _rename() -> None:
 
 def _delete() -> None:
     name = (st.session_state.get("pst_pick") or "").removeprefix("saved:")
-    runs.history().delete_preset(name)
+    try:
+        _store().delete_preset(name)
+    except PresetError as err:
+        _say("error", str(err))
+        return
     st.session_state["pst_pick"] = None
     _say("ok", f"Deleted preset “{name}”.")
 
@@ -85,10 +97,10 @@ def _import() -> None:
         return
     try:
         found = loads(upload.getvalue())
+        store = _store()
     except PresetError as err:
         _say("error", f"This file cannot be imported: {err}")
         return
-    store = runs.history()
     replaced = [p.name for p in found if store.save_preset(p)]
     _say("ok", f"Imported {len(found)} preset{'s' if len(found) != 1 else ''}"
                + (f" (replaced: {', '.join(replaced)})" if replaced else "") + ".")
@@ -97,7 +109,8 @@ def _import() -> None:
 def box(state: Any) -> None:
     """The Presets expander, above the editor."""
     notes = st.session_state.pop(NOTES, None)
-    saved = runs.history().presets()
+    store = runs.history()
+    saved = store.presets() if store is not None else []
     options = [f"saved:{p.name}" for p in saved] + list(_BUILTIN)
     if st.session_state.get("pst_pick") not in options:
         st.session_state["pst_pick"] = None

@@ -5,6 +5,7 @@ through :func:`redact` (no password, ever)."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import urlsplit, urlunsplit
@@ -12,14 +13,26 @@ from urllib.parse import urlsplit, urlunsplit
 from ..errors import ConfigError
 
 URL_ENV = "COMET_HISTORY_URL"
+DB_ENV = "COMET_HISTORY_DB"
 SCHEMES = ("sqlite", "postgresql", "postgres")
+
+
+def default_path() -> Path:
+    """The SQLite history: ``$COMET_HISTORY_DB``, else the per-user data directory (XDG on Linux)."""
+    if os.environ.get(DB_ENV):
+        return Path(os.environ[DB_ENV]).expanduser()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "comet-playground" / "history.sqlite3"
 
 
 def history_url(secrets: Mapping[str, Any] | None = None) -> str:
     """The configured URL: the environment first, then ``secrets`` (``st.secrets``), else the
     SQLite default (``COMET_HISTORY_DB`` or the per-user file)."""
-    from .sqlite import default_path
-
     found = (os.environ.get(URL_ENV) or "").strip()
     if not found and secrets is not None:
         try:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,22 +30,9 @@ from ..exchange import Exchange
 from ..presets import Preset, PresetError, check_name
 from . import records
 from .base import Run
+from .config import DB_ENV as ENV
+from .config import default_path
 from .records import DETAIL_COLUMNS, EXPORT_COLUMNS, LIST_COLUMNS
-
-ENV = "COMET_HISTORY_DB"
-
-
-def default_path() -> Path:
-    """``$COMET_HISTORY_DB``, else the per-user data directory (XDG on Linux)."""
-    if os.environ.get(ENV):
-        return Path(os.environ[ENV]).expanduser()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "comet-playground" / "history.sqlite3"
 
 
 # ---- schema ------------------------------------------------------------------------------------
