@@ -148,3 +148,21 @@ def test_rename_delete_and_a_builtin_example(on_emulator):
     at = no_exception(at.button(key="pst_load").click().run())
     assert body(at)["tools"] == [{"googleSearch": {}}]
     assert at.radio(key="pg_route").value == "gemini"
+
+
+def test_a_presets_file_is_imported_and_a_bad_one_is_explained(on_emulator):
+    from comet.presets import Preset, dumps
+
+    shared = [Preset.of("From a colleague", Call(Route.GEMINI, "gemini-2.5-pro", simple_body("gemini", "hi")), "n")]
+    at = no_exception(AppTest.from_file(APP, default_timeout=TIMEOUT).run())
+    assert not [u for u in at.get("file_uploader") if u.key == "pst_upload"]  # drawn on demand only
+    at = no_exception(at.toggle(key="pst_show_upload").set_value(True).run())
+    (upload,) = [u for u in at.file_uploader if u.key == "pst_upload"]
+    upload.set_value(("presets.json", dumps(shared).encode(), "application/json")).run()
+    at = no_exception(at.button(key="pst_import").click().run())
+    assert "Imported 1 preset." in texts(at.main, "success")
+    assert [(p.name, p.call()) for p in store().presets()] == [("From a colleague", shared[0].call())]
+    (upload,) = [u for u in at.file_uploader if u.key == "pst_upload"]
+    upload.set_value(("bad.json", b'{"presets": [{"name": "x", "route": "bard"}]}', "application/json")).run()
+    at = no_exception(at.button(key="pst_import").click().run())
+    assert 'cannot be imported: preset 1: "route" must be "gemini" or "openai"' in texts(at.main, "error")

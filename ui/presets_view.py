@@ -144,10 +144,13 @@ def _manage() -> None:
 
 
 def _files(saved: list[Preset]) -> None:
-    c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
+    c1, c2 = st.columns(2, vertical_alignment="bottom")
     c1.download_button("Export presets", data=dumps(saved), file_name="comet-presets.json",
                        mime="application/json", key="pst_export", disabled=not saved, on_click="ignore")
-    c2.file_uploader("Import presets", type=["json"], key="pst_upload",
+    # the file picker is drawn only on demand: the editor's media picker stays the page's only one
+    if not c2.toggle("Import a presets file", key="pst_show_upload"):
+        return
+    st.file_uploader("Import presets", type=["json"], key="pst_upload",
                      help="a file made with Export presets; a preset of the same name is replaced")
     if st.session_state.get("pst_upload") is not None:
         st.button("Import these presets", key="pst_import", on_click=_import)
