@@ -258,7 +258,7 @@ def _on_json() -> None:
         body = parse_json(state.json_text, state.route)
     except RequestError as err:
         p = err.problems[0]
-        state.json_error = {"message": p.message, "line": p.line, "column": p.column}
+        state.json_error = {"message": p.message, "line": p.line, "column": p.column, "path": p.path, "fix": p.fix}
         return
     before, state.body = state.body, body
     _sync_from_body(state, state.route, before, rewrite_json=False)
@@ -429,8 +429,13 @@ def json_editor(state: EditorState) -> None:
                  help="the route's own JSON; fields the form does not know are kept as typed")
     if state.json_error:
         e = state.json_error
-        st.error(f"Invalid JSON at line {e['line']}, column {e['column']}: {e['message'].removeprefix('invalid JSON: ')}. "
-                 "Your text is kept as typed; the form waits until it parses.")
+        where = f"line {e['line']}, column {e['column']}" if e["line"] else f"`{e.get('path', '$')}`"
+        if e["message"].startswith("invalid JSON"):
+            st.error(f"Invalid JSON at {where}: {e['message'].removeprefix('invalid JSON: ')}. "
+                     "Your text is kept as typed; the form waits until it parses.")
+        else:  # beyond a limit of comet.limits: where, what and the fix
+            st.error(f"Not accepted at {where}: {e['message']}. Fix: {e.get('fix', '')}. "
+                     "Your text is kept as typed; the form waits until it is accepted.")
 
 
 def check(state: EditorState) -> list[Problem]:

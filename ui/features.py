@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from comet import CometError, Route, features, form
+from comet import CometError, RequestError, Route, features, form, limits
 from comet.call import MEDIA_TYPES, Attachment
 from comet.features import FormConflict
 
@@ -137,10 +137,12 @@ def _parsed(key: str) -> tuple[bool, Any]:
         errors.pop(key, None)
         return True, None
     try:
-        value = json.loads(text)
-    except ValueError as exc:
-        errors[key] = f"Invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}. " \
-                      "Your text is kept; the request changes when it parses."
+        value = limits.loads(text)
+    except RequestError as exc:  # invalid JSON (line, column) or beyond a limit (path, fix)
+        p = exc.problems[0]
+        said = f"Invalid JSON at line {p.line}, column {p.column}: {p.message.removeprefix('invalid JSON: ')}" \
+            if p.line else f"Not accepted at `{p.path}`: {p.message}. Fix: {p.fix}"
+        errors[key] = f"{said}. Your text is kept; the request changes when it parses."
         return False, None
     if not isinstance(value, dict):
         errors[key] = "The schema must be a JSON object ({...}). Your text is kept."
@@ -273,7 +275,10 @@ def media(state, disabled: bool) -> None:
             size = f"{len(a.data) / 1024:,.1f} KB" if len(a.data) < 1e6 else f"{len(a.data) / 1e6:,.1f} MB"
             where = f"in the request as `{a.token}`" if a.name in used else \
                 "not in the request (its placeholder is gone from the JSON)"
-            if a.mime_type.startswith("image/"):
+            broken = features.media.image_problem(a.data, a.mime_type)  # e.g. opened from a shared file
+            if broken:
+                st.warning(f"**{a.name}** · {size}: no preview, the image cannot be read ({broken})")
+            elif a.mime_type.startswith("image/"):
                 st.image(a.data, width=160, caption=f"{a.name} · {size}")
             else:
                 st.markdown(f"📄 **{a.name}** · {features.KINDS.get(a.mime_type, a.mime_type)} · {size}")

@@ -8,6 +8,8 @@ of the files held are checked with the rest of a call in :mod:`comet.validate`.
 from __future__ import annotations
 
 import copy
+import functools
+import io
 import json
 import mimetypes
 import re
@@ -57,7 +59,31 @@ def check_upload(name: str, data: bytes, declared: str | None, held: Any = ()) -
         return None, (f"{name} ({len(data) / 1e6:.1f} MB) would bring inline media to "
                       f"{total / 1e6:.1f} MB once encoded, over the 20 MB limit: attach a smaller "
                       "file, or give a public file URL (fileData) instead")
+    broken = image_problem(data, mime)
+    if broken:
+        return None, (f"{name} starts like a {KINDS[mime]} but cannot be read as one ({broken}): "
+                      "export or save the image again and attach that file")
     return mime, None
+
+
+@functools.lru_cache(maxsize=32)  # the page asks on every rerun; bytes hash once per object
+def image_problem(data: bytes, mime: str) -> str | None:
+    """Why image bytes do not decode (a PNG signature followed by garbage), or None when they
+    do or are not an image. Decoding needs Pillow (Streamlit's own dependency); without it
+    nothing is claimed."""
+    if not mime.startswith("image/"):
+        return None
+    try:
+        from PIL import Image  # local: only uploads and previews need it
+    except ImportError:
+        return None
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+    except Exception as exc:  # noqa: BLE001 - a decoder fails on garbage in many ways
+        said = re.sub(r"\s*<[^<>]*>", "", str(exc)).strip().rstrip(".")  # no object addresses
+        return said[:120] or type(exc).__name__
+    return None
 
 
 def unique_name(name: str, taken: Any) -> str:
