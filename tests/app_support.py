@@ -19,6 +19,14 @@ def start(**query) -> AppTest:
     return at.run()
 
 
+def start_on(emulator, monkeypatch, **query) -> AppTest:
+    """app.py run once against ``emulator``, reached through the environment only
+    (COMETAPI_BASE_URL, COMETAPI_KEY), with no exception."""
+    monkeypatch.setenv("COMETAPI_BASE_URL", emulator.base_url)
+    monkeypatch.setenv("COMETAPI_KEY", "test-key")
+    return no_exception(start(**query))
+
+
 def no_exception(at: AppTest) -> AppTest:
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -23,9 +23,7 @@ def emu(make_emulator):
 
 @pytest.fixture
 def app(emu, monkeypatch):
-    monkeypatch.setenv("COMETAPI_BASE_URL", emu.base_url)
-    monkeypatch.setenv("COMETAPI_KEY", "test-key")
-    return ok(app_support.start())
+    return app_support.start_on(emu, monkeypatch)
 
 
 def usable(at: AppTest, emu) -> None:
