@@ -116,3 +116,19 @@ def test_the_charts_put_every_run_on_one_time_axis():
     assert rate["encoding"]["y"]["field"] == "rate"
     domains = [lanes["layer"][1]["encoding"]["x"]["scale"]["domain"], rate["encoding"]["x"]["scale"]["domain"]]
     assert domains == [[0, 801.0], [0, 801.0]]  # one time axis: from the start to the last end
+
+
+@pytest.mark.parametrize("model", ["fault-drop-stream", "fault-bad-sse", "fault-rate-limit-once", "fault-server-error"])
+def test_runs_that_failed_or_were_retried_still_give_a_consistent_timeline(make_emulator, model):
+    from comet.client import Client
+
+    emu = make_emulator(ttft_ms=5, chunk_ms=2)
+    with Client(emu.base_url, "k") as client:
+        ex = client.send(Call(Route.GEMINI, model, simple_body(Route.GEMINI, "go [[chunks=8]]"), stream=True))
+    line = timeline(ex)
+    assert len(line.chunks) == len(ex.timing.chunk_ms)
+    assert sum(c.chars for c in line.chunks) == len(ex.text)  # what arrived, nothing invented
+    if model == "fault-rate-limit-once":
+        assert ex.attempts == 2 and line.end_ms == ex.timing.chunk_ms[-1]
+    if model == "fault-server-error":
+        assert line.chunks == () and line.tokens_per_s is None
