@@ -86,3 +86,7 @@ def test_gaps_over_the_threshold_are_marked_as_stalls(make_emulator, monkeypatch
     assert [r["event"] for r in rows if r["event"] in ("chunk", "stall")] == ["chunk", "stall", "stall"]
     assert all(r["gap_ms"] > 500 for r in rows if r["event"] == "stall")
     assert "3 chunks" in caption and "2 stalls over 500 ms" in caption
+    at = no_exception(at.number_input(key="pg_reply_timeline_stall").set_value(600).run())
+    caption, rows = timeline_of(at)  # a higher threshold: the same gaps are no longer stalls
+    assert [r["event"] for r in rows if r["event"] in ("chunk", "stall")] == ["chunk"] * 3
+    assert "0 stalls over 600 ms" in caption

@@ -12,7 +12,7 @@ import altair as alt
 import streamlit as st
 
 from comet import Exchange
-from comet.timeline import Timeline, timeline
+from comet.timeline import STALL_MS, Timeline, timeline
 
 MARK_SHAPES = {"first byte": "triangle-right", "first token": "diamond", "end": "square"}
 COLORS = {"chunk": "#4c78a8", "stall": "#e45756", "first byte": "#72b7b2", "first token": "#54a24b",
@@ -73,21 +73,29 @@ def _draw(runs: Sequence[tuple[str, Timeline]], key: str) -> None:
     st.altair_chart(rate, width="stretch", height=RATE_HEIGHT + 90 + legend, key=f"{key}_rate")
 
 
+def _stall_ms(key: str) -> float:
+    return float(st.number_input("Stall threshold (ms)", min_value=10, max_value=600_000, value=int(STALL_MS),
+                                 step=100, key=f"{key}_stall", help="a gap between chunks longer than this "
+                                 "is a stall, marked in red"))
+
+
 def show(exchange: Exchange, *, key: str) -> None:
     """The timeline of one finished run, in an expander under its metrics."""
     if not shown(exchange):
         return
-    line = timeline(exchange)
     with st.expander("Timeline", expanded=False):
+        line = timeline(exchange, stall_ms=_stall_ms(key))
         st.caption(line.summary())
         _draw([("this run", line)], key)
 
 
 def show_many(runs: Sequence[tuple[str, Exchange | None]], *, key: str) -> None:
     """Several runs (Compare's targets) on one time axis."""
-    found = [(label, timeline(ex)) for label, ex in runs if ex is not None and shown(ex)]
-    if not found:
+    streams = [(label, ex) for label, ex in runs if ex is not None and shown(ex)]
+    if not streams:
         return
     with st.expander("Timeline of the streams", expanded=True):
+        stall_ms = _stall_ms(key)
+        found = [(label, timeline(ex, stall_ms=stall_ms)) for label, ex in streams]
         st.caption("  \n".join(f"**{label}**: {line.summary()}" for label, line in found))
         _draw(found, key)
