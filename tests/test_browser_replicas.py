@@ -77,7 +77,9 @@ def test_a_run_and_a_draft_made_on_one_replica_open_on_the_other(replicas, team_
         assert [r["prompt"] for r in rows] == ["sent on replica one"]
 
         other.goto(f"{two.url}/?draft={draft}")
-        playwright_api.expect(other.get_by_label("Prompt", exact=True)).to_have_value("sent on replica one")
+        other.get_by_label("Prompt", exact=True).wait_for()  # the page may take a while on a busy machine
+        playwright_api.expect(other.get_by_label("Prompt", exact=True)).to_have_value("sent on replica one",
+                                                                                       timeout=30_000)
         html = other.content() + page.content()
         browser.close()
     password = re.match(r"postgresql://[^:]+:([^@]+)@", team_url).group(1)
