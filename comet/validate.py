@@ -107,28 +107,7 @@ def _check_gemini(body: Mapping[str, Any], c: _Checker) -> None:
             c.add(f"$.{name}", "`contents` must be a non-empty list of turns",
                   'write [{"role": "user", "parts": [{"text": "..."}]}]')
         else:
-            for i, turn in enumerate(contents):
-                where = f"$.{name}[{i}]"
-                if not isinstance(turn, dict):
-                    c.add(where, "each turn must be an object with `role` and `parts`",
-                          'write {"role": "user", "parts": [{"text": "..."}]}')
-                    continue
-                role = turn.get("role")
-                if role is not None and role not in GEMINI_ROLES:
-                    fix = "use role `model` for the assistant's turns" if role == "assistant" else \
-                        "use role `user` or `model` (system text goes in `systemInstruction`)"
-                    c.add(f"{where}.role", f"role {role!r} is not a Gemini role", fix)
-                parts = turn.get("parts")
-                if not isinstance(parts, list) or not parts:
-                    c.add(f"{where}.parts", "each turn needs a non-empty `parts` list",
-                          'write "parts": [{"text": "..."}]')
-                    continue
-                for j, part in enumerate(parts):
-                    if not isinstance(part, dict):
-                        c.add(f"{where}.parts[{j}]", "a part must be an object such as {\"text\": \"...\"}",
-                              'wrap the text: {"text": "..."}')
-                    elif "text" in part and not isinstance(part["text"], str):
-                        c.add(f"{where}.parts[{j}].text", "`text` must be a string", "put the text in quotes")
+            _check_turns(name, contents, c)
     sys_hit = _get(body, "systemInstruction")
     if sys_hit is not None:
         name, sys_inst = sys_hit
@@ -145,34 +124,65 @@ def _check_gemini(body: Mapping[str, Any], c: _Checker) -> None:
         if not isinstance(gen, dict):
             c.add(where, "`generationConfig` must be an object", 'write {"temperature": 0.7}')
         else:
-            c.number(gen, "temperature", where, 0, 2)
-            c.number(gen, "topP", where, 0, 1)
-            c.number(gen, "topK", where, 1)
-            c.number(gen, "maxOutputTokens", where, 1, integer=True)
-            c.number(gen, "candidateCount", where, 1, 8, integer=True)
-            stops = _get(gen, "stopSequences")
-            if stops is not None:
-                sname, sval = stops
-                if not isinstance(sval, list) or not all(isinstance(s, str) for s in sval):
-                    c.add(f"{where}.{sname}", "`stopSequences` must be a list of strings", 'write ["END"]')
-                elif len(sval) > 5:
-                    c.add(f"{where}.{sname}", f"`stopSequences` has {len(sval)} entries; at most 5 are allowed",
-                          "keep five or fewer")
-            for openai_key, fix in (("max_completion_tokens", "use `maxOutputTokens`"),
-                                    ("max_tokens", "use `maxOutputTokens`"),
-                                    ("response_format", "use `responseMimeType`")):
-                if openai_key in gen:
-                    c.add(f"{where}.{openai_key}", f"`{openai_key}` is a Chat Completions field", fix)
-            think = _get(gen, "thinkingConfig")
-            if think is not None:
-                tname, tval = think
-                if not isinstance(tval, dict):
-                    c.add(f"{where}.{tname}", "`thinkingConfig` must be an object", 'write {"thinkingBudget": 1024}')
-                else:
-                    c.number(tval, "thinkingBudget", f"{where}.{tname}", -1, integer=True)
-                    if _get(tval, "thinkingBudget") and _get(tval, "thinkingLevel"):
-                        c.add(f"{where}.{tname}", "`thinkingBudget` and `thinkingLevel` cannot both be set",
-                              "keep `thinkingLevel` for Gemini 3 models or `thinkingBudget` for Gemini 2.5")
+            _check_generation(gen, where, c)
+
+
+def _check_turns(name: str, contents: list, c: _Checker) -> None:
+    """Each turn of ``contents``: an object with a Gemini role and a non-empty ``parts`` list."""
+    for i, turn in enumerate(contents):
+        where = f"$.{name}[{i}]"
+        if not isinstance(turn, dict):
+            c.add(where, "each turn must be an object with `role` and `parts`",
+                  'write {"role": "user", "parts": [{"text": "..."}]}')
+            continue
+        role = turn.get("role")
+        if role is not None and role not in GEMINI_ROLES:
+            fix = "use role `model` for the assistant's turns" if role == "assistant" else \
+                "use role `user` or `model` (system text goes in `systemInstruction`)"
+            c.add(f"{where}.role", f"role {role!r} is not a Gemini role", fix)
+        parts = turn.get("parts")
+        if not isinstance(parts, list) or not parts:
+            c.add(f"{where}.parts", "each turn needs a non-empty `parts` list",
+                  'write "parts": [{"text": "..."}]')
+            continue
+        for j, part in enumerate(parts):
+            if not isinstance(part, dict):
+                c.add(f"{where}.parts[{j}]", "a part must be an object such as {\"text\": \"...\"}",
+                      'wrap the text: {"text": "..."}')
+            elif "text" in part and not isinstance(part["text"], str):
+                c.add(f"{where}.parts[{j}].text", "`text` must be a string", "put the text in quotes")
+
+
+def _check_generation(gen: dict, where: str, c: _Checker) -> None:
+    """``generationConfig``'s numbers, stop sequences, Chat Completions strays and thinking."""
+    c.number(gen, "temperature", where, 0, 2)
+    c.number(gen, "topP", where, 0, 1)
+    c.number(gen, "topK", where, 1)
+    c.number(gen, "maxOutputTokens", where, 1, integer=True)
+    c.number(gen, "candidateCount", where, 1, 8, integer=True)
+    stops = _get(gen, "stopSequences")
+    if stops is not None:
+        sname, sval = stops
+        if not isinstance(sval, list) or not all(isinstance(s, str) for s in sval):
+            c.add(f"{where}.{sname}", "`stopSequences` must be a list of strings", 'write ["END"]')
+        elif len(sval) > 5:
+            c.add(f"{where}.{sname}", f"`stopSequences` has {len(sval)} entries; at most 5 are allowed",
+                  "keep five or fewer")
+    for openai_key, fix in (("max_completion_tokens", "use `maxOutputTokens`"),
+                            ("max_tokens", "use `maxOutputTokens`"),
+                            ("response_format", "use `responseMimeType`")):
+        if openai_key in gen:
+            c.add(f"{where}.{openai_key}", f"`{openai_key}` is a Chat Completions field", fix)
+    think = _get(gen, "thinkingConfig")
+    if think is not None:
+        tname, tval = think
+        if not isinstance(tval, dict):
+            c.add(f"{where}.{tname}", "`thinkingConfig` must be an object", 'write {"thinkingBudget": 1024}')
+        else:
+            c.number(tval, "thinkingBudget", f"{where}.{tname}", -1, integer=True)
+            if _get(tval, "thinkingBudget") and _get(tval, "thinkingLevel"):
+                c.add(f"{where}.{tname}", "`thinkingBudget` and `thinkingLevel` cannot both be set",
+                      "keep `thinkingLevel` for Gemini 3 models or `thinkingBudget` for Gemini 2.5")
 
 
 def _check_openai(body: Mapping[str, Any], c: _Checker) -> None:

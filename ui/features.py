@@ -2,9 +2,9 @@
 actions around a reply (answer a function call, count tokens).
 
 Every control here is a view of the same body as the form fields and the JSON tab: its value
-is read from the body (:func:`values`), seeded where Streamlit has none (:func:`seed`),
-refreshed when a change touched it (:func:`sync`, called by ``editor._sync_from_body``), and
-its ``on_change`` writes back through :mod:`comet.features`, changing only what was touched.
+is read from the body, seeded and refreshed by :mod:`ui.state` (which owns the editor's state
+and its widget keys), and its ``on_change`` writes back through :func:`ui.state.edit` with a
+function of :mod:`comet.features`, changing only what was touched.
 Widget keys carry the ``pg_`` prefix; per-item controls (turns, functions) are numbered in the
 order the form shows them.
 """
@@ -13,119 +13,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Callable
+from typing import Any
 
 import streamlit as st
 
 from comet import CometError, RequestError, Route, features, form, limits
 from comet.call import MEDIA_TYPES, Attachment
-from comet.features import FormConflict
 
-from . import echo
+from . import echo, fields
+from .state import (ALLOWED, CALL_MODE, COUNT, ERRORS, FIELD_KEY, FN_DESC, FN_NAME, FN_PARAMS, MEDIA_ERRORS, SAFETY,
+                    SCHEMA, SCHEMA_FIELD, SCHEMA_NAME, SEARCH, SEND_NOW, THINK_MODE, TURN_ROLE, TURN_TEXT, UPLOADS,
+                    current, edit, on_field)
 
 THINKING_FIELDS = ("thinking_budget", "include_thoughts", "thinking_level", "reasoning_effort")
-
-THINK_MODE = "pg_think_mode"
-SEARCH = "pg_search"
-SCHEMA = "pg_schema"
-SCHEMA_FIELD = "pg_schema_field"
-SCHEMA_NAME = "pg_schema_name"
-CALL_MODE = "pg_fn_mode"
-ALLOWED = "pg_fn_allowed"  # "Only these functions"
-SAFETY = "pg_safety_{}"
-TURN_ROLE = "pg_turn_role_{}"
-TURN_TEXT = "pg_turn_text_{}"
-FN_NAME = "pg_fn_name_{}"
-FN_DESC = "pg_fn_desc_{}"
-FN_PARAMS = "pg_fn_params_{}"
-ERRORS = "pg_feature_errors"  # widget key -> message, for text that does not parse (kept as typed)
-MEDIA_ERRORS = "pg_media_errors"
-UPLOADS = "pg_upload_n"  # the uploader's generation: a new key empties it after each upload
-SEND_NOW = "pg_send_now"  # set by "Send function response"; the page sends on its next run
-COUNT = "pg_count_result"
-
 SCHEMA_LABELS = {"responseJsonSchema": "JSON Schema (responseJsonSchema)",
                  "responseSchema": "OpenAPI subset (responseSchema)"}
 MODE_LABELS = {None: "Model default", "dynamic": "Dynamic (-1)", "off": "Off (0)", "custom": "Budget"}
-
-
-def _dump(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False)
-
-
-def _state():
-    from . import editor
-
-    return editor._state()
-
-
-# ---- values, seeding and syncing -------------------------------------------------------------------
-
-def values(route: str, body: dict[str, Any]) -> dict[str, Any]:
-    """Every feature control's value for ``body`` (widget key -> value)."""
-    r = Route.parse(route)
-    out: dict[str, Any] = {}
-    where, schema = features.schema_of(r, body)
-    out[SCHEMA] = "" if schema is None else _dump(schema)
-    out[CALL_MODE] = features.calling_mode(r, body)
-    out[ALLOWED] = features.allowed_functions(r, body)
-    if r is Route.GEMINI:
-        budget = form.read(r, body)["thinking_budget"]
-        out[THINK_MODE] = features.thinking_mode(budget)
-        out[SEARCH] = features.has_search(r, body)
-        out[SCHEMA_FIELD] = where or features.SCHEMA_FIELDS[0]
-        chosen = features.safety(body)
-        for category in features.SAFETY_CATEGORIES:
-            out[SAFETY.format(category)] = chosen.get(category)
-    else:
-        out[SCHEMA_NAME] = features.schema_name(body)
-    for k, turn in enumerate(features.turns(r, body)):
-        out[TURN_ROLE.format(k)] = turn.role
-        out[TURN_TEXT.format(k)] = turn.text
-    for k, fn in enumerate(features.functions(r, body)):
-        out[FN_NAME.format(k)] = fn.name
-        out[FN_DESC.format(k)] = fn.description
-        out[FN_PARAMS.format(k)] = "" if fn.parameters is None else _dump(fn.parameters)
-    return out
-
-
-def seed(state) -> None:
-    """Give each feature control its value from the body where Streamlit has none."""
-    ss = st.session_state
-    for key, value in values(state.route, state.body).items():
-        if key not in ss:
-            ss[key] = value
-
-
-def sync(state, old_route: str, old_body: dict[str, Any], *, skip: str | None = None) -> None:
-    """After the body changed: refresh the controls whose values the change touched (all of
-    them after a route switch); ``skip`` keeps the source widget's text as typed."""
-    ss = st.session_state
-    new = values(state.route, state.body)
-    old = values(old_route, old_body) if old_route == state.route else {}
-    errors = ss.get(ERRORS) or {}
-    for key, value in new.items():
-        if key == skip:
-            continue
-        if key not in old or old[key] != value or key not in ss:
-            echo.push(key, value)
-            errors.pop(key, None)
-    ss[ERRORS] = errors
-
-
-def _edit(change: Callable[[Any], dict[str, Any]], *, source: str | None = None) -> None:
-    """Apply ``change`` (state -> new body) and sync; a FormConflict is shown, not raised."""
-    from . import editor
-
-    state = _state()
-    before = state.body
-    try:
-        state.body = change(state)
-    except FormConflict as err:
-        st.session_state["pg_form_conflict"] = str(err)
-        return
-    st.session_state.pop("pg_form_conflict", None)
-    editor._sync_from_body(state, state.route, before, skip=source)
 
 
 def _parsed(key: str) -> tuple[bool, Any]:
@@ -163,14 +66,14 @@ def _on_turn(k: int, index: int, what: str) -> None:
     echo.settle()  # before reading any widget: see ui/echo.py
     ss = st.session_state
     if what == "role":
-        _edit(lambda s: features.set_turn(s.route, s.body, index, role=ss[TURN_ROLE.format(k)]))
+        edit(lambda s: features.set_turn(s.route, s.body, index, role=ss[TURN_ROLE.format(k)]))
     elif what == "text":
-        _edit(lambda s: features.set_turn(s.route, s.body, index, text=ss[TURN_TEXT.format(k)] or ""),
+        edit(lambda s: features.set_turn(s.route, s.body, index, text=ss[TURN_TEXT.format(k)] or ""),
               source=TURN_TEXT.format(k))
     elif what in ("up", "down"):
-        _edit(lambda s: features.move_turn(s.route, s.body, index, -1 if what == "up" else 1))
+        edit(lambda s: features.move_turn(s.route, s.body, index, -1 if what == "up" else 1))
     elif what == "remove":
-        _edit(lambda s: features.remove_turn(s.route, s.body, index))
+        edit(lambda s: features.remove_turn(s.route, s.body, index))
 
 
 def conversation(state, disabled: bool) -> None:
@@ -199,7 +102,7 @@ def conversation(state, disabled: bool) -> None:
             if turn.note:
                 st.caption(turn.note)
     st.button("Add turn", key="pg_turn_add", disabled=disabled,
-              on_click=lambda: _edit(lambda s: features.add_turn(s.route, s.body)),
+              on_click=lambda: edit(lambda s: features.add_turn(s.route, s.body)),
               help="a new turn before the prompt; roles alternate (user and model, or user and assistant)")
 
 
@@ -212,7 +115,7 @@ def _uploader_key() -> str:
 def _on_upload(key: str) -> None:
     echo.settle()  # before reading any widget: see ui/echo.py
     ss = st.session_state
-    state = _state()
+    state = current()
     errors = []
     for file in ss.get(key) or []:
         data = file.getvalue()
@@ -226,16 +129,16 @@ def _on_upload(key: str) -> None:
                                         mime, data)
         if same is None:
             state.attachments.append(attachment)
-        _edit(lambda s, a=attachment: features.attach(s.route, s.body, features.media_part(s.route, a)))
+        edit(lambda s, a=attachment: features.attach(s.route, s.body, features.media_part(s.route, a)))
     ss[MEDIA_ERRORS] = errors
     ss[UPLOADS] = ss.get(UPLOADS, 0) + 1  # a fresh, empty uploader on the next run
 
 
 def _on_detach(name: str) -> None:
     echo.settle()  # before reading any widget: see ui/echo.py
-    state = _state()
+    state = current()
     state.attachments = [a for a in state.attachments if a.name != name]
-    _edit(lambda s: features.detach(s.route, s.body, name))
+    edit(lambda s: features.detach(s.route, s.body, name))
 
 
 def _on_url() -> None:
@@ -245,15 +148,15 @@ def _on_url() -> None:
     if not url:
         return
     mime = ss.get("pg_url_mime")
-    before = _state().body
-    _edit(lambda s: features.attach(s.route, s.body, features.url_part(s.route, url, mime)))
-    if _state().body is not before:
+    before = current().body
+    edit(lambda s: features.attach(s.route, s.body, features.url_part(s.route, url, mime)))
+    if current().body is not before:
         ss["pg_url"] = ""
 
 
 def _on_remove_url(url: str) -> None:
     echo.settle()  # before reading any widget: see ui/echo.py
-    _edit(lambda s: features.remove_url(s.route, s.body, url))
+    edit(lambda s: features.remove_url(s.route, s.body, url))
 
 
 def media(state, disabled: bool) -> None:
@@ -308,16 +211,14 @@ def _on_think_mode() -> None:
         current = form.read(s.route, s.body)["thinking_budget"]
         budget = features.budget_for_mode(st.session_state[THINK_MODE], current, spec)
         return form.apply(s.route, s.body, {"thinking_budget": budget})
-    _edit(change)
+    edit(change)
 
 
 def _thinking(state, values_: dict[str, Any], disabled: bool) -> None:
-    from . import editor
-
     route = Route.parse(state.route)
     with st.expander("Thinking"):
         if route is Route.OPENAI:
-            editor._field("reasoning_effort", values_["reasoning_effort"], disabled)
+            fields.draw("reasoning_effort", values_["reasoning_effort"], disabled)
             st.caption("Chat Completions has no thought-summary switch; thoughts come back when the "
                        "model sends reasoning_content.")
             return
@@ -337,7 +238,7 @@ def _thinking(state, values_: dict[str, Any], disabled: bool) -> None:
             st.radio("Thinking budget", modes, key=THINK_MODE, on_change=_on_think_mode, horizontal=True,
                      format_func=lambda m: MODE_LABELS[m], disabled=disabled,
                      help="Gemini 2.5: generationConfig.thinkingConfig.thinkingBudget")
-            editor._field("thinking_budget", budget, disabled,
+            fields.draw("thinking_budget", budget, disabled,
                           help=f"tokens to think: {spec.budget_range()}" if spec else None)
         if spec is None or spec.kind == "level" or level is not None:
             levels = list(spec.levels) if spec and spec.kind == "level" else list(form.SPECS["thinking_level"].options)
@@ -345,22 +246,20 @@ def _thinking(state, values_: dict[str, Any], disabled: bool) -> None:
             if current and current not in levels:
                 levels.append(current)
             st.selectbox("Thinking level", [None, *levels], key=form_key("thinking_level"),
-                         on_change=editor._on_field, args=("thinking_level",), disabled=disabled,
+                         on_change=on_field, args=("thinking_level",), disabled=disabled,
                          placeholder="Model default",
                          format_func=lambda v: "Model default" if v is None else v,
                          help="Gemini 3: generationConfig.thinkingConfig.thinkingLevel")
-        editor._field("include_thoughts", values_["include_thoughts"], disabled)
+        fields.draw("include_thoughts", values_["include_thoughts"], disabled)
 
 
 def form_key(name: str) -> str:
-    from . import editor
-
-    return editor.FIELD_KEY.format(name)
+    return FIELD_KEY.format(name)
 
 
 def _on_search() -> None:
     echo.settle()  # before reading any widget: see ui/echo.py
-    _edit(lambda s: features.set_search(s.route, s.body, bool(st.session_state[SEARCH])))
+    edit(lambda s: features.set_search(s.route, s.body, bool(st.session_state[SEARCH])))
 
 
 def _on_schema() -> None:
@@ -369,7 +268,7 @@ def _on_schema() -> None:
     if not ok:
         return
     ss = st.session_state
-    _edit(lambda s: features.set_schema(
+    edit(lambda s: features.set_schema(
         s.route, s.body, schema, field=ss.get(SCHEMA_FIELD) if s.route == "gemini" else None,
         name=(ss.get(SCHEMA_NAME) or None) if s.route == "openai" else None), source=SCHEMA)
 
@@ -381,13 +280,13 @@ def _on_schema_field() -> None:
         if schema is None:
             return s.body  # only a preference until a schema is typed
         return features.set_schema(s.route, s.body, schema, field=st.session_state[SCHEMA_FIELD])
-    _edit(change)
+    edit(change)
 
 
 def _on_schema_name() -> None:
     echo.settle()  # before reading any widget: see ui/echo.py
     name = (st.session_state.get(SCHEMA_NAME) or "").strip()
-    _edit(lambda s: features.set_schema_name(s.body, name) if name else s.body)
+    edit(lambda s: features.set_schema_name(s.body, name) if name else s.body)
 
 
 def _structured(state, disabled: bool) -> None:
@@ -411,16 +310,16 @@ def _on_function(k: int, what: str) -> None:
     echo.settle()  # before reading any widget: see ui/echo.py
     ss = st.session_state
     if what == "name":
-        _edit(lambda s: features.set_function(s.route, s.body, k, name=(ss[FN_NAME.format(k)] or "").strip()))
+        edit(lambda s: features.set_function(s.route, s.body, k, name=(ss[FN_NAME.format(k)] or "").strip()))
     elif what == "description":
-        _edit(lambda s: features.set_function(s.route, s.body, k, description=ss[FN_DESC.format(k)] or ""))
+        edit(lambda s: features.set_function(s.route, s.body, k, description=ss[FN_DESC.format(k)] or ""))
     elif what == "parameters":
         ok, params = _parsed(FN_PARAMS.format(k))
         if ok:
-            _edit(lambda s: features.set_function(s.route, s.body, k, parameters=params),
+            edit(lambda s: features.set_function(s.route, s.body, k, parameters=params),
                   source=FN_PARAMS.format(k))
     elif what == "remove":
-        _edit(lambda s: features.remove_function(s.route, s.body, k))
+        edit(lambda s: features.remove_function(s.route, s.body, k))
 
 
 def _on_add_function() -> None:
@@ -434,21 +333,21 @@ def _on_add_function() -> None:
     if not ok:
         return
     fn = features.Function(name, (ss.get("pg_fn_new_desc") or "").strip(), params)
-    before = _state().body
-    _edit(lambda s: features.add_function(s.route, s.body, fn))
-    if _state().body is not before:
+    before = current().body
+    edit(lambda s: features.add_function(s.route, s.body, fn))
+    if current().body is not before:
         for key in ("pg_fn_new_name", "pg_fn_new_desc", "pg_fn_new_params"):
             ss[key] = ""
 
 
 def _on_call_mode() -> None:
     echo.settle()  # before reading any widget: see ui/echo.py
-    _edit(lambda s: features.set_calling_mode(s.route, s.body, st.session_state[CALL_MODE]))
+    edit(lambda s: features.set_calling_mode(s.route, s.body, st.session_state[CALL_MODE]))
 
 
 def _on_allowed() -> None:
     echo.settle()  # before reading any widget: see ui/echo.py
-    _edit(lambda s: features.set_allowed_functions(s.route, s.body, st.session_state[ALLOWED]))
+    edit(lambda s: features.set_allowed_functions(s.route, s.body, st.session_state[ALLOWED]))
 
 
 def _functions(state, disabled: bool) -> None:
@@ -496,7 +395,7 @@ def _functions(state, disabled: bool) -> None:
 
 def _on_safety(category: str) -> None:
     echo.settle()  # before reading any widget: see ui/echo.py
-    _edit(lambda s: features.set_safety(s.body, category, st.session_state[SAFETY.format(category)]))
+    edit(lambda s: features.set_safety(s.body, category, st.session_state[SAFETY.format(category)]))
 
 
 def _safety(state, disabled: bool) -> None:
@@ -543,9 +442,9 @@ def _on_answer(result_key: str, count: int) -> None:
         return
     exchange = result[0]
     answers = [features.response_value(ss.get(f"pg_fr_{i}") or "") for i in range(count)]
-    before = _state().body
-    _edit(lambda s: features.answer_calls(s.route, s.body, exchange.reply, answers))
-    if _state().body is not before:
+    before = current().body
+    edit(lambda s: features.answer_calls(s.route, s.body, exchange.reply, answers))
+    if current().body is not before:
         runs.forget(result_key)
         for i in range(count):
             ss.pop(f"pg_fr_{i}", None)

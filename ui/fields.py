@@ -1,0 +1,37 @@
+"""One form field of the Playground's Form tab, drawn from its :class:`comet.form.FieldSpec`.
+
+The editor's Form tab and the Thinking section of :mod:`ui.features` draw fields with
+:func:`draw`; each writes back through :func:`ui.state.on_field`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import streamlit as st
+
+from comet import form
+
+from .state import FIELD_KEY, fits, on_field
+
+
+def draw(name: str, raw: Any, disabled: bool, *, help: str | None = None) -> None:
+    spec = form.SPECS[name]
+    common = dict(key=FIELD_KEY.format(name), on_change=on_field, args=(name,),
+                  help=spec.help if help is None else help, disabled=disabled)
+    if spec.kind in ("float", "int") and not fits(spec, raw):
+        st.markdown(f"**{spec.label}**: `{json.dumps(raw)}` (not a {spec.kind}; edit it in the JSON tab)")
+    elif spec.kind == "float":
+        st.number_input(spec.label, value=None, step=spec.step, format="%g", placeholder="default", **common)
+    elif spec.kind == "int":
+        st.number_input(spec.label, value=None, step=int(spec.step or 1), placeholder="default", **common)
+    elif spec.kind == "bool":
+        st.toggle(spec.label, **common)
+    elif spec.kind == "list":
+        st.text_input(spec.label, placeholder="none", **common)
+    elif spec.kind == "choice":
+        st.selectbox(spec.label, (None,) + spec.options, format_func=lambda v: "(not set)" if v is None else v,
+                     placeholder="(not set)", **common)
+    else:
+        st.text_input(spec.label, **common)
