@@ -37,6 +37,7 @@ import httpx2
 
 from . import limits, redact
 from .call import Call, Prepared, Route, auth_headers, endpoint, prepare, wire_body
+from .cancel import CancelToken
 from .config import KEY_ENV, Settings, normalise_base_url
 from .deadline import WATCHDOG
 from .errors import (CometError, ConfigError, ErrorInfo, Problem, ProtocolError, RequestError,
@@ -49,44 +50,6 @@ from .tally import unfinished
 from .wire import Accumulator, ShapeError
 
 __all__ = ["Client", "CancelToken", "RetryPolicy"]
-
-
-class CancelToken:
-    """The UI's Stop button: ``set()`` ends every run given this token. Thread-safe."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-        self._lock = threading.Lock()
-        self._listeners: list[Callable[[], None]] = []
-
-    def set(self) -> None:
-        with self._lock:
-            self._event.set()
-            listeners = list(self._listeners)
-        for listener in listeners:
-            listener()
-
-    cancel = set  # reads well at call sites: token.cancel()
-
-    def is_set(self) -> bool:
-        return self._event.is_set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return self._event.wait(timeout)
-
-    def _listen(self, listener: Callable[[], None]) -> Callable[[], None]:
-        """Call ``listener`` on ``set()`` (at once if already set); returns the unsubscribe."""
-        with self._lock:
-            self._listeners.append(listener)
-            already = self._event.is_set()
-        if already:
-            listener()
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-        return unsubscribe
 
 
 @dataclass(frozen=True)
