@@ -37,3 +37,4 @@ running = view.current() is not None and not view.current().finished
 stop.button("Stop", key="bat_stop", on_click=view.stop_current, disabled=not running)
 
 view.show(view.current(), data)
+view.recorded(history())

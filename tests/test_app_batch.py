@@ -157,3 +157,16 @@ def test_history_exports_picked_runs_as_a_suite_and_compare_offers_it_too(on_emu
     at = no_exception(at.switch_page("pages/compare.py").run())
     at = no_exception(at.button(key="cmp_run").click().run())
     assert [b.label for b in at.get("download_button") if b.key == "cmp_export_suite"] == ["Export as suite"]
+
+
+def test_a_recorded_batch_reopens_from_history(on_emulator):
+    at = upload(open_batch(), "country\nPortugal\nPeru\n")
+    at = until_finished(no_exception(at.button(key="bat_go").click().run()))
+    batch_id = at.session_state["bat_run"].batch_id
+    at = no_exception(at.selectbox(key="bat_recorded").set_value(batch_id).run())
+    rows = frame(at, "target · case")
+    assert sorted(rows["target · case"]) == sorted(
+        f"{route} · gemini-2.5-flash · case {n}" for n in (1, 2) for route in ("Gemini native", "OpenAI-compatible"))
+    assert set(rows["status"]) == {"ok"}
+    at = no_exception(at.button(key="bat_recorded_open").click().run())
+    assert at.session_state["hist_group"] == batch_id

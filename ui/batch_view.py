@@ -301,3 +301,33 @@ def show(run: Batch | None, data: dict | None) -> None:
     summary_table(run)
     matrix(run)
     downloads(run, data)
+
+
+# ---- batches recorded in History ---------------------------------------------------------------
+
+def _open_in_history(batch_id: str) -> None:
+    st.session_state["hist_group"] = batch_id  # History's group filter (ui.history_view)
+    st.session_state["hist_page"] = 1
+
+
+def recorded(history: Any) -> None:
+    """Reopen a batch from History: its runs (target and case, status, reply, latency, cost),
+    and a button that shows them on the History page."""
+    batches = [g for g in history.groups(limit=200) if str(g["group_id"]).startswith("bat-")]
+    if not batches:
+        return
+    by_id = {g["group_id"]: g for g in batches}
+    with st.expander("Recorded batches"):
+        picked = st.selectbox("Batch", list(by_id), index=None, key="bat_recorded", placeholder="pick a batch",
+                              format_func=lambda b: f"{b} · {by_id[b]['runs']} runs")
+        if picked is None:
+            return
+        rows = history.page(group_id=picked, limit=None)
+        ok = sum(1 for r in rows if r["status"] == "ok")
+        st.caption(f"{len(rows)} runs: {ok} answered, {len(rows) - ok} failed or stopped "
+                   "(the assertions' verdicts are in the downloads of the run that made it)")
+        st.dataframe([{"target · case": r["label"], "status": r["status"], "finish": r["finish_reason"],
+                       "reply": r["reply_preview"], "latency ms": r["latency_ms"], "cost $": r["cost"]}
+                      for r in rows[:WINDOW]], hide_index=True, width="stretch", key="bat_recorded_rows")
+        if st.button("Show in History", key="bat_recorded_open", on_click=_open_in_history, args=(picked,)):
+            st.switch_page("pages/history.py")
