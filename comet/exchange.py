@@ -67,6 +67,33 @@ class FunctionCall:
 
 
 @dataclass(frozen=True)
+class InlineImage:
+    """An image part of a reply (Gemini ``inlineData``); ``at`` is where it sits in the reply's
+    text (characters of text before it)."""
+
+    mime_type: str
+    data: bytes
+    at: int = 0
+
+    @property
+    def extension(self) -> str:
+        sub = self.mime_type.partition("/")[2].lower()
+        return {"jpeg": "jpg", "svg+xml": "svg"}.get(sub, sub or "bin")
+
+
+@dataclass(frozen=True)
+class CodeRun:
+    """Gemini code execution: an ``executableCode`` part and the ``codeExecutionResult`` that
+    followed it (``outcome`` None until it arrived); ``at`` as for :class:`InlineImage`."""
+
+    language: str
+    code: str
+    outcome: str | None = None
+    output: str = ""
+    at: int = 0
+
+
+@dataclass(frozen=True)
 class Candidate:
     index: int
     text: str = ""
@@ -93,6 +120,9 @@ class Reply:
     prompt_feedback: dict[str, Any] | None = None  # Gemini promptFeedback (blocked prompts)
     safety_ratings: tuple[dict[str, Any], ...] = ()
     raw: Any = None  # the response JSON (plain) or the list of chunk JSON objects (stream)
+    images: tuple[InlineImage, ...] = ()  # inlineData parts, in order
+    code: tuple[CodeRun, ...] = ()  # code execution, in order
+    url_context: tuple[dict[str, Any], ...] = ()  # urlContextMetadata.urlMetadata, as sent
 
 
 @dataclass(frozen=True)
@@ -159,10 +189,29 @@ class Exchange:
                 "status": self.error.status, "retryable": self.error.retryable,
             },
         }
+        summary.update(_parts(self.reply))
         asked = schema.requested(self.call.route, self.call.body)
         if asked.schema is not None and self.reply is not None and not self.partial:
             summary["schema"] = schema.verdict(self.text, asked).to_dict()
         return summary
+
+
+def _parts(reply: Reply | None) -> dict[str, Any]:
+    """What a reply holds besides its text, for the CLI: images, code runs, URL context, and
+    for a blocked prompt its reason and ratings."""
+    if reply is None:
+        return {"images": [], "code": [], "url_context": [], "block_reason": None, "safety_ratings": []}
+    feedback = reply.prompt_feedback or {}
+    return {
+        "images": [{"mime_type": i.mime_type, "bytes": len(i.data)} for i in reply.images],
+        "code": [{"language": c.language, "code": c.code, "outcome": c.outcome, "output": c.output}
+                 for c in reply.code],
+        "url_context": [{"url": u.get("retrievedUrl") or u.get("retrieved_url"),
+                         "status": u.get("urlRetrievalStatus") or u.get("url_retrieval_status")}
+                        for u in reply.url_context if isinstance(u, dict)],
+        "block_reason": feedback.get("blockReason"),
+        "safety_ratings": list(feedback.get("safetyRatings") or reply.safety_ratings),
+    }
 
 
 def _round(v: float | None) -> float | None:

@@ -20,13 +20,14 @@ answer without thinking (Gemini ``candidatesTokenCount``; OpenAI ``completion_to
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from .call import Route
-from .exchange import (Candidate, FunctionCall, Reply, TextDelta, ThoughtDelta, Usage,
-                       normalise_finish)
+from .exchange import (Candidate, CodeRun, FunctionCall, InlineImage, Reply, TextDelta, ThoughtDelta,
+                       Usage, normalise_finish)
 
 Delta = TextDelta | ThoughtDelta
 _EMPTY: dict[str, Any] = {}
@@ -53,6 +54,9 @@ class _Slot:
     tool_parts: dict[int, dict[str, str]] = field(default_factory=dict)  # OpenAI fragments
     grounding: dict[str, Any] | None = None
     safety: tuple[dict[str, Any], ...] = ()
+    images: list[InlineImage] = field(default_factory=list)
+    code: list[dict[str, Any]] = field(default_factory=list)  # CodeRun fields, filled in turn
+    url_context: tuple[dict[str, Any], ...] = ()
 
     def function_calls(self) -> tuple[FunctionCall, ...]:
         if not self.tool_parts:
@@ -112,7 +116,8 @@ class Accumulator:
     @property
     def has_content(self) -> bool:
         """Something the user has seen (text, thoughts, a function call)."""
-        return any(s.text or s.thoughts or s.calls or s.tool_parts for s in self.slots.values())
+        return any(s.text or s.thoughts or s.calls or s.tool_parts or s.images or s.code
+                   for s in self.slots.values())
 
     @property
     def finished(self) -> bool:
@@ -138,7 +143,8 @@ class Accumulator:
             response_id=self.response_id, candidates=candidates,
             function_calls=first.function_calls, grounding=first_slot.grounding,
             prompt_feedback=self.prompt_feedback, safety_ratings=first_slot.safety,
-            raw=list(self.chunks) if raw is None else raw,
+            raw=list(self.chunks) if raw is None else raw, images=tuple(first_slot.images),
+            code=tuple(CodeRun(**c) for c in first_slot.code), url_context=first_slot.url_context,
         )
 
 
@@ -177,12 +183,17 @@ def _gemini(acc: Accumulator, chunk: dict[str, Any], deltas: list[Delta]) -> Non
                         slot.calls.append(FunctionCall(name=str(call.get("name") or ""),
                                                        args=args if isinstance(args, dict) else {},
                                                        id=call.get("id")))
+                    elif not part.get("thought"):  # images and code execution: rare parts
+                        _other_part(slot, part)
             finish = cand.get("finishReason")
             if finish:
                 slot.finish = str(finish)
             grounding = cand.get("groundingMetadata")
             if grounding:
                 slot.grounding = grounding
+            url_context = cand.get("urlContextMetadata")
+            if url_context:
+                slot.url_context = tuple(url_context.get("urlMetadata") or ())
             safety = cand.get("safetyRatings")
             if safety:
                 slot.safety = tuple(safety)
@@ -199,6 +210,32 @@ def _gemini(acc: Accumulator, chunk: dict[str, Any], deltas: list[Delta]) -> Non
         feedback = chunk.get("promptFeedback")
         if type(feedback) is dict:
             acc.prompt_feedback = feedback  # sent in the first chunk only (B.4)
+
+
+def _other_part(slot: _Slot, part: dict[str, Any]) -> None:
+    """``inlineData`` (an image the model made), ``executableCode`` and the
+    ``codeExecutionResult`` that follows it (B.4), each placed after the text so far."""
+    at = sum(map(len, slot.text))
+    blob = part.get("inlineData") or part.get("inline_data")
+    if isinstance(blob, dict) and isinstance(blob.get("data"), str):
+        try:
+            data = base64.b64decode(blob["data"], validate=True)
+        except ValueError:
+            raise TypeError("inlineData.data is not base64") from None
+        mime = blob.get("mimeType") or blob.get("mime_type") or "application/octet-stream"
+        slot.images.append(InlineImage(str(mime), data, at))
+        return
+    code = part.get("executableCode") or part.get("executable_code")
+    if isinstance(code, dict):
+        slot.code.append({"language": str(code.get("language") or "PYTHON"), "code": str(code.get("code") or ""),
+                          "at": at})
+        return
+    result = part.get("codeExecutionResult") or part.get("code_execution_result")
+    if isinstance(result, dict):
+        if not slot.code or "outcome" in slot.code[-1]:  # a result without its code
+            slot.code.append({"language": "", "code": "", "at": at})
+        slot.code[-1].update(outcome=str(result.get("outcome") or "OUTCOME_UNSPECIFIED"),
+                             output=str(result.get("output") or ""))
 
 
 def _gemini_usage(u: dict[str, Any]) -> Usage:

@@ -22,7 +22,7 @@ from comet import schema as schemas
 from comet.exchange import read_grounding
 from comet.tally import Tally, tally
 
-from . import stamp_view, timeline
+from . import reply_parts, stamp_view, timeline
 
 BLOCK_CHARS = 800  # a finished block is frozen; only a tail of at most this size is redrawn
 FLUSH_S = 0.05  # at most ~20 repaints a second, however fast chunks arrive
@@ -453,7 +453,10 @@ def show_exchange(exchange: Exchange, *, key: str, cost: float | None = None,
             st.markdown(exchange.thoughts)  # summaries are markdown; raw HTML is not rendered
     blocked = show_block(exchange)
     verdict = structured(exchange)
-    if exchange.text:
+    if reply_parts.has_parts(exchange):  # images or code execution, in order with the text
+        plain = bool(exchange.text) and st.toggle("Plain text", key=f"{key}_plain", help="the text as sent")
+        reply_parts.show_in_order(exchange, key=key, plain=plain)
+    elif exchange.text:
         if st.toggle("Plain text", key=f"{key}_plain", help="show the reply as sent, without markdown"):
             st.text(exchange.text)
         elif verdict is not None and verdict.parsed:
@@ -467,6 +470,7 @@ def show_exchange(exchange: Exchange, *, key: str, cost: float | None = None,
         show_verdict(verdict)
     show_function_calls(exchange)
     show_grounding(exchange)
+    reply_parts.show_url_context(exchange)
     show_metrics(exchange, cost)
     stamp_view.caption(exchange)
     timeline.show(exchange, key=f"{key}_timeline")

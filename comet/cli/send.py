@@ -7,8 +7,9 @@ failed. The key comes from ``COMETAPI_KEY`` and never appears in any output.
 from __future__ import annotations
 
 from argparse import ArgumentParser, ArgumentTypeError, Namespace
+from pathlib import Path
 
-from .common import FAILED, OK, Command, call_from, emit, request_arguments
+from .common import FAILED, OK, BadInput, Command, call_from, emit, request_arguments
 
 
 def _client(base_url: str | None, timeout: float | None = None):
@@ -32,10 +33,26 @@ def _send_arguments(parser: ArgumentParser) -> None:
                         help="bound the whole call, retries included (default 60)")
     parser.add_argument("--record", action="store_true",
                         help="store the run in the history (COMET_HISTORY_URL, else the local file)")
+    parser.add_argument("--save-images", default=None, metavar="DIR",
+                        help="write the reply's images there (image-1.png, ...); their paths join the JSON")
+
+
+def _image_folder(folder: str | None) -> Path | None:
+    """The folder for --save-images, made now, so a bad one stops the command before sending."""
+    if folder is None:
+        return None
+    path = Path(folder)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInput(f"--save-images: cannot use {folder} as a folder: {exc.strerror or exc}",
+                       "give a folder you can write to") from None
+    return path
 
 
 def send(args: Namespace) -> int:
     call = call_from(args)
+    folder = _image_folder(getattr(args, "save_images", None))
     store = None
     if args.record:  # opened first: a store that cannot be used stops the command (exit 2) unsent
         from ..store import open_store
@@ -49,8 +66,22 @@ def send(args: Namespace) -> int:
     finally:
         if store is not None:
             store.close()
-    emit(exchange.summary())
+    summary = exchange.summary()
+    if folder is not None and exchange.reply is not None:
+        _save_images(summary["images"], exchange.reply.images, folder)
+    emit(summary)
     return OK if exchange.ok else FAILED
+
+
+def _save_images(shown: list[dict], images: tuple, folder: Path) -> None:
+    """Write each image as image-N.ext; its entry in the JSON gets the path (or why not)."""
+    for n, (entry, image) in enumerate(zip(shown, images), 1):
+        target = folder / f"image-{n}.{image.extension}"
+        try:
+            target.write_bytes(image.data)
+            entry["path"] = str(target)
+        except OSError as exc:  # the JSON is still printed; the entry says why the file is missing
+            entry["path"], entry["error"] = None, f"cannot write {target}: {exc.strerror or exc}"
 
 
 def models(args: Namespace) -> int:

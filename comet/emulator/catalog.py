@@ -68,6 +68,10 @@ MODELS: list[dict[str, Any]] = [
     _model("gemini-3-pro-preview", "Gemini 3 Pro Preview", "Google",
            "Gemini 3 Pro; thinking levels LOW and HIGH (default HIGH), cannot be turned off.",
            thinking=THINKING["gemini-3-pro-preview"], price_in=1.6, price_out=9.6, features=_MM),
+    _model("gemini-2.5-flash-image", "Gemini 2.5 Flash Image", "Google",
+           "Image generation and editing; answers with text and a PNG (inlineData) on the Gemini route.",
+           thinking=None, price_in=0.24, price_out=24.0, model_type="image",
+           features=["text-to-image", "image-to-image", "text-to-text"], limits=(32768, 32768)),
     _model("gpt-image-2", "GPT Image 2", "OpenAI", "Image generation (listed in the catalog; not served here).",
            thinking=None, price_in=0.0, price_out=0.0, per_request=0.04, model_type="image",
            features=["text-to-image"]),
@@ -86,7 +90,7 @@ FAULTS: dict[str, str] = {
 }
 
 BY_ID: dict[str, dict[str, Any]] = {m["id"]: m for m in MODELS}
-SERVED = {m["id"] for m in MODELS if m["model_type"] == "text"}
+SERVED = {m["id"] for m in MODELS if m["model_type"] == "text" or m["family"] == "gemini"}  # Gemini image models too
 
 
 def lookup(model: str, route: str) -> dict[str, Any] | None:

@@ -12,6 +12,8 @@ import base64
 import hashlib
 import json
 import re
+import struct
+import zlib
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 from urllib.parse import quote_plus
@@ -53,6 +55,8 @@ class Answer:
     thought_pieces: list[str] = field(default_factory=list)
     tokens: int = 0
     grounding: dict | None = None
+    tail: list[dict] = field(default_factory=list)  # Gemini parts after the text (code, an image)
+    url_context: dict | None = None  # Gemini urlContextMetadata
 
 
 def digest(*parts: bytes | str) -> bytes:
@@ -292,8 +296,39 @@ def compose(ask: Ask, salt: int | None = None) -> list[Answer]:
         a.tokens = count_tokens(a.text)
         if ask.search and ask.route == "gemini":
             a.grounding = _grounding(ask, a.text)
+        if ask.route == "gemini":
+            _gemini_extras(ask, a, seed)
         answers.append(a)
     return answers
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A real PNG of one colour (8-bit RGB), small enough to send inline."""
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def _gemini_extras(ask: Ask, a: Answer, seed: int) -> None:
+    """What Gemini's tools and image models add after the text: a code run and what it
+    printed, an image (its colour from the prompt), each URL's retrieval status."""
+    if ask.code_execution:
+        n = count_tokens(ask.prompt)
+        result = sum(range(n))
+        a.tail += [{"executableCode": {"language": "PYTHON", "code": f"print(sum(range({n})))"}},
+                   {"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": f"{result}\n"}},
+                   {"text": f" The code printed {result}."}]
+        a.tokens += count_tokens(a.tail[-1]["text"])
+    if ask.model.endswith("-image") or ask.record.get("model_type") == "image":
+        colour = tuple(digest(ask.prompt)[:3])
+        a.tail.append({"inlineData": {"mimeType": "image/png",
+                                      "data": base64.b64encode(png(16, 16, colour)).decode()}})
+    if ask.url_context:
+        a.url_context = {"urlMetadata": [
+            {"retrievedUrl": url, "urlRetrievalStatus": "URL_RETRIEVAL_STATUS_ERROR"
+             if ".invalid" in url.split("/")[2] else "URL_RETRIEVAL_STATUS_SUCCESS"} for url in ask.url_context]}
 
 
 # ------------------------------------------------------------------------- Gemini shapes (B.4)
@@ -343,9 +378,12 @@ def gemini_plain(ask: Ask, answers: list[Answer], rid: str) -> dict:
     for i, a in enumerate(answers):
         parts = [{"text": a.thought, "thought": True}] if a.thought else []
         parts.append(_call_part(a) if a.call else {"text": a.text})
+        parts += a.tail
         cand = {"content": {"parts": parts, "role": "model"}, "finishReason": GEMINI_FINISH[a.finish], "index": i}
         if a.grounding:
             cand["groundingMetadata"] = a.grounding
+        if a.url_context:
+            cand["urlContextMetadata"] = a.url_context
         candidates.append(cand)
     return {"candidates": candidates, "usageMetadata": gemini_usage(ask, answers),
             "modelVersion": ask.model, "responseId": rid}
@@ -361,7 +399,7 @@ def gemini_events(ask: Ask, answers: list[Answer], rid: str) -> Iterator[dict]:
     for a in answers:
         seq: list[dict] = [{"text": p, "thought": True} for p in a.thought_pieces]
         seq += [_call_part(a)] if a.call else [{"text": p} for p in a.pieces]
-        seqs.append(seq)
+        seqs.append(seq + a.tail)
     steps = max(len(s) for s in seqs)
     partial = gemini_usage(ask, answers, done=False)
     for k in range(steps):
@@ -374,6 +412,8 @@ def gemini_events(ask: Ask, answers: list[Answer], rid: str) -> Iterator[dict]:
                 cand["finishReason"] = GEMINI_FINISH[a.finish]
                 if a.grounding:
                     cand["groundingMetadata"] = a.grounding
+                if a.url_context:
+                    cand["urlContextMetadata"] = a.url_context
             cand["index"] = i
             candidates.append(cand)
         last = k == steps - 1

@@ -20,7 +20,7 @@ import json
 import os
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Sequence
 from urllib.parse import urlsplit, urlunsplit
@@ -28,7 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 from .. import __version__
 from ..call import ATTACHMENT_TOKEN, Attachment, Call, Route, user_text
 from ..errors import ErrorInfo
-from ..exchange import Candidate, Exchange, FunctionCall, Reply, Timing, Usage
+from ..exchange import Candidate, CodeRun, Exchange, FunctionCall, InlineImage, Reply, Timing, Usage
 from ..presets import Preset
 from ..stamp import request_hash
 from .base import Run
@@ -252,6 +252,10 @@ def _reply_extra(reply: Reply) -> dict[str, Any]:
         "function_calls": [_call_dict(f) for f in reply.function_calls],
         "grounding": reply.grounding, "prompt_feedback": reply.prompt_feedback,
         "safety_ratings": list(reply.safety_ratings),
+        # an image's bytes are stored once, shared with the response JSON's inlineData
+        "images": [{"inlineData": {"mimeType": i.mime_type, "data": base64.b64encode(i.data).decode("ascii")},
+                    "at": i.at} for i in reply.images],
+        "code": [asdict(c) for c in reply.code], "url_context": list(reply.url_context),
     }
 
 
@@ -356,7 +360,11 @@ def _reply(row: dict[str, Any], extra: dict[str, Any]) -> Reply:
                  model_version=row["served_model"], response_id=extra.get("response_id"), candidates=candidates,
                  function_calls=_function_calls(extra.get("function_calls")), grounding=extra.get("grounding"),
                  prompt_feedback=extra.get("prompt_feedback"),
-                 safety_ratings=tuple(extra.get("safety_ratings") or ()), raw=row["response"])
+                 safety_ratings=tuple(extra.get("safety_ratings") or ()), raw=row["response"],
+                 images=tuple(InlineImage(i["inlineData"]["mimeType"], base64.b64decode(i["inlineData"]["data"]), i["at"])
+                              for i in extra.get("images") or ()),
+                 code=tuple(CodeRun(**c) for c in extra.get("code") or ()),
+                 url_context=tuple(extra.get("url_context") or ()))
 
 
 def rebuild(row: dict[str, Any]) -> Exchange:

@@ -124,6 +124,8 @@ class Ask:
     stream: bool = False
     cached_tokens: int = 0  # of prompt_tokens: half the prompt, when the request names a cache
     tool_use_tokens: int = 0  # Gemini built-in tools (search, URL context, code execution)
+    code_execution: bool = False  # tools: [{"codeExecution": {}}]
+    url_context: list[str] = field(default_factory=list)  # the prompt's URLs, with urlContext on
 
 
 # The emulator's stand-ins for what a cache or a built-in tool adds to the usage counts: a

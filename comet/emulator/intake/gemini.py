@@ -229,6 +229,9 @@ def _gemini_tools(ask: Ask, b: dict) -> None:
             ask.search = True
         if any(name in tool for name in BUILT_IN_TOOLS):
             ask.tool_use_tokens += TOOL_USE_TOKENS
+        ask.code_execution = ask.code_execution or "codeExecution" in tool
+        if "urlContext" in tool:
+            ask.url_context = re.findall(r"https?://[^\s<>\"')]+", ask.prompt)[:20]
         for j, decl in enumerate(_list(tool.get("functionDeclarations"))):
             if not isinstance(decl, dict) or not isinstance(decl.get("name"), str) or not decl["name"]:
                 raise constraint(f"tools[{i}].function_declarations[{j}].name",
