@@ -12,6 +12,8 @@ import app_support
 from app_support import body, set_json, texts
 from app_support import no_exception as ok
 from comet import Attachment, Call
+from hostile_server import Hostile
+from loopback import serving
 
 BROKEN_PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
@@ -94,3 +96,24 @@ def test_the_route_switch_converts_odd_openai_bodies(app, emu, odd):
     assert next(iter(odd)) in body(app)
     ok(app.radio(key="pg_route").set_value("gemini").run())
     usable(app, emu)
+
+
+def _page(at: AppTest) -> str:
+    def walk(node):
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+    return "".join(str(getattr(node, "proto", "")) for node in walk(at._tree))
+
+
+@pytest.mark.parametrize("model", ["echo-401", "echo-html"])
+def test_a_key_a_server_echoes_never_reaches_the_page(monkeypatch, model):
+    key = "sk-echoed-0123456789abcdef"
+    with serving(Hostile) as base:
+        monkeypatch.setenv("COMETAPI_BASE_URL", base)
+        monkeypatch.setenv("COMETAPI_KEY", key)
+        at = ok(app_support.start())
+        ok(at.selectbox(key="pg_model").set_value(model).run())
+        ok(at.button(key="pg_send").click().run())
+    page = _page(at)  # everything sent to the browser: the error, its raw body, the snippets
+    assert "Raw error body" in page and "[redacted]" in page and key not in page
