@@ -78,15 +78,20 @@ def test_compare_draws_every_target_on_one_time_axis(app):
 
 
 def test_gaps_over_the_threshold_are_marked_as_stalls(make_emulator, monkeypatch):
-    slow = make_emulator(ttft_ms=5, chunk_ms=560)  # every gap between chunks is a stall
+    slow = make_emulator(ttft_ms=5, chunk_ms=560)  # two gaps of 560 ms: at least one is a stall
     monkeypatch.setenv("COMETAPI_BASE_URL", slow.base_url)
     monkeypatch.setenv("COMETAPI_KEY", "test-key")
     at = send(no_exception(start()), "Slowly [[chunks=3]]")
     caption, rows = timeline_of(at)
-    assert [r["event"] for r in rows if r["event"] in ("chunk", "stall")] == ["chunk", "stall", "stall"]
-    assert all(r["gap_ms"] > 500 for r in rows if r["event"] == "stall")
-    assert "3 chunks" in caption and "2 stalls over 500 ms" in caption
-    at = no_exception(at.number_input(key="pg_reply_timeline_stall").set_value(600).run())
+    chunks = [r for r in rows if r["event"] in ("chunk", "stall")]
+    # arrival times are the client's: on a busy machine one gap can shrink as the one before grows,
+    # so each row is checked against its own gap
+    assert len(chunks) == 3 and chunks[0]["event"] == "chunk"
+    assert [r["event"] for r in chunks[1:]] == ["stall" if r["gap_ms"] > 500 else "chunk" for r in chunks[1:]]
+    stalls = sum(r["event"] == "stall" for r in chunks)
+    assert stalls >= 1 and "3 chunks" in caption and f"{stalls} stall{'s' if stalls > 1 else ''} over 500 ms" in caption
+    higher = int(max(r["gap_ms"] for r in chunks)) + 100
+    at = no_exception(at.number_input(key="pg_reply_timeline_stall").set_value(higher).run())
     caption, rows = timeline_of(at)  # a higher threshold: the same gaps are no longer stalls
     assert [r["event"] for r in rows if r["event"] in ("chunk", "stall")] == ["chunk"] * 3
-    assert "0 stalls over 600 ms" in caption
+    assert f"0 stalls over {higher:,} ms" in caption
