@@ -210,3 +210,26 @@ def test_record_saves_every_run_with_the_batch_id(emulator, tmp_path):
     assert len(rows) == 6
     assert sorted(row["label"] for row in rows) == sorted(
         f"{label} · gemini-2.5-flash · case {n}" for n in (1, 2, 3) for label in ("Gemini native", "OpenAI-compatible"))
+
+
+def test_ctrl_c_reports_what_finished_and_exits_1(make_emulator, tmp_path):
+    import signal
+    import time
+
+    emu = make_emulator(ttft_ms=100, chunk_ms=0)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMETAPI_")}
+    env["COMETAPI_KEY"] = "sk-batch-test"
+    cases = [{"vars": {"country": f"land {i}"}} for i in range(200)]
+    proc = subprocess.Popen([sys.executable, "-m", "comet", "batch", str(suite(tmp_path, cases=cases)), "--format",
+                             "json", "--concurrency", "2", "--base-url", emu.base_url], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while sum(1 for q in emu.received if q.method == "POST") < 6 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    report = json.loads(out)
+    finished = len(report["results"])
+    assert 4 <= finished < 400 and report["summary"]["passed"] == finished
+    assert f"interrupted: {finished} of 400 runs finished" in err and "Traceback" not in err

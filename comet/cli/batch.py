@@ -29,7 +29,7 @@ def batch(args: Namespace) -> int:
         run = Batch(suite, planned, client, concurrency=args.concurrency, history=history,
                     price=_price(client), stop_in_flight=False)
         with _progress(run.total) as bar:
-            results = run.run(on_result=lambda result: bar.update(1))
+            results = _run(run, bar)
     head = summary(results, len(suite.cases), len(planned), run.wall_ms)
     text = render(args.format, suite.name, results, head, names)
     if out is None:
@@ -39,6 +39,19 @@ def batch(args: Namespace) -> int:
     if history is not None:
         print(f"recorded in history as batch {run.batch_id}", file=sys.stderr)
     return OK if head["passed"] == run.total else FAILED
+
+
+def _run(run, bar) -> list:
+    """Every result; on Ctrl-C, the runs in flight finish, no new one starts, and the report
+    covers what finished (exit 1: the batch is incomplete)."""
+    try:
+        return run.run(on_result=lambda result: bar.update(1))
+    except KeyboardInterrupt:
+        run.stop()
+        while not run.finished:
+            run.drain(0.2)
+        print(f"interrupted: {len(run.results)} of {run.total} runs finished", file=sys.stderr)
+        return run.results
 
 
 def _writable(path: str | None) -> Path | None:
