@@ -79,9 +79,10 @@ def test_cli_send_timeout_bounds_the_call(hostile):
                        capture_output=True, text=True, timeout=60,
                        env={"PATH": "/usr/bin:/bin", "COMETAPI_KEY": KEY})
     took = time.perf_counter() - started
-    assert r.returncode == 1 and took < 6, (took, r.stderr)
+    assert r.returncode == 1 and took < 30, (took, r.stderr)  # unbounded, the server would take 20 minutes
     out = json.loads(r.stdout)
     assert out["error"]["kind"] == "timeout" and out["partial"] and out["text"].startswith("Hel")
+    assert 1900 < out["latency_ms"] < 3500  # the call itself, without the interpreter's start-up
 
 
 # ---- the key a server echoes is masked ----------------------------------------------------------
