@@ -23,11 +23,15 @@ RESULT_KEYS = {"case", "vars", "target", "ok", "text", "assertions", "latency_ms
 GEMINI, OPENAI = "gemini:gemini-2.5-flash", "openai:gemini-2.5-flash"
 
 
-def batch(*args: str, base_url: str) -> subprocess.CompletedProcess:
+def environ() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMETAPI_")}
     env["COMETAPI_KEY"] = "sk-batch-test"
+    return env
+
+
+def batch(*args: str, base_url: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "comet", "batch", *args, "--base-url", base_url], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=120)
+                          env=environ(), capture_output=True, text=True, timeout=120)
 
 
 def suite(tmp_path: Path, name: str = "suite.json", **fields) -> Path:
@@ -217,11 +221,9 @@ def test_ctrl_c_reports_what_finished_and_exits_1(make_emulator, tmp_path):
     import time
 
     emu = make_emulator(ttft_ms=100, chunk_ms=0)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COMETAPI_")}
-    env["COMETAPI_KEY"] = "sk-batch-test"
     cases = [{"vars": {"country": f"land {i}"}} for i in range(200)]
     proc = subprocess.Popen([sys.executable, "-m", "comet", "batch", str(suite(tmp_path, cases=cases)), "--format",
-                             "json", "--concurrency", "2", "--base-url", emu.base_url], cwd=ROOT, env=env,
+                             "json", "--concurrency", "2", "--base-url", emu.base_url], cwd=ROOT, env=environ(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
     while sum(1 for q in emu.received if q.method == "POST") < 6 and time.monotonic() < deadline:
@@ -233,3 +235,31 @@ def test_ctrl_c_reports_what_finished_and_exits_1(make_emulator, tmp_path):
     finished = len(report["results"])
     assert 4 <= finished < 400 and report["summary"]["passed"] == finished
     assert f"interrupted: {finished} of 400 runs finished" in err and "Traceback" not in err
+
+
+def test_the_progress_bar_is_drawn_on_a_terminal_stderr(emulator, tmp_path):
+    """stderr on a pseudo-terminal: tqdm draws the bar there; stdout keeps only the report."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a 100-column terminal
+    proc = subprocess.Popen([sys.executable, "-m", "comet", "batch", str(suite(tmp_path, cases=CASES[1:])), "--format",
+                             "json", "--base-url", emulator.base_url], cwd=ROOT, env=environ(), stdout=subprocess.PIPE,
+                            stderr=follower)
+    os.close(follower)
+    out, _ = proc.communicate(timeout=60)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(leader)
+    assert proc.returncode == 0 and json.loads(out)["summary"]["passed"] == 4
+    assert re.search(rb"100%\|[^|]*\| 4/4 \[", drawn), drawn
