@@ -20,7 +20,7 @@ import streamlit as st
 from comet import CometError, RequestError, Route, features, form, limits
 from comet.call import MEDIA_TYPES, Attachment
 
-from . import echo, fields
+from . import echo, fields, gemini_tools
 from .state import (ALLOWED, CALL_MODE, COUNT, ERRORS, FIELD_KEY, FN_DESC, FN_NAME, FN_PARAMS, MEDIA_ERRORS, SAFETY,
                     SCHEMA, SCHEMA_FIELD, SCHEMA_NAME, SEARCH, SEND_NOW, THINK_MODE, TURN_ROLE, TURN_TEXT, UPLOADS,
                     current, edit, on_field)
@@ -425,6 +425,7 @@ def sections(state, values_: dict[str, Any], disabled: bool) -> None:
                   help='tools: [{"googleSearch": {}}]; the reply lists its sources')
     else:
         st.caption("Google Search grounding is a Gemini native feature (no Chat Completions field).")
+    gemini_tools.switches(state, disabled)
     _structured(state, disabled)
     _functions(state, disabled)
     _safety(state, disabled)

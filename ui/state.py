@@ -43,6 +43,8 @@ FIELD_KEY = "pg_f_{}"
 # The feature controls' widget keys (ui/features.py draws them; their values come from the body).
 THINK_MODE = "pg_think_mode"
 SEARCH = "pg_search"
+CODE_EXECUTION = "pg_code_execution"
+URL_CONTEXT = "pg_url_context"
 SCHEMA = "pg_schema"
 SCHEMA_FIELD = "pg_schema_field"
 SCHEMA_NAME = "pg_schema_name"
@@ -362,6 +364,8 @@ def feature_values(route: str, body: dict[str, Any]) -> dict[str, Any]:
         budget = form.read(r, body)["thinking_budget"]
         out[THINK_MODE] = features.thinking_mode(budget)
         out[SEARCH] = features.has_search(r, body)
+        out[CODE_EXECUTION] = features.code_execution.read(r, body)
+        out[URL_CONTEXT] = features.url_context.read(r, body)
         out[SCHEMA_FIELD] = where or features.SCHEMA_FIELDS[0]
         chosen = features.safety(body)
         for category in features.SAFETY_CATEGORIES:

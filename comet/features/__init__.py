@@ -5,6 +5,8 @@ One module per feature, each with the same small surface: ``read(route, body)``,
 
 - :mod:`.thinking`: thinking budget / level and what each model allows;
 - :mod:`.search`: Google Search grounding;
+- :mod:`.code_execution`: code execution (the model runs Python);
+- :mod:`.url_context`: URL context (the model reads the pages the prompt names);
 - :mod:`.safety`: safety settings;
 - :mod:`.structured`: structured output (a JSON schema);
 - :mod:`.functions`: function declarations, the calling mode, answering calls;
@@ -38,7 +40,7 @@ from ..capabilities import MEDIA_TYPES, Thinking, thinking_spec
 from ..errors import Problem
 from ..exchange import Grounding, Source, Support, read_grounding
 from . import functions as _functions
-from . import media, safety as _safety, search, structured, thinking, turns as _turns
+from . import code_execution, media, safety as _safety, search, structured, thinking, turns as _turns, url_context
 from .functions import (GEMINI_MODES, OPENAI_MODES, Function, add_function, allowed_functions, answer_calls,
                         calling_mode, functions, remove_function, response_value, set_allowed_functions,
                         set_calling_mode, set_function)
@@ -51,7 +53,7 @@ from .thinking import DEFAULT_CUSTOM_BUDGET, THINKING_MODES, budget_for_mode, th
 from .turns import ROLES, TurnView, add_turn, move_turn, remove_turn, set_turn, turns
 
 # Every feature module, in the order the Form tab shows them; each has read, set and problems.
-FEATURES = (thinking, media, search, structured, _safety, _turns, _functions)
+FEATURES = (thinking, media, search, code_execution, url_context, structured, _safety, _turns, _functions)
 
 
 def problems(route: Route | str, model: str, body: Any) -> list[Problem]:
@@ -61,7 +63,7 @@ def problems(route: Route | str, model: str, body: Any) -> list[Problem]:
     if not isinstance(body, Mapping):
         return []
     found: list[Problem] = []
-    for feature in (thinking, structured, _functions):
+    for feature in (thinking, structured, _functions, url_context):
         found += feature.problems(route, model, body)
     return found
 
@@ -74,4 +76,5 @@ __all__ = ["Thinking", "thinking_spec", "thinking_mode", "budget_for_mode", "THI
            "GEMINI_MODES", "OPENAI_MODES", "ROLES", "TurnView", "turns", "set_turn", "move_turn", "remove_turn",
            "add_turn", "KINDS", "sniff", "inline_size", "check_upload", "unique_name", "media_part", "url_part",
            "attach", "detach", "urls", "remove_url", "response_value", "answer_calls", "problems", "MEDIA_TYPES",
-           "Source", "Support", "Grounding", "read_grounding", "FEATURES", "FormConflict"]
+           "Source", "Support", "Grounding", "read_grounding", "FEATURES", "FormConflict", "code_execution",
+           "url_context"]

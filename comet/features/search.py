@@ -6,49 +6,22 @@ The sources a grounded reply cites are read where replies are read
 
 from __future__ import annotations
 
-import copy
 from typing import Any, Mapping
 
-from ..body import FormConflict
 from ..call import Route
 from ..errors import Problem
+from .tools import has_tool, set_tool
 
 _SEARCH = ("googleSearch", "google_search")
 
 
 def has_search(route: Route | str, body: Mapping[str, Any]) -> bool:
-    if Route.parse(route) is not Route.GEMINI:
-        return False
-    tools = body.get("tools")
-    return isinstance(tools, list) and any(isinstance(t, Mapping) and any(k in t for k in _SEARCH)
-                                           for t in tools)
+    return has_tool(route, body, _SEARCH)
 
 
 def set_search(route: Route | str, body: Mapping[str, Any], on: bool) -> dict[str, Any]:
     """``tools: [{"googleSearch": {}}]`` added or removed; other tools untouched."""
-    if Route.parse(route) is not Route.GEMINI:
-        raise FormConflict("Google Search grounding is a Gemini native feature; switch to that route")
-    out = copy.deepcopy(dict(body))
-    if on == has_search(route, out):
-        return out
-    tools = out.get("tools")
-    if tools is not None and not isinstance(tools, list):
-        raise FormConflict("`tools` is not a list, so the form cannot add Google Search; fix it in the JSON tab")
-    if on:  # `"tools": null` reads as no tools
-        out["tools"] = [*(tools or []), {"googleSearch": {}}]
-        return out
-    kept = []
-    for tool in tools:
-        if isinstance(tool, dict) and any(k in tool for k in _SEARCH):
-            tool = {k: v for k, v in tool.items() if k not in _SEARCH}
-            if not tool:
-                continue
-        kept.append(tool)
-    if kept:
-        out["tools"] = kept
-    else:
-        del out["tools"]
-    return out
+    return set_tool(route, body, _SEARCH, on, "Google Search grounding")
 
 
 read = has_search
