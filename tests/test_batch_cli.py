@@ -104,6 +104,7 @@ def test_every_assertion_passing_exits_0_and_table_csv_and_junit(emulator, tmp_p
     junit = batch(str(suite(tmp_path, cases=CASES, **{"assert": EVERY})), "--format", "junit", "--out", str(out),
                   base_url=emulator.base_url)
     assert junit.returncode == 1 and junit.stdout == ""
+    assert junit.stderr.splitlines()[-1] == "capitals: 4 passed, 2 failed, 0 errors"
     root = ET.parse(out).getroot()
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == [f"capitals [{GEMINI}]", f"capitals [{OPENAI}]"]

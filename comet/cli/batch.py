@@ -36,6 +36,9 @@ def batch(args: Namespace) -> int:
         sys.stdout.write(text)
     else:
         out.write_text(text, encoding="utf-8")
+    if args.format != "table" or out is not None:  # the table ends with this line already; CI logs want it
+        print(f"{suite.name}: {head['passed']} passed, {head['failed']} failed, {head['errors']} errors",
+              file=sys.stderr)
     if history is not None:
         print(f"recorded in history as batch {run.batch_id}", file=sys.stderr)
     return OK if head["passed"] == run.total else FAILED
