@@ -205,6 +205,21 @@ def test_ten_writer_processes_lose_no_row_in_postgresql():
             store.close()
 
 
+def test_postgresql_exports_read_through_a_server_side_cursor():
+    with postgres_schema() as url:
+        store = open_store(url)
+        store.record_many([exchange(f"export run {i}", i) for i in range(5)])
+        rows = store.export_rows(search="export")
+        try:
+            first = next(rows)  # the cursor is open on the server now, the rest not yet fetched
+            fetching = sql(store, "SELECT state FROM pg_stat_activity WHERE query LIKE ?", "FETCH%comet_export%")
+            assert fetching == [("idle in transaction",)]
+            assert [first["prompt"]] + [r["prompt"] for r in rows] == [f"export run {i}" for i in range(4, -1, -1)]
+        finally:
+            rows.close()  # ends the cursor's transaction even when an assertion failed
+            store.close()
+
+
 # ---- bad configuration --------------------------------------------------------------------------------
 
 def test_a_wrong_password_is_a_config_error_without_the_password():

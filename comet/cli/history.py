@@ -14,6 +14,7 @@ def export(args: Namespace) -> int:
     and creates no file."""
     from ..history import History, default_path, export_text
     from ..store import config
+    from ..store.records import write_export
 
     if args.url or (not args.db and config.scheme(config.history_url()) != "sqlite"):
         where = args.url or config.history_url()
@@ -22,8 +23,8 @@ def export(args: Namespace) -> int:
         if not where.exists():
             sys.stdout.write(export_text([], args.format))
             return OK
-    with History(where) as history:
-        sys.stdout.write(history.export(args.format, search=args.search, limit=args.limit))
+    with History(where) as history:  # streamed: PostgreSQL reads through a server-side cursor
+        write_export(history.export_rows(search=args.search, limit=args.limit), args.format, sys.stdout)
     return OK
 
 

@@ -22,7 +22,7 @@ import re
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence, TextIO
 from urllib.parse import urlsplit, urlunsplit
 
 from .. import __version__
@@ -407,6 +407,25 @@ def export_text(rows: Sequence[dict[str, Any]], fmt: str) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return buf.getvalue()
+
+
+def write_export(rows: Iterable[dict[str, Any]], fmt: str, out: TextIO) -> int:
+    """Write rows to ``out`` as they come (CSV, or a JSON array with one row per line), so an
+    export of a million runs never holds them all; returns how many were written."""
+    if fmt not in ("csv", "json"):
+        raise ValueError(f"unknown export format {fmt!r}: use 'csv' or 'json'")
+    n = 0
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for n, row in enumerate(rows, 1):
+            writer.writerow(row)
+        return n
+    out.write("[")
+    for n, row in enumerate(rows, 1):
+        out.write(("\n" if n == 1 else ",\n") + json.dumps(row, ensure_ascii=False))
+    out.write("\n]\n" if n else "]\n")
+    return n
 
 
 # ---- presets -----------------------------------------------------------------------------------
