@@ -97,6 +97,21 @@ def test_a_stale_tab_keeps_its_edit_as_a_new_draft_and_says_so(history_url, monk
         store.close()
 
 
+def test_the_store_url_can_come_from_st_secrets(history_url, emulator, monkeypatch):
+    monkeypatch.setenv("COMETAPI_BASE_URL", emulator.base_url)
+    monkeypatch.setenv("COMETAPI_KEY", "test-key")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.secrets["COMET_HISTORY_URL"] = history_url
+    at = no_exception(at.run())
+    at.text_area(key="pg_f_prompt").set_value("configured in secrets.toml").run()
+    no_exception(at.button(key="pg_send").click().run())
+    store = open_store(history_url)
+    try:
+        assert [r["prompt_preview"] for r in store.page()] == ["configured in secrets.toml"]
+    finally:
+        store.close()
+
+
 # ---- moving a history ---------------------------------------------------------------------------------
 
 def test_history_copy_sqlite_to_postgresql_and_back_twice_doubles_nothing(tmp_path):
