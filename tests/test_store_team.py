@@ -167,6 +167,18 @@ def test_an_interrupted_copy_resumes_where_it_stopped(history_url, tmp_path):
     target.close()
 
 
+def test_history_export_follows_a_sqlite_url(tmp_path):
+    path = tmp_path / "team.sqlite3"
+    store = open_store(f"sqlite:///{path}")
+    store.record(exchange("kept in the file the URL names"))
+    store.close()
+    out = cli("history", "export", "--format", "json", env={"COMET_HISTORY_URL": f"sqlite:///{path}",
+                                                            "COMET_HISTORY_DB": str(tmp_path / "other.sqlite3")})
+    assert out.returncode == 0, out.stderr
+    assert [r["prompt"] for r in json.loads(out.stdout)] == ["kept in the file the URL names"]
+    assert not (tmp_path / "other.sqlite3").exists()
+
+
 # ---- scripts and many writers -------------------------------------------------------------------------
 
 def test_send_record_stores_the_run_in_the_team_history(emulator, history_url):

@@ -12,17 +12,16 @@ from .common import OK, Command, emit
 def export(args: Namespace) -> int:
     """Print the history table as CSV or JSON; a missing SQLite database prints an empty table
     and creates no file."""
-    from ..history import History, default_path, export_text
+    from ..history import History, export_text
     from ..store import config
     from ..store.records import write_export
 
-    if args.url or (not args.db and config.scheme(config.history_url()) != "sqlite"):
-        where = args.url or config.history_url()
-    else:
-        where = Path(args.db).expanduser() if args.db else default_path()
-        if not where.exists():
-            sys.stdout.write(export_text([], args.format))
-            return OK
+    where: str | Path = args.url or (Path(args.db).expanduser() if args.db else config.history_url())
+    if isinstance(where, str) and config.scheme(where) in ("sqlite", "path"):
+        where = Path(config.sqlite_path(where))
+    if isinstance(where, Path) and not where.exists():
+        sys.stdout.write(export_text([], args.format))
+        return OK
     with History(where) as history:  # streamed: PostgreSQL reads through a server-side cursor
         write_export(history.export_rows(search=args.search, limit=args.limit), args.format, sys.stdout)
     return OK
