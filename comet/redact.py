@@ -16,7 +16,7 @@ from typing import Any, Iterable
 from .errors import CometError, ErrorInfo
 
 MASK = "[redacted]"
-MIN_KEY = 4  # shorter strings are not keys worth masking (and would blank ordinary words)
+MIN_KEY = 8  # shorter strings are not keys (the demo's "demo" is not): masking them would blank words
 
 
 def known_keys(*keys: str | None) -> tuple[str, ...]:

@@ -121,3 +121,14 @@ def test_lone_surrogates_in_a_reply_become_replacement_characters(hostile):
     assert ex.ok and ex.text == "smile \ufffd!"
     assert ex.reply.grounding["webSearchQueries"] == ["\ufffd q"]
     json.dumps(ex.summary(), ensure_ascii=False).encode("utf-8")  # printable and storable
+
+
+def test_short_stand_in_keys_are_not_masked_in_replies(monkeypatch):
+    """The demo key ("demo") and other stand-ins shorter than 8 characters are no secret: a
+    reply that says "demo" keeps the word."""
+    from comet import redact
+
+    monkeypatch.delenv("COMETAPI_KEY", raising=False)
+    assert redact.known_keys("demo", "sk-test") == ()
+    assert redact.known_keys(KEY) == (KEY,)
+    assert redact.text("a demo of sk-hostile-0123456789abcdef", redact.known_keys("demo", KEY)) == "a demo of [redacted]"
