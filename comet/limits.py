@@ -172,7 +172,10 @@ def model_problems(route: str, model: Any) -> list[Problem]:
 
 def text_problem(route: str, text: str | bytes, where: str = "$") -> Problem | None:
     """The size limit of JSON text (checked before parsing it)."""
-    size = len(text) if isinstance(text, bytes) else len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+    if isinstance(text, bytes) or text.isascii():
+        size = len(text)
+    else:
+        size = len(text.encode("utf-8", "surrogatepass"))
     if size <= MAX_TEXT_BYTES:
         return None
     return Problem(str(getattr(route, "value", route)), where,

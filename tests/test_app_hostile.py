@@ -117,3 +117,13 @@ def test_a_key_a_server_echoes_never_reaches_the_page(monkeypatch, model):
         ok(at.button(key="pg_send").click().run())
     page = _page(at)  # everything sent to the browser: the error, its raw body, the snippets
     assert "Raw error body" in page and "[redacted]" in page and key not in page
+
+
+@pytest.mark.parametrize("case", ["deep nesting", "lone surrogate"])
+def test_the_batch_page_names_a_body_beyond_the_limits(app, case):
+    text, path, words = TYPED[case]
+    at = ok(app.switch_page("pages/batch.py").run())
+    ok(at.text_area(key="bat_body").set_value(text).run())
+    errors = texts(at, "error")
+    assert "Request body" in errors and words in errors
+    assert at.text_area(key="bat_body").value == text

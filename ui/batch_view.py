@@ -16,7 +16,7 @@ from typing import Any, Sequence
 import pandas as pd
 import streamlit as st
 
-from comet import Call, Route, simple_body
+from comet import Call, CometError, Route, limits, simple_body
 from comet.batch import (ASSERTION_TYPES, Batch, Result, SuiteError, parse, per_target, plan, read_dataset,
                          render, summary, target_name)
 from comet.compare import DEFAULT_TARGETS, MAX_TARGETS, Target
@@ -62,10 +62,10 @@ def request_editor() -> tuple[Call | None, list[str]]:
     c3.toggle("Stream", key="bat_stream")
     st.text_area("Request body (JSON); write {{name}} where a case's value goes", key="bat_body", height=180)
     try:
-        body = json.loads(s["bat_body"])
+        body = limits.loads(s["bat_body"])  # invalid JSON, or beyond a limit: path and fix
         if not isinstance(body, dict):
             raise ValueError("the body must be a JSON object")
-    except ValueError as exc:
+    except (ValueError, CometError) as exc:
         st.error(f"Request body: {exc}")
         return None, []
     variables = names(body)
@@ -139,8 +139,8 @@ def _add_assertion() -> None:
     value: Any = None if kind in NO_VALUE else text
     if kind.startswith("max-") or kind == "json-schema":
         try:
-            value = json.loads(text)
-        except ValueError:
+            value = limits.loads(text)
+        except CometError:
             s["bat_assert_error"] = f"{kind} needs " + ("a number" if kind.startswith("max-") else "a JSON schema")
             return
     s.pop("bat_assert_error", None)
