@@ -20,7 +20,7 @@ from comet.compare import (DEFAULT_TARGETS, MAX_TARGETS, Comparison, Lane, Targe
 from comet.errors import CometError
 from comet.exchange import Exchange
 from . import timeline
-from .reply import StreamPane, metrics, request_lines, retry_message, show_error
+from .reply import StreamPane, metrics, request_lines, retry_message, show_comet_error, show_error
 from . import suite_export
 from .variables import filled
 
@@ -207,7 +207,10 @@ def start(call: Call, targets: Sequence[Target], client: Any, *, history: Any, p
         previous.stop()
     try:
         cmp = Comparison(plan(call, targets), client, history=history, price=price).start()
-    except (CometError, ValueError) as exc:
+    except CometError as exc:  # shown like every other error: kind, message, fix, raw body
+        show_comet_error(exc, key="cmp_start_err")
+        return None
+    except ValueError as exc:  # not a CometError: e.g. no targets
         st.error(str(exc))
         return None
     s["cmp_comparison"] = cmp
