@@ -6,6 +6,7 @@ download the results as a file a CI system would read (JUnit XML and JSON)."""
 from __future__ import annotations
 
 import json
+import re
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -89,6 +90,8 @@ def test_stop_mid_run_keeps_the_finished_rows(server, page, tmp_path):
         if shown and not shown.startswith("0 of"):
             break
         time.sleep(0.1)
+    page.get_by_text(re.compile(r"^[1-9][\d,]* result\(s\); rows 1-")).wait_for()  # the matrix fills while it runs
+    assert "(stopped)" not in progress_text(page) and " done" not in progress_text(page)
     page.locator(".st-key-bat_stop button").first.click()
     page.get_by_text("runs (stopped)").wait_for()
     kept = int(progress_text(page).split(" of ")[0].replace(",", ""))

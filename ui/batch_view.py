@@ -215,9 +215,12 @@ def progress(run: Batch) -> None:
 
 @st.fragment(run_every=0.5)
 def live(run: Batch) -> None:
+    """While the batch runs: the bar, the summary and the matrix so far, every half second."""
     progress(run)
     if run.finished:
         st.rerun(scope="app")
+    summary_table(run)
+    matrix(run)
 
 
 # ---- results -----------------------------------------------------------------------------------
@@ -298,8 +301,8 @@ def show(run: Batch | None, data: dict | None) -> None:
                 f"batch `{run.batch_id}` is in History.")
         for problem in run.save_errors[:3]:
             st.warning(problem)
-    summary_table(run)
-    matrix(run)
+        summary_table(run)
+        matrix(run)
     downloads(run, data)
 
 
