@@ -15,6 +15,7 @@ st.title("History")
 history = runs.history()
 if history is None:  # the banner above says why; the share link above still worked
     st.stop()
+st.caption(f"Runs are kept in `{history.location}`.")  # a URL shows without its password
 
 found = view.filters(history)
 rows, total = view.page_of_runs(history, found)

@@ -322,6 +322,8 @@ def test_the_password_and_the_canary_key_are_in_no_row_or_page(history_url, emul
     at = no_exception(at.button(key="pg_send").click().run())
     at = no_exception(at.switch_page("pages/history.py").run())
     assert at.dataframe and len(at.dataframe[0].value) == 1
+    where = redact(history_url) if history_url.startswith("postgresql") else history_url.removeprefix("sqlite:///")
+    assert f"Runs are kept in `{where}`." in texts(at, "caption")
     page = "".join(str(getattr(node, "proto", "")) for node in _walk(at._tree))
     store = open_store(history_url)
     try:

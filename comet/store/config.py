@@ -72,4 +72,6 @@ def sqlite_path(url: str) -> str:
         return ":memory:"
     if not rest.strip("/"):
         raise ConfigError(f"{URL_ENV} = {url} names no file: use sqlite:///PATH")
+    if rest.startswith("/"):
+        rest = "/" + rest.lstrip("/")  # sqlite:////abs/path (four slashes) is the same file
     return str(Path(rest).expanduser())
