@@ -309,6 +309,8 @@ def test_the_page_shows_a_banner_and_sending_still_works(emulator, monkeypatch, 
     assert exchange_shown.ok and exchange_shown.text in texts(at.main, "markdown")
     at = no_exception(at.switch_page("pages/history.py").run())
     assert "History is off." in texts(at, "warning")
+    for other in ("pages/compare.py", "pages/batch.py"):  # every page still draws, with the banner
+        assert "History is off." in texts(no_exception(at.switch_page(other).run()), "warning")
     page = "".join(str(getattr(node, "proto", "")) for node in _walk(at._tree))
     assert "hunter2" not in page and "hunter2" not in caplog.text
 

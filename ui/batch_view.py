@@ -315,7 +315,9 @@ def _open_in_history(batch_id: str) -> None:
 
 def recorded(history: Any) -> None:
     """Reopen a batch from History: its runs (target and case, status, reply, latency, cost),
-    and a button that shows them on the History page."""
+    and a button that shows them on the History page. Nothing while the history is off."""
+    if history is None:
+        return
     batches = [g for g in history.groups(limit=200) if str(g["group_id"]).startswith("bat-")]
     if not batches:
         return
