@@ -70,6 +70,11 @@ def echo_reply(h):
         "role": "assistant", "content": text}}]}).encode())
 
 
+def port(h):
+    h.reply(200, json.dumps({"choices": [{"index": 0, "finish_reason": "stop", "message": {
+        "role": "assistant", "content": str(h.client_address[1])}}]}).encode())
+
+
 def surrogates(h):
     h.reply(200, b'{"candidates": [{"content": {"role": "model", "parts": [{"text": "smile \\ud83d!"}]},'
                  b' "finishReason": "STOP", "groundingMetadata": {"webSearchQueries": ["\\udfff q"]}}]}')
@@ -77,7 +82,7 @@ def surrogates(h):
 
 SCRIPTS = {"trickle-stream": trickle_stream, "trickle-plain": trickle_plain, "trickle-headers": trickle_headers,
            "busy": busy, "echo-401": echo_401, "echo-html": echo_html, "echo-reply": echo_reply,
-           "surrogates": surrogates}
+           "surrogates": surrogates, "port": port}
 
 
 class Hostile(BaseHTTPRequestHandler):

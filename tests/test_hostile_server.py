@@ -132,3 +132,16 @@ def test_short_stand_in_keys_are_not_masked_in_replies(monkeypatch):
     assert redact.known_keys("demo", "sk-test") == ()
     assert redact.known_keys(KEY) == (KEY,)
     assert redact.text("a demo of sk-hostile-0123456789abcdef", redact.known_keys("demo", KEY)) == "a demo of [redacted]"
+
+
+def test_the_deadline_leaves_kept_alive_connections_alone_and_a_cut_one_is_not_reused(hostile):
+    """A call that ends in time disarms its deadline, so its connection goes back to the pool
+    whole; after a call cut off at its deadline, the next call still works."""
+    with Client(hostile, KEY, timeout=1.5) as client:
+        ports = {client.send(openai("port")).text for _ in range(5)}
+        assert len(ports) == 1  # one connection, kept alive through five calls
+        time.sleep(1.6)  # past every deadline armed so far: none may fire on the pooled connection
+        assert client.send(openai("port")).text in ports
+        assert client.send(openai("trickle-stream", stream=True)).error.kind == "timeout"
+        after = client.send(openai("port"))
+        assert after.ok and after.text.isdigit()
