@@ -168,6 +168,14 @@ def test_a_rate_limited_target_passes_after_its_retry_and_a_failing_target_is_er
     assert len(limited) == 4  # each case's body: a 429, then the retry that passed
 
 
+def _nested(depth: int) -> list:
+    value: list = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+DEEP = _nested(100)
 BAD = [
     ({"cases": [{"vars": {"country": "x"}, "assert": [{"type": "contanis", "value": "x"}]}]},
      "$.cases[0].assert[0].type: unknown assertion type 'contanis'", "use one of contains, icontains"),
@@ -179,6 +187,8 @@ BAD = [
      "$.cases[0].assert[0].value: no value for {{expected}} in this case", "add the variable"),
     ({"dataset": "cases.csv"}, "cases.csv line 1: no column for {{country}} (columns: nation)", "add a column"),
     ({"dataset": "missing.jsonl"}, "$.dataset: cannot read missing.jsonl", "relative to the suite file"),
+    ({"request": {"route": "gemini", "model": "m", "body": {"contents": [], "x": DEEP}}},
+     "$.request.body.x", "levels deep"),
     ({"request": {"route": "gemini", "model": "m", "body": {"messages": [{"role": "user", "content": "{{country}}"}]}},
       "cases": [{"vars": {"country": "x"}}]}, "$.request (for target gemini:gemini-2.5-flash)", "contents"),
 ]
@@ -201,6 +211,10 @@ def test_a_missing_or_broken_suite_file_exits_2(emulator, tmp_path):
     broken.write_text('{"request": {\n  "route": "gemini",,\n}}')
     r = batch(str(broken), base_url=emulator.base_url)
     assert r.returncode == 2 and "broken.json line 2, column 21: not valid JSON" in r.stderr
+    broken.write_text("[" * 100_000 + "]" * 100_000)
+    deep = batch(str(broken), base_url=emulator.base_url)
+    assert deep.returncode == 2 and "broken.json: the JSON is nested too deeply" in deep.stderr
+    assert "Traceback" not in deep.stderr
 
 
 def test_record_saves_every_run_with_the_batch_id(emulator, tmp_path):

@@ -25,8 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from .. import limits
 from ..call import Call, Route
 from ..compare import MAX_TARGETS, Target
+from ..errors import RequestError
 from ..variables import names
 from .checks import Check, CheckError, prepare
 
@@ -78,12 +80,20 @@ def load(path: str | Path) -> Suite:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SuiteError(str(path), f"cannot read the suite: {exc.strerror or exc}", "check the path") from None
+    return parse(_loads(text, path.name), base_dir=path.parent)
+
+
+def _loads(text: str, name: str) -> Any:
+    """JSON, or a :class:`SuiteError` naming the line: never a RecursionError or ValueError."""
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SuiteError(f"{path.name} line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}",
+        raise SuiteError(f"{name} line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}",
                          "correct the JSON there") from None
-    return parse(data, base_dir=path.parent)
+    except RecursionError:
+        raise SuiteError(name, "the JSON is nested too deeply", "flatten it") from None
+    except ValueError as exc:  # a number with thousands of digits
+        raise SuiteError(name, f"not usable JSON: {exc}", "write numbers with at most 20 digits") from None
 
 
 def parse(data: Any, base_dir: str | Path | None = None,
@@ -139,6 +149,11 @@ def _request(raw: Any) -> Call:
     if not isinstance(body, dict):
         raise SuiteError("$.request.body", "the request needs its body (a JSON object in the route's shape)",
                          'add "body": {"contents": [...]} (Gemini) or {"messages": [...]} (OpenAI)')
+    try:
+        limits.ensure(body, route.value)  # the Playground's limits: depth, sizes, finite numbers
+    except RequestError as exc:
+        first = exc.problems[0]
+        raise SuiteError("$.request.body" + first.path.removeprefix("$"), first.message, first.fix) from None
     stream = raw.get("stream", False)
     if not isinstance(stream, bool):
         raise SuiteError("$.request.stream", "stream is true or false", 'write "stream": false')
@@ -247,8 +262,7 @@ def _jsonl(text: str, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
         if not raw.strip():
             continue
         try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise SuiteError(f"{name} line {line}", f"not valid JSON: {exc.msg} (column {exc.colno})",
-                             "one JSON object per line") from None
+            value = _loads(raw, f"{name} line {line}")
+        except SuiteError as exc:
+            raise SuiteError(f"{name} line {line}", exc.message, "one JSON object per line") from None
         yield line, _values(value, f"{name} line {line}")
