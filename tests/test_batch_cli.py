@@ -23,15 +23,15 @@ RESULT_KEYS = {"case", "vars", "target", "ok", "text", "assertions", "latency_ms
 GEMINI, OPENAI = "gemini:gemini-2.5-flash", "openai:gemini-2.5-flash"
 
 
-def environ() -> dict[str, str]:
+def environ(key: str = "sk-batch-test") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMETAPI_")}
-    env["COMETAPI_KEY"] = "sk-batch-test"
+    env["COMETAPI_KEY"] = key
     return env
 
 
-def batch(*args: str, base_url: str) -> subprocess.CompletedProcess:
+def batch(*args: str, base_url: str, key: str = "sk-batch-test") -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "comet", "batch", *args, "--base-url", base_url], cwd=ROOT,
-                          env=environ(), capture_output=True, text=True, timeout=120)
+                          env=environ(key), capture_output=True, text=True, timeout=120)
 
 
 def suite(tmp_path: Path, name: str = "suite.json", **fields) -> Path:
@@ -278,3 +278,19 @@ def test_the_progress_bar_is_drawn_on_a_terminal_stderr(emulator, tmp_path):
     os.close(leader)
     assert proc.returncode == 0 and json.loads(out)["summary"]["passed"] == 4
     assert re.search(rb"100%\|[^|]*\| 4/4 \[", drawn), drawn
+
+
+def test_the_key_is_in_no_report_and_no_history_row(emulator, tmp_path):
+    from conftest import CANARY_KEY
+
+    targets = [{"route": "gemini", "model": "fault-html"}, {"route": "openai", "model": "no-such-model"},
+               {"route": "openai", "model": "gemini-2.5-flash"}]
+    path, db = suite(tmp_path, cases=CASES[:2], targets=targets), tmp_path / "runs.sqlite3"
+    seen = ""
+    for fmt in ("table", "json", "csv", "junit"):
+        r = batch(str(path), "--format", fmt, "--record", "--db", str(db), base_url=emulator.base_url, key=CANARY_KEY)
+        assert r.returncode == 1
+        seen += r.stdout + r.stderr
+    assert "not_found" in seen and "protocol" in seen
+    assert CANARY_KEY not in seen
+    assert CANARY_KEY.encode() not in b"".join(f.read_bytes() for f in tmp_path.glob("runs.sqlite3*"))
