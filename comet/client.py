@@ -304,9 +304,9 @@ class _Attempt:
                         yield from exc.deltas  # what the chunks before it said
                         raise ProtocolError(f"unexpected stream payload on the {route_label} "
                                             f"route: {exc}", status=self.status) from None
+                    if self.ttft is None and (deltas or self.acc.has_content):  # a function call too
+                        self.ttft = t - start
                     if deltas:
-                        if self.ttft is None:
-                            self.ttft = t - start
                         yield from self._masked(deltas)
                 elif kind == _OPEN:
                     self.status, self.ttfb = value, t - start
@@ -340,7 +340,7 @@ class _Attempt:
         except ShapeError as exc:
             raise ProtocolError(f"the {route_label} route answered with an unexpected shape: "
                                 f"{exc}", status=self.status) from None
-        if deltas:
+        if deltas or self.acc.has_content:  # a reply that only calls a function has a first token too
             self.ttft = t - self.start
         self.key_seen = redact.mentions(body, self.keys)
         yield from self._masked(deltas)

@@ -399,9 +399,11 @@ def diff_ratio(a: str, b: str) -> float:
 
 
 def diff_html(ops: Sequence[DiffOp]) -> str:
-    """The diff as escaped HTML: deletions struck through in red, insertions in green."""
-    style = {"delete": "background:#fdd;color:#a00;text-decoration:line-through",
-             "insert": "background:#dfd;color:#060"}
+    """The diff as escaped HTML: deletions struck through in red, insertions in green. The
+    colours are translucent tints over the page's own text colour, so they read in Streamlit's
+    light and dark themes alike."""
+    style = {"delete": "background:rgba(255,75,75,0.22);color:inherit;text-decoration:line-through",
+             "insert": "background:rgba(33,195,84,0.25);color:inherit;text-decoration:none"}
     tag = {"delete": "del", "insert": "ins"}
     out = []
     for op in ops:

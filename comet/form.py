@@ -83,7 +83,7 @@ SPECS: dict[str, FieldSpec] = {s.name: s for s in (
     FieldSpec("stop", "Stop sequences", "list", "comma-separated; at most 5 on the Gemini route"),
     FieldSpec("json_output", "JSON output", "bool", "ask for a JSON reply"),
     FieldSpec("top_k", "Top-k", "int", "Gemini only; empty: the model's default", 1, None, 1),
-    FieldSpec("thinking_budget", "Thinking budget", "int",
+    FieldSpec("thinking_budget", "Thinking budget (tokens)", "int",
               "Gemini 2.5: tokens to think; 0 off, -1 dynamic; empty: the model's default", -1, None, 128),
     FieldSpec("include_thoughts", "Include thoughts", "bool", "return thought summaries"),
     FieldSpec("thinking_level", "Thinking level", "choice", "Gemini 3; empty: the model's default",

@@ -57,7 +57,7 @@ def test_every_page_renders_in_demo_mode():
     assert "Demo mode: local emulator" in texts(at.sidebar, "info")
     labels = {w.label for w in at.main.text_area} | {w.label for w in at.selectbox} | \
         {w.label for w in at.radio} | {w.label for w in at.toggle} | {b.label for b in at.button}
-    assert {"Prompt", "System instruction", "Model", "Route", "Stream", "Send", "Stop", "Continue"} <= labels
+    assert {"Prompt", "System instruction", "Model", "Route", "Stream", "Send", "Stop", "Follow up"} <= labels
     assert [t.label for t in at.tabs][:2] == ["Form", "JSON"]
     assert {t.label for t in at.tabs} >= {"curl", "Python", "Python SDK", "Node", "Node SDK"}
     for page in PAGES[1:] + PAGES[:1]:

@@ -24,7 +24,7 @@ def code_tabs(call: Call, base_url: str) -> None:
             except (CometError, ValueError) as err:  # e.g. a body this flavour cannot express
                 st.warning(f"No {lang} snippet for this request: {err}")
                 continue
-            st.code(snippet.code, language=highlight)
+            st.code(snippet.code, language=highlight, wrap_lines=True)  # no sideways scrolling in a half column
             for warning in snippet.warnings:
                 st.caption(f"⚠ {warning}")
 

@@ -99,7 +99,8 @@ def current() -> Connection:
 def where(conn: Connection) -> str:
     """One line saying where requests go (never the key)."""
     if conn.demo:
-        return f"Demo mode: local emulator at {conn.base_url} (nothing leaves this machine)"
+        # in code style: markdown would make the emulator's address a link to a page it does not serve
+        return f"Demo mode: local emulator at `{conn.base_url}` (nothing leaves this machine)"
     return f"Requests go to {conn.base_url} (key from {conn.key_source})"
 
 

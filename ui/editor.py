@@ -62,7 +62,9 @@ def route_report(state: EditorState) -> None:
 
 
 def tabs(state: EditorState) -> None:
-    form_tab, json_tab = st.tabs(["Form", "JSON"])
+    # Keyed and tracked: a route switch adds a report above, which would otherwise remount the
+    # tabs on the Form tab while the user is in the JSON tab.
+    form_tab, json_tab = st.tabs(["Form", "JSON"], key="pg_tabs", on_change="rerun")
     with form_tab:
         form_fields(state)
     with json_tab:

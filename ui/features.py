@@ -26,6 +26,7 @@ from .state import (ALLOWED, CALL_MODE, COUNT, ERRORS, FIELD_KEY, FN_DESC, FN_NA
                     current, edit, on_field)
 
 THINKING_FIELDS = ("thinking_budget", "include_thoughts", "thinking_level", "reasoning_effort")
+SCHEMA_JSON_BEFORE = "pg_schema_json_before"  # was JSON output on before a schema turned it on?
 SCHEMA_LABELS = {"responseJsonSchema": "JSON Schema (responseJsonSchema)",
                  "responseSchema": "OpenAPI subset (responseSchema)"}
 MODE_LABELS = {None: "Model default", "dynamic": "Dynamic (-1)", "off": "Off (0)", "custom": "Budget"}
@@ -168,6 +169,7 @@ def media(state, disabled: bool) -> None:
     with st.expander(f"Media ({len(state.attachments)} attached)" if state.attachments else "Media",
                      expanded=bool(state.attachments)):
         st.file_uploader("Attach images or PDFs", key=key, accept_multiple_files=True, on_change=_on_upload,
+                         max_upload_size=20,  # MB: the inline limit, not Streamlit's default 200
                          args=(key,), disabled=disabled,
                          help="PNG, JPEG, WebP, GIF or PDF, at most 20 MB inline in all; sent as inlineData "
                               "(Gemini) or a data URL (OpenAI-compatible)")
@@ -235,7 +237,7 @@ def _thinking(state, values_: dict[str, Any], disabled: bool) -> None:
             modes = [None, "dynamic", "custom"]
             if spec is None or spec.can_disable or st.session_state.get(THINK_MODE) == "off":
                 modes.insert(2, "off")
-            st.radio("Thinking budget", modes, key=THINK_MODE, on_change=_on_think_mode, horizontal=True,
+            st.radio("Thinking mode", modes, key=THINK_MODE, on_change=_on_think_mode, horizontal=True,
                      format_func=lambda m: MODE_LABELS[m], disabled=disabled,
                      help="Gemini 2.5: generationConfig.thinkingConfig.thinkingBudget")
             fields.draw("thinking_budget", budget, disabled,
@@ -268,9 +270,19 @@ def _on_schema() -> None:
     if not ok:
         return
     ss = st.session_state
-    edit(lambda s: features.set_schema(
-        s.route, s.body, schema, field=ss.get(SCHEMA_FIELD) if s.route == "gemini" else None,
-        name=(ss.get(SCHEMA_NAME) or None) if s.route == "openai" else None), source=SCHEMA)
+
+    def change(s: Any) -> dict[str, Any]:
+        had = features.schema_of(s.route, s.body)[1] is not None
+        if schema is not None and not had:  # remember whether JSON output was on before
+            ss[SCHEMA_JSON_BEFORE] = form.read(s.route, s.body)["json_output"]
+        out = features.set_schema(
+            s.route, s.body, schema, field=ss.get(SCHEMA_FIELD) if s.route == "gemini" else None,
+            name=(ss.get(SCHEMA_NAME) or None) if s.route == "openai" else None)
+        if schema is None and had and ss.pop(SCHEMA_JSON_BEFORE, True) is False:
+            out = form.apply(s.route, out, {"json_output": False})  # the JSON mode it turned on goes too
+        return out
+
+    edit(change, source=SCHEMA)
 
 
 def _on_schema_field() -> None:

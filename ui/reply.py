@@ -20,6 +20,7 @@ import streamlit as st
 from comet import CometError, ErrorInfo, Exchange, Reply, Retrying, TextDelta, ThoughtDelta, Timing, prepare
 from comet import schema as schemas
 from comet.exchange import read_grounding
+from comet.hints import error_sentence
 from comet.tally import Tally, tally
 
 from . import reply_parts, stamp_view, timeline
@@ -242,8 +243,7 @@ def retry_message(event: Retrying) -> str:
 
 def show_error(info: ErrorInfo, *, key: str) -> None:
     """Kind, status, message and fix; the raw body one click away."""
-    status = f" · HTTP {info.status}" if info.status else ""
-    st.error(f"**{info.kind}**{status}: {info.message}")
+    st.error(error_sentence(info.kind, info.status, info.message, info.request_id))
     notes = []
     if info.fix:
         notes.append(f"**Fix:** {info.fix}")
@@ -446,7 +446,7 @@ def show_exchange(exchange: Exchange, *, key: str, cost: float | None = None,
     elif exchange.attempts > 1:
         st.caption(f"Answered on attempt {exchange.attempts}: the earlier attempts failed and were retried.")
     if exchange.thoughts:
-        with st.expander("Thoughts"):
+        with st.expander("Thoughts", expanded=exchange.call.stream):  # as it was while streaming
             thinking = exchange.reply.usage.thinking_tokens if exchange.reply else None
             if thinking:
                 st.caption(f"Thought summary · {thinking:,} thinking tokens")

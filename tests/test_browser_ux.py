@@ -1,0 +1,134 @@
+"""The pages as a new user meets them (issue 14), in a real browser: the reply stays in view
+beside the form while it streams (1440x900 and 1280x720), a streamed OpenAI-compatible run shows
+its tokens and cost, a stopped run shows its output count as unknown and its cost as partial,
+and the sidebar's Check setup opens its matrix."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from browser_support import Server, launch, skip_without_browser
+from test_browser_playground import button, pick_route, reply_text, send_and_wait, type_prompt
+
+pytestmark = pytest.mark.browser
+
+playwright_api = skip_without_browser()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    server = Server(tmp_path_factory.mktemp("ux"), COMET_EMULATOR_TTFT_MS="20", COMET_EMULATOR_CHUNK_MS="60")
+    yield server
+    server.stop()
+
+
+def open_page(browser, url: str, width: int = 1400, height: int = 1000):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(60_000)  # a busy machine is slow; nothing here is a timing test
+    page.goto(url)
+    button(page, "pg_send").wait_for(timeout=120_000)
+    page.get_by_label("Prompt", exact=True).wait_for()
+    return context, page
+
+
+def in_view(page, locator) -> bool:
+    box = locator.bounding_box()
+    height = page.viewport_size["height"]
+    return box is not None and box["height"] > 0 and box["y"] >= 0 and box["y"] + min(box["height"], 40) <= height
+
+
+
+def metric(page, label: str) -> str:
+    """A value from the metrics tables under the reply."""
+    for table in page.locator(".st-key-pg_answer table").all():
+        heads = [h.inner_text().strip() for h in table.locator("th").all()]
+        if label in heads:
+            return table.locator("td").nth(heads.index(label)).inner_text().strip()
+    raise AssertionError(f"no metric {label!r}")
+
+
+@pytest.mark.parametrize("width, height", [(1440, 900), (1280, 720)])
+def test_reply_and_send_are_both_in_view_while_streaming(browser, demo, width, height):
+    context, page = open_page(browser, demo.url, width, height)
+    try:
+        type_prompt(page, "A long story please [[chunks=150]]")
+        send = button(page, "pg_send")
+        send.scroll_into_view_if_needed()
+        assert page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop") > 0  # Send is far down
+        send.click()
+        page.get_by_text("Streaming…").first.wait_for()
+        page.wait_for_timeout(800)
+        answer = page.locator(".st-key-pg_answer").first
+        assert in_view(page, send), send.bounding_box()
+        assert in_view(page, answer), answer.bounding_box()
+        words = page.locator(".st-key-pg_answer [data-testid=stMarkdownContainer]").first
+        assert in_view(page, words) and len(words.inner_text().split()) >= 3
+        button(page, "pg_stop").click()  # stay in view after the run too
+        page.get_by_text("Stopped.").wait_for()
+        assert in_view(page, answer)
+    finally:
+        context.close()
+
+
+def test_streamed_openai_run_shows_tokens_and_cost(browser, demo):
+    context, page = open_page(browser, demo.url)
+    try:
+        pick_route(page, "OpenAI-compatible")
+        page.get_by_role("tab", name="JSON").click()
+        body = page.get_by_role("textbox", name="OpenAI-compatible request body").input_value()
+        assert '"include_usage": true' in body
+        page.get_by_role("tab", name="Form").click()
+        type_prompt(page, "Count my tokens [[chunks=6]]")
+        send_and_wait(page, demo)
+        assert re.fullmatch(r"[\d,]+", metric(page, "Input tokens"))
+        assert re.fullmatch(r"[\d,]+", metric(page, "Output tokens"))
+        assert metric(page, "Cost").startswith("$")
+    finally:
+        context.close()
+
+
+def test_stopped_run_shows_output_unknown_and_cost_partial(browser, demo):
+    context, page = open_page(browser, demo.url)
+    try:
+        type_prompt(page, "A long one please [[chunks=200]]")
+        button(page, "pg_send").click()
+        page.get_by_text("Streaming…").first.wait_for()
+        page.wait_for_timeout(1000)
+        button(page, "pg_stop").click()
+        page.get_by_text("Stopped.").wait_for(timeout=8_000)
+        page.get_by_text("Output tokens").first.wait_for()
+        output = metric(page, "Output tokens")
+        assert re.fullmatch(r"unknown \(~[\d,]+ est\.\)", output), output
+        assert "0" != output
+        cost = metric(page, "Cost")
+        assert re.fullmatch(r"≥ \$\d+\.\d{6} \(partial\)", cost), cost
+        assert "was stopped before the service counted the output tokens" in reply_text(page)
+    finally:
+        context.close()
+
+
+def test_check_setup_opens_the_matrix_from_the_sidebar(browser, demo):
+    context, page = open_page(browser, demo.url)
+    try:
+        page.locator(".st-key-setup_open button").first.click()  # Streamlit also draws a hidden copy
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_label("Models to try (comma-separated)").fill("gemini-2.5-flash, gpt-5.1")
+        dialog.get_by_label("Models to try (comma-separated)").press("Tab")
+        dialog.locator(".st-key-setup_run button").first.click()
+        dialog.get_by_text("API key: accepted").wait_for()
+        text = dialog.inner_text()
+        assert "not on this route" in text and "Confirm that the model ID is available" in text
+        assert dialog.locator("[data-testid=stDataFrame]").count() == 1
+    finally:
+        context.close()

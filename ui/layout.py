@@ -1,0 +1,27 @@
+"""Page layout that Streamlit's widgets cannot express: CSS keyed to a container's key.
+
+``pin_beside(key)`` keeps a column's container in view while the page scrolls beside it (the
+Playground's reply column next to a long request form): it sticks under Streamlit's header and,
+when taller than the window, scrolls on its own.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+HEADER = "3.75rem"  # Streamlit's fixed top bar
+
+
+def pin_beside(key: str) -> None:
+    """Pin the container ``st.container(key=key)`` to the top of the window while its column's
+    neighbour scrolls (wide layouts only; on narrow screens the columns stack)."""
+    # The keyed container sits in a layout wrapper as tall as itself; the wrapper is the child
+    # of the column's full-height block, so the wrapper is what sticks.
+    st.html(f"""<style>
+@media (min-width: 768px) {{
+  [data-testid="stLayoutWrapper"]:has(> .st-key-{key}) {{
+    position: sticky; top: calc({HEADER} + 0.5rem); align-self: stretch; z-index: 1;
+    max-height: calc(100vh - {HEADER} - 1rem); overflow-y: auto; overscroll-behavior: contain;
+  }}
+}}
+</style>""")
