@@ -303,6 +303,7 @@ def _new_cancel_token():
 class Best:
     index: int
     value: float
+    tied: tuple[int, ...] = ()  # every target with the same value as shown (index included)
 
 
 @dataclass(frozen=True)
@@ -324,6 +325,8 @@ class Summary:
                 shown = f"${best.value:.6f}".rstrip("0").rstrip(".")
             else:
                 shown = f"{best.value:,.0f} {unit}"
+            if len(best.tied) > 1:
+                return f"{' and '.join(labels[i] for i in best.tied)} tie ({shown})"
             return f"{labels[best.index]} ({shown})"
 
         parts = [f"Fastest first token: {name(self.fastest_first_token, 'ms')}",
@@ -333,12 +336,15 @@ class Summary:
         return " · ".join(parts)
 
 
-def _best(values: Iterable[tuple[int, float | None]]) -> Best | None:
+def _best(values: Iterable[tuple[int, float | None]], digits: int = 0) -> Best | None:
+    """The smallest value; targets whose value rounds (to ``digits``, as the line shows it) to
+    the same are a tie, and the line names them all."""
     present = [(v, i) for i, v in values if v is not None]
     if not present:
         return None
-    value, index = min(present)  # ties go to the first target
-    return Best(index, value)
+    value, index = min(present)
+    tied = tuple(i for v, i in sorted(present, key=lambda p: p[1]) if round(v, digits) == round(value, digits))
+    return Best(index, value, tied)
 
 
 def summarize(exchanges: Sequence[Exchange | None], costs: Sequence[float | None] | None = None,
@@ -350,7 +356,7 @@ def summarize(exchanges: Sequence[Exchange | None], costs: Sequence[float | None
         fastest_first_token=_best((i, ex.timing.ttft_ms) for i, ex in ok),
         fastest_total=_best((i, ex.timing.latency_ms) for i, ex in ok),
         fewest_output_tokens=_best((i, ex.reply.usage.output_tokens) for i, ex in ok),
-        cheapest=_best((i, costs[i]) for i, _ in ok),
+        cheapest=_best(((i, costs[i]) for i, _ in ok), digits=6),
         wall_ms=wall_ms,
     )
 

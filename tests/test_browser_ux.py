@@ -123,12 +123,58 @@ def test_check_setup_opens_the_matrix_from_the_sidebar(browser, demo):
     try:
         page.locator(".st-key-setup_open button").first.click()  # Streamlit also draws a hidden copy
         dialog = page.get_by_role("dialog")
-        dialog.get_by_label("Models to try (comma-separated)").fill("gemini-2.5-flash, gpt-5.1")
-        dialog.get_by_label("Models to try (comma-separated)").press("Tab")
+        box = dialog.get_by_role("textbox", name="Models to try (comma-separated)")
+        box.fill("gemini-2.5-flash, gpt-5.1")
+        box.press("Tab")
         dialog.locator(".st-key-setup_run button").first.click()
         dialog.get_by_text("API key: accepted").wait_for()
         text = dialog.inner_text()
         assert "not on this route" in text and "Confirm that the model ID is available" in text
         assert dialog.locator("[data-testid=stDataFrame]").count() == 1
+    finally:
+        context.close()
+
+
+def test_switching_the_route_on_the_json_tab_stays_on_the_json_tab(browser, demo):
+    context, page = open_page(browser, demo.url)
+    try:
+        page.get_by_role("tab", name="JSON").click()
+        page.get_by_role("textbox", name="Gemini native request body").wait_for()
+        pick_route(page, "OpenAI-compatible")
+        box = page.get_by_role("textbox", name="OpenAI-compatible request body")
+        box.wait_for()
+        assert box.is_visible() and '"messages"' in box.input_value()
+        assert page.get_by_role("tab", name="JSON", selected=True).count() == 1
+    finally:
+        context.close()
+
+
+def test_six_targets_stay_readable_and_every_column_is_complete_after_stop(browser, demo):
+    context, page = open_page(browser, demo.url, 1440, 900)
+    try:
+        page.goto(demo.url + "/compare")
+        page.locator(".st-key-cmp_run button").first.wait_for(timeout=120_000)
+        targets = page.get_by_label("Targets")
+        targets.fill("6")
+        targets.press("Enter")
+        page.get_by_label("Model 6").wait_for()
+        route = page.locator(".st-key-cmp_route_1").first
+        assert "OpenAI-compatible" in route.inner_text()  # the full route name, not "OpenAI-co"
+        prompt = page.get_by_label("Prompt", exact=True)
+        prompt.fill("Six at once [[chunks=300]]")
+        prompt.press("Tab")
+        page.wait_for_timeout(500)
+        page.locator(".st-key-cmp_run button").first.click()
+        lanes = [page.locator(f".st-key-cmp_lane_{i}").first for i in range(6)]
+        page.wait_for_function("() => [0,1,2,3,4,5].every(i => (document.querySelector('.st-key-cmp_lane_' + i)"
+                               " || {}).innerText?.includes('bravo'))")
+        boxes = [lane.bounding_box() for lane in lanes]
+        assert min(b["width"] for b in boxes) >= 280, boxes  # a third of the page, not a sixth
+        assert len({round(b["y"]) for b in boxes}) == 2  # two rows of three
+        page.locator(".st-key-cmp_stop button").first.click()
+        page.get_by_text("6 of 6 targets did not finish").wait_for()
+        for lane in lanes:  # complete without any further interaction
+            text = lane.inner_text()
+            assert "Stopped" in text and "TTFT" in text and "alpha bravo" in text, text
     finally:
         context.close()

@@ -188,7 +188,7 @@ def target_picker(model_ids: Sequence[str]) -> list[Target]:
         s.setdefault(f"cmp_route_{i}", target.route.value)
         s.setdefault(f"cmp_model_{i}", target.model)
         options = list(dict.fromkeys([*model_ids, s[f"cmp_model_{i}"]]))
-        c1, c2 = st.columns([1, 2])
+        c1, c2 = st.columns(2)  # wide enough for "OpenAI-compatible" in full
         c1.selectbox(f"Route {i + 1}", ROUTE_VALUES, key=f"cmp_route_{i}", format_func=_route_label,
                      on_change=_on_targets_change)
         c2.selectbox(f"Model {i + 1}", options, key=f"cmp_model_{i}", accept_new_options=True,
@@ -238,39 +238,55 @@ def _update(pane: StreamPane, status: Any, u: Update) -> None:
         status.caption("Thinking…")
     if u.text:
         pane.add(u.text)
-    pane.flush()
-    if u.exchange is not None:  # this target is done; its metrics come when all are
-        ex = u.exchange
-        latency = f" in {ex.timing.latency_ms:,.0f} ms" if ex.timing.latency_ms is not None else ""
-        if ex.error is not None:
-            status.error(f"{ex.error.kind}: {ex.error.message}")
-        else:
-            status.caption(f"{'Stopped' if ex.stopped else 'Finished'}{latency}; waiting for the others…")
+    pane.flush()  # a finished target's column is redrawn whole by show()
+
+
+def grid(n: int) -> list[int]:
+    """Columns per row for ``n`` targets: one row up to three, then rows of two (four targets)
+    or three (five or six), so six replies get a third of the page each, not a sixth."""
+    if n <= 3:
+        return [n]
+    per_row = 2 if n == 4 else 3
+    return [min(per_row, n - start) for start in range(0, n, per_row)]
+
+
+def _lane_columns(n: int) -> list[Any]:
+    cols: list[Any] = []
+    for width in grid(n):
+        cols += st.columns(max(width, grid(n)[0]))[:width]  # a short last row keeps the widths
+    return cols
 
 
 def show(cmp: Comparison | None) -> None:
     """The columns, the summary and the diff. While the comparison runs this loops, draining
-    the merged event queue and repainting each column at most every ``REPAINT_S``."""
+    the merged event queue and repainting each column at most every ``REPAINT_S``; a column
+    whose target is done is redrawn complete in place (note, reply, metrics), so every column
+    is finished when the loop ends, with or without a rerun (Stop)."""
     if cmp is None:
         return
     labels = [lane.planned.target.label for lane in cmp.lanes]
-    panes: dict[int, tuple[StreamPane, Any]] = {}
-    for i, (col, lane) in enumerate(zip(st.columns(len(cmp.lanes)), cmp.lanes)):
+    panes: dict[int, tuple[StreamPane, Any, Any]] = {}
+    for i, (col, lane) in enumerate(zip(_lane_columns(len(cmp.lanes)), cmp.lanes)):
         with col, st.container(key=f"cmp_lane_{i}"):
             st.markdown(f"**{lane.planned.target.label}**")
+            slot = st.empty()
             if lane.done:
-                _finished_lane(lane, i)
-            else:
+                with slot.container():
+                    _finished_lane(lane, i)
+                continue
+            with slot.container():
                 status = st.empty()
                 status.caption("Waiting for the first token…")
-                panes[i] = (StreamPane(st.container()), status)
-                _update(*panes[i], Update(text=lane.text))
-    if not cmp.finished:
-        while not cmp.finished:
-            for i, update in cmp.drain(REPAINT_S).items():
-                if i in panes:
-                    _update(*panes[i], update)
-        st.rerun()  # redraw the finished columns with metrics, summary and diff
+                panes[i] = (StreamPane(st.container()), status, slot)
+                _update(panes[i][0], status, Update(text=lane.text))
+    while not cmp.finished:
+        for i, update in cmp.drain(REPAINT_S).items():
+            if i in panes:
+                pane, status, slot = panes[i]
+                _update(pane, status, update)
+                if update.exchange is not None:
+                    with slot.container():
+                        _finished_lane(cmp.lanes[i], i)
     summary_line(cmp, labels)
     timeline.show_many([(label, lane.exchange) for label, lane in zip(labels, cmp.lanes)], key="cmp_timeline")
     for problem in cmp.save_errors:

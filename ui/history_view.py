@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from comet import Call, Route
+from comet import Call, Route, timing_stats
 from comet.store import STATUSES, Run, Store
 
 from . import code, connection, reply, runs, stamp_view
@@ -89,6 +89,9 @@ def _set_group(group_id: str | None) -> None:
 COLUMNS = {
     "id": st.column_config.NumberColumn("Run", format="%d", width="small"),
     "time": st.column_config.DatetimeColumn("Time (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+    # the columns people look for come first, where the table opens (issue 14)
+    "prompt_preview": st.column_config.TextColumn("Prompt", width="medium"),
+    "reply_preview": st.column_config.TextColumn("Reply", width="medium"),
     "comparison": st.column_config.TextColumn("Comparison", help="runs of one comparison share this id"),
     "label": st.column_config.TextColumn("Target", help="the comparison's target this run was"),
     "route": st.column_config.TextColumn("Route"),
@@ -106,8 +109,6 @@ COLUMNS = {
     "ttft_ms": st.column_config.NumberColumn("TTFT", format="%.0f ms", help="time to first token"),
     "latency_ms": st.column_config.NumberColumn("Latency", format="%.0f ms"),
     "attempts": st.column_config.NumberColumn("Attempts", format="%d"),
-    "prompt_preview": st.column_config.TextColumn("Prompt", width="medium"),
-    "reply_preview": st.column_config.TextColumn("Reply", width="medium"),
 }
 
 
@@ -147,18 +148,21 @@ def _on_pick() -> None:
 
 def table(rows: list[dict[str, Any]], total: int) -> None:
     pages = max(1, math.ceil(total / PAGE_SIZE))
-    left, right = st.columns([3, 1])
-    shown = f"{(st.session_state.get('hist_page', 1) - 1) * PAGE_SIZE + 1:,}–" \
-            f"{(st.session_state.get('hist_page', 1) - 1) * PAGE_SIZE + len(rows):,}" if rows else "0"
-    left.caption(f"{total:,} runs match; showing {shown}, newest first.")
-    right.number_input("Page", key="hist_page", min_value=1, max_value=pages, step=1)
+    first = (st.session_state.get("hist_page", 1) - 1) * PAGE_SIZE + 1
+    matches = "run matches" if total == 1 else "runs match"
+    st.caption(f"{total:,} {matches}; showing {first:,}–{first + len(rows) - 1:,}, newest first."
+               if rows else f"{total:,} {matches}.")
     ids = [r["id"] for r in rows]
     st.session_state["hist_page_ids"] = ids
     if not rows:
+        st.number_input("Page", key="hist_page", min_value=1, max_value=pages, step=1)
         st.info("No runs match. Runs from the Playground and Compare pages land here.")
         return
     st.dataframe(table_frame(rows), key="hist_table", hide_index=True, column_config=COLUMNS,
-                 on_select=_on_table_select, selection_mode="single-row", width="stretch")
+                 on_select=_on_table_select, selection_mode="single-row", width="stretch",
+                 placeholder="–")  # an empty cell is a dash, not a grey "None"
+    # under the table, clear of the toolbar that appears over its top right corner
+    st.number_input("Page", key="hist_page", min_value=1, max_value=pages, step=1, width=160)
     by_id = {r["id"]: r for r in rows}
     if st.session_state.get("hist_run") not in by_id:
         st.session_state["hist_run"] = None
@@ -174,21 +178,46 @@ def _run_label(row: dict[str, Any]) -> str:
 
 
 def chart(history: Store, found: dict[str, Any]) -> None:
-    """Mean time to first token and latency per route and model, over every matching run (the
-    newest ``CHART_RUNS`` of them when there are more), not just the page on screen."""
-    import pandas as pd
-
-    stats = history.timings(**found, newest=CHART_RUNS)
-    if not stats:
+    """p50 and p95 time to first token and latency per route and model, and cost per model, over
+    every matching run (the newest ``CHART_RUNS`` of them when there are more), not just the page
+    on screen. Labels are written out in full; the axis says what it measures."""
+    samples = history.samples(**found, newest=CHART_RUNS)
+    if not samples:
         return
-    df = pd.DataFrame(stats)
-    df["target"] = [f"{Route.parse(r).label} · {m}" for r, m in zip(df["route"], df["model"])]
-    means = df.rename(columns={"ttft_ms": "TTFT (ms)", "latency_ms": "Latency (ms)"})
-    runs = int(df["runs"].sum())
+    rows = timing_stats.by_target(samples)
+    runs = len(samples)
     over = f"the newest {runs:,} matching runs" if runs >= CHART_RUNS else \
         f"{runs:,} matching run{'s' if runs != 1 else ''}"
     with st.expander(f"Latency and time to first token by route and model ({over})"):
-        st.bar_chart(means, x="target", y=["TTFT (ms)", "Latency (ms)"], stack=False, horizontal=True)
+        st.caption("p50: half the runs were at least this fast; p95: all but the slowest one in twenty.")
+        st.altair_chart(_timing_chart(rows), width="stretch")
+        st.dataframe(rows, hide_index=True, column_order=["target", "runs", "TTFT p50", "TTFT p95",
+                                                           "Latency p50", "Latency p95"],
+                     column_config={k: st.column_config.NumberColumn(k, format="%.1f ms")
+                                    for k in ("TTFT p50", "TTFT p95", "Latency p50", "Latency p95")},
+                     placeholder="–")
+        costs = timing_stats.cost_by_model(samples)
+        if costs:
+            st.caption("Cost per model (runs with a known price)")
+            st.dataframe(costs, hide_index=True, placeholder="–", column_config={
+                "total": st.column_config.NumberColumn("Total", format="$%.6f"),
+                "mean": st.column_config.NumberColumn("Per run", format="$%.6f")})
+
+
+def _timing_chart(rows: list[dict[str, Any]]):
+    """Grouped horizontal bars: for each route and model, TTFT and latency at p50 and p95."""
+    import altair as alt
+
+    long = [{"target": r["target"], "measure": m, "ms": r[m]} for r in rows
+            for m in ("TTFT p50", "TTFT p95", "Latency p50", "Latency p95") if r[m] is not None]
+    order = ["TTFT p50", "TTFT p95", "Latency p50", "Latency p95"]
+    return alt.Chart(alt.Data(values=long)).mark_bar().encode(
+        y=alt.Y("target:N", title=None, axis=alt.Axis(labelLimit=0)),  # never cut a label
+        yOffset=alt.YOffset("measure:N", sort=order),
+        x=alt.X("ms:Q", title="milliseconds"),
+        color=alt.Color("measure:N", sort=order, title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=["target:N", "measure:N", alt.Tooltip("ms:Q", format=",.1f")],
+    ).properties(height=alt.Step(12))
 
 
 # ---- export --------------------------------------------------------------------------------------
@@ -269,10 +298,28 @@ def actions(history: Store, run: Run, conn: connection.Connection) -> None:
         if again:
             st.session_state["hist_rerun_of"] = run.id
             stamp_view.rerun_check(run.exchange, again)
+            _recorded_as()
     elif st.session_state.get("hist_rerun_of") == run.id and runs.last("hist_rerun_result"):
         st.caption("The last rerun of this request:")
         runs.show(runs.last("hist_rerun_result"), key="hist_rerun_view")
         stamp_view.rerun_check(run.exchange, runs.last("hist_rerun_result")[0])
+        _recorded_as()
+
+
+def _recorded_as() -> None:
+    """Which run the rerun was recorded as, and a way there."""
+    new_id = runs.recorded("hist_rerun_result")
+    if new_id is None:
+        return
+    note, go = st.columns([3, 1], vertical_alignment="center")
+    note.success(f"Recorded as run #{new_id} (newest in the table).")
+    go.button(f"Go to run #{new_id}", key="hist_goto_rerun", on_click=_go_to, args=(new_id,))
+
+
+def _go_to(run_id: int) -> None:
+    st.session_state[SELECTED] = run_id
+    st.session_state["hist_page"] = 1  # the newest run is on the first page
+    st.session_state["hist_run"] = run_id
 
 
 # ---- reopening and sharing -----------------------------------------------------------------------

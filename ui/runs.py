@@ -121,7 +121,7 @@ def send(conn: Connection, call: Call, catalog: dict[str, ModelInfo], *, key: st
         price = cost_of(exchange, catalog)
         try:
             if store is not None:
-                store.record(exchange, cost=price)
+                pending.run_id = store.record(exchange, cost=price)
         finally:  # a store gone away loses this row, never the run on screen
             pending.finish((exchange, price))
 
@@ -136,6 +136,7 @@ class _Pending:
 
     def __init__(self) -> None:
         self.value: tuple[Exchange, float | None] | None = None
+        self.run_id: int | None = None  # the history row it was recorded as
         self._done = threading.Event()
 
     def finish(self, value: tuple[Exchange, float | None]) -> None:
@@ -156,6 +157,11 @@ def last(result_key: str) -> tuple[Exchange, float | None] | None:
     still being stopped on another thread is waited for, briefly."""
     pending = _results().get(result_key)
     return pending.wait(reply.STOP_WAIT_S + 1) if pending else None
+
+
+def recorded(result_key: str) -> int | None:
+    """The history id the last run under ``result_key`` was recorded as (None: not recorded)."""
+    return last(result_key) and _results()[result_key].run_id
 
 
 def forget(result_key: str) -> tuple[Exchange, float | None] | None:

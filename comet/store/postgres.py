@@ -290,6 +290,13 @@ class PostgresStore:
         with self._conn() as conn:
             return [dict(r) for r in conn.execute(sql, [*params, int(newest)])]
 
+    def samples(self, *, newest: int = 10_000, **filters: Any) -> list[dict[str, Any]]:
+        """As :meth:`SQLiteStore.samples`: the newest matching runs' timings and cost."""
+        source, params = _where(**filters, also=("r.latency_ms IS NOT NULL",))
+        sql = f"SELECT r.route, r.model, r.ttft_ms, r.latency_ms, r.cost{source} ORDER BY r.id DESC LIMIT %s"
+        with self._conn() as conn:
+            return [dict(r) for r in conn.execute(sql, [*params, int(newest)])]
+
     def details(self, run_id: int) -> dict[str, Any] | None:
         cols = ",".join([*(f"r.{c}" for c in LIST_COLUMNS), "r.uid", *(f"d.{c}" for c in DETAIL_COLUMNS)])
         with self._conn() as conn:

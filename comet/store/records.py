@@ -396,6 +396,9 @@ def export_row(found: Any) -> dict[str, Any]:
     row = row_of(found)
     row["time"] = iso(row.pop("created_at"))
     row.pop("ok", None)
+    for ms in ("ttft_ms", "latency_ms"):  # 0.1 ms is the clock's honest precision here
+        if isinstance(row.get(ms), float):
+            row[ms] = round(row[ms], 1)
     return {c: row.get(c) for c in EXPORT_COLUMNS}
 
 

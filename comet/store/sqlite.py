@@ -370,6 +370,15 @@ class SQLiteStore:
         with self._read() as db:
             return [dict(r) for r in db.execute(sql, [*params, int(newest)])]
 
+    def samples(self, *, newest: int = 10_000, **filters: Any) -> list[dict[str, Any]]:
+        """Route, model, ttft_ms, latency_ms and cost of the newest ``newest`` matching runs that
+        have a latency, newest first: the chart's percentiles (:mod:`comet.timing_stats`). One
+        bounded scan of five small columns, however large the history."""
+        source, params = _where(**filters, also=("r.latency_ms IS NOT NULL",))
+        sql = f"SELECT r.route, r.model, r.ttft_ms, r.latency_ms, r.cost{source} ORDER BY {_order(source)} LIMIT ?"
+        with self._read() as db:
+            return [dict(r) for r in db.execute(sql, [*params, int(newest)])]
+
     def details(self, run_id: int) -> dict[str, Any] | None:
         """Everything about one run: the list columns plus prompt, reply, thoughts, ``request``
         (the body, media restored), ``response`` (JSON or chunks), ``chunk_ms``, ``error``,

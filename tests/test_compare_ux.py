@@ -1,0 +1,43 @@
+"""Compare as a new user reads it (issue 14, item 6): ties are named as ties, and six targets are
+laid out in rows that leave each reply room to be read."""
+
+from __future__ import annotations
+
+from comet import Call, ErrorInfo, Exchange, Reply, Route, Timing, Usage, simple_body
+from comet.compare import summarize
+from ui.compare_view import grid
+
+
+def run(ttft: float, latency: float, out_tokens: int) -> Exchange:
+    call = Call(Route.GEMINI, "gemini-2.5-flash", simple_body("gemini", "hi"))
+    return Exchange(call=call, base_url="http://127.0.0.1", status=200,
+                    reply=Reply(text="x", usage=Usage(input_tokens=3, output_tokens=out_tokens)), error=None,
+                    timing=Timing(started_at=0.0, ttft_ms=ttft, latency_ms=latency))
+
+
+def test_a_tie_is_reported_as_a_tie():
+    runs = [run(40.2, 300, 12), run(40.4, 310, 12), run(55, 290, 20)]
+    s = summarize(runs, [0.0000241, 0.0000241, 0.0000410])
+    line = s.line(["A", "B", "C"])
+    assert "Fastest first token: A and B tie (40 ms)" in line  # the same, as shown
+    assert "fastest total: C (290 ms)" in line
+    assert "fewest output tokens: A and B tie (12 tokens)" in line
+    assert "cheapest: A and B tie ($0.000024)" in line
+    assert s.fewest_output_tokens.index == 0 and s.fewest_output_tokens.tied == (0, 1)
+
+
+def test_no_tie_names_one_winner():
+    s = summarize([run(10, 100, 5), run(20, 200, 6)], [0.001, 0.002])
+    assert s.fastest_first_token.tied == (0,)
+    assert "Fastest first token: A (10 ms)" in s.line(["A", "B"]) and " tie " not in s.line(["A", "B"])
+
+
+def test_six_targets_are_two_rows_of_three():
+    assert [grid(n) for n in range(1, 7)] == [[1], [2], [3], [2, 2], [3, 2], [3, 3]]
+
+
+def test_a_failed_run_takes_no_part_in_a_tie():
+    failed = Exchange(call=run(1, 1, 1).call, base_url="", status=500, reply=None,
+                      error=ErrorInfo("server", "boom", status=500), timing=Timing(started_at=0.0, ttft_ms=10))
+    s = summarize([run(10, 100, 5), failed])
+    assert s.fastest_first_token.tied == (0,)
