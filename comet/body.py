@@ -27,7 +27,8 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from typing import Any, Callable, Iterator, Mapping
+from collections.abc import Mapping  # isinstance against it is much cheaper than typing.Mapping
+from typing import Any, Callable, Iterator
 
 from .call import Route
 

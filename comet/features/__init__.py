@@ -1,7 +1,8 @@
 """The Gemini-native features as plain functions over a route's own body (no Streamlit here).
 
 One module per feature, each with the same small surface: ``read(route, body)``,
-``set(route, body, ...)`` and ``problems(route, model, body) -> list[Problem]``:
+``set(route, body, ...)`` and ``problems(route, model, body) -> list[Problem]`` (with ``KEYS``,
+the top-level keys ``problems`` reads, so a send without them skips it):
 
 - :mod:`.thinking`: thinking budget / level and what each model allows;
 - :mod:`.search`: Google Search grounding;
@@ -32,7 +33,8 @@ tool_choice, response_format) and B.9 (how the two map).
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping  # isinstance against it is much cheaper than typing.Mapping
+from typing import Any
 
 from ..body import FormConflict
 from ..call import Route
@@ -64,7 +66,11 @@ def problems(route: Route | str, model: str, body: Any) -> list[Problem]:
         return []
     found: list[Problem] = []
     for feature in (thinking, structured, _functions, url_context):
-        found += feature.problems(route, model, body)
+        # Every send asks, so a feature whose top-level keys (its KEYS, when it names them)
+        # are all absent is skipped.
+        keys = getattr(feature, "KEYS", None)
+        if keys is None or not keys.isdisjoint(body):
+            found += feature.problems(route, model, body)
     return found
 
 

@@ -13,7 +13,8 @@ import copy
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from collections.abc import Mapping  # isinstance against it is much cheaper than typing.Mapping
+from typing import Any, Callable
 
 from .. import body as spelling
 from ..body import FormConflict
@@ -28,6 +29,8 @@ class Function:
 
 
 GEMINI_MODES = ("AUTO", "ANY", "NONE", "VALIDATED")
+# The top-level keys problems() reads (comet.features skips it when none is there).
+KEYS = frozenset({"tools", "toolConfig", "tool_config", "tool_choice"})
 OPENAI_MODES = ("auto", "required", "none")
 _NAME = {Route.GEMINI: re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,63}"),
          Route.OPENAI: re.compile(r"[A-Za-z0-9_-]{1,64}")}

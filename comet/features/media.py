@@ -13,7 +13,8 @@ import io
 import json
 import mimetypes
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping  # isinstance against it is much cheaper than typing.Mapping
+from typing import Any
 
 from .. import body as spelling
 from ..body import FormConflict

@@ -6,7 +6,8 @@ The sources a grounded reply cites are read where replies are read
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping  # isinstance against it is much cheaper than typing.Mapping
+from typing import Any
 
 from ..call import Route
 from ..errors import Problem

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping  # isinstance against it is much cheaper than typing.Mapping
+from typing import Any
 
 from .. import body as spelling
 from ..body import FormConflict
@@ -18,6 +19,8 @@ from ..errors import Problem
 
 SCHEMA_FIELDS = ("responseJsonSchema", "responseSchema")
 DEFAULT_SCHEMA_NAME = "reply"
+# The top-level keys problems() reads (comet.features skips it when none is there).
+KEYS = frozenset({"generationConfig", "generation_config", "response_format"})
 
 
 def schema_of(route: Route | str, body: Mapping[str, Any]) -> tuple[str | None, Any]:

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import math
 
-from typing import Any, Mapping
+from collections.abc import Mapping  # isinstance against it is much cheaper than typing.Mapping
+from typing import Any
 
 from .. import body as spelling
 from .. import form
 from ..call import Route
 from ..capabilities import Thinking, thinking_spec
 from ..errors import Problem
+
+
+# The top-level keys problems() reads (comet.features skips it when none is there).
+KEYS = frozenset({"generationConfig", "generation_config"})
 
 
 def read(route: Route | str, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -67,12 +72,12 @@ def problems(route: Route | str, model: str, body: Mapping[str, Any]) -> list[Pr
     out: list[Problem] = []
     if route is not Route.GEMINI:
         return out
-    spec = thinking_spec(model)
     gkey = spelling.key(body, "generationConfig")
     gen = body.get(gkey) if gkey else None
     tkey = spelling.key(gen, "thinkingConfig") if isinstance(gen, Mapping) else None
     think = gen.get(tkey) if tkey else None
-    if spec is None or not isinstance(think, Mapping):
+    spec = thinking_spec(model) if isinstance(think, Mapping) else None  # every send asks: stay cheap
+    if spec is None:
         return out
     where = f"$.{gkey}.{tkey}"
     bkey, lkey = spelling.key(think, "thinkingBudget"), spelling.key(think, "thinkingLevel")
