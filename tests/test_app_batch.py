@@ -170,3 +170,13 @@ def test_a_recorded_batch_reopens_from_history(on_emulator):
     assert set(rows["status"]) == {"ok"}
     at = no_exception(at.button(key="bat_recorded_open").click().run())
     assert at.session_state["hist_group"] == batch_id
+
+
+def test_compare_refuses_a_request_with_an_unfilled_variable(on_emulator):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = no_exception(at.switch_page("pages/compare.py").run())
+    at = no_exception(at.text_area(key="cmp_prompt").set_value("Capital of {{country}}?").run())
+    on_emulator.clear()
+    at = no_exception(at.button(key="cmp_run").click().run())
+    assert "The variable {{country}} has no value" in texts(at, "error")
+    assert [q for q in on_emulator.received if q.method == "POST"] == []

@@ -262,3 +262,20 @@ def test_send_refuses_what_the_playground_refuses(emulator, body, message, fix):
     assert r.returncode == 2 and r.stdout == ""
     assert message in r.stderr and fix in r.stderr
     assert emulator.received == []
+
+
+def test_send_fills_variables_from_var_and_refuses_one_left_unfilled(emulator):
+    emulator.clear()
+    body = json.dumps({"contents": [{"role": "user", "parts": [{"text": "Capital of {{country}}? {{tone}}"}]}]})
+    r = comet("send", "--route", "gemini", "--model", "gemini-2.5-flash", "--body", "-", "--var", "country=Côte {{d}}",
+              "--var", "tone=a=b", stdin=body, base_url=emulator.base_url)
+    assert r.returncode == 0, r.stderr
+    assert emulator.received[-1].json["contents"][0]["parts"][0]["text"] == "Capital of Côte {{d}}? a=b"
+    emulator.clear()
+    r = comet("send", "--route", "gemini", "--model", "gemini-2.5-flash", "--body", "-", "--var", "country=Peru",
+              stdin=body, base_url=emulator.base_url)
+    assert r.returncode == 2 and r.stdout == "" and emulator.received == []
+    assert r.stderr.splitlines() == ["error: the variable {{tone}} at $.contents[0].parts[0].text has no value",
+                                     "fix: pass --var tone=VALUE"]
+    r = comet("snippet", "--lang", "curl", "--route", "gemini", "--model", "m", "--prompt", "hi {{x}}", "--var", "x")
+    assert r.returncode == 2 and "--var 'x' is not NAME=VALUE" in r.stderr

@@ -22,7 +22,7 @@ from comet.exchange import Exchange
 from . import timeline
 from .reply import StreamPane, metrics, request_lines, retry_message, show_comet_error, show_error
 from . import suite_export
-from .variables import filled
+from .variables import filled, unfilled
 
 DEFAULT_PROMPT = "Explain in three sentences why the sky is blue."
 FORM_FIELDS = ("prompt", "system", "temperature", "max_output_tokens", "thinking_budget",
@@ -202,6 +202,10 @@ def start(call: Call, targets: Sequence[Target], client: Any, *, history: Any, p
     """Plan and start a comparison; the previous one, if still running, is stopped. A request
     that cannot be planned is shown as an error and nothing is sent."""
     s = _state()
+    if unfilled(call.body):  # Compare sends the request as written
+        st.error(f"The variable {{{{{unfilled(call.body)[0]}}}}} has no value. Fill it in the Playground and "
+                 "use Start from the Playground's request, or run cases of it on the Batch page.")
+        return None
     previous = s.get("cmp_comparison")
     if previous is not None and not previous.finished:
         previous.stop()

@@ -49,6 +49,11 @@ def problems(state: Any) -> list[Problem]:
             for name in missing(state.body, _values(state))]
 
 
+def unfilled(body: Any) -> list[str]:
+    """The variables a body still has (for a page that sends a body as written)."""
+    return names(body)
+
+
 def filled(state: Any) -> Call:
     """The request with every variable filled; as written while one has no value (the problem
     is shown and Send waits)."""

@@ -63,6 +63,8 @@ def request_arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--base-url", default=None)
     parser.add_argument("--prompt", default=None, help="shortcut: a one-turn body with this text")
     body_argument(parser)
+    parser.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
+                        help="a value for {{NAME}} in the body (repeat for each variable)")
 
 
 def read_text(path: str, what: str = "--body") -> str:
@@ -112,6 +114,24 @@ def call_from(args: Namespace) -> Call:
     """The :class:`Call` the request arguments describe. ``--model`` always wins; ``--stream``
     wins when given, else an OpenAI body's own ``"stream": true`` stays."""
     route = Route.parse(args.route)
-    body = read_body(args, route)
+    body = filled(read_body(args, route), getattr(args, "var", []))
     stream = bool(args.stream) or (route is Route.OPENAI and body.get("stream") is True)
     return Call(route, args.model, body, stream=stream)
+
+
+def filled(body: dict, pairs: list[str]) -> dict:
+    """``body`` with its ``{{variables}}`` filled from ``--var NAME=VALUE``; one left without a
+    value is refused (as the Playground refuses it), naming it."""
+    from ..variables import Unfilled, fill
+
+    values = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise BadInput(f"--var {pair!r} is not NAME=VALUE", "write --var country=Portugal")
+        values[name.strip()] = value
+    try:
+        return fill(body, values)
+    except Unfilled as exc:
+        raise BadInput(f"the variable {{{{{exc.name}}}}} at {exc.path} has no value",
+                       f"pass --var {exc.name}=VALUE") from None
