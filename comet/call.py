@@ -126,6 +126,7 @@ class Call:
         object.__setattr__(self, "attachments", tuple(self.attachments or ()))
         route = Route.parse(self.route)
         object.__setattr__(self, "route", route)
+        _must_be_object(route, self.body)
         try:
             body = copy.deepcopy(dict(self.body)) if self.body is not None else {}
         except RecursionError:  # far past comet.limits.MAX_DEPTH: say where, not a traceback
@@ -144,6 +145,7 @@ class Call:
         """Build a Call where an OpenAI body's own ``model`` / ``stream`` win over the
         arguments (the JSON tab is the source of truth there)."""
         route = Route.parse(route)
+        _must_be_object(route, body)
         if route is Route.OPENAI:
             if isinstance(body.get("model"), str) and body.get("model"):
                 model = body["model"]
@@ -222,6 +224,12 @@ def prepare(call: Call, base_url: str) -> Prepared:
         raise _beyond_limits(call.route, call.model, call.body) from None
     return Prepared(route=call.route, method="POST", url=url, headers=headers, content=content,
                     stream=call.stream)
+
+
+def _must_be_object(route: Route, body: Any) -> None:
+    if body is not None and not isinstance(body, Mapping):
+        raise RequestError(Problem(route.value, "$", f"the body must be a JSON object, not {type(body).__name__}",
+                                   "wrap the request in { ... }"))
 
 
 def _beyond_limits(route: Route, model: Any, body: Any) -> Exception:

@@ -108,11 +108,13 @@ class Client:
             raise ConfigError(f"no API key: set {KEY_ENV} (or pass api_key=...); nothing was sent")
         self._key = key
         self._keys = redact.known_keys(key)  # masked in whatever a server's answer says
-        self.timeout = float(timeout)
-        self._limits = (float(read_timeout or timeout), float(connect_timeout))
+        self.timeout = float("inf") if timeout is None else float(timeout)
+        if not self.timeout > 0:  # NaN included
+            raise ConfigError(f"timeout must be a positive number of seconds (or None), not {timeout!r}")
+        self._limits = (float(read_timeout or self.timeout), float(connect_timeout))
         self._auth = {route: auth_headers(route, key) for route in Route}  # per request: a copy
         self.retry = retry
-        self._http = httpx2.Client(timeout=httpx2.Timeout(timeout, connect=connect_timeout),
+        self._http = httpx2.Client(timeout=httpx2.Timeout(_bounded(self.timeout), connect=connect_timeout),
                                   follow_redirects=follow_redirects, verify=_tls())
 
     def __repr__(self) -> str:
@@ -194,7 +196,7 @@ class Client:
         try:
             request = self._http.build_request(
                 prepared.method, prepared.url, headers=headers, content=prepared.content,
-                timeout=httpx2.Timeout(min(read, left), connect=min(connect, left)))
+                timeout=httpx2.Timeout(_bounded(min(read, left)), connect=_bounded(min(connect, left))))
             response = self._http.send(request, stream=True)
         except httpx2.HTTPError as exc:
             raise _from_httpx(exc) from None
@@ -492,6 +494,10 @@ def _loads(text: str) -> Any:
     return limits.mend(value) if "\\u" in text else value  # a lone "\\ud83d" is no text
 
 
+def _bounded(seconds: float) -> float | None:
+    return seconds if seconds < float("inf") else None  # httpx2: None is no limit
+
+
 def _pumped(items: Iterator[tuple], cancel: CancelToken, deadline: float,
             overdue: Callable[[], CometError]) -> Iterator[tuple]:
     """Run ``items`` in a reader thread feeding a queue, so a cancel ends the wait at once,
@@ -518,7 +524,8 @@ def _pumped(items: Iterator[tuple], cancel: CancelToken, deadline: float,
     try:
         while True:
             try:
-                item = q.get(timeout=max(0.0, deadline - perf_counter()) + 0.05)  # the watchdog first
+                left = deadline - perf_counter()  # the watchdog cuts first; this is the wait for headers
+                item = q.get(timeout=max(0.0, left) + 0.05) if left < 1e6 else q.get()
             except queue.Empty:
                 raise overdue() from None
             if item is _END:

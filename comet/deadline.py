@@ -48,6 +48,7 @@ def _shut(response: Any) -> None:
 class Watchdog:
     def __init__(self) -> None:
         self._heap: list[Guard] = []
+        self._stale = 0  # cancelled guards still in the heap (dropped in bulk, see cancel)
         self._wake = threading.Condition()
         self._seq = itertools.count()
         self._thread: threading.Thread | None = None
@@ -70,16 +71,23 @@ class Watchdog:
         with self._wake:
             guard.cancelled = True
             guard.response = None
+            self._stale += not guard.fired  # a fired guard has left the heap already
+            if self._stale > 256 and self._stale * 2 > len(self._heap):  # amortised: heaps stay small
+                self._heap = [g for g in self._heap if not g.cancelled]
+                heapq.heapify(self._heap)
+                self._stale = 0
             return guard.fired
 
     def _loop(self) -> None:
         while True:
             with self._wake:
                 while not self._heap or self._heap[0].when > perf_counter():
-                    self._wake.wait(self._heap[0].when - perf_counter() if self._heap else None)
+                    # at most an hour at a time: an infinite timeout is no time_t
+                    self._wake.wait(min(self._heap[0].when - perf_counter(), 3600.0) if self._heap else None)
                 guard = heapq.heappop(self._heap)
                 response = guard.response
                 if guard.cancelled or response is None:
+                    self._stale -= guard.cancelled
                     continue
                 guard.fired = True
                 _shut(response)

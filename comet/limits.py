@@ -124,8 +124,38 @@ class _Walk:
                  "use a string, number, true/false, null, list or object")
 
 
+def _fine(value: Any, depth: int) -> bool:
+    """Whether ``value`` keeps every limit: the fast pass every request takes (no paths built;
+    :class:`_Walk` runs only when this says no, to say where)."""
+    kind = type(value)
+    if kind is str:
+        return value.isascii() or _SURROGATE.search(value) is None
+    if kind is dict:
+        if depth >= MAX_DEPTH:
+            return False
+        for key, item in value.items():
+            if type(key) is not str or not (key.isascii() or _SURROGATE.search(key) is None) \
+                    or not _fine(item, depth + 1):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        if depth >= MAX_DEPTH:
+            return False
+        for item in value:
+            if not _fine(item, depth + 1):
+                return False
+        return True
+    if kind is int:
+        return -MAX_INT <= value <= MAX_INT
+    if kind is float:
+        return value - value == 0  # NaN and the infinities give NaN
+    return value is None or kind is bool
+
+
 def problems(value: Any, route: str = "", parts: tuple[Any, ...] = ()) -> list[Problem]:
     """Every limit ``value`` breaks (empty when none), each at its JSON path."""
+    if _fine(value, len(parts)):
+        return []
     walk = _Walk(str(getattr(route, "value", route)))
     walk.value(value, parts)
     return walk.found

@@ -145,3 +145,16 @@ def test_the_deadline_leaves_kept_alive_connections_alone_and_a_cut_one_is_not_r
         assert client.send(openai("trickle-stream", stream=True)).error.kind == "timeout"
         after = client.send(openai("port"))
         assert after.ok and after.text.isdigit()
+
+
+@pytest.mark.parametrize("cancel", [None, CancelToken()], ids=["inline", "with-stop-button"])
+def test_no_timeout_at_all_is_allowed_and_a_bad_one_is_refused(hostile, cancel):
+    from comet import ConfigError
+
+    with Client(hostile, KEY, timeout=None) as client:
+        assert client.send(openai("port"), cancel).ok
+    with Client(hostile, KEY, timeout=float("inf")) as client:
+        assert client.send(openai("port"), cancel).ok
+    for bad in (0, -1, float("nan")):
+        with pytest.raises(ConfigError, match="positive number of seconds"):
+            Client(hostile, KEY, timeout=bad)

@@ -169,3 +169,11 @@ def test_the_cli_refuses_a_prompt_that_is_not_text():
                        capture_output=True, timeout=60, env={"PATH": "/usr/bin:/bin", "COMETAPI_KEY": "sk-x"})
     assert r.returncode == 2 and b"Traceback" not in r.stderr
     assert b"$.messages[0].content" in r.stderr and b"lone surrogate" in r.stderr
+
+
+@pytest.mark.parametrize("value", [[1, 2], "text", 3])
+def test_a_call_whose_body_is_not_an_object_says_so(value):
+    for make in (lambda: Call(Route.GEMINI, "m", value), lambda: Call.from_body(Route.OPENAI, value)):
+        with pytest.raises(RequestError) as exc:
+            make()
+        assert problem(exc)[:2] == ("$", f"the body must be a JSON object, not {type(value).__name__}")
