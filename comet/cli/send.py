@@ -9,6 +9,7 @@ from __future__ import annotations
 from argparse import ArgumentParser, ArgumentTypeError, Namespace
 from pathlib import Path
 
+from ..cancel import CancelToken
 from .common import FAILED, OK, BadInput, Command, call_from, emit, request_arguments
 
 
@@ -60,7 +61,9 @@ def send(args: Namespace) -> int:
         store = open_store()
     try:
         with _client(args.base_url, args.timeout) as client:
-            exchange = client.send(call)
+            # With a token the reader thread runs, so --timeout bounds even a server that
+            # sends its headers a byte at a time (see comet/deadline.py).
+            exchange = client.send(call, CancelToken())
         if store is not None:
             store.record(exchange)
     finally:
