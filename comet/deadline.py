@@ -33,7 +33,7 @@ class Guard:
 
 
 
-def _shut(response: Any) -> None:
+def shut(response: Any) -> None:
     """Shut down the socket under an httpx response (the ``network_stream`` extension that
     httpcore provides), so that a read blocked on it returns at once."""
     stream = getattr(response, "extensions", {}).get("network_stream")
@@ -90,7 +90,7 @@ class Watchdog:
                     self._stale -= guard.cancelled
                     continue
                 guard.fired = True
-                _shut(response)
+                shut(response)
 
 
 WATCHDOG = Watchdog()

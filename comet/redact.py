@@ -90,7 +90,7 @@ def deltas(items: list, keys: tuple[str, ...]) -> list:
     """Stream deltas (text, candidate) with the keys masked: ``items`` itself when none is in
     them (one substring test per delta and key, on every read of a stream)."""
     if keys and any(k in d.text for d in items for k in keys):
-        return [type(d)(text(d.text, keys), *d[1:]) for d in items]
+        return [type(d)(text(d.text, keys), d.candidate) for d in items]
     return items
 
 

@@ -31,7 +31,6 @@ from .exchange import (Candidate, CodeRun, FunctionCall, InlineImage, Reply, Tex
 
 Delta = TextDelta | ThoughtDelta
 _EMPTY: dict[str, Any] = {}
-_new = tuple.__new__  # _new(TextDelta, (text, index)): a delta without a Python-level __new__
 
 
 class ShapeError(ValueError):
@@ -173,10 +172,10 @@ def _gemini(acc: Accumulator, chunk: dict[str, Any], deltas: list[Delta]) -> Non
                     if text and type(text) is str:
                         if part.get("thought") is True:
                             slot.thoughts.append(text)
-                            deltas.append(_new(ThoughtDelta, (text, index)))
+                            deltas.append(ThoughtDelta(text, index))
                         else:
                             slot.text.append(text)
-                            deltas.append(_new(TextDelta, (text, index)))
+                            deltas.append(TextDelta(text, index))
                     elif "functionCall" in part:
                         call = part["functionCall"] or _EMPTY
                         args = call.get("args")
@@ -264,14 +263,14 @@ def _openai(acc: Accumulator, chunk: dict[str, Any], deltas: list[Delta]) -> Non
                 thought = message.get("reasoning_content") or message.get("reasoning")
                 if thought and type(thought) is str:
                     slot.thoughts.append(thought)
-                    deltas.append(_new(ThoughtDelta, (thought, index)))
+                    deltas.append(ThoughtDelta(thought, index))
                 text = message.get("content")
                 if text:
                     if type(text) is not str:
                         text = _content_text(text)
                     if text:
                         slot.text.append(text)
-                        deltas.append(_new(TextDelta, (text, index)))
+                        deltas.append(TextDelta(text, index))
                 tool_calls = message.get("tool_calls")
                 if tool_calls:
                     _tool_fragments(slot, tool_calls)

@@ -444,3 +444,24 @@ def test_cost_bills_thinking_as_output_and_merge_keeps_every_model():
     assert [(m.id, m.gemini, m.provider) for m in merged] == [
         ("gemini-a", True, "Google"), ("gemini-b", True, ""), ("gpt-x", False, "OpenAI")]
     assert merged[0].pricing == Pricing(1.0, 2.0) and merged[2].owned_by == "openai"
+
+
+def test_a_run_read_inline_starts_no_thread_and_a_cancel_ends_it_mid_stream(make_emulator):
+    """The Playground reads a run in a thread of its own, so the client adds none: a cancel
+    then shuts the answer's socket, which ends the blocked read between two chunks at once."""
+    emu = make_emulator(ttft_ms=1, chunk_ms=400)
+    token = CancelToken()
+    texts, stopped_after = [], None
+    with Client(emu.base_url, KEY) as cl:
+        for event in cl.stream(call(Route.OPENAI, prompt="Count [[chunks=20]]", stream=True), token,
+                               reader_thread=False):
+            assert "comet-reader" not in {t.name for t in threading.enumerate()}  # the client's reader thread
+            if isinstance(event, TextDelta) and event.text.strip():
+                texts.append(event.text)
+                if stopped_after is None:
+                    threading.Timer(0.05, token.set).start()  # mid-wait for the next chunk
+                    stopped_after = time.perf_counter()
+            ex = event
+    assert time.perf_counter() - stopped_after < 0.35  # not the 400 ms to the next chunk
+    assert ex.stopped and ex.partial and ex.error is None and ex.status == 200
+    assert ex.text == "".join(texts) and len(texts) == 1

@@ -102,8 +102,9 @@ def run_live(events: Iterator[Any], cancel: Any, box: Any, call: Any, base_url: 
              on_done: Callable[[Exchange], None]) -> Exchange:
     """Draw a run's events into ``box`` as they arrive and return its Exchange.
 
-    A reader thread consumes ``events`` (from ``Client.stream``) into a queue, so the page keeps
-    checking in every ``POLL_S`` even before the first byte. The first text (and the first
+    A reader thread consumes ``events`` (from ``Client.stream`` with ``reader_thread=False``: this
+    is the run's only reader thread) into a queue, so the page keeps checking in every
+    ``POLL_S`` even before the first byte. The first text (and the first
     thought) is painted the moment it arrives; later ones at most every ``FLUSH_S``, and a
     throttled delta waits only until that deadline, never for the next chunk. When Streamlit
     interrupts the script (Stop, or any other widget), the ``finally`` sets ``cancel``, takes

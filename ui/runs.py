@@ -104,7 +104,7 @@ def send(conn: Connection, call: Call, catalog: dict[str, ModelInfo], *, key: st
     results = _results()
     results.pop(result_key, None)
     try:
-        events = conn.client().stream(call, cancel)
+        events = conn.client().stream(call, cancel, reader_thread=False)  # run_live's thread reads
     except CometError as err:  # nothing was sent: RequestError or ConfigError
         with holder.container():
             reply.show_comet_error(err, key=f"{key}_pre")
