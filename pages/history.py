@@ -17,19 +17,20 @@ if history is None:  # the banner above says why; the share link above still wor
     st.stop()
 st.caption(f"Runs are kept in `{history.location}`.")  # a URL shows without its password
 
-found = view.filters(history)
-rows, total = view.page_of_runs(history, found)
-view.table(rows, total)
-run_diff.section(history, rows)
-suite_export.history_section(history, rows)
-view.chart(history, found)
-view.export_buttons(history, found)
+with runs.store_errors():  # the store going away mid-page: a message, not a traceback
+    found = view.filters(history)
+    rows, total = view.page_of_runs(history, found)
+    view.table(rows, total)
+    run_diff.section(history, rows)
+    suite_export.history_section(history, rows)
+    view.chart(history, found)
+    view.export_buttons(history, found)
 
-selected = st.session_state.get(view.SELECTED)
-if selected is not None:
-    view.details(history, selected, connection.current())
-else:
-    st.caption("Select a run to see its request, response and code, and to reopen, rerun, share or delete it.")
+    selected = st.session_state.get(view.SELECTED)
+    if selected is not None:
+        view.details(history, selected, connection.current())
+    else:
+        st.caption("Select a run to see its request, response and code, and to reopen, rerun, share or delete it.")
 
 with st.expander("Open a shared request file"):
     view.upload_request()

@@ -247,6 +247,20 @@ def test_postgresql_exports_read_through_a_server_side_cursor():
             store.close()
 
 
+def test_connections_the_server_ended_are_replaced():
+    with postgres_schema() as url:
+        store = open_store(url)
+        try:
+            store.record(exchange("before the restart"))
+            ended = sql(store, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+                               "AND usename = current_user AND backend_type = 'client backend'")
+            assert ended and all(ok for (ok,) in ended)  # the pool's connections are gone
+            store.record(exchange("after the restart"))
+            assert [r["prompt_preview"] for r in store.page()] == ["after the restart", "before the restart"]
+        finally:
+            store.close()
+
+
 # ---- bad configuration --------------------------------------------------------------------------------
 
 def test_a_wrong_password_is_a_config_error_without_the_password():

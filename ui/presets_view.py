@@ -109,8 +109,10 @@ def _import() -> None:
 def box(state: Any) -> None:
     """The Presets expander, above the editor."""
     notes = st.session_state.pop(NOTES, None)
-    store = runs.history()
-    saved = store.presets() if store is not None else []
+    store, saved = runs.history(), []
+    if store is not None:
+        with runs.store_errors():
+            saved = store.presets()
     options = [f"saved:{p.name}" for p in saved] + list(_BUILTIN)
     if st.session_state.get("pst_pick") not in options:
         st.session_state["pst_pick"] = None

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
+from typing import Iterator
 
 import streamlit as st
 
@@ -75,6 +77,17 @@ def history_banner() -> None:
         st.warning(f"**History is off.** {problem}", icon=":material/database_off:")
 
 
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """Around drawing from the store: if it goes away (a ConfigError naming the URL without its
+    password), say so where the drawing stopped and turn the history off for a while."""
+    try:
+        yield
+    except CometError as err:
+        _failed[_url()] = (time.monotonic(), str(err))
+        st.error(f"**History is off.** {err}")
+
+
 def drafts():
     """The drafts of the configured store (this process's own while it cannot be used)."""
     store = history()
@@ -113,7 +126,7 @@ def send(conn: Connection, call: Call, catalog: dict[str, ModelInfo], *, key: st
     # Streamlit starts the next run (the one Stop asked for) on a new thread while this one
     # unwinds, so the result is a pending value the next run waits for (see last()).
     pending = results[result_key] = _Pending()
-    store = history()  # resolved now: done() must not call into Streamlit
+    store, url = history(), _url()  # resolved now: done() must not call into Streamlit
 
     def done(exchange: Exchange) -> None:
         # Runs in a finally while Streamlit may be unwinding the script: no drawing, and no
@@ -122,7 +135,9 @@ def send(conn: Connection, call: Call, catalog: dict[str, ModelInfo], *, key: st
         try:
             if store is not None:
                 pending.run_id = store.record(exchange, cost=price)
-        finally:  # a store gone away loses this row, never the run on screen
+        except CometError as err:  # a store gone away loses this row, never the run on screen
+            _failed[url] = (time.monotonic(), f"This run was not recorded: {err}")  # the banner says so
+        finally:
             pending.finish((exchange, price))
 
     exchange = reply.run_live(events, cancel, holder.container(), call, conn.base_url, on_done=done)

@@ -151,9 +151,12 @@ class PostgresStore:
     """A history in PostgreSQL. Safe to share between threads (connections come from a pool)."""
 
     def __init__(self, url: str, *, secrets: Sequence[str] = (), pool_size: int = 8, connect_timeout: float = 5):
-        import psycopg
-        from psycopg_pool import ConnectionPool
-
+        try:
+            import psycopg
+            from psycopg_pool import ConnectionPool
+        except ImportError:
+            raise ConfigError(f"{URL_ENV} = {redact(url)} needs psycopg and psycopg-pool: "
+                              "pip install -r requirements.txt") from None
         self.url = url
         self.location = redact(url)
         self.secrets = tuple(secrets)
@@ -162,8 +165,11 @@ class PostgresStore:
                 self._migrate(conn)
         except psycopg.Error as exc:
             raise connect_error(url, exc) from None
+        # check: a connection the server ended (a restart, a failover) is replaced before use;
+        # timeout: a server that is gone is a ConfigError in seconds, not a page that hangs
         self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True, name="comet-history",
-                                    kwargs={"connect_timeout": connect_timeout})
+                                    kwargs={"connect_timeout": connect_timeout}, check=ConnectionPool.check_connection,
+                                    timeout=connect_timeout * 2)
         self._drafts: Any = None
 
     def _migrate(self, conn: Any) -> int:
@@ -185,12 +191,17 @@ class PostgresStore:
 
     @contextmanager
     def _conn(self) -> Iterator[Any]:
-        """A pooled connection inside one transaction (committed on success)."""
+        """A pooled connection inside one transaction (committed on success). A server that went
+        away is a ConfigError naming the URL without its password."""
+        import psycopg
         from psycopg.rows import dict_row
 
-        with self._pool.connection() as conn:
-            conn.row_factory = dict_row
-            yield conn
+        try:
+            with self._pool.connection() as conn:
+                conn.row_factory = dict_row
+                yield conn
+        except psycopg.OperationalError as exc:  # the pool's own timeout is one too
+            raise connect_error(self.url, exc) from None
 
     def close(self) -> None:
         self._pool.close()
@@ -226,7 +237,8 @@ class PostgresStore:
         if not built:
             return []
         with self._conn() as conn:
-            have = {r["uid"] for r in conn.execute("SELECT uid FROM runs WHERE uid = ANY(%s)", (keys,))}
+            have = {r["uid"] for r in conn.execute("SELECT uid FROM runs WHERE uid = ANY(%s)", (keys,))} \
+                if uids is not None else set()
             todo = [(k, rec) for k, rec in zip(keys, built) if k not in have]
             ids = [r["id"] for r in conn.execute(
                 "SELECT nextval(pg_get_serial_sequence('runs', 'id')) AS id FROM generate_series(1, %s)",
