@@ -294,6 +294,38 @@ def test_a_newer_schema_is_refused_on_postgresql():
             open_store(url)
 
 
+@pytest.fixture
+def own_server(tmp_path):
+    """A PostgreSQL cluster of this test's own (.ci/postgres), so that it can be stopped mid-test."""
+    if os.geteuid() != 0 or not Path("/usr/lib/postgresql/15/bin/initdb").exists():
+        pytest.skip("needs root and Debian's PostgreSQL 15 to start a cluster of its own")
+    where = tmp_path / "cluster-dir"
+    out = subprocess.run(["bash", str(ROOT / ".ci" / "postgres"), "start"], capture_output=True, text=True,
+                         timeout=120, check=True)
+    where.write_text(out.stderr.strip().splitlines()[-1])
+    stop = lambda: subprocess.run(["bash", str(ROOT / ".ci" / "postgres"), "stop", where.read_text()],  # noqa: E731
+                                  capture_output=True, timeout=120)
+    yield out.stdout.strip(), stop
+    stop()
+
+
+def test_a_server_gone_mid_session_is_a_message_not_a_traceback(own_server, emulator, monkeypatch):
+    url, stop = own_server
+    monkeypatch.setenv("COMET_HISTORY_URL", url)
+    store = open_store(url)
+    store.record(exchange("kept before the server went"))
+    at = no_exception(AppTest.from_file(APP, default_timeout=TIMEOUT).run())
+    at = no_exception(at.switch_page("pages/history.py").run())
+    assert "1 run matches" in texts(at, "caption")
+    stop()
+    with pytest.raises(ConfigError, match="cannot be used") as err:
+        store.count()
+    assert password_of(url) not in str(err.value) and redact(url) in str(err.value)
+    at = no_exception(at.run())  # the page says so where it stopped drawing, and the history is off
+    shown = texts(at, "error") + texts(at, "warning")
+    assert "History is off." in shown and redact(url) in shown and password_of(url) not in shown
+
+
 def test_the_cli_exits_2_naming_the_url_without_its_password(emulator):
     bad = "postgresql://comet:hunter2-secret@127.0.0.1:1/comet"
     for args in (("history", "export", "--url", bad), ("history", "copy", "--from", bad, "--to", bad)):
