@@ -48,7 +48,9 @@ def is_gemini(model_id: str) -> bool:
 
 def _records(listing: Any) -> Iterable[Mapping[str, Any]]:
     data = listing.get("data") if isinstance(listing, Mapping) else listing
-    return [r for r in data or () if isinstance(r, Mapping) and isinstance(r.get("id"), str)]
+    if not isinstance(data, list):  # a server's odd answer (a number, an object) lists nothing
+        return []
+    return [r for r in data if isinstance(r, Mapping) and isinstance(r.get("id"), str)]
 
 
 def _pricing(value: Any) -> Pricing | None:

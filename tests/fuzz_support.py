@@ -33,6 +33,7 @@ from comet.features import (Function, add_function, allowed_functions, answer_ca
                             check_upload, detach, functions, has_search, media, read_grounding, remove_function,
                             remove_turn, safety, schema_of, set_allowed_functions, set_calling_mode, set_safety,
                             set_schema, set_search, set_turn, thinking, turns, urls)
+from comet.models import merge
 from comet.snippets import LANGS, render
 from comet.wire import Accumulator, ShapeError
 
@@ -263,6 +264,7 @@ def _reply(run: Run, route: Route, payload: Any) -> None:
     meta = payload.get("candidates", [{}])[0].get("groundingMetadata") if isinstance(payload, dict) and isinstance(
         payload.get("candidates"), list) and payload["candidates"] and isinstance(payload["candidates"][0], dict) else payload
     run.step("read_grounding", read_grounding, meta, "some answer text")
+    run.step("models.merge", merge, payload, {"data": payload})  # a model list is a server's reply too
     body = TEMPLATES[route][1]
     if reply is not None:
         run.step("answer_calls", answer_calls, route, body, reply, [{"ok": True}] * len(reply.function_calls))

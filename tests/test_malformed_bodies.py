@@ -108,3 +108,10 @@ def test_an_infinite_or_nan_thinking_budget_is_refused_not_crashed_on(budget):
     assert found and found[0].path == "$.generationConfig.thinkingConfig.thinkingBudget"
     with pytest.raises(RequestError):
         rules.validate(Call(Route.GEMINI, "gemini-2.5-flash", body))
+
+
+def test_odd_model_lists_from_a_server_list_nothing():
+    from comet.models import merge
+
+    assert merge(7, {"data": 3}) == [] and merge({"data": {"id": "x"}}, "text") == []
+    assert [m.id for m in merge({"data": [{"id": "gemini-2.5-flash"}, 5]}, {"data": True})] == ["gemini-2.5-flash"]
