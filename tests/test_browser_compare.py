@@ -92,7 +92,7 @@ def test_a_comparison_of_the_two_routes_streams_side_by_side(server, page):
 def test_the_history_page_shows_the_rows_and_the_csv_holds_them(server, page):
     visit(page, server, "/history")
     page.get_by_text("2 runs match").wait_for()  # the comparison of the first test
-    grid = page.locator('[data-testid="stDataFrame"]')
+    grid = page.locator('[data-testid="stDataFrame"]').first  # the runs table; the chart's tables follow
     grid.wait_for()
     with page.expect_download() as info:
         page.locator(".st-key-hist_export_csv button").first.click()
@@ -127,5 +127,6 @@ def test_a_share_link_opens_the_request_in_the_playground(server, page):
     page.goto(server + "/history?share=" + share.encode(call))
     page.wait_for_url(re.compile(r"/\?draft="), timeout=60_000)  # the Playground is the app's root page
     expect = playwright_api.expect
-    expect(page.get_by_label("Prompt", exact=True)).to_have_value("opened from a link")
+    # the Playground draws the editor after the redirect: wait for it as long as for the redirect
+    expect(page.get_by_label("Prompt", exact=True)).to_have_value("opened from a link", timeout=60_000)
     expect(page.locator("input[aria-label=Model]").first).to_have_value(re.compile("^gemini-2.5-pro"))
