@@ -18,7 +18,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-MEDIA_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif", "application/pdf")
+AUDIO_TYPES = ("audio/wav", "audio/mp3", "audio/aiff", "audio/aac", "audio/ogg", "audio/flac")
+VIDEO_TYPES = ("video/mp4", "video/mpeg", "video/mov", "video/webm")
+MEDIA_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif", "application/pdf", *AUDIO_TYPES,
+               *VIDEO_TYPES, "text/plain")
+# What Chat Completions takes inline: images, PDFs (file parts) and input_audio in wav or mp3.
+OPENAI_AUDIO = {"audio/wav": "wav", "audio/mp3": "mp3"}
+OPENAI_MEDIA = ("image/png", "image/jpeg", "image/webp", "image/gif", "application/pdf", *OPENAI_AUDIO)
 INLINE_LIMIT = 20 * 1024 * 1024  # Gemini's limit for inline data in one request (20 MB in all)
 
 _BUDGET_25_FLASH = {"kind": "budget", "min": 0, "max": 24576, "can_disable": True, "default": "dynamic"}

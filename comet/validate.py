@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from . import limits
 from .body import item as _get  # Gemini accepts camelCase and snake_case (proto3 JSON)
 from .call import INLINE_LIMIT, MEDIA_TYPES, Call, Route, attachment_names
+from .capabilities import OPENAI_MEDIA
 from .errors import Problem, RequestError
 
 # Top-level OpenAI fields sent to the Gemini route, and where Gemini wants them instead.
@@ -275,7 +276,10 @@ def attachment_problems(call: Call) -> list[Problem]:
     for a in call.attachments:
         if a.mime_type not in MEDIA_TYPES:
             found.append(Problem(route, f"<attachment:{a.name}>", f"{a.mime_type or 'unknown type'} is not a supported media type",
-                                 "attach a PNG, JPEG, WebP or GIF image, or a PDF"))
+                                 "attach an image, a PDF, audio, video or plain text"))
+        elif call.route is Route.OPENAI and a.mime_type not in OPENAI_MEDIA:
+            found.append(Problem(route, f"<attachment:{a.name}>", f"Chat Completions takes no {a.mime_type} input",
+                                 "use the Gemini native route, or attach an image, a PDF or WAV/MP3 audio"))
     total = sum(len(a.data) for a in call.attachments)
     if total * 4 / 3 > INLINE_LIMIT:
         found.append(Problem(route, "attachments", f"inline media total {total / 1e6:.1f} MB, over the 20 MB limit",

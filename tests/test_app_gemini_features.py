@@ -169,8 +169,9 @@ def test_the_draft_keeps_attachments_across_a_reload(app):
 
 
 def test_wrong_type_and_too_much_inline_data_are_refused_before_sending(app):
-    app.file_uploader[0].set_value(("notes.txt", b"just text", "text/plain")).run()
-    assert "notes.txt is text/plain, not a supported file" in texts(ok(app), "error")
+    # plain text is supported since issue 15; an archive is not
+    app.file_uploader[0].set_value(("notes.zip", b"PK\x03\x04 zipped", "application/zip")).run()
+    assert "notes.zip is application/zip, not a supported file" in texts(ok(app), "error")
     assert "inlineData" not in json.dumps(body(app))
     big = b"\x89PNG\r\n\x1a\n" + bytes(16 * 1024 * 1024)  # 21.8 MB once base64-encoded
     app.file_uploader[0].set_value(("huge.png", big, "image/png")).run()

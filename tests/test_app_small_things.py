@@ -93,7 +93,7 @@ def test_the_uploader_says_20_mb_and_there_is_no_deploy_button(app):
     from pathlib import Path
     import tomllib
 
-    (media,) = [u for u in app.get("file_uploader") if u.proto.label == "Attach images or PDFs"]
+    (media,) = [u for u in app.get("file_uploader") if u.proto.label == "Attach media"]
     assert media.proto.max_upload_size_mb == 20  # the inline limit, not Streamlit's 200
     config = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text())
     assert config["client"]["toolbarMode"] == "minimal"

@@ -168,11 +168,13 @@ def media(state, disabled: bool) -> None:
     key = _uploader_key()
     with st.expander(f"Media ({len(state.attachments)} attached)" if state.attachments else "Media",
                      expanded=bool(state.attachments)):
-        st.file_uploader("Attach images or PDFs", key=key, accept_multiple_files=True, on_change=_on_upload,
+        st.file_uploader("Attach media", key=key, accept_multiple_files=True, on_change=_on_upload,
                          max_upload_size=20,  # MB: the inline limit, not Streamlit's default 200
                          args=(key,), disabled=disabled,
-                         help="PNG, JPEG, WebP, GIF or PDF, at most 20 MB inline in all; sent as inlineData "
-                              "(Gemini) or a data URL (OpenAI-compatible)")
+                         help="images (PNG, JPEG, WebP, GIF), PDF, audio (WAV, MP3, AIFF, AAC, Ogg, FLAC), "
+                              "video (MP4, MPEG, MOV, WebM) or plain text, at most 20 MB inline in all; sent as "
+                              "inlineData (Gemini), or a data URL, file or input_audio part (OpenAI-compatible: "
+                              "images, PDF, WAV and MP3 only)")
         for why in ss.get(MEDIA_ERRORS) or []:
             st.error(why)
         used = {a.name for a in state.used_attachments()}

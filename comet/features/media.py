@@ -19,11 +19,15 @@ from typing import Any
 from .. import body as spelling
 from ..body import FormConflict
 from ..call import Attachment, Route
-from ..capabilities import INLINE_LIMIT
+from ..capabilities import INLINE_LIMIT, OPENAI_AUDIO, OPENAI_MEDIA
 from ..errors import Problem
 
 KINDS = {"image/png": "PNG image", "image/jpeg": "JPEG image", "image/webp": "WebP image",
-         "image/gif": "GIF image", "application/pdf": "PDF"}
+         "image/gif": "GIF image", "application/pdf": "PDF", "audio/wav": "WAV audio", "audio/mp3": "MP3 audio",
+         "audio/aiff": "AIFF audio", "audio/aac": "AAC audio", "audio/ogg": "Ogg audio", "audio/flac": "FLAC audio",
+         "video/mp4": "MP4 video", "video/mpeg": "MPEG video", "video/mov": "QuickTime video",
+         "video/webm": "WebM video", "text/plain": "plain text"}
+_SUPPORTED = "an image (PNG, JPEG, WebP, GIF), a PDF, audio (WAV, MP3, AIFF, AAC, Ogg, FLAC), video (MP4, MPEG, MOV, WebM) or plain text"
 
 
 def sniff(data: bytes) -> str | None:
@@ -38,7 +42,41 @@ def sniff(data: bytes) -> str | None:
         return "image/webp"
     if data.lstrip()[:5] == b"%PDF-":
         return "application/pdf"
+    return _sniff_av(data)
+
+
+def _sniff_av(data: bytes) -> str | None:
+    """Audio and video by their magic numbers (WAV, AIFF, Ogg, FLAC, MP3, AAC, MP4/MOV, WebM, MPEG)."""
+    head = data[:12]
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "audio/wav"
+    if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
+        return "audio/aiff"
+    if head[:4] == b"OggS":
+        return "audio/ogg"
+    if head[:4] == b"fLaC":
+        return "audio/flac"
+    if head[:3] == b"ID3" or head[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
+        return "audio/mp3"
+    if head[:2] in (b"\xff\xf1", b"\xff\xf9"):
+        return "audio/aac"  # ADTS frames
+    if head[4:8] == b"ftyp":
+        return "video/mov" if head[8:12] == b"qt  " else "video/mp4"
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "video/webm"
+    if head[:4] in (b"\x00\x00\x01\xba", b"\x00\x00\x01\xb3"):
+        return "video/mpeg"
     return None
+
+
+def _plain_text(name: str, data: bytes, declared: str | None) -> bool:
+    """A .txt file (or one declared text/plain) whose bytes are UTF-8 text."""
+    if declared != "text/plain" and not name.lower().endswith(".txt"):
+        return False
+    try:
+        return "\x00" not in data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
 
 
 def inline_size(attachments: Any) -> int:
@@ -50,11 +88,10 @@ def check_upload(name: str, data: bytes, declared: str | None, held: Any = ()) -
     """(media type, None) for a file that may be attached, or (None, why not): a type other
     than PNG, JPEG, WebP, GIF or PDF (by content, whatever the name says), or inline data
     that would pass 20 MB in all (issue 6)."""
-    mime = sniff(data)
+    mime = sniff(data) or ("text/plain" if _plain_text(name, data, declared) else None)
     if mime is None:
         shown = declared or mimetypes.guess_type(name)[0] or "an unknown type"
-        return None, (f"{name} is {shown}, not a supported file: attach a PNG, JPEG, WebP or GIF "
-                      "image, or a PDF")
+        return None, f"{name} is {shown}, not a supported file: attach {_SUPPORTED}"
     total = inline_size(held) + 4 * ((len(data) + 2) // 3)
     if total > INLINE_LIMIT:
         return None, (f"{name} ({len(data) / 1e6:.1f} MB) would bring inline media to "
@@ -108,6 +145,12 @@ def media_part(route: Route | str, attachment: Attachment) -> dict[str, Any]:
     route = Route.parse(route)
     if route is Route.GEMINI:
         return {"inlineData": {"mimeType": attachment.mime_type, "data": attachment.token}}
+    if attachment.mime_type in OPENAI_AUDIO:
+        return {"type": "input_audio", "input_audio": {"data": attachment.token,
+                                                       "format": OPENAI_AUDIO[attachment.mime_type]}}
+    if attachment.mime_type not in OPENAI_MEDIA:
+        raise FormConflict(f"Chat Completions takes images, PDFs and WAV or MP3 audio, not "
+                           f"{KINDS.get(attachment.mime_type, attachment.mime_type)}: use the Gemini native route")
     url = f"data:{attachment.mime_type};base64,{attachment.token}"
     if attachment.mime_type == "application/pdf":
         return {"type": "file", "file": {"filename": attachment.name, "file_data": url}}
