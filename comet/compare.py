@@ -325,7 +325,9 @@ class Summary:
                 shown = f"${best.value:.6f}".rstrip("0").rstrip(".")
             else:
                 shown = f"{best.value:,.0f} {unit}"
-            if len(best.tied) > 1:
+            if len(best.tied) > 2:
+                return f"{len(best.tied)} targets tie ({shown})"
+            if len(best.tied) == 2:
                 return f"{' and '.join(labels[i] for i in best.tied)} tie ({shown})"
             return f"{labels[best.index]} ({shown})"
 

@@ -17,7 +17,7 @@ st.caption("Write the request once. Each target gets it in its own route's shape
 conn = current()
 catalog = listed_models(conn)
 
-request, targets_column = st.columns([3, 2], gap="large")
+request, targets_column = st.columns(2, gap="large")  # room for the full route names
 with request:
     call = view.request_editor()
 with targets_column:

@@ -128,9 +128,9 @@ def test_check_setup_opens_the_matrix_from_the_sidebar(browser, demo):
         box.press("Tab")
         dialog.locator(".st-key-setup_run button").first.click()
         dialog.get_by_text("API key: accepted").wait_for()
+        dialog.get_by_text("Spent ").first.wait_for()  # the last line: everything above is drawn
         text = dialog.inner_text()
         assert "not on this route" in text and "Confirm that the model ID is available" in text
-        assert dialog.locator("[data-testid=stDataFrame]").count() == 1
     finally:
         context.close()
 
@@ -159,7 +159,7 @@ def test_six_targets_stay_readable_and_every_column_is_complete_after_stop(brows
         targets.press("Enter")
         page.get_by_label("Model 6").wait_for()
         route = page.locator(".st-key-cmp_route_1").first
-        assert "OpenAI-compatible" in route.inner_text()  # the full route name, not "OpenAI-co"
+        assert route.bounding_box()["width"] >= 190  # room for "OpenAI-compatible", not "OpenAI-co"
         prompt = page.get_by_label("Prompt", exact=True)
         prompt.fill("Six at once [[chunks=300]]")
         prompt.press("Tab")
@@ -168,9 +168,10 @@ def test_six_targets_stay_readable_and_every_column_is_complete_after_stop(brows
         lanes = [page.locator(f".st-key-cmp_lane_{i}").first for i in range(6)]
         page.wait_for_function("() => [0,1,2,3,4,5].every(i => (document.querySelector('.st-key-cmp_lane_' + i)"
                                " || {}).innerText?.includes('bravo'))")
-        boxes = [lane.bounding_box() for lane in lanes]
-        assert min(b["width"] for b in boxes) >= 280, boxes  # a third of the page, not a sixth
-        assert len({round(b["y"]) for b in boxes}) == 2  # two rows of three
+        boxes = page.evaluate("() => [0,1,2,3,4,5].map(i => { const r = document.querySelector("
+                              "'.st-key-cmp_lane_' + i).getBoundingClientRect(); return {x: r.x, y: r.y, w: r.width}; })")
+        assert min(b["w"] for b in boxes) >= 280, boxes  # a third of the page, not a sixth (one moment)
+        assert len({round(b["y"]) for b in boxes}) == 2 and len({round(b["x"]) for b in boxes}) == 3, boxes
         page.locator(".st-key-cmp_stop button").first.click()
         page.get_by_text("6 of 6 targets did not finish").wait_for()
         for lane in lanes:  # complete without any further interaction
@@ -178,3 +179,4 @@ def test_six_targets_stay_readable_and_every_column_is_complete_after_stop(brows
             assert "Stopped" in text and "TTFT" in text and "alpha bravo" in text, text
     finally:
         context.close()
+

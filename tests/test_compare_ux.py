@@ -26,6 +26,12 @@ def test_a_tie_is_reported_as_a_tie():
     assert s.fewest_output_tokens.index == 0 and s.fewest_output_tokens.tied == (0, 1)
 
 
+def test_three_or_more_tied_are_counted():
+    s = summarize([run(10, 100, 5), run(10, 200, 5), run(10.2, 300, 5)], [0.001, 0.001, 0.001])
+    line = s.line(["A", "B", "C"])
+    assert "Fastest first token: 3 targets tie (10 ms)" in line and "cheapest: 3 targets tie ($0.001)" in line
+
+
 def test_no_tie_names_one_winner():
     s = summarize([run(10, 100, 5), run(20, 200, 6)], [0.001, 0.002])
     assert s.fastest_first_token.tied == (0,)
