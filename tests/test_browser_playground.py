@@ -101,12 +101,17 @@ def send_and_wait(page, server: Server, send=None) -> str:
     while len(history_rows(server.history)) == before:
         assert time.monotonic() < deadline, "the run was not recorded"
         time.sleep(0.05)
+    wait_drawn(page)
+    return reply_text(page)
+
+
+def wait_drawn(page) -> None:
+    """Wait until a finished run is drawn whole: its metrics shown and Stop off again."""
     page.wait_for_function(
         "() => { const a = document.querySelector('.st-key-pg_answer');"
         " const stop = document.querySelector('.st-key-pg_stop button');"
         " return a && stop && stop.disabled && a.innerText.includes('Served model')"
         " && !a.innerText.includes('Waiting for the first token') && !a.innerText.includes('Streaming…'); }")
-    return reply_text(page)
 
 
 def history_rows(path: Path) -> list:
@@ -250,6 +255,5 @@ def test_send_sends_exactly_what_is_in_the_prompt_box(page, demo, how):
         run = History(str(demo.history)).get(row["id"])
         assert run["prompt"] == text
         assert text in json.dumps(run["request"])  # what went on the wire
-        page.wait_for_function("() => document.querySelector('.stApp')"
-                               ".getAttribute('data-test-script-state') !== 'running'")
+        wait_drawn(page)  # the run's last redraw too: the next prompt is typed after it, as by a hand
         assert prompt.input_value() == text
