@@ -15,7 +15,7 @@ goes through these helpers:
 
     >>> get({"generation_config": {"max_output_tokens": 5}}, "generationConfig")
     {'max_output_tokens': 5}
-    >>> [i for i, _ in turns("openai", {"messages": [{"role": "user", "content": "hi"}]})]
+    >>> [i for i, _ in turns(Route.OPENAI, {"messages": [{"role": "user", "content": "hi"}]})]
     [0]
 
 The emulator (:mod:`comet.emulator.intake`) reads bodies on its own, on purpose: it is the
@@ -137,9 +137,9 @@ def parts_key(route: Route) -> str:
     return "parts" if route is Route.GEMINI else "content"
 
 
-def turns(route: Route | str, body: Mapping[str, Any]) -> Iterator[tuple[int, Mapping[str, Any]]]:
+def turns(route: Route, body: Mapping[str, Any]) -> Iterator[tuple[int, Mapping[str, Any]]]:
     """(index, turn) for each turn of the conversation that is an object, in order."""
-    seq = body.get(turns_key(Route.parse(route))) if isinstance(body, Mapping) else None
+    seq = body.get(turns_key(route)) if isinstance(body, Mapping) else None
     for index, turn in enumerate(seq if isinstance(seq, list) else []):
         if isinstance(turn, Mapping):
             yield index, turn

@@ -114,6 +114,9 @@ class Call:
     The body is copied on construction, so a Call never changes under you. On the OpenAI route
     the constructor writes ``model`` and ``stream`` into the body; use :meth:`from_body` when
     the body (for example, the JSON tab) should win instead.
+
+    ``route`` may be given as a name (``Call("gemini", ...)`` in a REPL): it is parsed here
+    once, and every function inside ``comet`` then takes the :class:`Route` itself.
     """
 
     route: Route
@@ -140,11 +143,10 @@ class Call:
         object.__setattr__(self, "body", body)
 
     @classmethod
-    def from_body(cls, route: Route | str, body: Mapping[str, Any], *, model: str = "",
+    def from_body(cls, route: Route, body: Mapping[str, Any], *, model: str = "",
                   stream: bool = False, attachments: tuple[Attachment, ...] = ()) -> "Call":
         """Build a Call where an OpenAI body's own ``model`` / ``stream`` win over the
         arguments (the JSON tab is the source of truth there)."""
-        route = Route.parse(route)
         _must_be_object(route, body)
         if route is Route.OPENAI:
             if isinstance(body.get("model"), str) and body.get("model"):
@@ -190,9 +192,8 @@ class Prepared:
 
 
 @functools.lru_cache(maxsize=256)  # pure, and on every request's path
-def endpoint(route: Route | str, model: str, stream: bool, base_url: str, *,
+def endpoint(route: Route, model: str, stream: bool, base_url: str, *,
              operator: str | None = None) -> str:
-    route = Route.parse(route)
     bad_model = limits.model_problems(route, model)  # cached with the URL: free on the hot path
     if bad_model:
         raise RequestError(bad_model)
@@ -251,9 +252,8 @@ def auth_headers(route: Route, api_key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {api_key}"}
 
 
-def user_text(body: Mapping[str, Any], route: Route | str) -> str:
+def user_text(body: Mapping[str, Any], route: Route) -> str:
     """The last user prompt's text, for previews and history search."""
-    route = Route.parse(route)
     if route is Route.GEMINI:
         for content in reversed(_list(body.get("contents"))):
             if isinstance(content, Mapping) and content.get("role", "user") == "user":
@@ -279,7 +279,9 @@ def _list(value: Any) -> list:
 
 
 def simple_body(route: Route | str, prompt: str, *, system: str | None = None) -> dict[str, Any]:
-    """A minimal body for a prompt (and optional system instruction) in the route's shape."""
+    """A minimal body for a prompt (and optional system instruction) in the route's shape.
+
+    A REPL entry point: ``route`` may be a name (``"gemini"``), parsed here once."""
     route = Route.parse(route)
     if route is Route.GEMINI:
         body: dict[str, Any] = {"contents": [{"role": "user", "parts": [{"text": prompt}]}]}

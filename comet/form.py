@@ -12,9 +12,9 @@ touched back into a copy of it. Both go through one table of field paths per rou
   spelling and written back under the spelling the body already uses.
 
     >>> body = {"contents": [{"parts": [{"text": "hi"}]}], "safetySettings": []}
-    >>> apply("gemini", body, {"temperature": 0.2})["generationConfig"]
+    >>> apply(Route.GEMINI, body, {"temperature": 0.2})["generationConfig"]
     {'temperature': 0.2}
-    >>> read("gemini", body)["prompt"]
+    >>> read(Route.GEMINI, body)["prompt"]
     'hi'
 """
 
@@ -96,20 +96,19 @@ SPECS: dict[str, FieldSpec] = {s.name: s for s in (
 )}
 
 
-def fields(route: Route | str) -> tuple[str, ...]:
+def fields(route: Route) -> tuple[str, ...]:
     """Every form field for a route: prompt and system first, then settings."""
-    return ("prompt", "system") + tuple(FIELDS[Route.parse(route)])
+    return ("prompt", "system") + tuple(FIELDS[route])
 
 
-def route_specific(route: Route | str) -> tuple[str, ...]:
-    return tuple(f for f in FIELDS[Route.parse(route)] if f not in COMMON)
+def route_specific(route: Route) -> tuple[str, ...]:
+    return tuple(f for f in FIELDS[route] if f not in COMMON)
 
 
 # ---- reading -----------------------------------------------------------------------------------
 
-def read(route: Route | str, body: Mapping[str, Any]) -> dict[str, Any]:
+def read(route: Route, body: Mapping[str, Any]) -> dict[str, Any]:
     """The form's values for ``body``: ``None`` (or "", False, []) where a field is not set."""
-    route = Route.parse(route)
     values: dict[str, Any] = {"prompt": _read_prompt(route, body), "system": _read_system(route, body)}
     for name, path in FIELDS[route].items():
         found = _find(route, body, path)
@@ -161,13 +160,12 @@ def _find(route: Route, body: Mapping[str, Any], path: tuple[str, ...]) -> tuple
 
 # ---- writing -----------------------------------------------------------------------------------
 
-def apply(route: Route | str, body: Mapping[str, Any], edits: Mapping[str, Any]) -> dict[str, Any]:
+def apply(route: Route, body: Mapping[str, Any], edits: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of ``body`` with only the edited fields changed.
 
     An edit of ``None``, ``""`` (system), ``False`` (switches) or ``[]`` (stop) removes the
     field. Raises :class:`FormConflict` when the body's shape has no place for an edit.
     """
-    route = Route.parse(route)
     out = copy.deepcopy(dict(body))
     for name, value in edits.items():
         if name == "prompt":
@@ -372,9 +370,8 @@ def _write_system(route: Route, body: dict[str, Any], text: str) -> None:
         msg["content"] = text
 
 
-def continue_with(route: Route | str, body: Mapping[str, Any], reply_text: str) -> dict[str, Any]:
+def continue_with(route: Route, body: Mapping[str, Any], reply_text: str) -> dict[str, Any]:
     """The body with the reply appended as a model (assistant) turn and a new, empty user turn."""
-    route = Route.parse(route)
     out, turns = spelling.with_turns(route, body)
     if route is Route.GEMINI:
         turns.append({"role": "model", "parts": [{"text": reply_text}]})

@@ -11,10 +11,9 @@ from .call import Route
 EMPTY_PROMPT = "Type a prompt first: an empty turn gets an error or an empty reply, not an answer."
 
 
-def empty_prompt(route: Route | str, body: Mapping[str, Any]) -> bool:
+def empty_prompt(route: Route, body: Mapping[str, Any]) -> bool:
     """True when there is nothing to answer: no turns at all, or a last user turn that holds only
     blank text (no image, file or function result)."""
-    route = Route.parse(route)
     if not any(True for _ in turns(route, body)):
         return True
     turn = last_user_turn(route, body)

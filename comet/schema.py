@@ -47,9 +47,8 @@ class Request:
     field: str | None = None  # where the schema sits: responseSchema, responseJsonSchema, json_schema
 
 
-def requested(route: Route | str, body: Mapping[str, Any]) -> Request:
+def requested(route: Route, body: Mapping[str, Any]) -> Request:
     """The structured output a body asks for."""
-    route = Route.parse(route)
     if route is Route.GEMINI:
         gen = _get(body, "generationConfig")
         mime = _get(gen, "responseMimeType")

@@ -249,9 +249,8 @@ _GEMINI_CONFIG = {k: None for k in ("maxOutputTokens", "topP", "topK", "stopSequ
                                     "candidateCount", "responseMimeType", "thinkingConfig")}.keys()
 
 
-def problems(route: Route | str, body: Any) -> list[Problem]:
+def problems(route: Route, body: Any) -> list[Problem]:
     """Everything wrong with ``body`` for ``route``; empty when it may be sent."""
-    route = Route.parse(route)
     c = _Checker(route)
     if not isinstance(body, dict):
         c.add("$", f"the body must be a JSON object, not {type(body).__name__}",
@@ -287,9 +286,8 @@ def attachment_problems(call: Call) -> list[Problem]:
     return found
 
 
-def parse_json(text: str, route: Route | str) -> dict[str, Any]:
+def parse_json(text: str, route: Route) -> dict[str, Any]:
     """Parse the JSON tab. Invalid JSON raises :class:`RequestError` with line and column."""
-    route = Route.parse(route)
     value = limits.loads(text, route)
     if not isinstance(value, dict):
         raise RequestError(Problem(route.value, "$", f"the body must be a JSON object, not {type(value).__name__}",

@@ -147,9 +147,9 @@ class Accumulator:
         )
 
 
-def parse_reply(route: Route | str, data: Any) -> Reply:
+def parse_reply(route: Route, data: Any) -> Reply:
     """A plain (non-streaming) response JSON -> Reply."""
-    acc = Accumulator(Route.parse(route))
+    acc = Accumulator(route)
     acc.add(data)
     return acc.reply(raw=data)
 

@@ -22,15 +22,15 @@ WEATHER = features.Function("get_weather", "The weather now",
 
 
 @pytest.mark.parametrize("route, body_, empty", [
-    ("gemini", {"contents": []}, True),
-    ("gemini", {"contents": [{"role": "user", "parts": [{"text": "  "}]}]}, True),
-    ("gemini", {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}, False),
-    ("gemini", {"contents": [{"role": "user", "parts": [{"text": ""}, {"inlineData": {"mimeType": "image/png", "data": "x"}}]}]}, False),
-    ("gemini", {"contents": [{"role": "user", "parts": [{"text": "hi"}]}, {"role": "model", "parts": [{"text": "yo"}]}]}, False),
-    ("openai", {"messages": [{"role": "user", "content": ""}]}, True),
-    ("openai", {"messages": [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}]}, False),
-    ("openai", {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:,"}}]}]}, False),
-    ("openai", {"messages": [{"role": "tool", "tool_call_id": "1", "content": "21"}]}, False),
+    (Route.GEMINI, {"contents": []}, True),
+    (Route.GEMINI, {"contents": [{"role": "user", "parts": [{"text": "  "}]}]}, True),
+    (Route.GEMINI, {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}, False),
+    (Route.GEMINI, {"contents": [{"role": "user", "parts": [{"text": ""}, {"inlineData": {"mimeType": "image/png", "data": "x"}}]}]}, False),
+    (Route.GEMINI, {"contents": [{"role": "user", "parts": [{"text": "hi"}]}, {"role": "model", "parts": [{"text": "yo"}]}]}, False),
+    (Route.OPENAI, {"messages": [{"role": "user", "content": ""}]}, True),
+    (Route.OPENAI, {"messages": [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}]}, False),
+    (Route.OPENAI, {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "data:,"}}]}]}, False),
+    (Route.OPENAI, {"messages": [{"role": "tool", "tool_call_id": "1", "content": "21"}]}, False),
 ])
 def test_empty_prompt(route, body_, empty):
     assert empty_prompt(route, body_) is empty

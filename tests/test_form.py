@@ -25,23 +25,23 @@ OPENAI = {
 
 
 def test_read_gemini_values():
-    values = form.read("gemini", GEMINI)
+    values = form.read(Route.GEMINI, GEMINI)
     assert values["prompt"] == "hello"
     assert values["system"] == ""
     assert values["temperature"] == 0.5
     assert values["top_p"] is None and values["max_output_tokens"] is None
     assert values["stop"] == [] and values["json_output"] is False
-    assert set(values) == set(form.fields("gemini"))
+    assert set(values) == set(form.fields(Route.GEMINI))
 
 
 def test_read_openai_values_with_the_older_max_tokens_spelling():
-    values = form.read("openai", OPENAI)
+    values = form.read(Route.OPENAI, OPENAI)
     assert values["prompt"] == "hello" and values["system"] == "be brief"
     assert values["max_output_tokens"] == 64
     assert values["reasoning_effort"] is None
 
 
-@pytest.mark.parametrize("route, body", [("gemini", GEMINI), ("openai", OPENAI)])
+@pytest.mark.parametrize("route, body", [(Route.GEMINI, GEMINI), (Route.OPENAI, OPENAI)])
 def test_apply_changes_only_the_touched_field(route, body):
     before = copy.deepcopy(body)
     out = form.apply(route, body, {"top_p": 0.9})
@@ -58,110 +58,110 @@ def test_unknown_fields_survive_every_edit():
     body = GEMINI
     for edit in ({"prompt": "new"}, {"system": "sys"}, {"temperature": None}, {"stop": ["END"]},
                  {"json_output": True}, {"thinking_budget": 512}, {"include_thoughts": True}):
-        body = form.apply("gemini", body, edit)
+        body = form.apply(Route.GEMINI, body, edit)
     assert body["x-unknown"] == {"kept": [1, 2, 3]}
     assert body["safetySettings"] == GEMINI["safetySettings"]
     assert body["generationConfig"]["candidateCount"] == 1
     assert body["generationConfig"]["thinkingConfig"] == {"thinkingBudget": 512, "includeThoughts": True}
     assert body["generationConfig"]["responseMimeType"] == "application/json"
-    assert problems("gemini", body) == []
+    assert problems(Route.GEMINI, body) == []
 
 
 def test_the_form_injects_nothing_on_an_empty_body():
-    assert form.apply("gemini", {}, {"prompt": "hi"}) == {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
-    assert form.apply("openai", {}, {"prompt": "hi"}) == {"messages": [{"role": "user", "content": "hi"}]}
+    assert form.apply(Route.GEMINI, {}, {"prompt": "hi"}) == {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
+    assert form.apply(Route.OPENAI, {}, {"prompt": "hi"}) == {"messages": [{"role": "user", "content": "hi"}]}
 
 
 def test_clearing_removes_the_key_and_the_settings_object_it_emptied():
-    body = form.apply("gemini", {"contents": []}, {"temperature": 0.3})
+    body = form.apply(Route.GEMINI, {"contents": []}, {"temperature": 0.3})
     assert body["generationConfig"] == {"temperature": 0.3}
-    assert "generationConfig" not in form.apply("gemini", body, {"temperature": None})
+    assert "generationConfig" not in form.apply(Route.GEMINI, body, {"temperature": None})
     # but a settings object that holds other keys stays
-    assert form.apply("gemini", GEMINI, {"temperature": None})["generationConfig"] == {"candidateCount": 1}
+    assert form.apply(Route.GEMINI, GEMINI, {"temperature": None})["generationConfig"] == {"candidateCount": 1}
 
 
 def test_snake_case_gemini_bodies_keep_their_spelling():
     body = {"contents": [{"parts": [{"text": "x"}]}], "generation_config": {"max_output_tokens": 5}}
-    assert form.read("gemini", body)["max_output_tokens"] == 5
-    out = form.apply("gemini", body, {"max_output_tokens": 9, "temperature": 0.1})
+    assert form.read(Route.GEMINI, body)["max_output_tokens"] == 5
+    out = form.apply(Route.GEMINI, body, {"max_output_tokens": 9, "temperature": 0.1})
     assert out["generation_config"] == {"max_output_tokens": 9, "temperature": 0.1}
     assert "generationConfig" not in out
 
 
 def test_openai_max_tokens_is_written_back_under_its_own_name():
-    out = form.apply("openai", OPENAI, {"max_output_tokens": 10})
+    out = form.apply(Route.OPENAI, OPENAI, {"max_output_tokens": 10})
     assert out["max_tokens"] == 10 and "max_completion_tokens" not in out
-    fresh = form.apply("openai", {"messages": []}, {"max_output_tokens": 10})
+    fresh = form.apply(Route.OPENAI, {"messages": []}, {"max_output_tokens": 10})
     assert fresh["max_completion_tokens"] == 10
 
 
 def test_system_instruction_add_change_remove():
-    g = form.apply("gemini", GEMINI, {"system": "be terse"})
+    g = form.apply(Route.GEMINI, GEMINI, {"system": "be terse"})
     assert g["systemInstruction"] == {"parts": [{"text": "be terse"}]}
-    assert "systemInstruction" not in form.apply("gemini", g, {"system": ""})
-    o = form.apply("openai", OPENAI, {"system": "be kind"})
+    assert "systemInstruction" not in form.apply(Route.GEMINI, g, {"system": ""})
+    o = form.apply(Route.OPENAI, OPENAI, {"system": "be kind"})
     assert o["messages"][0] == {"role": "system", "content": "be kind"}
-    o = form.apply("openai", o, {"system": ""})
+    o = form.apply(Route.OPENAI, o, {"system": ""})
     assert [m["role"] for m in o["messages"]] == ["user"]
-    assert form.read("openai", form.apply("openai", {}, {"system": "s"}))["system"] == "s"
+    assert form.read(Route.OPENAI, form.apply(Route.OPENAI, {}, {"system": "s"}))["system"] == "s"
 
 
 def test_prompt_keeps_other_parts_of_the_turn():
     body = {"contents": [{"role": "user", "parts": [{"inlineData": {"mimeType": "image/png", "data": "<attachment:a.png>"}},
                                                     {"text": "describe"}]}]}
-    out = form.apply("gemini", body, {"prompt": "describe it"})
+    out = form.apply(Route.GEMINI, body, {"prompt": "describe it"})
     assert out["contents"][0]["parts"][0]["inlineData"]["data"] == "<attachment:a.png>"
     assert out["contents"][0]["parts"][1] == {"text": "describe it"}
     parts = {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "u"}},
                                                        {"type": "text", "text": "a"}]}]}
-    assert form.apply("openai", parts, {"prompt": "b"})["messages"][0]["content"][1]["text"] == "b"
+    assert form.apply(Route.OPENAI, parts, {"prompt": "b"})["messages"][0]["content"][1]["text"] == "b"
 
 
 def test_json_output_switch_keeps_a_schema():
     body = {"contents": [], "generationConfig": {"responseMimeType": "application/json", "responseSchema": {"type": "OBJECT"}}}
-    assert form.read("gemini", body)["json_output"] is True
-    assert form.apply("gemini", body, {"json_output": True}) == body
-    off = form.apply("gemini", body, {"json_output": False})
+    assert form.read(Route.GEMINI, body)["json_output"] is True
+    assert form.apply(Route.GEMINI, body, {"json_output": True}) == body
+    off = form.apply(Route.GEMINI, body, {"json_output": False})
     assert off["generationConfig"] == {"responseSchema": {"type": "OBJECT"}}
-    on = form.apply("openai", {"messages": []}, {"json_output": True})
+    on = form.apply(Route.OPENAI, {"messages": []}, {"json_output": True})
     assert on["response_format"] == {"type": "json_object"}
-    assert "response_format" not in form.apply("openai", on, {"json_output": False})
+    assert "response_format" not in form.apply(Route.OPENAI, on, {"json_output": False})
 
 
 def test_stop_sequences():
-    assert form.read("openai", {"stop": "END"})["stop"] == ["END"]
-    out = form.apply("gemini", {}, {"stop": form.parse_stop("END, ###,  ")})
+    assert form.read(Route.OPENAI, {"stop": "END"})["stop"] == ["END"]
+    out = form.apply(Route.GEMINI, {}, {"stop": form.parse_stop("END, ###,  ")})
     assert out["generationConfig"]["stopSequences"] == ["END", "###"]
     assert form.stop_text(["a", "b"]) == "a, b"
-    assert "generationConfig" not in form.apply("gemini", out, {"stop": []})
+    assert "generationConfig" not in form.apply(Route.GEMINI, out, {"stop": []})
 
 
 def test_continue_appends_reply_and_a_new_user_turn():
-    g = form.continue_with("gemini", GEMINI, "hi there")
+    g = form.continue_with(Route.GEMINI, GEMINI, "hi there")
     assert [t.get("role") for t in g["contents"]] == ["user", "model", "user"]
-    assert form.read("gemini", g)["prompt"] == ""
-    assert [t.role for t in features.turns("gemini", g)] == ["user", "model"]
-    g = form.apply("gemini", g, {"prompt": "and then?"})
+    assert form.read(Route.GEMINI, g)["prompt"] == ""
+    assert [t.role for t in features.turns(Route.GEMINI, g)] == ["user", "model"]
+    g = form.apply(Route.GEMINI, g, {"prompt": "and then?"})
     assert g["contents"][-1] == {"role": "user", "parts": [{"text": "and then?"}]}
-    o = form.continue_with("openai", OPENAI, "hi there")
+    o = form.continue_with(Route.OPENAI, OPENAI, "hi there")
     assert [m["role"] for m in o["messages"]] == ["system", "user", "assistant", "user"]
-    assert [t.role for t in features.turns("openai", o)] == ["user", "assistant"]
+    assert [t.role for t in features.turns(Route.OPENAI, o)] == ["user", "assistant"]
 
 
 def test_prompt_after_a_model_turn_starts_a_new_user_turn():
     body = {"contents": [{"role": "user", "parts": [{"text": "q"}]}, {"role": "model", "parts": [{"text": "a"}]}]}
-    assert form.read("gemini", body)["prompt"] == ""
-    out = form.apply("gemini", body, {"prompt": "next"})
+    assert form.read(Route.GEMINI, body)["prompt"] == ""
+    out = form.apply(Route.GEMINI, body, {"prompt": "next"})
     assert out["contents"][-1] == {"role": "user", "parts": [{"text": "next"}]}
 
 
 def test_a_body_with_no_room_for_the_edit_is_left_alone():
     with pytest.raises(form.FormConflict):
-        form.apply("gemini", {"contents": "oops"}, {"prompt": "x"})
+        form.apply(Route.GEMINI, {"contents": "oops"}, {"prompt": "x"})
     with pytest.raises(form.FormConflict):
-        form.apply("gemini", {"generationConfig": 3}, {"temperature": 0.1})
+        form.apply(Route.GEMINI, {"generationConfig": 3}, {"temperature": 0.1})
     with pytest.raises(KeyError):
-        form.apply("openai", {}, {"top_k": 3})  # a Gemini-only field
+        form.apply(Route.OPENAI, {}, {"top_k": 3})  # a Gemini-only field
 
 
 def test_every_field_has_a_spec_and_routes_share_the_common_ones():

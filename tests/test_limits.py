@@ -31,7 +31,7 @@ def problem(exc: pytest.ExceptionInfo) -> tuple[str, str, str]:
 
 def test_lone_surrogate_in_json_text_is_named_with_its_path_and_fix():
     with pytest.raises(RequestError) as exc:
-        parse_json('{"contents": [{"parts": [{"text": "smile \\ud83d"}]}]}', "gemini")
+        parse_json('{"contents": [{"parts": [{"text": "smile \\ud83d"}]}]}', Route.GEMINI)
     path, message, fix = problem(exc)
     assert path == "$.contents[0].parts[0].text"
     assert "lone surrogate (\\ud83d)" in message and "\\ud83d\\ude00" in fix
@@ -39,7 +39,7 @@ def test_lone_surrogate_in_json_text_is_named_with_its_path_and_fix():
 
 
 def test_a_whole_surrogate_pair_is_fine():
-    body = parse_json('{"contents": [{"parts": [{"text": "smile \\ud83d\\ude00"}]}]}', "gemini")
+    body = parse_json('{"contents": [{"parts": [{"text": "smile \\ud83d\\ude00"}]}]}', Route.GEMINI)
     assert body["contents"][0]["parts"][0]["text"] == "smile \U0001F600"
 
 
@@ -69,13 +69,13 @@ def test_a_model_id_that_cannot_go_into_a_url(model):
 @pytest.mark.parametrize("levels", [65, 300, 1200, 5000])
 def test_deep_nesting_is_refused_before_anything_recurses(levels):
     with pytest.raises(RequestError) as exc:
-        parse_json(nested(levels), "gemini")
+        parse_json(nested(levels), Route.GEMINI)
     path, message, _ = problem(exc)
     assert path.startswith("$") and "nested more than 64 levels" in message
 
 
 def test_sixty_four_levels_are_allowed():
-    body = parse_json(nested(62), "gemini")  # "extra" is level 1, its lists the next 62
+    body = parse_json(nested(62), Route.GEMINI)  # "extra" is level 1, its lists the next 62
     assert limits.problems(body, "gemini") == []
 
 
@@ -90,11 +90,11 @@ def test_a_deep_python_body_is_refused_by_call_itself():
 
 def test_huge_numbers_name_their_place():
     with pytest.raises(RequestError) as exc:  # Python's own parser gives up on this one
-        parse_json('{"contents": [],\n "seed": ' + "9" * 5000 + "}", "gemini")
+        parse_json('{"contents": [],\n "seed": ' + "9" * 5000 + "}", Route.GEMINI)
     p = exc.value.problems[0]
     assert (p.line, p.column) == (2, 10) and "digits" in p.message
     with pytest.raises(RequestError) as exc:
-        parse_json('{"generationConfig": {"seed": ' + "9" * 30 + "}}", "gemini")
+        parse_json('{"generationConfig": {"seed": ' + "9" * 30 + "}}", Route.GEMINI)
     assert problem(exc)[0] == "$.generationConfig.seed"
     assert limits.problems({"seed": 2 ** 64}, "gemini") == []
 
@@ -102,7 +102,7 @@ def test_huge_numbers_name_their_place():
 @pytest.mark.parametrize("text", ["NaN", "Infinity", "-Infinity", "1e400"])
 def test_nan_and_infinity_are_refused_at_parse(text):
     with pytest.raises(RequestError) as exc:
-        parse_json('{"messages": [{"role": "user", "content": "x"}], "temperature": ' + text + "}", "openai")
+        parse_json('{"messages": [{"role": "user", "content": "x"}], "temperature": ' + text + "}", Route.OPENAI)
     path, _, fix = problem(exc)
     assert path == "$.temperature" and "no NaN or Infinity" in fix
 
@@ -128,7 +128,7 @@ def test_values_that_are_not_json():
 def test_text_over_the_size_limit():
     text = '{"contents": "' + "a" * (limits.MAX_TEXT_BYTES + 1) + '"}'
     with pytest.raises(RequestError) as exc:
-        parse_json(text, "gemini")
+        parse_json(text, Route.GEMINI)
     assert "32 MB limit" in problem(exc)[1]
 
 

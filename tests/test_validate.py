@@ -22,11 +22,11 @@ def only(route, body):
 
 
 def test_valid_bodies_pass():
-    assert problems("gemini", GEMINI_OK) == []
-    assert problems("openai", OPENAI_OK) == []
+    assert problems(Route.GEMINI, GEMINI_OK) == []
+    assert problems(Route.OPENAI, OPENAI_OK) == []
     snake = {"contents": GEMINI_OK["contents"], "generation_config": {"max_output_tokens": 5,
              "thinking_config": {"thinking_budget": 0}}, "system_instruction": {"parts": [{"text": "x"}]}}
-    assert problems("gemini", snake) == []  # proto3 JSON: snake_case is accepted too (B.3)
+    assert problems(Route.GEMINI, snake) == []  # proto3 JSON: snake_case is accepted too (B.3)
 
 
 @pytest.mark.parametrize("field", sorted(OPENAI_ONLY))
@@ -54,31 +54,31 @@ def test_the_issue_example_message():
 
 
 @pytest.mark.parametrize("route,body,path", [
-    ("gemini", {}, "$.contents"),
-    ("gemini", {"contents": []}, "$.contents"),
-    ("gemini", {"contents": [{"role": "user"}]}, "$.contents[0].parts"),
-    ("openai", {"model": "m"}, "$.messages"),
-    ("openai", {"messages": [{"role": "user", "content": "x"}], "model": ""}, "$.model"),
-    ("openai", {"model": "m", "messages": [{"role": "user"}]}, "$.messages[0].content"),
+    (Route.GEMINI, {}, "$.contents"),
+    (Route.GEMINI, {"contents": []}, "$.contents"),
+    (Route.GEMINI, {"contents": [{"role": "user"}]}, "$.contents[0].parts"),
+    (Route.OPENAI, {"model": "m"}, "$.messages"),
+    (Route.OPENAI, {"messages": [{"role": "user", "content": "x"}], "model": ""}, "$.model"),
+    (Route.OPENAI, {"model": "m", "messages": [{"role": "user"}]}, "$.messages[0].content"),
 ])
 def test_missing_required_fields(route, body, path):
     assert only(route, body).path == path
 
 
 @pytest.mark.parametrize("route,body,path,needle", [
-    ("gemini", {**GEMINI_OK, "generationConfig": {"temperature": "hot"}}, "$.generationConfig.temperature", "a number"),
-    ("gemini", {**GEMINI_OK, "generationConfig": {"maxOutputTokens": 1.5}}, "$.generationConfig.maxOutputTokens", "whole number"),
-    ("gemini", {**GEMINI_OK, "generationConfig": []}, "$.generationConfig", "object"),
-    ("gemini", {**GEMINI_OK, "systemInstruction": "be brief"}, "$.systemInstruction", "not a string"),
-    ("gemini", {"contents": [{"role": "user", "parts": [{"text": 5}]}]}, "$.contents[0].parts[0].text", "string"),
-    ("gemini", {"contents": [{"role": "assistant", "parts": [{"text": "x"}]}]}, "$.contents[0].role", "Gemini role"),
-    ("gemini", {**GEMINI_OK, "generationConfig": {"stopSequences": "END"}}, "$.generationConfig.stopSequences", "list"),
-    ("openai", {**OPENAI_OK, "temperature": "0.5"}, "$.temperature", "a number"),
-    ("openai", {**OPENAI_OK, "stream": "yes"}, "$.stream", "true or false"),
-    ("openai", {**OPENAI_OK, "stop": 3}, "$.stop", "string"),
-    ("openai", {"model": "m", "messages": [{"role": "model", "content": "x"}]}, "$.messages[0].role", "Chat Completions role"),
-    ("openai", {"model": "m", "messages": "hi"}, "$.messages", "non-empty list"),
-    ("openai", {"model": "m", "messages": [{"role": "user", "parts": [{"text": "x"}], "content": "x"}]},
+    (Route.GEMINI, {**GEMINI_OK, "generationConfig": {"temperature": "hot"}}, "$.generationConfig.temperature", "a number"),
+    (Route.GEMINI, {**GEMINI_OK, "generationConfig": {"maxOutputTokens": 1.5}}, "$.generationConfig.maxOutputTokens", "whole number"),
+    (Route.GEMINI, {**GEMINI_OK, "generationConfig": []}, "$.generationConfig", "object"),
+    (Route.GEMINI, {**GEMINI_OK, "systemInstruction": "be brief"}, "$.systemInstruction", "not a string"),
+    (Route.GEMINI, {"contents": [{"role": "user", "parts": [{"text": 5}]}]}, "$.contents[0].parts[0].text", "string"),
+    (Route.GEMINI, {"contents": [{"role": "assistant", "parts": [{"text": "x"}]}]}, "$.contents[0].role", "Gemini role"),
+    (Route.GEMINI, {**GEMINI_OK, "generationConfig": {"stopSequences": "END"}}, "$.generationConfig.stopSequences", "list"),
+    (Route.OPENAI, {**OPENAI_OK, "temperature": "0.5"}, "$.temperature", "a number"),
+    (Route.OPENAI, {**OPENAI_OK, "stream": "yes"}, "$.stream", "true or false"),
+    (Route.OPENAI, {**OPENAI_OK, "stop": 3}, "$.stop", "string"),
+    (Route.OPENAI, {"model": "m", "messages": [{"role": "model", "content": "x"}]}, "$.messages[0].role", "Chat Completions role"),
+    (Route.OPENAI, {"model": "m", "messages": "hi"}, "$.messages", "non-empty list"),
+    (Route.OPENAI, {"model": "m", "messages": [{"role": "user", "parts": [{"text": "x"}], "content": "x"}]},
      "$.messages[0].parts", "Gemini native route"),
 ])
 def test_wrong_types(route, body, path, needle):
@@ -87,17 +87,17 @@ def test_wrong_types(route, body, path, needle):
 
 
 @pytest.mark.parametrize("route,body,path", [
-    ("gemini", {**GEMINI_OK, "generationConfig": {"temperature": 2.5}}, "$.generationConfig.temperature"),
-    ("gemini", {**GEMINI_OK, "generationConfig": {"topP": -0.1}}, "$.generationConfig.topP"),
-    ("gemini", {**GEMINI_OK, "generationConfig": {"candidateCount": 9}}, "$.generationConfig.candidateCount"),
-    ("gemini", {**GEMINI_OK, "generationConfig": {"maxOutputTokens": 0}}, "$.generationConfig.maxOutputTokens"),
-    ("gemini", {**GEMINI_OK, "generationConfig": {"stopSequences": list("abcdef")}}, "$.generationConfig.stopSequences"),
-    ("gemini", {**GEMINI_OK, "generationConfig": {"thinkingConfig": {"thinkingBudget": -2}}},
+    (Route.GEMINI, {**GEMINI_OK, "generationConfig": {"temperature": 2.5}}, "$.generationConfig.temperature"),
+    (Route.GEMINI, {**GEMINI_OK, "generationConfig": {"topP": -0.1}}, "$.generationConfig.topP"),
+    (Route.GEMINI, {**GEMINI_OK, "generationConfig": {"candidateCount": 9}}, "$.generationConfig.candidateCount"),
+    (Route.GEMINI, {**GEMINI_OK, "generationConfig": {"maxOutputTokens": 0}}, "$.generationConfig.maxOutputTokens"),
+    (Route.GEMINI, {**GEMINI_OK, "generationConfig": {"stopSequences": list("abcdef")}}, "$.generationConfig.stopSequences"),
+    (Route.GEMINI, {**GEMINI_OK, "generationConfig": {"thinkingConfig": {"thinkingBudget": -2}}},
      "$.generationConfig.thinkingConfig.thinkingBudget"),
-    ("openai", {**OPENAI_OK, "temperature": 3}, "$.temperature"),
-    ("openai", {**OPENAI_OK, "top_p": 1.5}, "$.top_p"),
-    ("openai", {**OPENAI_OK, "n": 0}, "$.n"),
-    ("openai", {**OPENAI_OK, "max_completion_tokens": 0}, "$.max_completion_tokens"),
+    (Route.OPENAI, {**OPENAI_OK, "temperature": 3}, "$.temperature"),
+    (Route.OPENAI, {**OPENAI_OK, "top_p": 1.5}, "$.top_p"),
+    (Route.OPENAI, {**OPENAI_OK, "n": 0}, "$.n"),
+    (Route.OPENAI, {**OPENAI_OK, "max_completion_tokens": 0}, "$.max_completion_tokens"),
 ])
 def test_out_of_range(route, body, path):
     p = only(route, body)
@@ -107,16 +107,16 @@ def test_out_of_range(route, body, path):
 
 def test_thinking_budget_and_level_together():
     body = {**GEMINI_OK, "generationConfig": {"thinkingConfig": {"thinkingBudget": 1024, "thinkingLevel": "LOW"}}}
-    assert "cannot both be set" in only("gemini", body).message
+    assert "cannot both be set" in only(Route.GEMINI, body).message
 
 
 def test_gemini_config_names_on_the_openai_route():
-    p = only("openai", {**OPENAI_OK, "maxOutputTokens": 10})
+    p = only(Route.OPENAI, {**OPENAI_OK, "maxOutputTokens": 10})
     assert p.path == "$.maxOutputTokens" and "generationConfig" in p.message
 
 
 def test_body_must_be_an_object():
-    assert only("gemini", ["x"]).path == "$"
+    assert only(Route.GEMINI, ["x"]).path == "$"
 
 
 def test_gemini_needs_a_model():
@@ -126,7 +126,7 @@ def test_gemini_needs_a_model():
 
 def test_invalid_json_names_line_and_column():
     with pytest.raises(RequestError) as info:
-        parse_json('{\n  "contents": [\n    {"role": "user",, }\n  ]\n}', "gemini")
+        parse_json('{\n  "contents": [\n    {"role": "user",, }\n  ]\n}', Route.GEMINI)
     p = info.value.problems[0]
     assert (p.line, p.column) == (3, 21)
     assert "line 3, column 21" in str(info.value) and "Gemini native" in str(info.value)
@@ -134,11 +134,11 @@ def test_invalid_json_names_line_and_column():
 
 def test_json_that_is_not_an_object():
     with pytest.raises(RequestError, match="must be a JSON object"):
-        parse_json("[1, 2]", "openai")
+        parse_json("[1, 2]", Route.OPENAI)
 
 
 def test_all_problems_are_reported_at_once():
-    found = problems("openai", {"contents": [], "generationConfig": {}, "temperature": 9})
+    found = problems(Route.OPENAI, {"contents": [], "generationConfig": {}, "temperature": 9})
     assert {p.path for p in found} >= {"$.contents", "$.generationConfig", "$.temperature", "$.model"}
 
 

@@ -39,16 +39,16 @@ def test_gemini_plain_reply():
 
 def test_gemini_omitted_fields_are_optional():
     # proto3 JSON leaves out zero values: no index, no thoughtsTokenCount (B.4)
-    r = parse_reply("gemini", {"candidates": [{"content": {"parts": [{"text": "x"}]}}],
+    r = parse_reply(Route.GEMINI, {"candidates": [{"content": {"parts": [{"text": "x"}]}}],
                                "usageMetadata": {"promptTokenCount": 3, "totalTokenCount": 4}})
     assert r.text == "x" and r.finish_reason is None
     assert r.usage == Usage(input_tokens=3, output_tokens=0, thinking_tokens=0, total_tokens=4)
-    empty = parse_reply("gemini", {})
+    empty = parse_reply(Route.GEMINI, {})
     assert empty.text == "" and empty.usage == Usage() and empty.candidates == ()
 
 
 def test_gemini_several_candidates_are_all_kept():
-    r = parse_reply("gemini", {"candidates": [
+    r = parse_reply(Route.GEMINI, {"candidates": [
         {"content": {"parts": [{"text": "first"}]}, "finishReason": "STOP"},
         {"index": 1, "content": {"parts": [{"text": "second"}]}, "finishReason": "MAX_TOKENS"}]})
     assert r.text == "first"
@@ -57,7 +57,7 @@ def test_gemini_several_candidates_are_all_kept():
 
 
 def test_gemini_function_call():
-    r = parse_reply("gemini", {"candidates": [{"content": {"parts": [
+    r = parse_reply(Route.GEMINI, {"candidates": [{"content": {"parts": [
         {"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}}]},
         "finishReason": "STOP"}]})
     assert r.function_calls == (FunctionCall("get_weather", {"city": "Paris"}),)
@@ -65,7 +65,7 @@ def test_gemini_function_call():
 
 
 def test_gemini_blocked_prompt():
-    r = parse_reply("gemini", {"promptFeedback": {"blockReason": "SAFETY", "safetyRatings": [
+    r = parse_reply(Route.GEMINI, {"promptFeedback": {"blockReason": "SAFETY", "safetyRatings": [
         {"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH"}]},
         "usageMetadata": {"promptTokenCount": 9, "totalTokenCount": 9}})
     assert (r.text, r.finish_reason, r.raw_finish_reason) == ("", "safety", "SAFETY")
@@ -73,7 +73,7 @@ def test_gemini_blocked_prompt():
 
 
 def test_gemini_unknown_finish_reason_is_other():
-    r = parse_reply("gemini", {"candidates": [{"finishReason": "LANGUAGE"}]})
+    r = parse_reply(Route.GEMINI, {"candidates": [{"finishReason": "LANGUAGE"}]})
     assert (r.finish_reason, r.raw_finish_reason) == ("other", "LANGUAGE")
 
 
@@ -130,13 +130,13 @@ def test_openai_plain_reply():
 
 
 def test_openai_usage_without_details():
-    r = parse_reply("openai", {"choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 2,
+    r = parse_reply(Route.OPENAI, {"choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 2,
                                                         "total_tokens": 3}})
     assert r.usage == Usage(1, 2, 0, 3)
 
 
 def test_openai_n_choices_and_tool_calls():
-    r = parse_reply("openai", {"choices": [
+    r = parse_reply(Route.OPENAI, {"choices": [
         {"index": 0, "finish_reason": "tool_calls", "message": {"content": None, "tool_calls": [
             {"id": "call_1", "type": "function",
              "function": {"name": "f", "arguments": "{\"x\": 1}"}}]}},
@@ -170,7 +170,7 @@ def test_openai_stream_with_fragments_usage_chunk_and_content_filter():
 
 
 def test_openai_broken_arguments_are_kept_raw():
-    r = parse_reply("openai", {"choices": [{"message": {"tool_calls": [
+    r = parse_reply(Route.OPENAI, {"choices": [{"message": {"tool_calls": [
         {"function": {"name": "f", "arguments": "{not json"}}]}}]})
     assert r.function_calls[0].args == {"_raw": "{not json"}
 
@@ -192,6 +192,6 @@ def test_wrong_shapes_are_value_errors(route, chunk):
 
 
 def test_odd_but_harmless_fields_are_ignored():
-    r = parse_reply("gemini", {"candidates": [{"content": {"parts": [{"text": 5}, {"text": "ok"}]}}],
+    r = parse_reply(Route.GEMINI, {"candidates": [{"content": {"parts": [{"text": 5}, {"text": "ok"}]}}],
                                "usageMetadata": [], "promptFeedback": "blocked?"})
     assert r.text == "ok" and r.usage == Usage() and r.prompt_feedback is None

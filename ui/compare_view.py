@@ -70,7 +70,7 @@ def _dump(body: dict[str, Any]) -> str:
 
 def _seed_widgets(force: bool = False) -> None:
     s = _state()
-    values = forms.read(s["cmp_source"], s["cmp_body"])
+    values = forms.read(Route.parse(s["cmp_source"]), s["cmp_body"])
     for name in FORM_FIELDS:
         if force or f"cmp_{name}" not in s:
             value = values.get(name)
@@ -85,7 +85,7 @@ def _seed_widgets(force: bool = False) -> None:
 def _on_form_change(name: str) -> None:
     s = _state()
     try:
-        s["cmp_body"] = forms.apply(s["cmp_source"], s["cmp_body"], {name: s[f"cmp_{name}"]})
+        s["cmp_body"] = forms.apply(Route.parse(s["cmp_source"]), s["cmp_body"], {name: s[f"cmp_{name}"]})
     except forms.FormConflict as exc:
         s["cmp_json_error"] = str(exc)
         return
@@ -99,7 +99,7 @@ def _on_json_change() -> None:
     s = _state()
     text = s["cmp_json"]
     try:
-        body = parse_json(text, s["cmp_source"])
+        body = parse_json(text, Route.parse(s["cmp_source"]))
     except CometError as exc:
         s["cmp_json_error"] = str(exc)  # the text stays as typed; the form waits for valid JSON
         return

@@ -45,7 +45,7 @@ def route_report(state: EditorState) -> None:
     lost = [r for r in state.report if r["status"] != "mapped"]
     if not state.report:
         return
-    label = Route.parse(state.route).label
+    label = state.route.label
     if not lost:
         st.caption(f"Converted to {label}: every field carried over.")
         return
@@ -94,14 +94,14 @@ def form_fields(state: EditorState) -> None:
             fields.draw(name, values[name], invalid)
     specific = [n for n in form.route_specific(state.route) if n not in feature_ui.THINKING_FIELDS]
     if specific:
-        with st.expander(f"{Route.parse(state.route).label} settings"):
+        with st.expander(f"{state.route.label} settings"):
             for name in specific:
                 fields.draw(name, values[name], invalid)
     feature_ui.sections(state, values, invalid)
 
 
 def json_editor(state: EditorState) -> None:
-    label = f"{Route.parse(state.route).label} request body"
+    label = f"{state.route.label} request body"
     st.text_area(label, key="pg_json", on_change=on_json, height=360,
                  help="the route's own JSON; fields the form does not know are kept as typed")
     if state.json_error:

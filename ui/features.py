@@ -79,7 +79,7 @@ def _on_turn(k: int, index: int, what: str) -> None:
 
 def conversation(state, disabled: bool) -> None:
     """The turns before the prompt: role, text, move up or down, remove; and "Add turn"."""
-    route = Route.parse(state.route)
+    route = state.route
     turns = features.turns(route, state.body)
     for k, turn in enumerate(turns):
         roles = list(features.ROLES[route]) + ([turn.role] if turn.role not in features.ROLES[route] else [])
@@ -164,7 +164,7 @@ def media(state, disabled: bool) -> None:
     """Attach images or PDFs (held beside the body, named by a placeholder in it) or a public
     file URL; previews of what is attached; errors before anything is sent."""
     ss = st.session_state
-    route = Route.parse(state.route)
+    route = state.route
     key = _uploader_key()
     with st.expander(f"Media ({len(state.attachments)} attached)" if state.attachments else "Media",
                      expanded=bool(state.attachments)):
@@ -219,7 +219,7 @@ def _on_think_mode() -> None:
 
 
 def _thinking(state, values_: dict[str, Any], disabled: bool) -> None:
-    route = Route.parse(state.route)
+    route = state.route
     with st.expander("Thinking"):
         if route is Route.OPENAI:
             fields.draw("reasoning_effort", values_["reasoning_effort"], disabled)
@@ -304,7 +304,7 @@ def _on_schema_name() -> None:
 
 
 def _structured(state, disabled: bool) -> None:
-    route = Route.parse(state.route)
+    route = state.route
     with st.expander("Structured output"):
         if route is Route.GEMINI:
             st.radio("Schema field", features.SCHEMA_FIELDS, key=SCHEMA_FIELD, on_change=_on_schema_field,
@@ -365,7 +365,7 @@ def _on_allowed() -> None:
 
 
 def _functions(state, disabled: bool) -> None:
-    route = Route.parse(state.route)
+    route = state.route
     declared = features.functions(route, state.body)
     with st.expander(f"Function calling ({len(declared)} declared)" if declared else "Function calling"):
         for k, fn in enumerate(declared):
@@ -473,7 +473,7 @@ def function_answers(state, result: Any, *, result_key: str) -> None:
         return
     exchange = result[0]
     reply = exchange.reply
-    if reply is None or not reply.function_calls or exchange.call.route.value != state.route \
+    if reply is None or not reply.function_calls or exchange.call.route is not state.route \
             or state.json_error is not None:
         return
     st.markdown("**Answer with the function's result**")

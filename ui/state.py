@@ -65,7 +65,7 @@ COUNT = "pg_count_result"
 
 @dataclass
 class EditorState:
-    route: str = "gemini"
+    route: Route = Route.GEMINI  # a draft's "gemini" is parsed in __post_init__
     model: str = DEFAULT_MODEL
     stream: bool = True
     body: dict[str, Any] = field(default_factory=lambda: simple_body("gemini", ""))
@@ -78,6 +78,7 @@ class EditorState:
     variables: dict[str, str] = field(default_factory=dict)  # {{name}} -> value (ui/variables.py)
 
     def __post_init__(self) -> None:
+        self.route = Route.parse(self.route)  # the edge: drafts and widgets hold the name
         if not self.json_text:
             self.json_text = dump(self.body)
         self.attachments = list(self.attachments or ())
@@ -108,9 +109,7 @@ class EditorState:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__
                  and k not in ("draft_id", "attachments")}
         try:
-            state = cls(**known, draft_id=draft_id, attachments=list(attachments))
-            Route.parse(state.route)
-            return state
+            return cls(**known, draft_id=draft_id, attachments=list(attachments))
         except (TypeError, ValueError):  # a draft from an older shape: start afresh
             return cls(draft_id=draft_id)
 
@@ -163,7 +162,7 @@ def open_call(call: Call) -> str:
     """Make ``call`` the Playground's request, as a new draft (History's "open in Playground",
     a share link), attachments included. Call it from a callback or before ``st.switch_page``;
     returns the draft id to put in the Playground's URL."""
-    state = EditorState(route=call.route.value, model=call.model, stream=call.stream,
+    state = EditorState(route=call.route, model=call.model, stream=call.stream,
                         body=copy.deepcopy(call.body), draft_id=new_id(),
                         attachments=list(call.attachments))
     version = runs.drafts().save(state.draft_id, state.to_draft(), attachments=state.attachments, base=0)
@@ -180,7 +179,7 @@ def seed_widgets(state: EditorState) -> None:
     """Give every editor widget its value from the state, where Streamlit has none (first run,
     or back from another page: widget state is dropped when a widget is not drawn)."""
     ss = st.session_state
-    for key, value in (("pg_route", state.route), ("pg_model", state.model),
+    for key, value in (("pg_route", state.route.value), ("pg_model", state.model),
                        ("pg_stream", state.stream), ("pg_json", state.json_text)):
         if key not in ss:
             ss[key] = value
@@ -197,7 +196,7 @@ def _sync_form(state: EditorState, only_missing: bool = False) -> None:
             st.session_state[key] = to_widget(form.SPECS[name], values[name])
 
 
-def sync_from_body(state: EditorState, old_route: str, old_body: dict[str, Any], *,
+def sync_from_body(state: EditorState, old_route: Route, old_body: dict[str, Any], *,
                     rewrite_json: bool = True, skip: str | None = None) -> None:
     """After the body changed: the JSON text (unless it is the source), and the widgets whose
     values the change touched: form fields, feature controls, and on the OpenAI route the model
@@ -311,13 +310,13 @@ def on_route() -> None:
     from comet.convert import restore, convert
 
     state = current()
-    new, old = st.session_state["pg_route"], state.route
+    new, old = Route.parse(st.session_state["pg_route"]), state.route
     if new == old:
         return
     if state.json_error is not None:  # the radio is disabled then; be safe anyway
-        st.session_state["pg_route"] = old
+        st.session_state["pg_route"] = old.value
         return
-    conversion = convert(state.body, to=Route.parse(new), model=state.model)
+    conversion = convert(state.body, to=new, model=state.model)
     body = conversion.body
     kept = state.leftover.pop(new, None)
     if kept:
@@ -344,7 +343,7 @@ def continue_from(result_key: str) -> None:
 
 
 def can_continue(state: EditorState, result: Any) -> bool:
-    return bool(result and result[0].text and result[0].call.route.value == state.route
+    return bool(result and result[0].text and result[0].call.route is state.route
                 and state.json_error is None)
 
 
@@ -352,9 +351,8 @@ def can_continue(state: EditorState, result: Any) -> bool:
 
 # ---- values, seeding and syncing -------------------------------------------------------------------
 
-def feature_values(route: str, body: dict[str, Any]) -> dict[str, Any]:
+def feature_values(r: Route, body: dict[str, Any]) -> dict[str, Any]:
     """Every feature control's value for ``body`` (widget key -> value)."""
-    r = Route.parse(route)
     out: dict[str, Any] = {}
     where, schema = features.schema_of(r, body)
     out[SCHEMA] = "" if schema is None else dump(schema)
@@ -390,7 +388,7 @@ def seed_features(state) -> None:
             ss[key] = value
 
 
-def sync_features(state, old_route: str, old_body: dict[str, Any], *, skip: str | None = None) -> None:
+def sync_features(state, old_route: Route, old_body: dict[str, Any], *, skip: str | None = None) -> None:
     """After the body changed: refresh the controls whose values the change touched (all of
     them after a route switch); ``skip`` keeps the source widget's text as typed."""
     ss = st.session_state

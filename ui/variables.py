@@ -44,7 +44,7 @@ def _values(state: Any) -> dict[str, str]:
 
 
 def problems(state: Any) -> list[Problem]:
-    return [Problem(state.route, f"{{{{{name}}}}}", f"the variable {{{{{name}}}}} has no value",
+    return [Problem(state.route.value, f"{{{{{name}}}}}", f"the variable {{{{{name}}}}} has no value",
                     f"type its value in the {{{{{name}}}}} field under Variables")
             for name in missing(state.body, _values(state))]
 

@@ -48,6 +48,8 @@ def convert(body: Mapping[str, Any], to: Route | str, *, model: str | None = Non
     ``model`` is written into an OpenAI body, and picks ``thinkingLevel`` (Gemini 3) or
     ``thinkingBudget`` (others) for a Gemini one (default: the OpenAI body's own ``model``).
     A body already in ``to``'s shape comes back unchanged with an empty report.
+
+    A REPL entry point: ``to`` may be a name (``"openai"``), parsed here once.
     """
     to = Route.parse(to)
     source = detect_route(body) or _other(to)
@@ -99,14 +101,14 @@ def _put(body: dict[str, Any], path: str, value: Any, stand_ins: Mapping[str, tu
 
 
 def restore(body: Mapping[str, Any], leftover: Mapping[str, Any], *,
-            route: Route | str | None = None) -> dict[str, Any]:
+            route: Route | None = None) -> dict[str, Any]:
     """Put the leftover of an earlier conversion back into ``body`` (a body converted back).
 
     Each value goes back only if that leaves unchanged what the other route would be sent: a
     dropped field always returns; an approximated one returns unless the user changed the
     value on the other route (their edit wins). Entries inside turns are matched by position.
     """
-    route = Route.parse(route) if route else detect_route(body) or detect_route(
+    route = route or detect_route(body) or detect_route(
         {str(split_path(p)[0]): None for p in leftover if split_path(p)}) or Route.GEMINI
     other = _other(route)
     current = copy.deepcopy(dict(body))

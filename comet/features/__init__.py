@@ -21,7 +21,7 @@ as they are, and Gemini's snake_case spelling is read and kept (proto3 JSON, wir
 see :mod:`comet.body`).
 
     >>> body = {"contents": [{"parts": [{"text": "hi"}]}]}
-    >>> set_search("gemini", body, True)["tools"]
+    >>> set_search(Route.GEMINI, body, True)["tools"]
     [{'googleSearch': {}}]
     >>> set_safety(body, "HARM_CATEGORY_HARASSMENT", "BLOCK_NONE")["safetySettings"]
     [{'category': 'HARM_CATEGORY_HARASSMENT', 'threshold': 'BLOCK_NONE'}]
@@ -58,10 +58,9 @@ from .turns import ROLES, TurnView, add_turn, move_turn, remove_turn, set_turn, 
 FEATURES = (thinking, media, search, code_execution, url_context, structured, _safety, _turns, _functions)
 
 
-def problems(route: Route | str, model: str, body: Any) -> list[Problem]:
+def problems(route: Route, model: str, body: Any) -> list[Problem]:
     """Feature settings the route or model will refuse, each with its fix (gathered with the
     rest of a call's problems by :func:`comet.rules.problems`)."""
-    route = Route.parse(route)
     if not isinstance(body, Mapping):
         return []
     found: list[Problem] = []

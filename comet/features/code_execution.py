@@ -17,15 +17,15 @@ from .tools import has_tool, set_tool
 _NAMES = ("codeExecution", "code_execution")
 
 
-def read(route: Route | str, body: Mapping[str, Any]) -> bool:
+def read(route: Route, body: Mapping[str, Any]) -> bool:
     return has_tool(route, body, _NAMES)
 
 
-def set(route: Route | str, body: Mapping[str, Any], on: bool) -> dict[str, Any]:  # noqa: A001
+def set(route: Route, body: Mapping[str, Any], on: bool) -> dict[str, Any]:  # noqa: A001
     """``{"codeExecution": {}}`` added to ``tools`` or removed; other tools untouched."""
     return set_tool(route, body, _NAMES, on, "Code execution")
 
 
-def problems(route: Route | str, model: str, body: Mapping[str, Any]) -> list[Problem]:
+def problems(route: Route, model: str, body: Mapping[str, Any]) -> list[Problem]:
     """Nothing to refuse: the switch writes only what the route accepts."""
     return []

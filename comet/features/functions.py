@@ -51,8 +51,7 @@ def _declarations(route: Route, body: Mapping[str, Any]) -> list[Any] | None:
     return None
 
 
-def functions(route: Route | str, body: Mapping[str, Any]) -> list[Function]:
-    route = Route.parse(route)
+def functions(route: Route, body: Mapping[str, Any]) -> list[Function]:
     out = []
     for item in _declarations(route, body) or []:
         if route is Route.OPENAI:
@@ -88,8 +87,7 @@ def _function_slots(route: Route, body: dict[str, Any], create: bool) -> list[di
     return [d for d in decls if isinstance(d, dict)]
 
 
-def add_function(route: Route | str, body: Mapping[str, Any], fn: Function) -> dict[str, Any]:
-    route = Route.parse(route)
+def add_function(route: Route, body: Mapping[str, Any], fn: Function) -> dict[str, Any]:
     out = copy.deepcopy(dict(body))
     _function_slots(route, out, create=True)
     decls = _declarations(route, out)
@@ -102,10 +100,9 @@ def add_function(route: Route | str, body: Mapping[str, Any], fn: Function) -> d
     return out
 
 
-def set_function(route: Route | str, body: Mapping[str, Any], index: int, *, name: str | None = None,
+def set_function(route: Route, body: Mapping[str, Any], index: int, *, name: str | None = None,
                  description: str | None = None, parameters: Any = ...) -> dict[str, Any]:
     """Change one declaration's name, description or parameters (``None`` removes them)."""
-    route = Route.parse(route)
     out = copy.deepcopy(dict(body))
     slots = _function_slots(route, out, create=False)
     if not 0 <= index < len(slots):
@@ -128,9 +125,8 @@ def set_function(route: Route | str, body: Mapping[str, Any], index: int, *, nam
     return out
 
 
-def remove_function(route: Route | str, body: Mapping[str, Any], index: int) -> dict[str, Any]:
+def remove_function(route: Route, body: Mapping[str, Any], index: int) -> dict[str, Any]:
     """Remove one declaration; a declarations list, tool or ``tools`` left empty goes too."""
-    route = Route.parse(route)
     out = copy.deepcopy(dict(body))
     slots = _function_slots(route, out, create=False)
     if not 0 <= index < len(slots):
@@ -154,10 +150,9 @@ def remove_function(route: Route | str, body: Mapping[str, Any], index: int) -> 
     return out
 
 
-def calling_mode(route: Route | str, body: Mapping[str, Any]) -> str | None:
+def calling_mode(route: Route, body: Mapping[str, Any]) -> str | None:
     """Gemini ``toolConfig.functionCallingConfig.mode``; OpenAI ``tool_choice`` (a choice that
     names functions counts as the mode it implies: ``required``, or ``allowed_tools``' own)."""
-    route = Route.parse(route)
     if route is Route.GEMINI:
         mode = spelling.get(spelling.get(spelling.get(body, "toolConfig"), "functionCallingConfig"), "mode")
         return mode.upper() if isinstance(mode, str) else None
@@ -170,11 +165,10 @@ def calling_mode(route: Route | str, body: Mapping[str, Any]) -> str | None:
     return choice if isinstance(choice, str) else None
 
 
-def allowed_functions(route: Route | str, body: Mapping[str, Any]) -> list[str]:
+def allowed_functions(route: Route, body: Mapping[str, Any]) -> list[str]:
     """The functions the request lets the model call, when it names some: Gemini
     ``functionCallingConfig.allowedFunctionNames``; OpenAI a ``tool_choice`` naming one
     function, or ``allowed_tools``."""
-    route = Route.parse(route)
     if route is Route.GEMINI:
         names = spelling.get(spelling.get(spelling.get(body, "toolConfig"), "functionCallingConfig"), "allowedFunctionNames")
         return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
@@ -223,10 +217,9 @@ def _calling_config(out: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]
     return config, calling, put_back
 
 
-def set_calling_mode(route: Route | str, body: Mapping[str, Any], mode: str | None) -> dict[str, Any]:
+def set_calling_mode(route: Route, body: Mapping[str, Any], mode: str | None) -> dict[str, Any]:
     """Gemini ``toolConfig.functionCallingConfig.mode``; OpenAI ``tool_choice``. Functions the
     request names stay named (OpenAI: unless the mode is ``none``)."""
-    route = Route.parse(route)
     out = copy.deepcopy(dict(body))
     if route is Route.OPENAI:
         names = allowed_functions(route, out)
@@ -246,11 +239,10 @@ def set_calling_mode(route: Route | str, body: Mapping[str, Any], mode: str | No
     return out
 
 
-def set_allowed_functions(route: Route | str, body: Mapping[str, Any], names: list[str]) -> dict[str, Any]:
+def set_allowed_functions(route: Route, body: Mapping[str, Any], names: list[str]) -> dict[str, Any]:
     """Let the model call only ``names`` (none: any declared function). Naming functions
     needs mode ANY (or VALIDATED) on Gemini and ``required`` (or ``auto``) on Chat
     Completions, so a mode that cannot carry them becomes ANY / ``required``."""
-    route = Route.parse(route)
     names = [n for n in dict.fromkeys(names) if isinstance(n, str) and n]
     out = copy.deepcopy(dict(body))
     mode = calling_mode(route, out)
@@ -272,10 +264,9 @@ def set_allowed_functions(route: Route | str, body: Mapping[str, Any], names: li
     return out
 
 
-def problems(route: Route | str, model: str, body: Mapping[str, Any]) -> list[Problem]:
+def problems(route: Route, model: str, body: Mapping[str, Any]) -> list[Problem]:
     """Names the request allows but does not declare, a mode that cannot carry them, invalid
     function names and parameters that are not a schema."""
-    route = Route.parse(route)
     out: list[Problem] = []
     declared = functions(route, body)
     allowed = allowed_functions(route, body)
@@ -336,7 +327,7 @@ def _model_parts(raw: Any) -> list[dict[str, Any]]:
     return parts
 
 
-def answer_calls(route: Route | str, body: Mapping[str, Any], reply: Any, results: list[Any]) -> dict[str, Any]:
+def answer_calls(route: Route, body: Mapping[str, Any], reply: Any, results: list[Any]) -> dict[str, Any]:
     """The body with the reply's function calls appended as a model turn and ``results`` (one
     per call, in order) as the function response turn, ready to send and continue.
 
@@ -344,7 +335,6 @@ def answer_calls(route: Route | str, body: Mapping[str, Any], reply: Any, result
     of ``functionResponse {name, id?, response}`` parts. OpenAI: an ``assistant`` message with
     ``tool_calls``, then one ``tool`` message per call (``tool_call_id``, the result as JSON text).
     """
-    route = Route.parse(route)
     calls = list(reply.function_calls)
     if len(results) != len(calls):
         raise ValueError(f"{len(calls)} function call(s) need {len(calls)} result(s), not {len(results)}")

@@ -139,10 +139,9 @@ def unique_name(name: str, taken: Any) -> str:
     return f"{stem}-{n}{ext}"
 
 
-def media_part(route: Route | str, attachment: Attachment) -> dict[str, Any]:
+def media_part(route: Route, attachment: Attachment) -> dict[str, Any]:
     """The part that names an attachment: ``inlineData`` on Gemini; an ``image_url`` data URL
     or a ``file`` part (PDF) on the OpenAI route. The data is the placeholder token."""
-    route = Route.parse(route)
     if route is Route.GEMINI:
         return {"inlineData": {"mimeType": attachment.mime_type, "data": attachment.token}}
     if attachment.mime_type in OPENAI_AUDIO:
@@ -157,10 +156,9 @@ def media_part(route: Route | str, attachment: Attachment) -> dict[str, Any]:
     return {"type": "image_url", "image_url": {"url": url}}
 
 
-def url_part(route: Route | str, url: str, mime: str | None = None) -> dict[str, Any]:
+def url_part(route: Route, url: str, mime: str | None = None) -> dict[str, Any]:
     """A public file by URL: ``fileData`` on Gemini, an ``image_url`` on the OpenAI route
     (which fetches only images by URL)."""
-    route = Route.parse(route)
     url = url.strip()
     if not re.match(r"https?://[^\s/]+", url):
         raise FormConflict("give a public http(s) URL")
@@ -175,9 +173,8 @@ def url_part(route: Route | str, url: str, mime: str | None = None) -> dict[str,
     return {"type": "image_url", "image_url": {"url": url}}
 
 
-def attach(route: Route | str, body: Mapping[str, Any], part: dict[str, Any]) -> dict[str, Any]:
+def attach(route: Route, body: Mapping[str, Any], part: dict[str, Any]) -> dict[str, Any]:
     """Append ``part`` to the prompt (the last user turn; a new user turn if there is none)."""
-    route = Route.parse(route)
     out, seq = spelling.with_turns(route, body)
     turn = spelling.last_user_turn(route, out)
     if turn is None:
@@ -199,10 +196,9 @@ def attach(route: Route | str, body: Mapping[str, Any], part: dict[str, Any]) ->
     return out
 
 
-def detach(route: Route | str, body: Mapping[str, Any], name: str) -> dict[str, Any]:
+def detach(route: Route, body: Mapping[str, Any], name: str) -> dict[str, Any]:
     """Remove every part that names attachment ``name``; a turn left without parts goes too,
     and an OpenAI content list left with only text becomes a string again."""
-    route = Route.parse(route)
     token = f"<attachment:{name}>"
     out = copy.deepcopy(dict(body))
     seq = out.get(spelling.turns_key(route))
@@ -228,9 +224,8 @@ def detach(route: Route | str, body: Mapping[str, Any], name: str) -> dict[str, 
     return out
 
 
-def urls(route: Route | str, body: Mapping[str, Any]) -> list[str]:
+def urls(route: Route, body: Mapping[str, Any]) -> list[str]:
     """Public file URLs the prompt turn refers to (fileData, or image_url not a data URL)."""
-    route = Route.parse(route)
     turn = spelling.last_user_turn(route, body)
     found = []
     parts = (turn or {}).get("parts" if route is Route.GEMINI else "content")
@@ -246,8 +241,7 @@ def urls(route: Route | str, body: Mapping[str, Any]) -> list[str]:
     return found
 
 
-def remove_url(route: Route | str, body: Mapping[str, Any], url: str) -> dict[str, Any]:
-    route = Route.parse(route)
+def remove_url(route: Route, body: Mapping[str, Any], url: str) -> dict[str, Any]:
     out = copy.deepcopy(dict(body))
     turn = spelling.last_user_turn(route, out)
     if turn is None:
@@ -267,6 +261,6 @@ read = urls
 set = attach  # noqa: A001  (the feature's setter, as in every feature module)
 
 
-def problems(route: Route | str, model: str, body: Mapping[str, Any]) -> list[Problem]:
+def problems(route: Route, model: str, body: Mapping[str, Any]) -> list[Problem]:
     """Nothing beyond the files themselves, which :func:`comet.validate.problems` checks."""
     return []

@@ -16,11 +16,11 @@ from .tools import has_tool, set_tool
 _SEARCH = ("googleSearch", "google_search")
 
 
-def has_search(route: Route | str, body: Mapping[str, Any]) -> bool:
+def has_search(route: Route, body: Mapping[str, Any]) -> bool:
     return has_tool(route, body, _SEARCH)
 
 
-def set_search(route: Route | str, body: Mapping[str, Any], on: bool) -> dict[str, Any]:
+def set_search(route: Route, body: Mapping[str, Any], on: bool) -> dict[str, Any]:
     """``tools: [{"googleSearch": {}}]`` added or removed; other tools untouched."""
     return set_tool(route, body, _SEARCH, on, "Google Search grounding")
 
@@ -29,6 +29,6 @@ read = has_search
 set = set_search  # noqa: A001  (the feature's setter, as in every feature module)
 
 
-def problems(route: Route | str, model: str, body: Mapping[str, Any]) -> list[Problem]:
+def problems(route: Route, model: str, body: Mapping[str, Any]) -> list[Problem]:
     """Nothing to refuse: the switch writes only what the route accepts."""
     return []

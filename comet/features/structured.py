@@ -23,9 +23,8 @@ DEFAULT_SCHEMA_NAME = "reply"
 KEYS = frozenset({"generationConfig", "generation_config", "response_format"})
 
 
-def schema_of(route: Route | str, body: Mapping[str, Any]) -> tuple[str | None, Any]:
+def schema_of(route: Route, body: Mapping[str, Any]) -> tuple[str | None, Any]:
     """(where, schema) of the structured-output schema in a body, or (None, None)."""
-    route = Route.parse(route)
     if route is Route.GEMINI:
         gen = spelling.get(body, "generationConfig")
         for name in SCHEMA_FIELDS:
@@ -44,7 +43,7 @@ def schema_name(body: Mapping[str, Any]) -> str:
     return str(spec.get("name") or "") if isinstance(spec, Mapping) else ""
 
 
-def set_schema(route: Route | str, body: Mapping[str, Any], schema: Any, *, field: str | None = None,
+def set_schema(route: Route, body: Mapping[str, Any], schema: Any, *, field: str | None = None,
                name: str | None = None) -> dict[str, Any]:
     """Set (or with ``schema=None`` remove) the structured-output schema.
 
@@ -54,7 +53,6 @@ def set_schema(route: Route | str, body: Mapping[str, Any], schema: Any, *, fiel
     needs it). OpenAI: ``response_format: {"type": "json_schema", "json_schema": {"name",
     "schema"}}``. Removing the schema leaves the JSON switch as it is.
     """
-    route = Route.parse(route)
     out = copy.deepcopy(dict(body))
     if route is Route.GEMINI:
         gkey = spelling.key(out, "generationConfig") or "generationConfig"
@@ -102,10 +100,9 @@ def set_schema_name(body: Mapping[str, Any], name: str) -> dict[str, Any]:
     return out
 
 
-def problems(route: Route | str, model: str, body: Mapping[str, Any]) -> list[Problem]:
+def problems(route: Route, model: str, body: Mapping[str, Any]) -> list[Problem]:
     """A schema the route will refuse: both Gemini fields, no JSON mime type, not an object,
     an OpenAI ``json_schema`` without its schema or with a bad name."""
-    route = Route.parse(route)
     out: list[Problem] = []
     if route is Route.GEMINI:
         gkey = spelling.key(body, "generationConfig")

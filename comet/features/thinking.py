@@ -23,17 +23,16 @@ from ..errors import Problem
 KEYS = frozenset({"generationConfig", "generation_config"})
 
 
-def read(route: Route | str, body: Mapping[str, Any]) -> dict[str, Any]:
+def read(route: Route, body: Mapping[str, Any]) -> dict[str, Any]:
     """``thinking_budget``, ``thinking_level`` and ``include_thoughts`` as the form reads them
     (Gemini), or ``reasoning_effort`` (OpenAI)."""
-    route = Route.parse(route)
     values = form.read(route, body)
     names = ("thinking_budget", "thinking_level", "include_thoughts") if route is Route.GEMINI \
         else ("reasoning_effort",)
     return {name: values[name] for name in names}
 
 
-def set(route: Route | str, body: Mapping[str, Any], **edits: Any) -> dict[str, Any]:  # noqa: A001
+def set(route: Route, body: Mapping[str, Any], **edits: Any) -> dict[str, Any]:  # noqa: A001
     """Write thinking fields by their :func:`read` names (``None`` removes one)."""
     return form.apply(route, body, edits)
 
@@ -66,9 +65,8 @@ def budget_for_mode(mode: str | None, current: Any, spec: Thinking | None) -> in
     return max(spec.min, min(spec.max, DEFAULT_CUSTOM_BUDGET)) or spec.max
 
 
-def problems(route: Route | str, model: str, body: Mapping[str, Any]) -> list[Problem]:
+def problems(route: Route, model: str, body: Mapping[str, Any]) -> list[Problem]:
     """A budget outside the model's range, or a level it does not offer, with the fix."""
-    route = Route.parse(route)
     out: list[Problem] = []
     if route is not Route.GEMINI:
         return out

@@ -11,19 +11,19 @@ from ..body import FormConflict
 from ..call import Route
 
 
-def has_tool(route: Route | str, body: Mapping[str, Any], names: tuple[str, ...]) -> bool:
+def has_tool(route: Route, body: Mapping[str, Any], names: tuple[str, ...]) -> bool:
     """Whether a Gemini body's ``tools`` holds an entry with one of ``names`` (either spelling)."""
-    if Route.parse(route) is not Route.GEMINI:
+    if route is not Route.GEMINI:
         return False
     tools = body.get("tools")
     return isinstance(tools, list) and any(isinstance(t, Mapping) and any(k in t for k in names) for t in tools)
 
 
-def set_tool(route: Route | str, body: Mapping[str, Any], names: tuple[str, ...], on: bool, label: str
+def set_tool(route: Route, body: Mapping[str, Any], names: tuple[str, ...], on: bool, label: str
              ) -> dict[str, Any]:
     """``{names[0]: {}}`` added to ``tools`` (on) or every spelling of it removed (off); a
     ``tools`` list left empty goes too."""
-    if Route.parse(route) is not Route.GEMINI:
+    if route is not Route.GEMINI:
         raise FormConflict(f"{label} is a Gemini native feature; switch to that route")
     out = copy.deepcopy(dict(body))
     if on == has_tool(route, out, names):

@@ -55,10 +55,9 @@ def _part_note(part: Mapping[str, Any]) -> str:
     return ""
 
 
-def turns(route: Route | str, body: Mapping[str, Any]) -> list[TurnView]:
+def turns(route: Route, body: Mapping[str, Any]) -> list[TurnView]:
     """The turns before the prompt (the prompt is the Prompt field's); system messages are the
     System instruction's and not listed."""
-    route = Route.parse(route)
     all_turns = body.get(spelling.turns_key(route)) or []
     out = []
     for i in _history_range(route, body):
@@ -103,10 +102,9 @@ def _turn(route: Route, body: dict[str, Any], index: int) -> dict[str, Any]:
     return seq[index]
 
 
-def set_turn(route: Route | str, body: Mapping[str, Any], index: int, *, role: str | None = None,
+def set_turn(route: Route, body: Mapping[str, Any], index: int, *, role: str | None = None,
              text: str | None = None) -> dict[str, Any]:
     """Change a turn's role or its (first) text; other parts stay."""
-    route = Route.parse(route)
     out = copy.deepcopy(dict(body))
     turn = _turn(route, out, index)
     if role is not None:
@@ -137,10 +135,9 @@ def set_turn(route: Route | str, body: Mapping[str, Any], index: int, *, role: s
     return out
 
 
-def move_turn(route: Route | str, body: Mapping[str, Any], index: int, step: int) -> dict[str, Any]:
+def move_turn(route: Route, body: Mapping[str, Any], index: int, step: int) -> dict[str, Any]:
     """Swap a turn with its neighbour among the conversation's turns (not past the prompt or a
     system message)."""
-    route = Route.parse(route)
     out = copy.deepcopy(dict(body))
     order = _history_range(route, out)
     if index not in order:
@@ -154,18 +151,16 @@ def move_turn(route: Route | str, body: Mapping[str, Any], index: int, step: int
     return out
 
 
-def remove_turn(route: Route | str, body: Mapping[str, Any], index: int) -> dict[str, Any]:
-    route = Route.parse(route)
+def remove_turn(route: Route, body: Mapping[str, Any], index: int) -> dict[str, Any]:
     out = copy.deepcopy(dict(body))
     _turn(route, out, index)
     del out[spelling.turns_key(route)][index]
     return out
 
 
-def add_turn(route: Route | str, body: Mapping[str, Any], role: str | None = None) -> dict[str, Any]:
+def add_turn(route: Route, body: Mapping[str, Any], role: str | None = None) -> dict[str, Any]:
     """A new, empty turn at the end of the conversation (before the prompt), its role the
     other one from the turn before it."""
-    route = Route.parse(route)
     out, seq = spelling.with_turns(route, body)
     at = len(seq) - 1 if spelling.last_user_turn(route, out) is not None else len(seq)
     before = [seq[i] for i in range(at) if isinstance(seq[i], Mapping)
@@ -182,6 +177,6 @@ read = turns
 set = set_turn  # noqa: A001  (the feature's setter, as in every feature module)
 
 
-def problems(route: Route | str, model: str, body: Mapping[str, Any]) -> list[Problem]:
+def problems(route: Route, model: str, body: Mapping[str, Any]) -> list[Problem]:
     """Nothing to refuse here: the route validator checks roles and parts."""
     return []

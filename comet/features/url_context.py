@@ -20,24 +20,23 @@ MAX_URLS = 20  # Google's limit per request
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 
 
-def read(route: Route | str, body: Mapping[str, Any]) -> bool:
+def read(route: Route, body: Mapping[str, Any]) -> bool:
     return has_tool(route, body, _NAMES)
 
 
-def set(route: Route | str, body: Mapping[str, Any], on: bool) -> dict[str, Any]:  # noqa: A001
+def set(route: Route, body: Mapping[str, Any], on: bool) -> dict[str, Any]:  # noqa: A001
     """``{"urlContext": {}}`` added to ``tools`` or removed; other tools untouched."""
     return set_tool(route, body, _NAMES, on, "URL context")
 
 
-def urls(route: Route | str, body: Mapping[str, Any]) -> list[str]:
+def urls(route: Route, body: Mapping[str, Any]) -> list[str]:
     """The URLs the prompt names, in order, each once: what the model will read."""
     found = _URL.findall(user_text(body, route))
     return list(dict.fromkeys(url.rstrip(".,;:!?") for url in found))
 
 
-def problems(route: Route | str, model: str, body: Mapping[str, Any]) -> list[Problem]:
+def problems(route: Route, model: str, body: Mapping[str, Any]) -> list[Problem]:
     """URL context on with no URL in the prompt, or with more than Google reads."""
-    route = Route.parse(route)
     if not read(route, body):
         return []
     named = urls(route, body)
