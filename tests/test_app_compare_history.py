@@ -360,3 +360,19 @@ def test_no_export_share_link_history_row_or_page_holds_the_key(emulator, canary
     for f in (p for p in db.parent.iterdir() if p.is_file()):  # history, WAL, drafts
         leaks[f.name] = f.read_bytes().decode("latin-1")
     assert [name for name, text in leaks.items() if canary_key in text] == []
+
+
+def test_the_request_json_error_shows_through_the_replys_error_view(on_emulator):
+    """The Compare page's Request JSON box says its error like every other CometError: the
+    reply's sentence and the fix on its own line (not the exception's bare text)."""
+    from comet import RequestError, parse_json
+    from comet.hints import error_sentence
+
+    with pytest.raises(RequestError) as raised:
+        parse_json("{ not json", Route.GEMINI)
+    info = raised.value.info()
+    at = open_page("pages/compare.py")
+    at.text_area(key="cmp_json").set_value("{ not json").run()
+    assert error_sentence(info.kind, info.status, info.message, info.request_id) in texts(at, "error")
+    assert f"**Fix:** {info.fix}" in texts(at, "markdown")
+    assert at.text_area(key="cmp_json").value == "{ not json"

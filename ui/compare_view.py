@@ -17,7 +17,7 @@ from comet import Call, Route, simple_body
 from comet import form as forms
 from comet.compare import (DEFAULT_TARGETS, MAX_TARGETS, Comparison, Lane, Target, Update,
                            diff_html, diff_ratio, plan, word_diff)
-from comet.errors import CometError
+from comet.errors import CometError, ErrorInfo
 from comet.exchange import Exchange
 from . import timeline
 from .reply import StreamPane, metrics, request_lines, retry_message, show_comet_error, show_error
@@ -101,7 +101,7 @@ def _on_json_change() -> None:
     try:
         body = parse_json(text, Route.parse(s["cmp_source"]))
     except CometError as exc:
-        s["cmp_json_error"] = str(exc)  # the text stays as typed; the form waits for valid JSON
+        s["cmp_json_error"] = exc.info()  # the text stays as typed; the form waits for valid JSON
         return
     s["cmp_body"] = body
     _seed_widgets(force=True)
@@ -138,8 +138,11 @@ def request_editor() -> Call:
     with st.expander(f"Request JSON, {source.label} shape: turns and every other field"):
         st.text_area("Body", key="cmp_json", on_change=_on_json_change, height=220,
                      label_visibility="collapsed")
-    if s.get("cmp_json_error"):
-        st.error(s["cmp_json_error"])
+    error = s.get("cmp_json_error")
+    if isinstance(error, ErrorInfo):  # a CometError: the reply's one error view (kind, message, fix)
+        show_error(error, key="cmp_json_err")
+    elif error:  # a FormConflict from a form field
+        st.error(error)
     return Call(source, DEFAULT_TARGETS[0].model, s["cmp_body"], stream=bool(s["cmp_stream_on"]))
 
 
