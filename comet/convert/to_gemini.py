@@ -83,6 +83,7 @@ class _OpenAIToGemini:
 
     # -- messages --
     def messages(self, messages: Any, path: str) -> None:
+        # Not comet.body.turns: a message that is not an object is reported as dropped here.
         r = self.r
         if not isinstance(messages, list):
             r.dropped(path, "`messages` must be a list", messages)

@@ -124,6 +124,8 @@ class _GeminiToOpenAI:
         r.extras(value, path, {"parts"}, "Gemini ignores the role of a system instruction")
 
     def contents(self, turns: Any, path: str) -> None:
+        # Not comet.body.turns: that skips a turn that is not an object, and the report must
+        # name every such turn as dropped (with its path), so the walk is done here.
         if not isinstance(turns, list):
             self.r.dropped(path, "`contents` must be a list of turns", turns)
             return
