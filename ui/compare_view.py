@@ -68,9 +68,14 @@ def _dump(body: dict[str, Any]) -> str:
     return json.dumps(body, indent=2, ensure_ascii=False)
 
 
+def _source(s: Any) -> Route:
+    """The request's route: session state keeps its name (``cmp_source``), parsed here."""
+    return Route.parse(s["cmp_source"])
+
+
 def _seed_widgets(force: bool = False) -> None:
     s = _state()
-    values = forms.read(Route.parse(s["cmp_source"]), s["cmp_body"])
+    values = forms.read(_source(s), s["cmp_body"])
     for name in FORM_FIELDS:
         if force or f"cmp_{name}" not in s:
             value = values.get(name)
@@ -85,7 +90,7 @@ def _seed_widgets(force: bool = False) -> None:
 def _on_form_change(name: str) -> None:
     s = _state()
     try:
-        s["cmp_body"] = forms.apply(Route.parse(s["cmp_source"]), s["cmp_body"], {name: s[f"cmp_{name}"]})
+        s["cmp_body"] = forms.apply(_source(s), s["cmp_body"], {name: s[f"cmp_{name}"]})
     except forms.FormConflict as exc:
         s["cmp_json_error"] = str(exc)
         return
@@ -99,7 +104,7 @@ def _on_json_change() -> None:
     s = _state()
     text = s["cmp_json"]
     try:
-        body = parse_json(text, Route.parse(s["cmp_source"]))
+        body = parse_json(text, _source(s))
     except CometError as exc:
         s["cmp_json_error"] = exc.info()  # the text stays as typed; the form waits for valid JSON
         return
@@ -120,7 +125,7 @@ def request_editor() -> Call:
         set_request(Call(Route.GEMINI, DEFAULT_TARGETS[0].model, simple_body("gemini", DEFAULT_PROMPT),
                          stream=True))
     _seed_widgets()
-    source = Route.parse(s["cmp_source"])
+    source = _source(s)
     playground = s.get("pg_state")  # the Playground's editor state (ui.editor.EditorState)
     if playground is not None and hasattr(playground, "call"):
         st.button("Start from the Playground's request", key="cmp_from_playground",
