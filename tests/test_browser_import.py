@@ -62,8 +62,20 @@ def fill(page, label: str, text: str) -> None:
 
 
 def pick(page, label: str, option: str | re.Pattern) -> None:
-    page.get_by_role("combobox", name=label).click()
-    page.get_by_role("option", name=option).first.click()
+    """Open the select box and choose ``option``; a rerun that redraws the box while it opens
+    closes its list again, so open it again until the option shows (three tries)."""
+    box, choice = page.get_by_role("combobox", name=label), page.get_by_role("option", name=option).first
+    for attempt in range(3):
+        box.click()
+        try:
+            choice.wait_for(timeout=10_000)
+            break
+        except playwright_api.TimeoutError:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            wait_idle(page)
+    choice.click()
     wait_idle(page)
 
 
