@@ -158,6 +158,7 @@ class Comparison:
         self._events: queue.SimpleQueue = queue.SimpleQueue()
         self._pending = len(self.lanes)
         self._lock = threading.Lock()
+        self._drain_lock = threading.Lock()
         self._executor: ThreadPoolExecutor | None = None
 
     # -- lifecycle --
@@ -234,13 +235,14 @@ class Comparison:
         final Exchange. Lanes are updated in place."""
         deadline = time.monotonic() + interval
         updates: dict[int, Update] = {}
-        while not self.finished:
-            remaining = deadline - time.monotonic()
-            try:
-                i, event = self._events.get(timeout=remaining) if remaining > 0 else self._events.get_nowait()
-            except queue.Empty:
-                break
-            self._apply(i, event, updates.setdefault(i, Update()))
+        with self._drain_lock:  # two page runs may drain at once (Stop reruns the page): one at a time
+            while not self.finished:
+                remaining = deadline - time.monotonic()
+                try:
+                    i, event = self._events.get(timeout=remaining) if remaining > 0 else self._events.get_nowait()
+                except queue.Empty:
+                    break
+                self._apply(i, event, updates.setdefault(i, Update()))
         return updates
 
     def _apply(self, i: int, event: Any, update: Update) -> None:

@@ -231,3 +231,35 @@ def test_drain_returns_within_its_interval(make_emulator):
         cmp.stop()
         while not cmp.finished:
             cmp.drain(0.05)
+
+
+def test_two_page_runs_draining_at_once_keep_every_lane_whole_and_in_order(make_emulator):
+    """Stop reruns the page while the run it replaces may still be draining: both runs drain the
+    same comparison at once. Each lane's text must still be the whole reply, in order."""
+    import sys
+    import threading
+
+    from comet.client import Client
+
+    emu = make_emulator(ttft_ms=1, chunk_ms=0)
+    switch = sys.getswitchinterval()
+    call = GEMINI_CALL.replace(body=simple_body("gemini", "race [[chunks=400]]"))
+    with Client(emu.base_url, "k") as c:
+        cmp = Comparison(plan(call, [Target("gemini", "gemini-2.5-flash")] * 3), c).start()
+        time.sleep(1.5)  # every event is queued: the two runs race for each one
+
+        def drain_until_finished():
+            while not cmp.finished:
+                cmp.drain(0.001)
+
+        racers = [threading.Thread(target=drain_until_finished) for _ in range(2)]
+        sys.setswitchinterval(1e-6)  # switch threads often, between taking an event and applying it
+        try:
+            for t in racers:
+                t.start()
+            for t in racers:
+                t.join(30)
+        finally:
+            sys.setswitchinterval(switch)
+    assert all(ex.ok for ex in cmp.exchanges)
+    assert [lane.text for lane in cmp.lanes] == [ex.text for ex in cmp.exchanges]

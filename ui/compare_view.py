@@ -241,15 +241,18 @@ def stop_current() -> None:
 
 # ---- results -----------------------------------------------------------------------------------
 
-def _update(pane: StreamPane, status: Any, u: Update) -> None:
+def _update(pane: StreamPane, status: Any, lane: Lane, u: Update) -> None:
+    """Paint what ``lane`` holds that ``pane`` does not yet show. The text comes from the lane,
+    not from ``u``: a run that Stop has replaced may still drain a few events before it ends."""
+    new = lane.text[len(pane.text):]
     if u.retrying is not None:
         status.warning(retry_message(u.retrying))
-    elif u.text and not pane.parts:
+    elif new and not pane.parts:
         status.empty()
-    elif u.thoughts and not pane.parts:
+    elif lane.thoughts and not pane.parts and (u.thoughts or u == Update()):  # new, or a fresh page
         status.caption("Thinking…")
-    if u.text:
-        pane.add(u.text)
+    if new:
+        pane.add(new)
     pane.flush()  # a finished target's column is redrawn whole by show()
 
 
@@ -290,15 +293,19 @@ def show(cmp: Comparison | None) -> None:
                 status = st.empty()
                 status.caption("Waiting for the first token…")
                 panes[i] = (StreamPane(st.container()), status, slot)
-                _update(panes[i][0], status, Update(text=lane.text))
-    while not cmp.finished:
-        for i, update in cmp.drain(REPAINT_S).items():
-            if i in panes:
-                pane, status, slot = panes[i]
-                _update(pane, status, update)
-                if update.exchange is not None:
-                    with slot.container():
-                        _finished_lane(cmp.lanes[i], i)
+                _update(panes[i][0], status, lane, Update())
+    while panes:
+        updates = cmp.drain(REPAINT_S)
+        for i, (pane, status, slot) in list(panes.items()):
+            # A lane is finished by its state, not by this run's events: when Stop reruns the page,
+            # the run it replaces can drain a final event before it ends, and that run draws nothing.
+            lane = cmp.lanes[i]
+            if lane.done:
+                with slot.container():
+                    _finished_lane(lane, i)
+                del panes[i]
+            elif i in updates:
+                _update(pane, status, lane, updates[i])
     summary_line(cmp, labels)
     timeline.show_many([(label, lane.exchange) for label, lane in zip(labels, cmp.lanes)], key="cmp_timeline")
     for problem in cmp.save_errors:

@@ -137,6 +137,7 @@ class Batch:
         self._take = threading.Lock()
         self._done: queue.SimpleQueue = queue.SimpleQueue()
         self._workers = 0
+        self._drain_lock = threading.Lock()
 
     def _all_tasks(self) -> Iterator[tuple[Case, int]]:
         for case in self.suite.cases:
@@ -231,19 +232,20 @@ class Batch:
     def drain(self, interval: float = 0.1) -> list[Result]:
         """Wait up to ``interval`` seconds; return the results that finished since the last call."""
         deadline, new = time.monotonic() + interval, []
-        while not self.finished:
-            left = deadline - time.monotonic()
-            try:
-                item = self._done.get(timeout=left) if left > 0 else self._done.get_nowait()
-            except queue.Empty:
-                break
-            if item is None:
-                self._workers -= 1
-                if self._workers == 0:
-                    self.finished_at = time.perf_counter()
-            else:
-                self.results.append(item)
-                new.append(item)
+        with self._drain_lock:  # two page runs may drain at once (Stop reruns the page): one at a time
+            while not self.finished:
+                left = deadline - time.monotonic()
+                try:
+                    item = self._done.get(timeout=left) if left > 0 else self._done.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._workers -= 1
+                    if self._workers == 0:
+                        self.finished_at = time.perf_counter()
+                else:
+                    self.results.append(item)
+                    new.append(item)
         return new
 
     def run(self, on_result: Callable[[Result], None] | None = None) -> list[Result]:
