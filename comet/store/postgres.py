@@ -21,14 +21,12 @@ import unicodedata
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, Sequence
 
-from ..call import Call
 from ..errors import ConfigError
 from ..exchange import Exchange
-from ..presets import Preset, PresetError, check_name
 from . import records
-from .base import Run
 from .config import URL_ENV, redact
 from .records import DETAIL_COLUMNS, EXPORT_COLUMNS, LIST_COLUMNS
+from .shared import SQLMethods
 
 _LOCK = 7_316_001  # pg_advisory_xact_lock key: one migration at a time
 
@@ -147,8 +145,11 @@ def connect_error(url: str, exc: Exception) -> ConfigError:
                        "(host, port, user, password, database); sending still works, history is off until fixed")
 
 
-class PostgresStore:
+class PostgresStore(SQLMethods):
     """A history in PostgreSQL. Safe to share between threads (connections come from a pool)."""
+
+    PLACEHOLDER = "%s"
+    NAME_ORDER = "lower(name)"
 
     def __init__(self, url: str, *, secrets: Sequence[str] = (), pool_size: int = 8, connect_timeout: float = 5):
         try:
@@ -203,14 +204,11 @@ class PostgresStore:
         except psycopg.OperationalError as exc:  # the pool's own timeout is one too
             raise connect_error(self.url, exc) from None
 
+    def _tx(self, write: bool = False) -> Any:
+        return self._conn()
+
     def close(self) -> None:
         self._pool.close()
-
-    def __enter__(self) -> "PostgresStore":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
 
     @property
     def drafts(self) -> Any:
@@ -221,10 +219,6 @@ class PostgresStore:
         return self._drafts
 
     # -- writing --
-    def record(self, exchange: Exchange, *, group_id: str | None = None, label: str | None = None,
-               cost: float | None = None) -> int:
-        return self.record_many([exchange], group_ids=[group_id], labels=[label], costs=[cost])[0]
-
     def record_many(self, exchanges: Iterable[Exchange], *, group_ids: Iterable[str | None] | None = None,
                     labels: Iterable[str | None] | None = None, costs: Iterable[float | None] | None = None,
                     uids: Iterable[str | None] | None = None) -> list[int]:
@@ -321,21 +315,6 @@ class PostgresStore:
                 "JOIN attachments a ON a.sha256 = l.sha256 WHERE l.run_id = %s ORDER BY l.name", (run_id,))]
         return records.detail_row(found, used)
 
-    def get(self, run_id: int) -> Run | None:
-        row = self.details(run_id)
-        return None if row is None else records.run_of(row)
-
-    def call(self, run_id: int) -> Call | None:
-        row = self.details(run_id)
-        return None if row is None else records.call_of(row)
-
-    def runs_after(self, after: int = 0, limit: int = 500) -> list[Run]:
-        """Runs with an id above ``after``, oldest first (for copying a history)."""
-        with self._conn() as conn:
-            ids = [r["id"] for r in conn.execute(
-                "SELECT id FROM runs WHERE id > %s ORDER BY id LIMIT %s", (after, limit))]
-        return [run for run in map(self.get, ids) if run is not None]
-
     def groups(self, *, limit: int = 50) -> list[dict[str, Any]]:
         with self._conn() as conn:
             return [dict(r) for r in conn.execute(
@@ -372,40 +351,3 @@ class PostgresStore:
             cur.execute(sql, params)
             for found in cur:
                 yield records.export_row(found)
-
-    def export(self, fmt: str = "csv", *, limit: int | None = None, **filters: Any) -> str:
-        if fmt not in ("csv", "json"):
-            raise ValueError(f"unknown export format {fmt!r}: use 'csv' or 'json'")
-        return records.export_text(list(self.export_rows(limit=limit, **filters)), fmt)
-
-    # -- presets (as SQLiteStore's) --
-    def presets(self) -> list[Preset]:
-        with self._conn() as conn:
-            found = conn.execute(f"SELECT {','.join(records.PRESET_COLUMNS)} FROM presets "
-                                 "ORDER BY lower(name), name").fetchall()
-        return [records.preset_of(r) for r in found]
-
-    def preset(self, name: str) -> Preset | None:
-        with self._conn() as conn:
-            found = conn.execute(f"SELECT {','.join(records.PRESET_COLUMNS)} FROM presets WHERE name = %s",
-                                 (name,)).fetchone()
-        return None if found is None else records.preset_of(found)
-
-    def save_preset(self, preset: Preset) -> bool:
-        row = records.preset_row(preset, records.known_secrets(self.secrets))
-        with self._conn() as conn:
-            replaced = conn.execute("DELETE FROM presets WHERE name = %s", (preset.name,)).rowcount
-            conn.execute(f"INSERT INTO presets ({','.join(row)}) VALUES (%s{', %s' * (len(row) - 1)})",
-                         list(row.values()))
-        return bool(replaced)
-
-    def rename_preset(self, name: str, new_name: str) -> bool:
-        new_name = check_name(new_name)
-        with self._conn() as conn:
-            if new_name != name and conn.execute("SELECT 1 FROM presets WHERE name = %s", (new_name,)).fetchone():
-                raise PresetError(f"a preset named {new_name!r} exists already; pick another name or delete it first")
-            return bool(conn.execute("UPDATE presets SET name = %s WHERE name = %s", (new_name, name)).rowcount)
-
-    def delete_preset(self, name: str) -> bool:
-        with self._conn() as conn:
-            return bool(conn.execute("DELETE FROM presets WHERE name = %s", (name,)).rowcount)

@@ -24,15 +24,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from ..call import Call
 from ..errors import ConfigError
 from ..exchange import Exchange
-from ..presets import Preset, PresetError, check_name
 from . import records
-from .base import Run
 from .config import DB_ENV as ENV
 from .config import default_path
 from .records import DETAIL_COLUMNS, EXPORT_COLUMNS, LIST_COLUMNS
+from .shared import SQLMethods
 
 
 # ---- schema ------------------------------------------------------------------------------------
@@ -217,8 +215,10 @@ def _nolock() -> Iterator[None]:
     yield
 
 
-class SQLiteStore:
+class SQLiteStore(SQLMethods):
     """A history database in one file. Safe to share between threads; open it once per process."""
+
+    NAME_ORDER = "name COLLATE NOCASE"
 
     def __init__(self, path: str | os.PathLike | None = None, *, secrets: Sequence[str] = ()):
         self.path = str(path) if path is not None else str(default_path())
@@ -273,6 +273,9 @@ class SQLiteStore:
         with self._lock if self.path == ":memory:" else _nolock():
             yield self._db()
 
+    def _tx(self, write: bool = False) -> Any:
+        return self._write() if write else self._read()
+
     def close(self) -> None:
         """Close this thread's connection (others close when their thread ends)."""
         db = self._shared if self.path == ":memory:" else getattr(self._local, "db", None)
@@ -281,18 +284,7 @@ class SQLiteStore:
             self._shared = None
             self._local.db = None
 
-    def __enter__(self) -> "SQLiteStore":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
     # -- writing --
-    def record(self, exchange: Exchange, *, group_id: str | None = None, label: str | None = None,
-               cost: float | None = None) -> int:
-        """Store one run and return its id."""
-        return self.record_many([exchange], group_ids=[group_id], labels=[label], costs=[cost])[0]
-
     def record_many(self, exchanges: Iterable[Exchange], *, group_ids: Iterable[str | None] | None = None,
                     labels: Iterable[str | None] | None = None, costs: Iterable[float | None] | None = None,
                     uids: Iterable[str | None] | None = None) -> list[int | None]:
@@ -393,17 +385,6 @@ class SQLiteStore:
                               "JOIN attachments a ON a.sha256 = l.sha256 WHERE l.run_id = ?", (run_id,)).fetchall()
         return records.detail_row(found, used)
 
-    def get(self, run_id: int) -> Run | None:
-        """The stored run with the Exchange the client produced, or None."""
-        row = self.details(run_id)
-        return None if row is None else records.run_of(row)
-
-    def runs_after(self, after: int = 0, limit: int = 500) -> list[Run]:
-        """Runs with an id above ``after``, oldest first (for copying a history)."""
-        with self._read() as db:
-            ids = [r[0] for r in db.execute("SELECT id FROM runs WHERE id > ? ORDER BY id LIMIT ?", (after, limit))]
-        return [run for run in map(self.get, ids) if run is not None]
-
     @property
     def drafts(self) -> Any:
         """The drafts, in their own file beside this one (``:memory:`` beside ``:memory:``)."""
@@ -412,11 +393,6 @@ class SQLiteStore:
 
             self._drafts = Drafts(self.path if self.path == ":memory:" else beside(Path(self.path)))
         return self._drafts
-
-    def call(self, run_id: int) -> Call | None:
-        """The run's request as a Call, to reopen or rerun it (attachments included)."""
-        row = self.details(run_id)
-        return None if row is None else records.call_of(row)
 
     def groups(self, *, limit: int = 50) -> list[dict[str, Any]]:
         """Comparisons, newest first: ``group_id``, ``runs``, ``created_at``, ``labels``."""
@@ -463,40 +439,3 @@ class SQLiteStore:
         with self._read() as db:
             for found in db.execute(sql, params):
                 yield records.export_row(found)
-
-    def export(self, fmt: str = "csv", *, limit: int | None = None, **filters: Any) -> str:
-        """The filtered table as CSV or JSON (full prompt and reply, no request bodies, no key)."""
-        if fmt not in ("csv", "json"):
-            raise ValueError(f"unknown export format {fmt!r}: use 'csv' or 'json'")
-        return records.export_text(list(self.export_rows(limit=limit, **filters)), fmt)
-
-    # -- presets --
-    def presets(self) -> list[Preset]:
-        with self._read() as db:
-            found = db.execute(f"SELECT {','.join(records.PRESET_COLUMNS)} FROM presets "
-                               "ORDER BY name COLLATE NOCASE, name").fetchall()
-        return [records.preset_of(r) for r in found]
-
-    def preset(self, name: str) -> Preset | None:
-        with self._read() as db:
-            found = db.execute(f"SELECT {','.join(records.PRESET_COLUMNS)} FROM presets WHERE name = ?",
-                               (name,)).fetchone()
-        return None if found is None else records.preset_of(found)
-
-    def save_preset(self, preset: Preset) -> bool:
-        row = records.preset_row(preset, records.known_secrets(self.secrets))
-        with self._write() as db:
-            replaced = db.execute("DELETE FROM presets WHERE name = ?", (preset.name,)).rowcount
-            db.execute(f"INSERT INTO presets ({','.join(row)}) VALUES (?{',?' * (len(row) - 1)})", list(row.values()))
-        return bool(replaced)
-
-    def rename_preset(self, name: str, new_name: str) -> bool:
-        new_name = check_name(new_name)
-        with self._write() as db:
-            if new_name != name and db.execute("SELECT 1 FROM presets WHERE name = ?", (new_name,)).fetchone():
-                raise PresetError(f"a preset named {new_name!r} exists already; pick another name or delete it first")
-            return bool(db.execute("UPDATE presets SET name = ? WHERE name = ?", (new_name, name)).rowcount)
-
-    def delete_preset(self, name: str) -> bool:
-        with self._write() as db:
-            return bool(db.execute("DELETE FROM presets WHERE name = ?", (name,)).rowcount)
