@@ -137,11 +137,12 @@ def parts_key(route: Route) -> str:
     return "parts" if route is Route.GEMINI else "content"
 
 
-def turns(route: Route, body: Mapping[str, Any]) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    """(index, turn) for each turn of the conversation that is an object, in order."""
+def turns(route: Route, body: Mapping[str, Any], *, every: bool = False) -> Iterator[tuple[int, Any]]:
+    """(index, turn) for each turn of the conversation that is an object, in order; with
+    ``every``, each entry whatever it holds (a converter reports the ones that are not turns)."""
     seq = body.get(turns_key(route)) if isinstance(body, Mapping) else None
     for index, turn in enumerate(seq if isinstance(seq, list) else []):
-        if isinstance(turn, Mapping):
+        if every or isinstance(turn, Mapping):
             yield index, turn
 
 

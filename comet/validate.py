@@ -13,6 +13,7 @@ import json
 from typing import Any, Mapping
 
 from . import limits
+from .body import turns
 from .body import item as _get  # Gemini accepts camelCase and snake_case (proto3 JSON)
 from .call import INLINE_LIMIT, MEDIA_TYPES, Call, Route, attachment_names
 from .capabilities import OPENAI_MEDIA
@@ -204,7 +205,7 @@ def _check_openai(body: Mapping[str, Any], c: _Checker) -> None:
         c.add("$.messages", "`messages` must be a non-empty list",
               'write [{"role": "user", "content": "..."}]')
     else:
-        for i, msg in enumerate(messages):
+        for i, msg in turns(Route.OPENAI, body, every=True):
             where = f"$.messages[{i}]"
             if not isinstance(msg, dict):
                 c.add(where, "each message must be an object with `role` and `content`",

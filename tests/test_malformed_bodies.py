@@ -115,3 +115,18 @@ def test_odd_model_lists_from_a_server_list_nothing():
 
     assert merge(7, {"data": 3}) == [] and merge({"data": {"id": "x"}}, "text") == []
     assert [m.id for m in merge({"data": [{"id": "gemini-2.5-flash"}, 5]}, {"data": True})] == ["gemini-2.5-flash"]
+
+
+@pytest.mark.parametrize("route,body", [
+    (Route.OPENAI, {"model": "m", "messages": [{"role": "user", "content": "hi"}, "stray", 7, None]}),
+    (Route.GEMINI, {"contents": [{"role": "user", "parts": [{"text": "hi"}]}, "stray", 7, None]}),
+])
+def test_one_turn_walk_skips_or_yields_entries_that_are_not_turns_and_convert_reports_each(route, body):
+    from comet import body as spelling
+
+    assert [i for i, _ in spelling.turns(route, body)] == [0]
+    assert [i for i, _ in spelling.turns(route, body, every=True)] == [0, 1, 2, 3]
+    other = Route.GEMINI if route is Route.OPENAI else Route.OPENAI
+    dropped = {r.field for r in convert(body, other, model="m").report if r.status == "dropped"}
+    key = spelling.turns_key(route)
+    assert {f"$.{key}[{i}]" for i in (1, 2, 3)} <= dropped, dropped

@@ -7,6 +7,8 @@ import json
 import mimetypes
 from typing import Any, Mapping
 
+from .. import body as spelling
+from ..call import Route
 from .common import (BUDGETS, Conversion, GENERATED_ID, OPENAI_ONLY, SAMPLING, UNKNOWN_OPENAI, _DATA_URL,
                      _Report, _at, _is_gemini3)
 
@@ -83,14 +85,13 @@ class _OpenAIToGemini:
 
     # -- messages --
     def messages(self, messages: Any, path: str) -> None:
-        # Not comet.body.turns: a message that is not an object is reported as dropped here.
         r = self.r
         if not isinstance(messages, list):
             r.dropped(path, "`messages` must be a list", messages)
             return
         tool_turn = False  # the last turn holds tool results: the next tool message joins it
         leading = True
-        for i, msg in enumerate(messages):
+        for i, msg in spelling.turns(Route.OPENAI, self.src, every=True):  # a non-object is dropped below
             mpath = f"{path}[{i}]"
             role = msg.get("role") if isinstance(msg, dict) else None
             if role not in ("system", "developer"):

@@ -6,6 +6,8 @@ import copy
 import json
 from typing import Any, Mapping
 
+from .. import body as spelling
+from ..call import Route
 from .common import (AUDIO_FORMATS, BUDGETS, Conversion, GEMINI_ONLY, LEVELS, SAMPLING, UNKNOWN_GEMINI,
                      _Report, _at, _camelize, _effort, _is_gemini3)
 
@@ -124,12 +126,10 @@ class _GeminiToOpenAI:
         r.extras(value, path, {"parts"}, "Gemini ignores the role of a system instruction")
 
     def contents(self, turns: Any, path: str) -> None:
-        # Not comet.body.turns: that skips a turn that is not an object, and the report must
-        # name every such turn as dropped (with its path), so the walk is done here.
         if not isinstance(turns, list):
             self.r.dropped(path, "`contents` must be a list of turns", turns)
             return
-        for i, turn in enumerate(turns):
+        for i, turn in spelling.turns(Route.GEMINI, self.src, every=True):  # a non-object is dropped below
             tpath = f"{path}[{i}]"
             if not isinstance(turn, dict) or not isinstance(turn.get("parts"), list):
                 self.r.dropped(tpath, "a turn needs a parts list", turn)
