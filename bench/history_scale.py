@@ -4,6 +4,7 @@
     python bench/history_scale.py --rows 10000        # a quick smoke run
     python bench/history_scale.py --db runs.sqlite3 --keep
     python bench/history_scale.py --url postgresql://USER:PASSWORD@HOST/EMPTY_DB   # beside SQLite
+    python bench/history_scale.py --url postgresql://... --no-sqlite               # PostgreSQL alone
 
 Last, it times the History page's first render on that database (bench/history_page.py).
 
@@ -235,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
                                                    "timed beside SQLite: postgresql://...")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite database afterwards")
     parser.add_argument("--reuse", action="store_true", help="time existing stores without building")
+    parser.add_argument("--no-sqlite", action="store_true", help="with --url: time PostgreSQL only")
     args = parser.parse_args(argv)
     tmp = None
     if args.db:
@@ -245,7 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     if path.exists() and not args.reuse:
         parser.error(f"{path} exists; pass --reuse to time it, or another --db")
     try:
-        results = {"SQLite": run_one(str(path), args.rows, reuse=args.reuse)}
+        if args.no_sqlite and not args.url:
+            parser.error("--no-sqlite needs --url")
+        results = {} if args.no_sqlite else {"SQLite": run_one(str(path), args.rows, reuse=args.reuse)}
         if args.url:
             results["PostgreSQL"] = run_one(args.url, args.rows, reuse=args.reuse)
         report(results, args.rows)
