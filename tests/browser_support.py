@@ -76,6 +76,18 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
 
+@contextmanager
+def chromium():
+    """Debian's chromium, started through Playwright and closed afterwards (skips without it)."""
+    api = skip_without_browser()
+    with api.sync_playwright() as p:
+        browser = launch(p)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def wait_idle(page) -> None:
     """Let the rerun an action started begin, then wait for the script to finish."""
     page.wait_for_timeout(200)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import Server, browser_page, launch, skip_without_browser, wait_idle
+from browser_support import Server, browser_page, chromium, skip_without_browser, wait_idle
 
 pytestmark = pytest.mark.browser
 playwright_api = skip_without_browser()
@@ -29,11 +29,9 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(server):
-    with playwright_api.sync_playwright() as p:
-        browser = launch(p)
+    with chromium() as browser:
         with browser_page(browser, timeout_ms=40_000, accept_downloads=True) as opened:  # busy machine
             yield opened
-        browser.close()
 
 
 def open_batch(page, server: str) -> None:

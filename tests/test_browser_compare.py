@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import Server, launch, skip_without_browser
+from browser_support import Server, browser_page, chromium, skip_without_browser, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -29,13 +29,9 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(server):
-    with playwright_api.sync_playwright() as p:
-        browser = launch(p)
-        context = browser.new_context(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(40_000)  # generous: the machine may be busy
+    with chromium() as browser, browser_page(browser, 40_000, viewport={"width": 1500, "height": 1100},
+                                             accept_downloads=True) as page:  # generous: a busy machine
         yield page
-        browser.close()
 
 
 def visit(page, server: str, path: str) -> None:
@@ -44,13 +40,6 @@ def visit(page, server: str, path: str) -> None:
     page.goto(server + path)
     page.get_by_text("Demo mode: local emulator").first.wait_for()
     wait_idle(page)
-
-
-def wait_idle(page) -> None:
-    """Let the rerun an action started begin, then wait for the script to finish."""
-    page.wait_for_timeout(200)
-    page.wait_for_function("() => document.querySelector('.stApp')"
-                           ".getAttribute('data-test-script-state') !== 'running'")
 
 
 def type_prompt(page, text: str) -> None:

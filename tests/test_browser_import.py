@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import comet
-from browser_support import Server, browser_page, launch, skip_without_browser, wait_idle
+from browser_support import Server, browser_page, chromium, skip_without_browser, wait_idle
 from comet import Call, Route, simple_body
 from comet.stamp import request_hash
 
@@ -24,10 +24,8 @@ KEY = "sk-pasted-into-the-browser-0042"
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        b = launch(p)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

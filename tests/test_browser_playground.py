@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from comet.history import History
-from browser_support import Server, launch, skip_without_browser
+from browser_support import Server, browser_page, chromium, skip_without_browser, wait_idle
 from conftest import CANARY_KEY
 
 pytestmark = pytest.mark.browser
@@ -23,10 +23,8 @@ playwright_api = skip_without_browser()
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        b = launch(p)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -39,11 +37,8 @@ def demo(tmp_path_factory):
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1100})
-    page = context.new_page()
-    page.set_default_timeout(int(os.environ.get("COMET_TEST_BROWSER_TIMEOUT_MS", "15000")))
-    yield page
-    context.close()
+    with browser_page(browser, int(os.environ.get("COMET_TEST_BROWSER_TIMEOUT_MS", "15000"))) as p:
+        yield p
 
 
 def open_app(page, url: str):
@@ -80,13 +75,6 @@ def type_prompt(page, text: str) -> None:
     prompt.fill(text)
     prompt.press("Tab")  # commit the text area (Streamlit applies it on blur)
     wait_idle(page)
-
-
-def wait_idle(page) -> None:
-    """Let the rerun an action started begin, then wait for the script to finish."""
-    page.wait_for_timeout(200)
-    page.wait_for_function("() => document.querySelector('.stApp')"
-                           ".getAttribute('data-test-script-state') !== 'running'")
 
 
 def reply_text(page) -> str:

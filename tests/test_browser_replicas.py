@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import Server, launch, skip_without_browser
+from browser_support import Server, chromium, skip_without_browser, wait_idle
 from store_support import postgres_schema
 
 pytestmark = pytest.mark.browser
@@ -38,18 +38,11 @@ def replicas(tmp_path_factory, team_url):
     two.stop()
 
 
-def wait_idle(page) -> None:
-    page.wait_for_timeout(200)
-    page.wait_for_function("() => document.querySelector('.stApp')"
-                           ".getAttribute('data-test-script-state') !== 'running'")
-
-
 def test_a_run_and_a_draft_made_on_one_replica_open_on_the_other(replicas, team_url):
     from comet.store import open_store
 
     one, two = replicas
-    with playwright_api.sync_playwright() as p:
-        browser = launch(p)
+    with chromium() as browser:
         page = browser.new_context(viewport={"width": 1500, "height": 1100}).new_page()
         page.set_default_timeout(40_000)
         page.goto(one.url + "/")
@@ -81,7 +74,6 @@ def test_a_run_and_a_draft_made_on_one_replica_open_on_the_other(replicas, team_
         playwright_api.expect(other.get_by_label("Prompt", exact=True)).to_have_value("sent on replica one",
                                                                                        timeout=30_000)
         html = other.content() + page.content()
-        browser.close()
     password = re.match(r"postgresql://[^:]+:([^@]+)@", team_url).group(1)
     assert password not in html
     for server in (one, two):

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from browser_support import Server, launch, skip_without_browser
+from browser_support import Server, browser_page, chromium, skip_without_browser, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -27,18 +27,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(server):
-    with playwright_api.sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_context(viewport={"width": 1500, "height": 1200}).new_page()
-        page.set_default_timeout(40_000)  # generous: the machine may be busy
-        yield page
-        browser.close()
-
-
-def wait_idle(page) -> None:
-    page.wait_for_timeout(200)
-    page.wait_for_function("() => document.querySelector('.stApp')"
-                           ".getAttribute('data-test-script-state') !== 'running'")
+    with chromium() as browser, browser_page(browser, 40_000, viewport={"width": 1500, "height": 1200}) as page:
+        yield page  # generous timeouts: the machine may be busy
 
 
 def open_timeline(page, label: str, name: str):

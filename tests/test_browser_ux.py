@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import Server, launch, skip_without_browser
+from browser_support import Server, chromium, skip_without_browser
 from test_browser_playground import button, pick_route, reply_text, send_and_wait, type_prompt
 
 pytestmark = pytest.mark.browser
@@ -20,10 +20,8 @@ playwright_api = skip_without_browser()
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright_api.sync_playwright() as p:
-        b = launch(p)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
