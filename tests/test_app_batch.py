@@ -168,6 +168,14 @@ def test_a_recorded_batch_reopens_from_history(on_emulator):
     assert sorted(rows["target · case"]) == sorted(
         f"{route} · gemini-2.5-flash · case {n}" for n in (1, 2) for route in ("Gemini native", "OpenAI-compatible"))
     assert set(rows["status"]) == {"ok"}
+    verdicts = {r.history_id: r for r in at.session_state["bat_run"].results}  # what the run itself said
+    assert len(verdicts) == 4
+    for _, row in rows.iterrows():
+        result = next(r for r in verdicts.values() if r.target_name.startswith(
+            "gemini:" if row["target · case"].startswith("Gemini") else "openai:") and
+            row["target · case"].endswith(f"case {r.case.number}"))
+        assert row["checks"] == ("✅ pass" if result.ok else "❌ fail")
+        assert json.loads(row["vars"]) == result.case.vars
     at = no_exception(at.button(key="bat_recorded_open").click().run())
     assert at.session_state["hist_group"] == batch_id
 

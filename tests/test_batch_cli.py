@@ -226,9 +226,15 @@ def test_record_saves_every_run_with_the_batch_id(emulator, tmp_path):
     batch_id = re.search(r"recorded in history as batch (bat-[0-9a-f]+)", r.stderr).group(1)
     with History(db) as history:
         rows = history.query(group_id=batch_id, limit=None)
+        kept = history.batch(batch_id)
     assert len(rows) == 6
     assert sorted(row["label"] for row in rows) == sorted(
         f"{label} · gemini-2.5-flash · case {n}" for n in (1, 2, 3) for label in ("Gemini native", "OpenAI-compatible"))
+    # the verdicts and case variables are kept beside the runs, each result naming its run
+    printed = json.loads(r.stdout)
+    assert kept["summary"] == printed["summary"]
+    assert [{k: v for k, v in res.items() if k != "run"} for res in kept["results"]] == printed["results"]
+    assert sorted(res["run"] for res in kept["results"]) == sorted(row["id"] for row in rows)
 
 
 def test_ctrl_c_reports_what_finished_and_exits_1(make_emulator, tmp_path):

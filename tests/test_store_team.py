@@ -129,7 +129,8 @@ def test_history_copy_sqlite_to_postgresql_and_back_twice_doubles_nothing(tmp_pa
         for _ in range(2):
             out = cli("history", "copy", "--from", sqlite_url, "--to", pg_url, "--batch", "2")
             assert out.returncode == 0, out.stderr
-        assert json.loads(out.stdout) == {"runs": 0, "runs_skipped": 6, "drafts": 0, "drafts_skipped": 1}
+        assert json.loads(out.stdout) == {"runs": 0, "runs_skipped": 6, "drafts": 0, "drafts_skipped": 1,
+                                          "batches": 0, "batches_skipped": 0}
         assert password_of(pg_url) not in out.stdout + out.stderr
         team = open_store(pg_url)
         try:
@@ -165,6 +166,29 @@ def test_an_interrupted_copy_resumes_where_it_stopped(history_url, tmp_path):
     done = copy_history(source, target, batch=3)
     assert (done.runs, done.runs_skipped) == (4, 3) and target.count() == 7
     target.close()
+
+
+def test_a_copy_carries_a_batchs_verdicts_pointing_at_the_copied_runs(history_url, tmp_path):
+    from comet.store.copy import copy_history
+
+    source = open_store(f"sqlite:///{tmp_path / 'src.sqlite3'}")
+    source.record(exchange("before", 0))  # so the copied runs get other ids
+    ids = source.record_many([exchange(f"case {i}", i) for i in (1, 2)], group_ids=["bat-1"] * 2)
+    source.save_batch("bat-1", {"suite": "s", "summary": {"passed": 1},
+                                "results": [{"case": n, "run": run_id, "ok": n == 1} for n, run_id in zip((1, 2), ids)]})
+    target = open_store(history_url)
+    target.record(exchange("already here", 9))
+    try:
+        first, second = copy_history(source, target), copy_history(source, target)
+        assert (first.batches, first.batches_skipped, second.batches, second.batches_skipped) == (1, 0, 0, 1)
+        kept = target.batch("bat-1")
+        by_case = {r["case"]: r["run"] for r in kept["results"]}
+        copied = {r.exchange.call.body["contents"][0]["parts"][0]["text"]: r.id
+                  for r in target.runs_after(0, 10) if r.group_id == "bat-1"}
+        assert by_case == {1: copied["case 1"], 2: copied["case 2"]} and [by_case[1], by_case[2]] != ids
+    finally:
+        target.close()
+        source.close()
 
 
 def test_history_export_follows_a_sqlite_url(tmp_path):

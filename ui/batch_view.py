@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from comet import Call, CometError, Route, limits, simple_body
-from comet.batch import (ASSERTION_TYPES, Batch, Result, SuiteError, parse, per_target, plan, read_dataset,
+from comet.batch import (ASSERTION_TYPES, Batch, Result, SuiteError, keep, parse, per_target, plan, read_dataset,
                          render, summary, target_name)
 from comet.compare import DEFAULT_TARGETS, MAX_TARGETS, Target
 from comet.variables import names
@@ -296,6 +296,7 @@ def show(run: Batch | None, data: dict | None) -> None:
         live(run)
     else:
         progress(run)
+        _keep_once(run)
         head = summary(run.results, len(run.suite.cases), len(run.planned), run.wall_ms)
         st.info(f"{head['passed']} passed, {head['failed']} failed, {head['errors']} errors; "
                 f"batch `{run.batch_id}` is in History.")
@@ -307,6 +308,27 @@ def show(run: Batch | None, data: dict | None) -> None:
 
 
 # ---- batches recorded in History ---------------------------------------------------------------
+
+def _keep_once(run: Batch) -> None:
+    """Save a finished batch's verdicts and case variables beside its runs, once per batch."""
+    kept = _state().setdefault("bat_kept", set())
+    if run.history is None or run.batch_id in kept:
+        return
+    kept.add(run.batch_id)
+    problem = keep(run)
+    if problem:
+        run.save_errors.append(problem)
+
+
+def _checks(result: dict[str, Any] | None) -> tuple[str, str, str]:
+    """(verdict, why, vars) of one stored result, for the reopened batch's table."""
+    if result is None:
+        return "", "", ""
+    failed = [a["message"] for a in result.get("assertions") or () if not a.get("pass")]
+    error = result.get("error")
+    verdict = "⚠ error" if error else "✅ pass" if result.get("ok") else "❌ fail"
+    why = f"{error['kind']}: {error['message']}" if error else "; ".join(failed)
+    return verdict, why, json.dumps(result.get("vars") or {}, ensure_ascii=False)
 
 def _open_in_history(batch_id: str) -> None:
     st.session_state["hist_group"] = batch_id  # History's group filter (ui.history_view)
@@ -329,10 +351,18 @@ def recorded(history: Any) -> None:
             return
         rows = history.page(group_id=picked, limit=None)
         ok = sum(1 for r in rows if r["status"] == "ok")
-        st.caption(f"{len(rows)} runs: {ok} answered, {len(rows) - ok} failed or stopped "
-                   "(the assertions' verdicts are in the downloads of the run that made it)")
-        st.dataframe([{"target · case": r["label"], "status": r["status"], "finish": r["finish_reason"],
-                       "reply": r["reply_preview"], "latency ms": r["latency_ms"], "cost $": r["cost"]}
-                      for r in rows[:WINDOW]], hide_index=True, width="stretch", key="bat_recorded_rows")
+        report = history.batch(picked)
+        by_run = {r.get("run"): r for r in report["results"]} if report else {}
+        note = (f"; checks: {report['summary']['passed']} passed, {report['summary']['failed']} failed, "
+                f"{report['summary']['errors']} errors" if report else
+                " (no verdicts were kept for this batch: it was recorded before they were)")
+        st.caption(f"{len(rows)} runs: {ok} answered, {len(rows) - ok} failed or stopped{note}")
+        table = []
+        for r in rows[:WINDOW]:
+            verdict, why, case_vars = _checks(by_run.get(r["id"]))
+            table.append({"target · case": r["label"], "checks": verdict, "why": why, "vars": case_vars,
+                          "status": r["status"], "finish": r["finish_reason"], "reply": r["reply_preview"],
+                          "latency ms": r["latency_ms"], "cost $": r["cost"]})
+        st.dataframe(table, hide_index=True, width="stretch", key="bat_recorded_rows")
         if st.button("Show in History", key="bat_recorded_open", on_click=_open_in_history, args=(picked,)):
             st.switch_page("pages/history.py")

@@ -12,10 +12,10 @@
 from __future__ import annotations
 
 from .checks import TYPES as ASSERTION_TYPES
-from .report import FORMATS, per_target, render, summary
+from .report import FORMATS, document, keep, per_target, render, summary
 from .runner import DEFAULT_CONCURRENCY, Batch, Limiter, Result, new_batch_id, plan, target_name
 from .suite import Case, Suite, SuiteError, load, parse, read_dataset
 
 __all__ = ["ASSERTION_TYPES", "FORMATS", "DEFAULT_CONCURRENCY", "Batch", "Case", "Limiter", "Result",
-           "Suite", "SuiteError", "load", "new_batch_id", "parse", "per_target", "plan", "read_dataset",
+           "Suite", "SuiteError", "document", "keep", "load", "new_batch_id", "parse", "per_target", "plan", "read_dataset",
            "render", "summary", "target_name"]

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from .runner import Result
+from .runner import Batch, Result
 
 FORMATS = ("table", "json", "csv", "junit")
 CSV_COLUMNS = ("case", "target", "ok", "passed", "failed_assertions", "error", "latency_ms", "ttft_ms",
@@ -72,6 +72,27 @@ def ordered(results: Sequence[Result]) -> list[Result]:
 def to_json(name: str, results: Sequence[Result], head: dict[str, Any]) -> str:
     return json.dumps({"suite": name, "summary": head, "results": [r.to_dict() for r in ordered(results)]},
                       ensure_ascii=False, indent=1) + "\n"
+
+
+def document(run: Batch) -> dict[str, Any]:
+    """What a history keeps of a finished batch beside its runs: the ``--format json`` document,
+    each result also naming its stored run (``run``), since the runs alone hold neither the
+    assertions' verdicts nor the case variables."""
+    head = summary(run.results, len(run.suite.cases), len(run.planned), run.wall_ms)
+    return {"suite": run.suite.name, "summary": head,
+            "results": [{**r.to_dict(), "run": r.history_id} for r in ordered(run.results)]}
+
+
+def keep(run: Batch) -> str | None:
+    """Save ``run``'s :func:`document` in its history under its batch id; None when kept (or
+    there is no history), else what went wrong, to show: the results themselves stay."""
+    if run.history is None:
+        return None
+    try:
+        run.history.save_batch(run.batch_id, document(run))
+    except Exception as exc:  # a history that fails here still has every run
+        return f"history: the batch's verdicts were not saved ({exc})"
+    return None
 
 
 def _why(result: Result) -> str:

@@ -14,7 +14,7 @@ FORMATS = ("table", "json", "csv", "junit")
 
 
 def batch(args: Namespace) -> int:
-    from ..batch import Batch, SuiteError, load, plan, render, summary, target_name
+    from ..batch import Batch, SuiteError, keep, load, plan, render, summary, target_name
 
     if args.concurrency < 1:
         raise BadInput(f"--concurrency {args.concurrency} is below 1", "give 1 or more requests in flight")
@@ -30,6 +30,7 @@ def batch(args: Namespace) -> int:
                     price=_price(client), stop_in_flight=False)
         with _progress(run.total) as bar:
             results = _run(run, bar)
+        problem = keep(run)  # the verdicts and case variables, beside the runs (--record)
     head = summary(results, len(suite.cases), len(planned), run.wall_ms)
     text = render(args.format, suite.name, results, head, names)
     if out is None:
@@ -39,6 +40,8 @@ def batch(args: Namespace) -> int:
     if args.format != "table" or out is not None:  # the table ends with this line already; CI logs want it
         print(f"{suite.name}: {head['passed']} passed, {head['failed']} failed, {head['errors']} errors",
               file=sys.stderr)
+    if problem:
+        print(f"warning: {problem}", file=sys.stderr)
     if history is not None:
         print(f"recorded in history as batch {run.batch_id}", file=sys.stderr)
     return OK if head["passed"] == run.total else FAILED

@@ -93,6 +93,11 @@ class Store(Protocol):
 
     def delete_preset(self, name: str) -> bool: ...
 
+    # -- batches: a batch's results document (comet.batch.report.document), by batch id
+    def save_batch(self, batch_id: str, report: dict[str, Any]) -> None: ...
+
+    def batch(self, batch_id: str) -> dict[str, Any] | None: ...
+
     @property
     def drafts(self) -> Any: ...  # a :class:`comet.drafts.DraftStore`
 

@@ -1,7 +1,8 @@
 """Copying a history from one store to another (SQLite to PostgreSQL and back).
 
 Runs keep their identity (``uid``), comparison id, label and cost, and come back as the same
-Exchange; attachments travel with their runs and drafts with their files. Copying is
+Exchange; attachments travel with their runs, drafts with their files, and a batch's kept
+verdicts (:meth:`Store.save_batch`) with its runs, pointing at their new ids. Copying is
 idempotent (a run or draft already in the target is skipped, so running it twice adds nothing)
 and resumable (runs go over in batches, each committed on its own: after an interruption the
 next run skips what arrived and carries on).
@@ -21,6 +22,8 @@ class Copied:
     runs_skipped: int = 0  # already in the target
     drafts: int = 0
     drafts_skipped: int = 0
+    batches: int = 0  # batch verdict documents
+    batches_skipped: int = 0
 
     def to_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -31,6 +34,8 @@ def copy_history(source: Any, target: Any, *, batch: int = 200,
     """Copy every run and draft of ``source`` into ``target`` (two :class:`~comet.store.Store`)."""
     done = Copied()
     after = 0
+    moved: dict[int, int] = {}  # source run id -> target run id, for the batch documents
+    batches: set[str] = set()
     while True:
         runs = source.runs_after(after, batch)
         if not runs:
@@ -38,6 +43,8 @@ def copy_history(source: Any, target: Any, *, batch: int = 200,
         ids = target.record_many([r.exchange for r in runs], group_ids=[r.group_id for r in runs],
                                  labels=[r.label for r in runs], costs=[r.cost for r in runs],
                                  uids=[r.uid for r in runs])
+        moved.update((r.id, new) for r, new in zip(runs, ids) if new is not None)
+        batches.update(r.group_id for r in runs if r.group_id and r.group_id.startswith("bat-"))
         copied = sum(1 for i in ids if i is not None)
         done.runs += copied
         done.runs_skipped += len(runs) - copied
@@ -45,7 +52,22 @@ def copy_history(source: Any, target: Any, *, batch: int = 200,
         if progress:
             progress(done)
     _copy_drafts(source.drafts, target.drafts, done)
+    _copy_batches(source, target, sorted(batches), moved, done)
     return done
+
+
+def _copy_batches(source: Any, target: Any, batch_ids: list[str], moved: dict[int, int], done: Copied) -> None:
+    for batch_id in batch_ids:
+        report = source.batch(batch_id)
+        if report is None:
+            continue
+        if target.batch(batch_id) is not None:
+            done.batches_skipped += 1
+            continue
+        for result in report.get("results") or ():
+            result["run"] = moved.get(result.get("run"))  # type: ignore[arg-type]
+        target.save_batch(batch_id, report)
+        done.batches += 1
 
 
 def _copy_drafts(source: Any, target: Any, done: Copied) -> None:

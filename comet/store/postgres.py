@@ -84,8 +84,12 @@ CREATE TABLE presets (
     updated_at DOUBLE PRECISION NOT NULL);
 """
 
+_M4 = """
+CREATE TABLE batches (id TEXT PRIMARY KEY, created_at DOUBLE PRECISION NOT NULL, report_json TEXT NOT NULL);
+"""
+
 # Append only: a database at version N runs MIGRATIONS[N:].
-MIGRATIONS: list[str] = [_M1, _M2, _M3]
+MIGRATIONS: list[str] = [_M1, _M2, _M3, _M4]
 
 
 def fold(text: str) -> str:

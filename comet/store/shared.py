@@ -10,6 +10,8 @@ which both ``sqlite3.Row`` and psycopg's ``dict_row`` allow.
 
 from __future__ import annotations
 
+import json
+import time
 from contextlib import AbstractContextManager
 from typing import Any, Iterator
 
@@ -55,7 +57,8 @@ class SQLMethods:
     def record(self, exchange: Exchange, *, group_id: str | None = None, label: str | None = None,
                cost: float | None = None) -> int:
         """Store one run and return its id."""
-        return self.record_many([exchange], group_ids=[group_id], labels=[label], costs=[cost])[0]  # type: ignore[return-value]
+        ids = self.record_many([exchange], group_ids=[group_id], labels=[label], costs=[cost])
+        return ids[0]  # type: ignore[return-value]
 
     def get(self, run_id: int) -> Run | None:
         """The stored run with the Exchange the client produced, or None."""
@@ -111,3 +114,19 @@ class SQLMethods:
     def delete_preset(self, name: str) -> bool:
         with self._tx(write=True) as conn:
             return bool(self._run(conn, "DELETE FROM presets WHERE name = ?", (name,)).rowcount)
+
+    # -- batches (comet.batch.report.document): what a batch's runs alone do not hold --
+    def save_batch(self, batch_id: str, report: dict[str, Any]) -> None:
+        """Keep a batch's results document under its id (replacing an older one), keys blanked."""
+        text = json.dumps(records.scrub(report, records.known_secrets(self.secrets), patterns=False),
+                          ensure_ascii=False)
+        with self._tx(write=True) as conn:
+            self._run(conn, "DELETE FROM batches WHERE id = ?", (batch_id,))
+            self._run(conn, "INSERT INTO batches (id, created_at, report_json) VALUES (?, ?, ?)",
+                      (batch_id, time.time(), text))
+
+    def batch(self, batch_id: str) -> dict[str, Any] | None:
+        """The results document saved for ``batch_id``, or None."""
+        with self._tx() as conn:
+            found = self._run(conn, "SELECT report_json FROM batches WHERE id = ?", (batch_id,)).fetchone()
+        return None if found is None else json.loads(found["report_json"])

@@ -145,9 +145,14 @@ def _m8_uid(db: sqlite3.Connection) -> None:
     """)
 
 
+def _m9_batches(db: sqlite3.Connection) -> None:
+    # a batch's results document (comet.batch.report.document): verdicts and case variables
+    db.execute("CREATE TABLE batches (id TEXT PRIMARY KEY, created_at REAL NOT NULL, report_json TEXT NOT NULL)")
+
+
 # Append only: a database at version N runs MIGRATIONS[N:].
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_runs, _m2_full_text, _m3_attachments, _m4_exchange,
-                                                          _m5_stamp, _m6_presets, _m7_usage, _m8_uid]
+                                                          _m5_stamp, _m6_presets, _m7_usage, _m8_uid, _m9_batches]
 
 
 def migrate(db: sqlite3.Connection, path: Any = "") -> int:
