@@ -164,7 +164,8 @@ class _Live:
         self.first = False  # this batch holds the first text or the first thought
         self.retry: Retrying | None = None
         self.retry_at = 0.0
-        self.status.caption("Waiting for the first token…")
+        self.said: tuple[str, str] | None = None
+        self._say("caption", "Waiting for the first token…")
 
     def wait(self) -> float:
         """How long to wait for the next event: until the paint deadline when text is waiting."""
@@ -203,11 +204,17 @@ class _Live:
         if self.thoughts is not None:
             self.thoughts.flush()
         if self.pane.parts:
-            self.status.caption(f"Streaming… {len(self.pane.parts)} chunks, {now - self.start:.1f} s")
+            self._say("caption", f"Streaming… {len(self.pane.parts)} chunks, {now - self.start:.1f} s")
         elif self.retry is not None:  # a rate limit or a server error: say when the next try comes
-            self.status.warning(f"{retry_message(self.retry)}; {max(0.0, self.retry_at - now):.1f} s to go")
-        else:
-            self.status.caption(f"Waiting for the first token… {now - self.start:.1f} s")
+            self._say("warning", f"{retry_message(self.retry)}; {max(0.0, self.retry_at - now):.1f} s to go")
+        else:  # whole seconds: a redraw every poll would keep the browser busy when the first token lands
+            self._say("caption", f"Waiting for the first token… {now - self.start:.0f} s")
+
+    def _say(self, kind: str, text: str) -> None:
+        """The status line, sent to the browser only when it reads differently."""
+        if (kind, text) != self.said:
+            self.said = (kind, text)
+            getattr(self.status, kind)(text)
 
 
 def _final(q: queue.Queue, timeout: float) -> Exchange | None:
