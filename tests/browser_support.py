@@ -95,6 +95,27 @@ def wait_idle(page) -> None:
                            ".getAttribute('data-test-script-state') !== 'running'")
 
 
+def pick(page, label: str, option) -> None:
+    """Open the select box ``label`` and choose ``option`` (a name or a pattern); a rerun that
+    redraws the box while it opens closes its list again, so open it again until the option
+    shows (three tries)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box, choice = page.get_by_role("combobox", name=label), page.get_by_role("option", name=option).first
+    for attempt in range(3):
+        box.click()
+        try:
+            choice.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            wait_idle(page)
+    choice.click()
+    wait_idle(page)
+
+
 @contextmanager
 def browser_page(browser, timeout_ms: int = 15_000, **options):
     """A page in a fresh browser context (its own cookies and storage), closed afterwards."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import comet
-from browser_support import Server, browser_page, chromium, skip_without_browser, wait_idle
+from browser_support import Server, browser_page, chromium, pick, skip_without_browser, wait_idle
 from comet import Call, Route, simple_body
 from comet.stamp import request_hash
 
@@ -56,24 +56,6 @@ def fill(page, label: str, text: str) -> None:
     box = page.get_by_role("textbox", name=label, exact=True)
     box.fill(text)
     box.press("Tab")  # Streamlit applies a text field on blur
-    wait_idle(page)
-
-
-def pick(page, label: str, option: str | re.Pattern) -> None:
-    """Open the select box and choose ``option``; a rerun that redraws the box while it opens
-    closes its list again, so open it again until the option shows (three tries)."""
-    box, choice = page.get_by_role("combobox", name=label), page.get_by_role("option", name=option).first
-    for attempt in range(3):
-        box.click()
-        try:
-            choice.wait_for(timeout=10_000)
-            break
-        except playwright_api.TimeoutError:
-            if attempt == 2:
-                raise
-            page.keyboard.press("Escape")
-            wait_idle(page)
-    choice.click()
     wait_idle(page)
 
 

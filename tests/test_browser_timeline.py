@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from browser_support import Server, browser_page, chromium, skip_without_browser, wait_idle
+from browser_support import Server, browser_page, chromium, pick, skip_without_browser, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -76,9 +76,7 @@ def test_playground_then_history_show_the_timeline(server, page):
 
     page.goto(server.url + "/history")
     page.get_by_text("1 run matches").or_(page.get_by_text("1 runs match")).first.wait_for()
-    page.get_by_role("combobox", name="Run").click()
-    page.get_by_role("option").filter(has_text=re.compile("gemini")).first.click()
-    wait_idle(page)
+    pick(page, "Run", re.compile("gemini"))
     reopened = open_timeline(page, "Timeline", "history")
     assert summary(reopened.inner_text()) == summary(caption)  # the same stored times: the same numbers
 
