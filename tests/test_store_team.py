@@ -191,6 +191,33 @@ def test_a_copy_carries_a_batchs_verdicts_pointing_at_the_copied_runs(history_ur
         source.close()
 
 
+def test_a_search_page_that_outlasts_its_quick_try_is_read_from_the_index_instead(monkeypatch):
+    """PostgreSQL walks the runs newest first for a search only for ``FAST_PAGE_MS``; a lock held
+    elsewhere makes that try outlast it (a lock wait counts), so the second plan must answer."""
+    import threading
+    import time
+
+    import psycopg
+
+    from comet.store import postgres
+
+    monkeypatch.setattr(postgres, "FAST_PAGE_MS", 50)
+    with postgres_schema() as url:
+        store = open_store(url)
+        ids = store.record_many([exchange(f"weather {i}", i) for i in range(3)] + [exchange("a poem", 3)])
+        answers: list = []
+        with psycopg.connect(url) as locker:
+            locker.execute("LOCK TABLE runs IN ACCESS EXCLUSIVE MODE")
+            reader = threading.Thread(target=lambda: answers.append(store.page(search="weather")))
+            reader.start()
+            time.sleep(0.5)  # the quick try is cancelled by now; the second waits for the lock
+            assert reader.is_alive() and not answers
+            locker.commit()
+        reader.join(30)
+        store.close()
+    assert [r["id"] for r in answers[0]] == ids[2::-1]
+
+
 def test_history_export_follows_a_sqlite_url(tmp_path):
     path = tmp_path / "team.sqlite3"
     store = open_store(f"sqlite:///{path}")
