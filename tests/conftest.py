@@ -86,3 +86,12 @@ def history_url(request, tmp_path):
 
     with postgres_schema() as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium through Playwright, one per test module (the test skips without it)."""
+    from browser_support import chromium
+
+    with chromium() as b:
+        yield b

@@ -14,18 +14,9 @@ from app_support import no_exception as ok
 from comet import Attachment, Call
 from hostile_server import Hostile
 from loopback import serving
+from test_app_gemini_features import app, emu  # noqa: F401 (fixtures: the app on a fast test emulator)
 
 BROKEN_PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
-
-
-@pytest.fixture
-def emu(make_emulator):
-    return make_emulator(ttft_ms=1, chunk_ms=0.5)
-
-
-@pytest.fixture
-def app(emu, monkeypatch):
-    return app_support.start_on(emu, monkeypatch)
 
 
 def usable(at: AppTest, emu) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import Server, browser_page, chromium, skip_without_browser, wait_idle
+from browser_support import Server, browser_page, skip_without_browser, wait_idle
 
 pytestmark = pytest.mark.browser
 playwright_api = skip_without_browser()
@@ -28,10 +28,9 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(server):
-    with chromium() as browser:
-        with browser_page(browser, timeout_ms=40_000, accept_downloads=True) as opened:  # busy machine
-            yield opened
+def page(server, browser):
+    with browser_page(browser, timeout_ms=40_000, accept_downloads=True) as opened:  # busy machine
+        yield opened
 
 
 def open_batch(page, server: str) -> None:

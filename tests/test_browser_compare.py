@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import Server, browser_page, chromium, skip_without_browser, wait_idle
+from browser_support import Server, browser_page, skip_without_browser, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -28,9 +28,9 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(server):
-    with chromium() as browser, browser_page(browser, 40_000, viewport={"width": 1500, "height": 1100},
-                                             accept_downloads=True) as page:  # generous: a busy machine
+def page(server, browser):
+    with browser_page(browser, 40_000, viewport={"width": 1500, "height": 1100},
+                      accept_downloads=True) as page:  # generous: a busy machine
         yield page
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from browser_support import Server
 from snippet_golden import CAT
-from test_browser_playground import (browser, button, open_app, page, send_and_wait,  # noqa: F401 (fixtures)
+from test_browser_playground import (button, open_app, page, send_and_wait,  # noqa: F401 (fixtures)
                                      type_prompt, wait_idle)
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import comet
-from browser_support import Server, browser_page, chromium, pick, skip_without_browser, wait_idle
+from browser_support import Server, browser_page, pick, skip_without_browser, wait_idle
 from comet import Call, Route, simple_body
 from comet.stamp import request_hash
 
@@ -20,12 +20,6 @@ pytestmark = pytest.mark.browser
 
 playwright_api = skip_without_browser()
 KEY = "sk-pasted-into-the-browser-0042"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")

@@ -13,18 +13,12 @@ from pathlib import Path
 import pytest
 
 from comet.history import History
-from browser_support import Server, browser_page, chromium, skip_without_browser, wait_idle
+from browser_support import Server, browser_page, skip_without_browser, wait_idle
 from conftest import CANARY_KEY
 
 pytestmark = pytest.mark.browser
 
 playwright_api = skip_without_browser()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from browser_support import Server, browser_page, chromium, pick, skip_without_browser, wait_idle
+from browser_support import Server, browser_page, pick, skip_without_browser, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -26,8 +26,8 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(server):
-    with chromium() as browser, browser_page(browser, 40_000, viewport={"width": 1500, "height": 1200}) as page:
+def page(server, browser):
+    with browser_page(browser, 40_000, viewport={"width": 1500, "height": 1200}) as page:
         yield page  # generous timeouts: the machine may be busy
 
 

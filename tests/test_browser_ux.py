@@ -10,25 +10,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from browser_support import Server, chromium, skip_without_browser
-from test_browser_playground import button, pick_route, reply_text, send_and_wait, type_prompt
+from browser_support import skip_without_browser
+from test_browser_playground import (button, demo, pick_route, reply_text, send_and_wait,  # noqa: F401 (demo: a fixture)
+                                     type_prompt)
 
 pytestmark = pytest.mark.browser
 
 playwright_api = skip_without_browser()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    server = Server(tmp_path_factory.mktemp("ux"), COMET_EMULATOR_TTFT_MS="20", COMET_EMULATOR_CHUNK_MS="60")
-    yield server
-    server.stop()
 
 
 def open_page(browser, url: str, width: int = 1400, height: int = 1000):
