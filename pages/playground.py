@@ -9,6 +9,46 @@ from ui.shell import ensure_app
 
 ensure_app()  # before drawing: see ui/shell.py
 
+
+@st.fragment
+def reply_panel(conn: connection.Connection, by_id: dict) -> None:
+    """Send, Follow up and the reply, at the top of the reply column.
+
+    A fragment: Send reruns this panel only, so while the first token is on its way the browser
+    has only the reply to draw, not the whole form and five highlighted snippets again (issue 14:
+    the first token on the page within 50 ms of leaving the server). The editor's state is read
+    afresh from session state. A button that edits the request (Follow up, a function's answer)
+    reruns the whole page, so the editor shows the new turns. Stop is outside (see below)."""
+    state = editor.load_state()
+    problems = editor.check(state) + variables.problems(state)
+    blocked = bool(problems) or state.json_error is not None
+    last = runs.last("pg_result")
+    ss = st.session_state
+    if ss.get("pg_continue") or ss.get("pg_fr_send"):
+        st.rerun()  # their callbacks changed the request: the editor must show it
+    with st.container(key="pg_buttons"):
+        send_col, continue_col = st.columns(2)
+        send = send_col.button("Send", key="pg_send", type="primary", shortcut="Ctrl+Enter",
+                               disabled=blocked, width="stretch")
+        send = send or (ss.pop(features.SEND_NOW, False) and not blocked)  # a function's answer
+        continue_col.button("Follow up", key="pg_continue", width="stretch",
+                            disabled=send or not editor.can_continue(state, last),
+                            on_click=editor.continue_from, args=("pg_result",),
+                            help="adds the reply to the conversation as a model turn and opens a "
+                                 "new user turn for your next message (nothing is generated)")
+    if not problems and hints.empty_prompt(state.route, state.body):
+        st.caption(hints.EMPTY_PROMPT)  # Send stays enabled: the service's answer is the user's to see
+    if send:
+        layout.swap("pg_buttons", "pg_stop")  # Stop takes the buttons' place while the reply streams
+        if runs.send(conn, variables.filled(state), by_id, key="pg_reply", result_key="pg_result"):
+            st.rerun()  # the whole page: Stop off, Follow up on, History and the code up to date
+    elif last:
+        runs.show(last, key="pg_reply")
+        features.function_answers(state, last, result_key="pg_result")
+    else:
+        st.caption("The reply appears here. Send with the button or Ctrl+Enter.")
+
+
 conn = connection.current()
 state = editor.load_state()
 catalog, catalog_note = connection.models(conn)
@@ -27,25 +67,8 @@ with request:
     presets_view.box(state)
     editor.tabs(state)
     variables.fields(state)
-    problems = editor.check(state) + variables.problems(state)
-    editor.show_problems(problems)
-    last = runs.last("pg_result")
-    send_col, stop_col, continue_col = st.columns(3)
-    blocked = bool(problems) or state.json_error is not None
-    send = send_col.button("Send", key="pg_send", type="primary", shortcut="Ctrl+Enter",
-                           disabled=blocked, width="stretch")
-    send = send or (st.session_state.pop(features.SEND_NOW, False) and not blocked)  # a function's answer
-    if not problems and hints.empty_prompt(state.route, state.body):
-        st.caption(hints.EMPTY_PROMPT)  # Send stays enabled: the service's answer is the user's to see
-    stop_col.button("Stop", key="pg_stop", disabled=not send, width="stretch",
-                    help="ends the run at once; the partial reply is kept and recorded")
-    continue_col.button("Follow up", key="pg_continue", width="stretch",
-                        disabled=send or not editor.can_continue(state, last),
-                        on_click=editor.continue_from, args=("pg_result",),
-                        help="adds the reply to the conversation as a model turn and opens a new "
-                             "user turn for your next message (nothing is generated)")
+    editor.show_problems(editor.check(state) + variables.problems(state))
     features.count_tokens(conn, state)
-
     st.subheader("Code")
     code.code_tabs(variables.filled(state), code.target(conn, key="pg_snippets_local"))
 
@@ -54,10 +77,10 @@ echo.mark()  # after every widget the editor writes to: see ui/echo.py
 
 layout.pin_beside("pg_answer")  # the reply stays in view beside a long form (issue 14)
 with answer, st.container(key="pg_answer"):
-    if send and runs.send(conn, variables.filled(state), by_id, key="pg_reply", result_key="pg_result"):
-        st.rerun()  # redraw the buttons for a finished run (Continue on, Stop off)
-    elif last:
-        runs.show(last, key="pg_reply")
-        features.function_answers(state, last, result_key="pg_result")
-    else:
-        st.caption("The reply appears here. Send with the button or Ctrl+Enter.")
+    # Outside the panel: a click here reruns the whole page, which ends a run in progress at
+    # once (a click inside a fragment waits for the fragment's run to end). Shown only while a
+    # reply streams, in place of Send and Follow up.
+    layout.hidden("pg_stop")
+    st.button("Stop", key="pg_stop", width="stretch",
+              help="ends the run at once; the partial reply is kept and recorded")
+    reply_panel(conn, by_id)

@@ -88,11 +88,12 @@ def send_and_wait(page, server: Server, send=None) -> str:
 
 
 def wait_drawn(page) -> None:
-    """Wait until a finished run is drawn whole: its metrics shown and Stop off again."""
+    """Wait until a finished run is drawn whole: its metrics shown and Stop gone again (it is
+    shown only while a reply streams)."""
     page.wait_for_function(
         "() => { const a = document.querySelector('.st-key-pg_answer');"
         " const stop = document.querySelector('.st-key-pg_stop button');"
-        " return a && stop && stop.disabled && a.innerText.includes('Served model')"
+        " return a && stop && stop.offsetParent === null && a.innerText.includes('Served model')"
         " && !a.innerText.includes('Waiting for the first token') && !a.innerText.includes('Streaming…'); }")
 
 

@@ -50,20 +50,23 @@ def test_reply_and_send_are_both_in_view_while_streaming(browser, demo, width, h
     context, page = open_page(browser, demo.url, width, height)
     try:
         type_prompt(page, "A long story please [[chunks=150]]")
+        page.get_by_role("heading", name="Code").scroll_into_view_if_needed()  # the end of the long form
+        assert page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop") > 0
         send = button(page, "pg_send")
-        send.scroll_into_view_if_needed()
-        assert page.evaluate("document.querySelector('[data-testid=stMain]').scrollTop") > 0  # Send is far down
+        assert in_view(page, send), send.bounding_box()  # at the top of the pinned reply column
         send.click()
         page.get_by_text("Streaming…").first.wait_for()
         page.wait_for_timeout(800)
         answer = page.locator(".st-key-pg_answer").first
-        assert in_view(page, send), send.bounding_box()
+        stop = button(page, "pg_stop")  # in Send's place while the reply streams
+        assert in_view(page, stop), stop.bounding_box()
         assert in_view(page, answer), answer.bounding_box()
-        words = page.locator(".st-key-pg_answer [data-testid=stMarkdownContainer]").first
+        words = page.locator(".st-key-pg_answer [data-testid=stMarkdown]").first  # the reply, not a button label
         assert in_view(page, words) and len(words.inner_text().split()) >= 3
-        button(page, "pg_stop").click()  # stay in view after the run too
+        stop.click()  # stay in view after the run too
         page.get_by_text("Stopped.").wait_for()
-        assert in_view(page, answer)
+        expect(send).to_be_visible()  # back in Stop's place once the page is redrawn
+        assert in_view(page, answer) and in_view(page, send), send.bounding_box()
     finally:
         context.close()
 

@@ -25,3 +25,14 @@ def pin_beside(key: str) -> None:
   }}
 }}
 </style>""")
+
+
+def hidden(key: str) -> None:
+    """Hide the element keyed ``key`` (:func:`swap` shows it for one run)."""
+    st.html(f"<style>.st-key-{key} {{ display: none; }}</style>")
+
+
+def swap(hide: str, show: str) -> None:
+    """For the rest of this run, hide the element keyed ``hide`` and show the one keyed ``show``
+    in its place (the Playground's Send and Follow up give way to Stop while a reply streams)."""
+    st.html(f"<style>.st-key-{hide} {{ display: none; }} .st-key-{show} {{ display: block !important; }}</style>")
