@@ -70,7 +70,7 @@ with request:
     editor.show_problems(editor.check(state) + variables.problems(state))
     features.count_tokens(conn, state)
     st.subheader("Code")
-    code.code_tabs(variables.filled(state), code.target(conn, key="pg_snippets_local"))
+    code.code_tabs(variables.filled(state), code.target(conn, key="pg_snippets_local"), key="pg_code_tabs")
 
 editor.save_draft(state)
 echo.mark()  # after every widget the editor writes to: see ui/echo.py

@@ -18,8 +18,12 @@ def app(emulator, monkeypatch):
     return no_exception(start())
 
 
-def timeline_of(at: AppTest, label: str = "Timeline") -> tuple[str, list[dict]]:
-    """The timeline expander's summary caption and the rows of its chart."""
+def timeline_of(at: AppTest, label: str = "Timeline", opener: str | None = None) -> tuple[str, list[dict]]:
+    """The timeline expander's summary caption and the rows of its chart; ``opener``: the key
+    of a timeline drawn only while open (a run's own), opened first as a click would."""
+    if opener is not None:
+        at.session_state[opener] = True
+        at = no_exception(at.run())
     [box] = [e for e in at.expander if e.label == label]
     kids = list(box.children.values())
     caption = "\n".join(str(k.value) for k in kids if getattr(k, "type", "") == "caption")
@@ -41,7 +45,8 @@ def chunk_times(rows: list[dict], target: str | None = None) -> list[float]:
 def test_playground_reply_has_a_timeline_and_history_reopens_the_same_one(app):
     at = send(app, "Timeline please [[chunks=7]]")
     exchange, _ = at.session_state["runs_results"]["pg_result"].value
-    caption, rows = timeline_of(at)
+    assert not [e for e in at.expander if e.label == "Timeline"][0].children  # closed: no chart drawn
+    caption, rows = timeline_of(at, opener="pg_reply_timeline_open")
     assert caption.startswith("7 chunks · first byte") and "tokens/s" in caption
     assert chunk_times(rows) == [round(t, 1) for t in exchange.timing.chunk_ms]
     marks = {r["event"]: r["at_ms"] for r in rows if r["event"] in ("first byte", "first token", "end")}
@@ -54,7 +59,7 @@ def test_playground_reply_has_a_timeline_and_history_reopens_the_same_one(app):
     [run] = History(default_path()).query()
     at = no_exception(at.switch_page("pages/history.py").run())
     at = no_exception(at.selectbox(key="hist_run").set_value(run["id"]).run())
-    reopened_caption, reopened_rows = timeline_of(at)
+    reopened_caption, reopened_rows = timeline_of(at, opener="hist_reply_timeline_open")
     assert reopened_caption == caption and reopened_rows == rows
 
 
@@ -82,7 +87,7 @@ def test_gaps_over_the_threshold_are_marked_as_stalls(make_emulator, monkeypatch
     monkeypatch.setenv("COMETAPI_BASE_URL", slow.base_url)
     monkeypatch.setenv("COMETAPI_KEY", "test-key")
     at = send(no_exception(start()), "Slowly [[chunks=3]]")
-    caption, rows = timeline_of(at)
+    caption, rows = timeline_of(at, opener="pg_reply_timeline_open")
     chunks = [r for r in rows if r["event"] in ("chunk", "stall")]
     # arrival times are the client's: on a busy machine one gap can shrink as the one before grows,
     # so each row is checked against its own gap

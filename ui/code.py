@@ -12,12 +12,16 @@ TABS = (("curl", "curl", "bash"), ("Python", "python", "python"), ("Python SDK",
         ("Node", "node", "javascript"), ("Node SDK", "node-sdk", "javascript"))
 
 
-def code_tabs(call: Call, base_url: str) -> None:
+def code_tabs(call: Call, base_url: str, *, key: str) -> None:
     """One tab per flavour; ``st.code`` gives each a copy button. The key is never in a
-    snippet: every flavour reads it from ``COMETAPI_KEY``."""
+    snippet: every flavour reads it from ``COMETAPI_KEY``. Only the open tab's snippet is made
+    and drawn (a tab switch reruns the page): a rerun then highlights one snippet, not five."""
     from comet.snippets import render
 
-    for tab, (_, lang, highlight) in zip(st.tabs([label for label, _, _ in TABS]), TABS):
+    tabs = st.tabs([label for label, _, _ in TABS], key=key, on_change="rerun")
+    for tab, (_, lang, highlight) in zip(tabs, TABS):
+        if not tab.open:
+            continue
         with tab:
             try:
                 snippet = render(call, lang, base_url=base_url)

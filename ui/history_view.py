@@ -268,7 +268,7 @@ def details(history: Store, run_id: int, conn: connection.Connection) -> None:
         else:
             st.json(raw, expanded=2)
     with tab_code:
-        code.code_tabs(call, code.target(conn, key="hist_snippets_local"))
+        code.code_tabs(call, code.target(conn, key="hist_snippets_local"), key="hist_code_tabs")
     with tab_share:
         share_controls(call, key=f"hist_share_{run_id}")
 

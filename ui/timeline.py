@@ -80,10 +80,14 @@ def _stall_ms(key: str) -> float:
 
 
 def show(exchange: Exchange, *, key: str) -> None:
-    """The timeline of one finished run, in an expander under its metrics."""
+    """The timeline of one finished run, in an expander under its metrics, drawn only while
+    it is open (``{key}_open``): Vega is the heaviest thing a rerun would otherwise redraw."""
     if not shown(exchange):
         return
-    with st.expander("Timeline", expanded=False):
+    box = st.expander("Timeline", expanded=False, key=f"{key}_open", on_change="rerun")
+    if not box.open:
+        return
+    with box:
         line = timeline(exchange, stall_ms=_stall_ms(key))
         st.caption(line.summary())
         _draw([("this run", line)], key)
