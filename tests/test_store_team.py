@@ -245,7 +245,11 @@ def test_send_record_stores_the_run_in_the_team_history(emulator, history_url):
     finally:
         store.close()
     plain = cli("send", "--route", "gemini", "--model", "gemini-2.5-flash", "--prompt", "not recorded", env=env)
-    assert plain.returncode == 0 and open_store(history_url).count() == 1
+    store = open_store(history_url)
+    try:
+        assert plain.returncode == 0 and store.count() == 1
+    finally:
+        store.close()  # an unclosed pool's threads outlive the test (PytestUnraisableExceptionWarning)
 
 
 WRITER = """
