@@ -10,6 +10,11 @@ from ui.shell import ensure_app
 ensure_app()  # before drawing: see ui/shell.py
 
 
+def problems_of(state: editor.EditorState) -> list:
+    """What stops the request being sent: the rulebook's problems and unfilled variables."""
+    return editor.check(state) + variables.problems(state)
+
+
 @st.fragment
 def reply_panel(conn: connection.Connection, by_id: dict) -> None:
     """Send, Follow up and the reply, at the top of the reply column.
@@ -20,11 +25,11 @@ def reply_panel(conn: connection.Connection, by_id: dict) -> None:
     afresh from session state. A button that edits the request (Follow up, a function's answer)
     reruns the whole page, so the editor shows the new turns. Stop is outside (see below)."""
     state = editor.load_state()
-    problems = editor.check(state) + variables.problems(state)
+    problems = problems_of(state)
     blocked = bool(problems) or state.json_error is not None
     last = runs.last("pg_result")
     ss = st.session_state
-    if ss.get("pg_continue") or ss.get("pg_fr_send"):
+    if ss.get("pg_continue") or ss.get(features.ANSWER_SEND):
         st.rerun()  # their callbacks changed the request: the editor must show it
     with st.container(key="pg_buttons"):
         send_col, continue_col = st.columns(2)
@@ -67,7 +72,7 @@ with request:
     presets_view.box(state)
     editor.tabs(state)
     variables.fields(state)
-    editor.show_problems(editor.check(state) + variables.problems(state))
+    editor.show_problems(problems_of(state))
     features.count_tokens(conn, state)
     st.subheader("Code")
     code.code_tabs(variables.filled(state), code.target(conn, key="pg_snippets_local"), key="pg_code_tabs")

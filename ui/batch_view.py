@@ -330,6 +330,7 @@ def _checks(result: dict[str, Any] | None) -> tuple[str, str, str]:
     why = f"{error['kind']}: {error['message']}" if error else "; ".join(failed)
     return verdict, why, json.dumps(result.get("vars") or {}, ensure_ascii=False)
 
+
 def _open_in_history(batch_id: str) -> None:
     st.session_state["hist_group"] = batch_id  # History's group filter (ui.history_view)
     st.session_state["hist_page"] = 1

@@ -26,6 +26,7 @@ from .state import (ALLOWED, CALL_MODE, COUNT, ERRORS, FIELD_KEY, FN_DESC, FN_NA
                     current, edit, on_field)
 
 THINKING_FIELDS = ("thinking_budget", "include_thoughts", "thinking_level", "reasoning_effort")
+ANSWER_SEND = "pg_fr_send"  # "Send function response": its callback edits the request, then sends
 SCHEMA_JSON_BEFORE = "pg_schema_json_before"  # was JSON output on before a schema turned it on?
 SCHEMA_LABELS = {"responseJsonSchema": "JSON Schema (responseJsonSchema)",
                  "responseSchema": "OpenAPI subset (responseSchema)"}
@@ -483,7 +484,7 @@ def function_answers(state, result: Any, *, result_key: str) -> None:
             st.session_state[key] = '{"output": ""}'
         st.text_area(f"Result of {call.name}", key=key, height=80,
                      help="JSON (an object, or any value: it goes under \"output\"); plain text is sent as output")
-    st.button("Send function response", key="pg_fr_send", type="primary", on_click=_on_answer,
+    st.button("Send function response", key=ANSWER_SEND, type="primary", on_click=_on_answer,
               args=(result_key, len(reply.function_calls)),
               help="adds the call and its result as turns, then sends the request")
 
