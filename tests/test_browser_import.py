@@ -128,6 +128,8 @@ def test_two_history_runs_are_picked_and_diffed(page, server, two_runs):
     pick(page, "Run B", re.compile(rf"^#{b} ·"))
     page.get_by_text("Metrics", exact=True).wait_for()
     assert page.get_by_text(re.compile(r"Replies: \d+% the same, word by word")).is_visible()
+    page.locator("del").first.wait_for()  # the word diff is drawn after its caption
+    page.locator("ins").first.wait_for()
     deleted = " ".join(page.locator("del").all_inner_texts())
     inserted = " ".join(page.locator("ins").all_inner_texts())
     assert "crimson" in deleted and "silver" in inserted
