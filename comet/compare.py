@@ -29,9 +29,10 @@ import traceback
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .call import Call, Route
+from .cancel import CancelToken
 from .convert import FieldReport, convert
 from .errors import CometError, ErrorInfo
 from .exchange import Exchange, Retrying, TextDelta, ThoughtDelta, Timing
@@ -129,6 +130,42 @@ def failed_exchange(call: Call, base_url: str, error: ErrorInfo, started_at: flo
                     attempts=0 if error.kind in ("bad_input", "config") else 1)
 
 
+def run_to_end(client: Any, call: Call, cancel: CancelToken | None,
+               on_event: Callable[[Any], None]) -> Exchange:
+    """Run ``call`` on ``client``, handing every event but the last to ``on_event``, and return
+    the final Exchange. Nothing raises: a refused call or a bug becomes an Exchange with an
+    error, so one target's failure never stops the others (Compare and Batch)."""
+    base_url, started = getattr(client, "base_url", ""), time.time()
+    try:
+        final = None
+        for event in client.stream(call, cancel=cancel):
+            if isinstance(event, Exchange):
+                final = event
+            else:
+                on_event(event)
+        if final is not None:
+            return final
+        error = ErrorInfo(kind="internal", message="the client's stream ended without an Exchange")
+    except CometError as exc:
+        error = exc.info()
+    except Exception as exc:  # a bug: reported in this run's Exchange, the others go on
+        error = ErrorInfo(kind="internal", message=f"{type(exc).__name__}: {exc}",
+                          raw_body=traceback.format_exc())
+    return failed_exchange(call, base_url, error, started)
+
+
+def queued(events: queue.SimpleQueue, interval: float, done: Callable[[], bool]) -> Iterator[Any]:
+    """The items ``events`` receives within ``interval`` seconds, until ``done()`` (what the
+    pages' drain loops read: Compare's and Batch's)."""
+    deadline = time.monotonic() + interval
+    while not done():
+        left = deadline - time.monotonic()
+        try:
+            yield events.get(timeout=left) if left > 0 else events.get_nowait()
+        except queue.Empty:
+            return
+
+
 def new_group_id() -> str:
     return "cmp-" + uuid.uuid4().hex[:12]
 
@@ -150,7 +187,7 @@ class Comparison:
         self.client = client
         self.history = history
         self.price = price
-        self.cancel = cancel if cancel is not None else _new_cancel_token()
+        self.cancel = cancel if cancel is not None else CancelToken()
         self.group_id = group_id or new_group_id()
         self.save_errors: list[str] = []
         self.started_at: float | None = None
@@ -192,25 +229,7 @@ class Comparison:
 
     def _run(self, i: int) -> None:
         lane = self.lanes[i]
-        call = lane.planned.call
-        base_url = getattr(self.client, "base_url", "")
-        started = time.time()
-        final: Exchange | None = None
-        try:
-            for event in self.client.stream(call, cancel=self.cancel):
-                if isinstance(event, Exchange):
-                    final = event
-                else:
-                    self._events.put((i, event))
-        except CometError as exc:
-            final = failed_exchange(call, base_url, exc.info(), started)
-        except Exception as exc:  # a bug; shown in its column instead of stopping the others
-            final = failed_exchange(call, base_url, ErrorInfo(
-                kind="internal", message=f"{type(exc).__name__}: {exc}",
-                raw_body=traceback.format_exc()), started)
-        if final is None:
-            final = failed_exchange(call, base_url, ErrorInfo(
-                kind="internal", message="the client's stream ended without an Exchange"), started)
+        final = run_to_end(self.client, lane.planned.call, self.cancel, lambda event: self._events.put((i, event)))
         cost, history_id = self._record(lane, final)
         self._events.put((i, (final, cost, history_id)))
 
@@ -233,15 +252,9 @@ class Comparison:
         """Wait up to ``interval`` seconds (less when everything finishes) and return what
         arrived, per target, merged: new text and thoughts, the latest retry notice, and the
         final Exchange. Lanes are updated in place."""
-        deadline = time.monotonic() + interval
         updates: dict[int, Update] = {}
         with self._drain_lock:  # two page runs may drain at once (Stop reruns the page): one at a time
-            while not self.finished:
-                remaining = deadline - time.monotonic()
-                try:
-                    i, event = self._events.get(timeout=remaining) if remaining > 0 else self._events.get_nowait()
-                except queue.Empty:
-                    break
+            for i, event in queued(self._events, interval, lambda: self.finished):
                 self._apply(i, event, updates.setdefault(i, Update()))
         return updates
 
@@ -292,11 +305,6 @@ def pricer(models: Iterable[Any]) -> Callable[[Exchange], float | None]:
         return cost(exchange.reply.usage, by_id.get(exchange.call.model))
     return price
 
-
-def _new_cancel_token():
-    from .client import CancelToken
-
-    return CancelToken()
 
 
 # ---- summary -----------------------------------------------------------------------------------

@@ -17,15 +17,15 @@ from __future__ import annotations
 import queue
 import threading
 import time
-import traceback
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Sequence
 
 from ..call import Call
-from ..compare import Planned, failed_exchange
+from ..cancel import CancelToken
+from ..compare import Planned, queued, run_to_end
 from ..compare import plan as plan_targets
-from ..errors import CometError, ErrorInfo, RequestError
+from ..errors import ErrorInfo, RequestError
 from ..exchange import Exchange, Retrying
 from ..rules import validate
 from ..variables import fill
@@ -122,7 +122,7 @@ class Batch:
             raise ValueError("concurrency is at least 1")
         self.suite, self.planned, self.client = suite, list(planned), client
         self.concurrency, self.history, self.price = concurrency, history, price
-        self.cancel = cancel if cancel is not None else _new_cancel_token()
+        self.cancel = cancel if cancel is not None else CancelToken()
         self.batch_id = batch_id or new_batch_id()
         self.limiter = Limiter()
         # Stop ends the runs in flight only when the client gets the token, which costs a reader
@@ -194,23 +194,12 @@ class Batch:
         return _result(case, i, target_name(planned), exchange, cost, history_id)
 
     def _exchange(self, call: Call) -> Exchange:
-        base_url, started = getattr(self.client, "base_url", ""), time.time()
-        try:
-            final = None
-            for event in self.client.stream(call, cancel=self._in_flight):
-                if isinstance(event, Exchange):
-                    final = event
-                elif isinstance(event, Retrying) and event.error.kind == "rate_limited":
-                    self.limiter.hold(event.delay_s)
-            if final is not None:
-                return final
-            error = ErrorInfo(kind="internal", message="the client's stream ended without an Exchange")
-        except CometError as exc:
-            error = exc.info()
-        except Exception as exc:  # a bug: reported in this result, the batch goes on
-            error = ErrorInfo(kind="internal", message=f"{type(exc).__name__}: {exc}",
-                              raw_body=traceback.format_exc())
-        return failed_exchange(call, base_url, error, started)
+        return run_to_end(self.client, call, self._in_flight, self._heed)
+
+    def _heed(self, event: Any) -> None:
+        """A rate limit met by one run holds every worker's next request."""
+        if isinstance(event, Retrying) and event.error.kind == "rate_limited":
+            self.limiter.hold(event.delay_s)
 
     def _cost(self, exchange: Exchange) -> float | None:
         try:
@@ -231,14 +220,9 @@ class Batch:
 
     def drain(self, interval: float = 0.1) -> list[Result]:
         """Wait up to ``interval`` seconds; return the results that finished since the last call."""
-        deadline, new = time.monotonic() + interval, []
+        new = []
         with self._drain_lock:  # two page runs may drain at once (Stop reruns the page): one at a time
-            while not self.finished:
-                left = deadline - time.monotonic()
-                try:
-                    item = self._done.get(timeout=left) if left > 0 else self._done.get_nowait()
-                except queue.Empty:
-                    break
+            for item in queued(self._done, interval, lambda: self.finished):
                 if item is None:
                     self._workers -= 1
                     if self._workers == 0:
@@ -269,9 +253,3 @@ def _result(case: Case, i: int, name: str, exchange: Exchange, cost: float | Non
     return Result(case, i, name, exchange.text, verdicts, exchange.error, exchange.timing.latency_ms,
                   exchange.timing.ttft_ms, reply.usage.to_dict() if reply else {}, cost,
                   outcome.finish_reason, history_id)
-
-
-def _new_cancel_token():
-    from ..client import CancelToken
-
-    return CancelToken()
