@@ -342,18 +342,6 @@ class PostgresStore(SQLMethods):
                 "GROUP BY group_id ORDER BY MAX(id) DESC LIMIT %s) "
                 "GROUP BY group_id ORDER BY MAX(id) DESC", (limit,))]
 
-    def models_seen(self) -> list[str]:
-        """Distinct models, sorted; a skip-scan over the model index."""
-        with self._conn() as conn:
-            rows = conn.execute("""
-                WITH RECURSIVE seen(model) AS (
-                    SELECT MIN(model) FROM runs
-                    UNION ALL
-                    SELECT (SELECT MIN(model) FROM runs WHERE model > seen.model) FROM seen
-                    WHERE seen.model IS NOT NULL)
-                SELECT model FROM seen WHERE model IS NOT NULL""").fetchall()
-        return [r["model"] for r in rows]
-
     def export_rows(self, *, limit: int | None = None, **filters: Any) -> Iterator[dict[str, Any]]:
         """The filtered table, newest first, read through a server-side cursor."""
         source, params = _where(**filters)

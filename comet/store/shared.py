@@ -77,6 +77,18 @@ class SQLMethods:
                                               (after, limit))]
         return [run for run in map(self.get, ids) if run is not None]
 
+    def models_seen(self) -> list[str]:
+        """Distinct models, sorted; a skip-scan over the model index (fast at any size)."""
+        with self._tx() as conn:
+            rows = self._run(conn, """
+                WITH RECURSIVE seen(model) AS (
+                    SELECT MIN(model) FROM runs
+                    UNION ALL
+                    SELECT (SELECT MIN(model) FROM runs WHERE model > seen.model) FROM seen
+                    WHERE seen.model IS NOT NULL)
+                SELECT model FROM seen WHERE model IS NOT NULL""").fetchall()
+        return [r["model"] for r in rows]
+
     def export(self, fmt: str = "csv", *, limit: int | None = None, **filters: Any) -> str:
         """The filtered table as CSV or JSON (full prompt and reply, no request bodies, no key)."""
         if fmt not in ("csv", "json"):

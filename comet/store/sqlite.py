@@ -417,18 +417,6 @@ class SQLiteStore(SQLMethods):
         found = {r["group_id"]: dict(r) for r in rows}
         return [found[g] for g in newest]
 
-    def models_seen(self) -> list[str]:
-        """Distinct models, sorted; a skip-scan over the model index (fast at any size)."""
-        with self._read() as db:
-            rows = db.execute("""
-                WITH RECURSIVE seen(model) AS (
-                    SELECT MIN(model) FROM runs
-                    UNION ALL
-                    SELECT (SELECT MIN(model) FROM runs WHERE model > seen.model) FROM seen
-                    WHERE seen.model IS NOT NULL)
-                SELECT model FROM seen WHERE model IS NOT NULL""").fetchall()
-        return [r[0] for r in rows]
-
     def export_rows(self, *, limit: int | None = None, **filters: Any) -> Iterator[dict[str, Any]]:
         """The filtered table with full prompt and reply, newest first, one row at a time."""
         source, params = _where(**filters)
