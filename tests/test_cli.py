@@ -137,6 +137,37 @@ def test_missing_key_exits_2(emulator):
     assert emulator.received == []
 
 
+@pytest.mark.parametrize("route", ["gemini", "openai"])
+def test_without_key_or_base_url_send_runs_on_a_built_in_emulator(route):
+    """Demo mode, as in the app: no COMETAPI_KEY and no base URL, so the command starts its own
+    emulator on loopback, says so on stderr and prints the usual one JSON object."""
+    r = comet("send", "--route", route, "--model", "gemini-2.5-flash", "--prompt", "hello demo",
+              "--stream", key=None)
+    assert r.returncode == 0, r.stderr
+    out = printed(r)
+    assert out["ok"] and "(emulated)" in out["text"] and "hello demo" in out["text"]
+    note = r.stderr.strip()
+    assert note.startswith("note: no COMETAPI_KEY, so this is demo mode") and "http://127.0.0.1:" in note
+    assert "set COMETAPI_KEY to reach CometAPI" in note and len(note.splitlines()) == 1
+
+
+def test_without_key_models_and_batch_run_on_a_built_in_emulator(tmp_path):
+    listed = comet("models", key=None)
+    assert listed.returncode == 0, listed.stderr
+    assert any(json.loads(line)["id"] == "gemini-2.5-flash" for line in listed.stdout.splitlines())
+    suite = tmp_path / "suite.json"
+    suite.write_text(json.dumps({
+        "name": "demo", "request": {"route": "gemini", "model": "gemini-2.5-flash", "body": {
+            "contents": [{"role": "user", "parts": [{"text": "Say {{word}}"}]}]}},
+        "cases": [{"vars": {"word": "pineapple"}, "assert": [{"type": "contains", "value": "pineapple"}]},
+                  {"vars": {"word": "kiwi"}, "assert": [{"type": "contains", "value": "mango"}]}]}))
+    r = comet("batch", str(suite), "--format", "json", key=None)
+    assert r.returncode == 1, r.stderr  # one case passes, one fails: real answers were checked
+    results = json.loads(r.stdout)["results"]
+    assert [x["ok"] for x in results] == [True, False] and "(emulated)" in results[0]["text"]
+    assert "demo mode" in r.stderr
+
+
 def test_key_never_printed(emulator, canary_key):
     for model in ("gemini-2.5-flash", "fault-html", "fault-rate-limit-once"):
         r = comet("send", "--route", "openai", "--model", model, "--prompt", "hi",

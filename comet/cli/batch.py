@@ -8,7 +8,7 @@ import sys
 from argparse import ArgumentParser, Namespace
 from pathlib import Path
 
-from .common import FAILED, OK, BadInput, Command
+from .common import FAILED, OK, BadInput, Command, client as sender
 
 FORMATS = ("table", "json", "csv", "junit")
 
@@ -25,7 +25,7 @@ def batch(args: Namespace) -> int:
         raise BadInput(f"{err.where}: {err.message}", err.fix) from None
     out = _writable(args.out)
     names = [target_name(p) for p in planned]
-    with _client(args.base_url) as client, _history(args) as history:
+    with sender(args.base_url) as client, _history(args) as history:
         run = Batch(suite, planned, client, concurrency=args.concurrency, history=history,
                     price=_price(client), stop_in_flight=False)
         with _progress(run.total) as bar:
@@ -67,11 +67,6 @@ def _writable(path: str | None) -> Path | None:
     if not out.parent.is_dir():
         raise BadInput(f"--out: the folder of {path} does not exist", "create it or pick another path")
     return out
-
-
-def _client(base_url: str | None):
-    from ..client import Client
-    return Client(base_url=base_url)
 
 
 def _price(client):

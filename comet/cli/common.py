@@ -10,14 +10,17 @@ drives (httpx2, sqlite, the emulator) inside its run function.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from argparse import ArgumentParser, Namespace
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .. import limits
 from ..call import Call, Route, simple_body
+from ..config import BASE_URL_ENV, KEY_ENV
 from ..errors import RequestError
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
@@ -43,6 +46,32 @@ class Command:
     help: str
     run: Callable[[Namespace], int | None]
     arguments: Callable[[ArgumentParser], None] = lambda parser: None
+
+
+@contextmanager
+def client(base_url: str | None, **options: Any) -> Iterator[Any]:
+    """The :class:`~comet.client.Client` a sending command uses: ``base_url`` (``--base-url``),
+    else ``COMETAPI_BASE_URL``, with ``COMETAPI_KEY``. With neither a key nor a base URL this is
+    demo mode, as in the app: a built-in emulator on loopback serves this one command (a line on
+    stderr says so; stdout stays the command's output). A base URL without a key is still a
+    ConfigError (exit 2): the user meant a real service."""
+    from ..client import Client  # httpx2 loads only when something is sent
+
+    env = os.environ
+    if base_url is None and not env.get(KEY_ENV, "").strip() and not env.get(BASE_URL_ENV, "").strip():
+        from ..emulator import Emulator
+
+        with Emulator() as emulator:
+            print(f"note: no {KEY_ENV}, so this is demo mode: requests go to a built-in emulator at "
+                  f"{emulator.base_url} (set {KEY_ENV} to reach CometAPI)", file=sys.stderr)
+            with Client(emulator.base_url, DEMO_KEY, **options) as demo:
+                yield demo
+        return
+    with Client(base_url=base_url, **options) as real:
+        yield real
+
+
+DEMO_KEY = "demo"  # the emulator takes any non-empty key
 
 
 def emit(value: Any) -> None:

@@ -10,12 +10,7 @@ from argparse import ArgumentParser, ArgumentTypeError, Namespace
 from pathlib import Path
 
 from ..cancel import CancelToken
-from .common import FAILED, OK, BadInput, Command, call_from, emit, request_arguments
-
-
-def _client(base_url: str | None, timeout: float | None = None):
-    from ..client import Client  # httpx2 loads only when something is sent
-    return Client(base_url=base_url) if timeout is None else Client(base_url=base_url, timeout=timeout)
+from .common import FAILED, OK, BadInput, Command, call_from, client, emit, request_arguments
 
 
 def _seconds(text: str) -> float:
@@ -60,10 +55,10 @@ def send(args: Namespace) -> int:
 
         store = open_store()
     try:
-        with _client(args.base_url, args.timeout) as client:
+        with client(args.base_url, **({} if args.timeout is None else {"timeout": args.timeout})) as sender:
             # With a token the reader thread runs, so --timeout bounds even a server that
             # sends its headers a byte at a time (see comet/deadline.py).
-            exchange = client.send(call, CancelToken())
+            exchange = sender.send(call, CancelToken())
         if store is not None:
             store.record(exchange)
     finally:
@@ -89,8 +84,8 @@ def _save_images(shown: list[dict], images: tuple, folder: Path) -> None:
 
 def models(args: Namespace) -> int:
     """Print the merged model list, one JSON object per line, Gemini models first."""
-    with _client(args.base_url) as client:
-        listed = client.models()
+    with client(args.base_url) as lister:
+        listed = lister.models()
     for model in listed:
         emit(model.to_dict())
     return OK
