@@ -80,6 +80,35 @@ def test_a_429_holds_the_whole_batch_and_its_run_passes_after_the_retry(emulator
     assert summary(results, 3, 2, run.wall_ms)["passed"] == 6
 
 
+class _Misbehaving:
+    """The real client, except for two model IDs: one raises a bug (KeyError), one ends its
+    stream without an Exchange. No socket makes our own code fail, so these two use a stand-in
+    around the real client: they prove each failure stays in its own row and the batch goes on."""
+
+    def __init__(self, client: Client):
+        self.client, self.base_url = client, client.base_url
+
+    def stream(self, call, cancel=None):
+        if call.model == "explode":
+            raise KeyError("bug")
+        if call.model == "silent":
+            return iter(())
+        return self.client.stream(call, cancel=cancel)
+
+
+def test_a_bug_or_a_stream_without_its_exchange_is_an_error_in_its_row_only(emulator):
+    s = suite(targets=[{"route": "gemini", "model": m} for m in ("explode", "gemini-2.5-flash", "silent")])
+    with Client(emulator.base_url, "sk-x") as client:
+        results = Batch(s, plan(s), _Misbehaving(client), concurrency=3).run()
+    by_model = {}
+    for r in results:
+        by_model.setdefault(r.target_name, []).append(r)
+    assert all(r.ok for r in by_model["gemini:gemini-2.5-flash"]) and len(by_model["gemini:gemini-2.5-flash"]) == 3
+    assert all(r.error.kind == "internal" and "KeyError" in r.error.message for r in by_model["gemini:explode"])
+    assert all(r.error.message == "the client's stream ended without an Exchange" for r in by_model["gemini:silent"])
+    assert summary(results, 3, 3, None)["errors"] == 6
+
+
 def test_the_limiter_holds_every_waiter_until_the_shared_time():
     limiter, token = Limiter(), CancelToken()
     limiter.hold(0.05)
