@@ -151,6 +151,19 @@ def test_without_key_or_base_url_send_runs_on_a_built_in_emulator(route):
     assert "set COMETAPI_KEY to reach CometAPI" in note and len(note.splitlines()) == 1
 
 
+def test_a_base_url_without_a_key_names_both_ways_out_and_sends_nothing(emulator):
+    emulator.clear()
+    for args, base in ((("models", "--base-url", emulator.base_url), None), (("models",), emulator.base_url)):
+        r = comet(*args, key=None, base_url=base)
+        where = "--base-url" if base is None else "COMETAPI_BASE_URL"
+        assert r.returncode == 2 and r.stdout == ""
+        assert r.stderr.splitlines() == [
+            f"error: no API key: COMETAPI_KEY is not set, and {where} names a service to send to",
+            "fix: set COMETAPI_KEY, or leave out --base-url and COMETAPI_BASE_URL to run on a built-in "
+            "emulator (demo mode)"]
+    assert emulator.received == []
+
+
 def test_without_key_models_and_batch_run_on_a_built_in_emulator(tmp_path):
     listed = comet("models", key=None)
     assert listed.returncode == 0, listed.stderr

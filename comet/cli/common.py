@@ -53,12 +53,17 @@ def client(base_url: str | None, **options: Any) -> Iterator[Any]:
     """The :class:`~comet.client.Client` a sending command uses: ``base_url`` (``--base-url``),
     else ``COMETAPI_BASE_URL``, with ``COMETAPI_KEY``. With neither a key nor a base URL this is
     demo mode, as in the app: a built-in emulator on loopback serves this one command (a line on
-    stderr says so; stdout stays the command's output). A base URL without a key is still a
-    ConfigError (exit 2): the user meant a real service."""
+    stderr says so; stdout stays the command's output). A base URL without a key is bad input
+    (exit 2, nothing sent): the user meant a real service."""
     from ..client import Client  # httpx2 loads only when something is sent
 
     env = os.environ
-    if base_url is None and not env.get(KEY_ENV, "").strip() and not env.get(BASE_URL_ENV, "").strip():
+    if not env.get(KEY_ENV, "").strip():
+        if base_url is not None or env.get(BASE_URL_ENV, "").strip():
+            where = "--base-url" if base_url is not None else BASE_URL_ENV
+            raise BadInput(f"no API key: {KEY_ENV} is not set, and {where} names a service to send to",
+                           f"set {KEY_ENV}, or leave out --base-url and {BASE_URL_ENV} to run on a "
+                           "built-in emulator (demo mode)")
         from ..emulator import Emulator
 
         with Emulator() as emulator:
