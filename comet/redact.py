@@ -89,8 +89,10 @@ def error(err: CometError, keys: tuple[str, ...]) -> CometError:
 def deltas(items: list, keys: tuple[str, ...]) -> list:
     """Stream deltas (text, candidate) with the keys masked: ``items`` itself when none is in
     them (one substring test per delta and key, on every read of a stream)."""
-    if keys and any(k in d.text for d in items for k in keys):
-        return [type(d)(text(d.text, keys), d.candidate) for d in items]
+    for d in items:  # plain loops, no generator: this runs on every read of every stream
+        for k in keys:
+            if k in d.text:
+                return [type(d)(text(d.text, keys), d.candidate) for d in items]
     return items
 
 
