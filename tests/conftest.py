@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import sys
 
 import pytest
 
@@ -34,6 +35,16 @@ def _isolate_user_data(tmp_path, monkeypatch):
     monkeypatch.setenv("COMET_HISTORY_DB", str(tmp_path / "history.sqlite3"))
     monkeypatch.delenv("COMETAPI_KEY", raising=False)
     monkeypatch.delenv("COMETAPI_BASE_URL", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _app_stores_closed():
+    """The stores an app under test opened (Streamlit caches them) close after the test, so no
+    PostgreSQL pool outlives it, retrying a server that a later test stopped."""
+    yield
+    runs = sys.modules.get("ui.runs")
+    if runs is not None:
+        runs._history.clear()  # its on_release closes each store
 
 
 @pytest.fixture(scope="session")

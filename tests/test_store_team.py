@@ -373,8 +373,11 @@ def test_a_server_gone_mid_session_is_a_message_not_a_traceback(own_server, emul
     at = no_exception(at.switch_page("pages/history.py").run())
     assert "1 run matches" in texts(at, "caption")
     stop()
-    with pytest.raises(ConfigError, match="cannot be used") as err:
-        store.count()
+    try:
+        with pytest.raises(ConfigError, match="cannot be used") as err:
+            store.count()
+    finally:
+        store.close()
     assert password_of(url) not in str(err.value) and redact(url) in str(err.value)
     at = no_exception(at.run())  # the page says so where it stopped drawing, and the history is off
     shown = texts(at, "error") + texts(at, "warning")

@@ -25,7 +25,12 @@ RETRY_S = 30.0  # a store that could not be opened is tried again after this lon
 _failed: dict[str, tuple[float, str]] = {}  # url -> (when, message without password)
 
 
-@st.cache_resource(show_spinner=False)
+def _release(store) -> None:
+    """A store leaving the cache closes (a PostgreSQL store's pool ends its threads)."""
+    store.close()
+
+
+@st.cache_resource(show_spinner=False, on_release=_release)
 def _history(url: str):
     from comet.store import open_store
 
