@@ -15,6 +15,7 @@ from .errors import ConfigError
 DEFAULT_BASE_URL = "https://api.cometapi.com"
 KEY_ENV = "COMETAPI_KEY"
 BASE_URL_ENV = "COMETAPI_BASE_URL"
+DEMO_KEY = "demo"  # the key demo mode sends to its emulator, which accepts any non-empty key
 
 
 def normalise_base_url(url: str) -> str:

@@ -16,10 +16,9 @@ import streamlit as st
 
 import comet
 from comet import CometError, ConfigError, Settings
-from comet.config import KEY_ENV
+from comet.config import DEMO_KEY, KEY_ENV
 from comet.models import ModelInfo, is_gemini
 
-DEMO_KEY = "demo"  # the emulator accepts any non-empty key
 SESSION_KEY = "conn_key"  # password field (this browser session only)
 USE_EMULATOR = "conn_use_emulator"
 

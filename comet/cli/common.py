@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator
 
 from .. import limits
 from ..call import Call, Route, simple_body
-from ..config import BASE_URL_ENV, KEY_ENV
+from ..config import BASE_URL_ENV, DEMO_KEY, KEY_ENV
 from ..errors import RequestError
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
@@ -74,9 +74,6 @@ def client(base_url: str | None, **options: Any) -> Iterator[Any]:
         return
     with Client(base_url=base_url, **options) as real:
         yield real
-
-
-DEMO_KEY = "demo"  # the emulator takes any non-empty key
 
 
 def emit(value: Any) -> None:
