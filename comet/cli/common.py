@@ -49,14 +49,16 @@ class Command:
 
 
 @contextmanager
-def client(base_url: str | None, **options: Any) -> Iterator[Any]:
+def client(base_url: str | None, timeout: float | None = None) -> Iterator[Any]:
     """The :class:`~comet.client.Client` a sending command uses: ``base_url`` (``--base-url``),
-    else ``COMETAPI_BASE_URL``, with ``COMETAPI_KEY``. With neither a key nor a base URL this is
+    else ``COMETAPI_BASE_URL``, with ``COMETAPI_KEY``; ``timeout`` (``--timeout``) when given,
+    else the client's own default. With neither a key nor a base URL this is
     demo mode, as in the app: a built-in emulator on loopback serves this one command (a line on
     stderr says so; stdout stays the command's output). A base URL without a key is bad input
     (exit 2, nothing sent): the user meant a real service."""
     from ..client import Client  # httpx2 loads only when something is sent
 
+    options = {} if timeout is None else {"timeout": timeout}  # None would mean no limit at all
     env = os.environ
     if not env.get(KEY_ENV, "").strip():
         if base_url is not None or env.get(BASE_URL_ENV, "").strip():

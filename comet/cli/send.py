@@ -55,7 +55,7 @@ def send(args: Namespace) -> int:
 
         store = open_store()
     try:
-        with client(args.base_url, **({} if args.timeout is None else {"timeout": args.timeout})) as sender:
+        with client(args.base_url, args.timeout) as sender:
             # With a token the reader thread runs, so --timeout bounds even a server that
             # sends its headers a byte at a time (see comet/deadline.py).
             exchange = sender.send(call, CancelToken())
