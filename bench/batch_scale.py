@@ -47,13 +47,25 @@ def suite(cases: int):
                    {"type": "max-latency-ms", "value": 10000}]})
 
 
+def raw_request(client: Client, base_url: str, prompt: str):
+    """One raw httpx request on the client's own connection pool, returning the answer's text:
+    nothing validated, timed, checked or kept."""
+    url = f"{base_url}/v1beta/models/{MODELS[0]}:generateContent"
+    body = simple_body(Route.GEMINI, prompt)
+
+    def one(_: int = 0) -> str:
+        r = client._http.post(url, json=body, headers={"x-goog-api-key": "sk-bench"})
+        r.raise_for_status()
+        return r.json()["candidates"][0]["content"]["parts"][0]["text"]
+    return one
+
+
 def raw_httpx_cpu_ms(client: Client, base_url: str, n: int = 200) -> float:
     """CPU per request of plain httpx on the same connection pool: the floor under any client."""
-    url = f"{base_url}/v1beta/models/{MODELS[0]}:generateContent"
-    body = simple_body(Route.GEMINI, "baseline")
+    one = raw_request(client, base_url, "baseline")
     start = time.process_time()
     for _ in range(n):
-        client._http.post(url, json=body, headers={"x-goog-api-key": "sk-bench"}).raise_for_status()
+        one()
     return (time.process_time() - start) / n * 1000
 
 
@@ -67,14 +79,7 @@ def process_cpu_s(pid: int) -> float:
 def raw_httpx_batch(client: Client, base_url: str, n: int, concurrency: int) -> tuple[float, float]:
     """(wall s, this process's CPU s) for ``n`` raw httpx requests, ``concurrency`` at a time
     from as many threads: the floor under any threaded httpx2 batch on this machine."""
-    url = f"{base_url}/v1beta/models/{MODELS[0]}:generateContent"
-    body = simple_body(Route.GEMINI, "What is the capital of country 1?")
-
-    def one(_: int) -> str:
-        r = client._http.post(url, json=body, headers={"x-goog-api-key": "sk-bench"})
-        r.raise_for_status()
-        return r.json()["candidates"][0]["content"]["parts"][0]["text"]
-
+    one = raw_request(client, base_url, "What is the capital of country 1?")
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(one, range(concurrency)))  # the connections opened
         t0, cpu0 = time.perf_counter(), time.process_time()
