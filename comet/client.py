@@ -2,7 +2,8 @@
 
 ``Client.stream(call, cancel)`` validates the call (raising :class:`RequestError`, nothing
 sent), then yields :class:`TextDelta` / :class:`ThoughtDelta` / :class:`Retrying` events and
-finally one :class:`Exchange`. ``Client.send`` consumes it. API, transport and protocol
+finally one :class:`Exchange`. ``Client.send`` runs the same and returns only the Exchange
+(no delta events: nobody would read them). API, transport and protocol
 failures never raise out of either: they end in an Exchange with ``error`` set and whatever
 arrived kept (``partial``; ``stopped`` after a cancel). Every error is classified by
 :func:`comet.errors.classify` or mapped from an httpx2 exception here; no httpx2 type or
@@ -132,8 +133,10 @@ class Client:
     # ---- runs -----------------------------------------------------------------------------
 
     def send(self, call: Call, cancel: CancelToken | None = None) -> Exchange:
-        """Run ``call`` and return its Exchange (see :meth:`stream`)."""
-        for event in self.stream(call, cancel):
+        """Run ``call`` and return its Exchange (see :meth:`stream`). Nobody reads the deltas
+        here, so none are handed out: the Exchange holds the whole reply."""
+        prepared, headers = self._prepare(call)
+        for event in self._run(call, prepared, headers, cancel, deltas=False):
             pass
         return event  # the last event is always the Exchange
 
@@ -154,11 +157,12 @@ class Client:
         return prepared, {**prepared.headers, **self._auth[call.route]}
 
     def _run(self, call: Call, prepared: Prepared, headers: dict[str, str],
-             cancel: CancelToken | None, reader_thread: bool = True) -> Iterator[Event]:
+             cancel: CancelToken | None, reader_thread: bool = True, *,
+             deltas: bool = True) -> Iterator[Event]:
         started_at, first_start = time.time(), perf_counter()
         deadline = first_start + self.timeout
         for attempt in range(1, max(1, self.retry.attempts) + 1):
-            run = _Attempt(call.route, perf_counter(), self._keys)
+            run = _Attempt(call.route, perf_counter(), self._keys, deltas)
 
             def finish(**outcome: Any) -> Exchange:
                 return run.exchange(call, self.base_url, started_at, first_start, attempt,
@@ -293,10 +297,12 @@ class Client:
 class _Attempt:
     """Timing and accumulated reply of one attempt, turned into events and an Exchange."""
 
-    __slots__ = ("acc", "start", "status", "ttfb", "ttft", "chunks", "done", "plain_body", "keys", "key_seen")
+    __slots__ = ("acc", "start", "status", "ttfb", "ttft", "chunks", "done", "plain_body", "keys",
+                 "key_seen", "emit")
 
-    def __init__(self, route: Route, start: float, keys: tuple[str, ...] = ()):
+    def __init__(self, route: Route, start: float, keys: tuple[str, ...] = (), emit: bool = True):
         self.keys = keys  # masked wherever they show up in the answer
+        self.emit = emit  # hand out the deltas (the Exchange masks the whole reply either way)
         self.key_seen = False
         self.acc = Accumulator(route)
         self.start = start
@@ -309,7 +315,7 @@ class _Attempt:
 
     def consume(self, items: Iterator[tuple]) -> Iterator[Event]:
         route_label = self.acc.route.label
-        extend, arrivals, start = self.acc.extend, self.chunks, self.start  # per-read path
+        extend, arrivals, start, emit = self.acc.extend, self.chunks, self.start, self.emit  # per-read path
         try:
             for kind, t, value in items:
                 if kind == _DATA:  # the payloads one read of the body completed
@@ -317,12 +323,13 @@ class _Attempt:
                     try:
                         deltas = extend(value)
                     except ShapeError as exc:
-                        yield from exc.deltas  # what the chunks before it said
+                        if emit:  # what the chunks before it said
+                            yield from self._masked(exc.deltas)
                         raise ProtocolError(f"unexpected stream payload on the {route_label} "
                                             f"route: {exc}", status=self.status) from None
                     if self.ttft is None and (deltas or self.acc.has_content):  # a function call too
                         self.ttft = t - start
-                    if deltas:
+                    if deltas and emit:
                         yield from self._masked(deltas)
                 elif kind == _OPEN:
                     self.status, self.ttfb = value, t - start
@@ -359,7 +366,8 @@ class _Attempt:
         if deltas or self.acc.has_content:  # a reply that only calls a function has a first token too
             self.ttft = t - self.start
         self.key_seen = redact.mentions(body, self.keys)
-        yield from self._masked(deltas)
+        if self.emit:
+            yield from self._masked(deltas)
 
     def _masked(self, deltas: list) -> list:
         """The deltas with any key the server echoed masked (a substring test per delta)."""
@@ -461,12 +469,15 @@ def _sse_items(response: httpx2.Response, label: str) -> Iterator[tuple]:
                 break
             if name == "error" and error_in_payload(payload) is None:
                 payload = {"error": payload}
+            if type(payload) is dict and "error" in payload:  # the provider's error (C.3, D.1)
+                failure = error_in_payload(payload, route_label=label)
+                if failure is not None:
+                    break
             payloads.append(payload)
-        payloads, error = _until_error(payloads, label)
         if payloads:
             yield _DATA, t, payloads
-        if error is not None or failure is not None:
-            raise error if error is not None else failure
+        if failure is not None:
+            raise failure
         if done:
             yield _DONE, t, None
     if not seen:

@@ -120,6 +120,40 @@ def test_a_whole_stream_in_one_read(canned):
     assert len(ex.timing.chunk_ms) == 4 and ex.timing.ttft_ms is not None
 
 
+SECRET = "sk-reads-0123456789abcdef"  # long enough to be masked (redact.known_keys)
+
+
+def test_a_key_echoed_before_a_wrongly_shaped_chunk_is_masked_in_the_deltas(canned):
+    """The deltas handed out before a bad chunk of the same read pass through the key mask too."""
+    server = canned(sse(chunk(f"You sent {SECRET}"), '{"choices": "not a list"}'))
+    with Client(server.base_url, SECRET, retry=RetryPolicy(attempts=1)) as client:
+        *events, ex = client.stream(Call(Route.OPENAI, "m", OPENAI_BODY, stream=True))
+    assert streamed(events) == ex.text == "You sent [redacted]"
+    assert ex.error.kind == "protocol" and SECRET not in repr(events) + repr(ex)
+
+
+@pytest.mark.parametrize("body,stream", [
+    (sse(chunk("Hello"), chunk(f" {SECRET}"), json.dumps(
+        {"id": "c1", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}), "[DONE]"), True),
+    (sse(chunk("Hello"), '{"choices": "not a list"}'), True),
+    (sse(chunk("Hello"), json.dumps({"error": {"message": "quota gone"}})), True),
+    (json.dumps({"id": "c1", "choices": [{"index": 0, "message": {"content": f"Hi {SECRET}"},
+                                          "finish_reason": "stop"}]}).encode(), False),
+])
+def test_send_gives_the_exchange_stream_ends_with(canned, body, stream):
+    """``send`` hands out no deltas, yet its Exchange is the one ``stream`` ends with: the
+    same reply (the key masked), error and status."""
+    server = canned(body, "text/event-stream" if stream else "application/json")
+    call = Call(Route.OPENAI, "m", OPENAI_BODY, stream=stream)
+    with Client(server.base_url, SECRET, retry=RetryPolicy(attempts=1)) as client:
+        streamed_ex = list(client.stream(call))[-1]
+        sent = client.send(call)
+    assert (sent.reply, sent.error, sent.status, sent.partial) == \
+        (streamed_ex.reply, streamed_ex.error, streamed_ex.status, streamed_ex.partial)
+    assert sent.text.startswith(("Hello", "Hi")) and SECRET not in repr(sent)
+    assert len(sent.timing.chunk_ms) == len(streamed_ex.timing.chunk_ms)
+
+
 @pytest.mark.parametrize("text", [
     '{"a": 1}', ' {"a": 1}', '{"a": 1} ', '{"a": 1}\n', '[1, 2.5, "x", null, true]', '"s"', "3",
     '{"a": "\\u00e9\\ud83d\\ude00"}', '{"a": 1} x', '{"a": }', "", "  ", "nul", '{"a": 1}{"b": 2}',
