@@ -384,7 +384,7 @@ class _Attempt:
         reply = acc.reply(raw=self.plain_body) if acc.chunks else None
         if partial and reply is not None:
             reply = unfinished(reply)  # no "0 output tokens" beside the text that arrived
-        if reply is not None and (self.key_seen or redact.mentions((reply.text, reply.thoughts), self.keys)):
+        if reply is not None and (self.key_seen or redact.in_texts((reply.text, reply.thoughts), self.keys)):
             reply = redact.reply(reply, self.keys, probe=False)
         return Exchange(
             call=call, base_url=base_url, status=self.status, reply=reply, error=error,

@@ -86,6 +86,16 @@ def error(err: CometError, keys: tuple[str, ...]) -> CometError:
     return err
 
 
+def in_texts(texts: tuple[str, ...], keys: tuple[str, ...]) -> bool:
+    """Whether a key appears in any of ``texts`` (a reply's text and thoughts, checked at the
+    end of every run: plain loops, where :func:`mentions` would walk the tuple generically)."""
+    for value in texts:
+        for k in keys:
+            if k in value:
+                return True
+    return False
+
+
 def deltas(items: list, keys: tuple[str, ...]) -> list:
     """Stream deltas (text, candidate) with the keys masked: ``items`` itself when none is in
     them (one substring test per delta and key, on every read of a stream)."""
