@@ -8,6 +8,7 @@ never equal."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import threading
@@ -24,8 +25,8 @@ OPENAI_BODY = {"messages": [{"role": "user", "content": "Say hello"}]}
 class CannedServer:
     """Answers every request on loopback with one fixed HTTP response, written in one piece."""
 
-    def __init__(self, body: bytes, content_type: str):
-        head = (f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n"
+    def __init__(self, body: bytes, content_type: str, more_headers: str = ""):
+        head = (f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n{more_headers}"
                 f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
         self.response = head + body
         self.sock = socket.create_server(("127.0.0.1", 0))
@@ -57,8 +58,8 @@ class CannedServer:
 def canned():
     servers: list[CannedServer] = []
 
-    def start(body: bytes, content_type: str = "text/event-stream") -> CannedServer:
-        servers.append(CannedServer(body, content_type))
+    def start(body: bytes, content_type: str = "text/event-stream", more_headers: str = "") -> CannedServer:
+        servers.append(CannedServer(body, content_type, more_headers))
         return servers[-1]
     yield start
     for server in servers:
@@ -118,6 +119,26 @@ def test_a_whole_stream_in_one_read(canned):
     events, ex = run(server)
     assert ex.ok and streamed(events) == ex.text == "abc" and ex.reply.finish_reason == "stop"
     assert len(ex.timing.chunk_ms) == 4 and ex.timing.ttft_ms is not None
+
+
+@pytest.mark.parametrize("content_type", ["text/event-stream", "application/json"])
+def test_a_gzipped_stream_is_read_decoded(canned, content_type):
+    """Without a content encoding the client takes the raw reads; with one (gzip here) the
+    body is decoded first, on the SSE and the JSON-array stream alike."""
+    finish = {"id": "c1", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+    if content_type == "text/event-stream":
+        body = sse(chunk("Hello"), chunk(" world"), json.dumps(finish), "[DONE]")
+        route, call_body = Route.OPENAI, OPENAI_BODY
+    else:
+        parts = [{"candidates": [{"content": {"parts": [{"text": t}], "role": "model"}, "index": 0}]}
+                 for t in ("Hello", " world")]
+        parts[-1]["candidates"][0]["finishReason"] = "STOP"
+        body = json.dumps(parts).encode()
+        route, call_body = Route.GEMINI, {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
+    server = canned(gzip.compress(body), content_type, "Content-Encoding: gzip\r\n")
+    with Client(server.base_url, "sk-test", retry=RetryPolicy(attempts=1)) as client:
+        *events, ex = client.stream(Call(route, "m", call_body, stream=True))
+    assert ex.ok and streamed(events) == ex.text == "Hello world" and ex.reply.finish_reason == "stop"
 
 
 SECRET = "sk-reads-0123456789abcdef"  # long enough to be masked (redact.known_keys)
