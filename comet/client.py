@@ -321,7 +321,7 @@ class _Attempt:
                 if kind == _DATA:  # the payloads one read of the body completed
                     arrivals += [t - start] * len(value)
                     try:
-                        deltas = extend(value)
+                        deltas = extend(value, emit)
                     except ShapeError as exc:
                         if emit:  # what the chunks before it said
                             yield from self._masked(exc.deltas)
@@ -359,7 +359,7 @@ class _Attempt:
                 status=self.status)
         self.plain_body = data
         try:
-            deltas = self.acc.extend((data,))
+            deltas = self.acc.extend((data,), self.emit)
         except ShapeError as exc:
             raise ProtocolError(f"the {route_label} route answered with an unexpected shape: "
                                 f"{exc}", status=self.status) from None

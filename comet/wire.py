@@ -85,21 +85,22 @@ class Accumulator:
         the route's (a list where an object belongs, and so on)."""
         return self.extend((chunk,))
 
-    def extend(self, chunks: Iterable[Any]) -> list[Delta]:
-        """Read the chunks one network read delivered; their deltas, in order. One call per
-        read, not per chunk: this is the per-chunk path of every stream."""
-        deltas: list[Delta] = []
+    def extend(self, chunks: Iterable[Any], deltas: bool = True) -> list[Delta] | None:
+        """Read the chunks one network read delivered; their deltas, in order (None with
+        ``deltas=False``: a caller that hands none out saves making them). One call per read,
+        not per chunk: this is the per-chunk path of every stream."""
+        made: list[Delta] | None = [] if deltas else None
         absorb, keep = self._absorb, self.chunks.append
         for chunk in chunks:
             if type(chunk) is not dict:
-                raise ShapeError(f"expected a JSON object, got {type(chunk).__name__}", deltas)
+                raise ShapeError(f"expected a JSON object, got {type(chunk).__name__}", made or [])
             keep(chunk)
             try:
-                absorb(self, chunk, deltas)
+                absorb(self, chunk, made)
             except (AttributeError, TypeError) as exc:
                 raise ShapeError(f"unexpected {self.route.label} response shape: {exc}",
-                                 deltas) from None
-        return deltas
+                                 made or []) from None
+        return made
 
     def slot(self, index: int) -> _Slot:
         slot = self.slots.get(index)
@@ -156,7 +157,7 @@ def parse_reply(route: Route, data: Any) -> Reply:
 
 # ---- Gemini ---------------------------------------------------------------------------------
 
-def _gemini(acc: Accumulator, chunk: dict[str, Any], deltas: list[Delta]) -> None:
+def _gemini(acc: Accumulator, chunk: dict[str, Any], deltas: list[Delta] | None) -> None:
     candidates = chunk.get("candidates")
     if candidates:
         slots = acc.slots
@@ -172,10 +173,12 @@ def _gemini(acc: Accumulator, chunk: dict[str, Any], deltas: list[Delta]) -> Non
                     if text and type(text) is str:
                         if part.get("thought") is True:
                             slot.thoughts.append(text)
-                            deltas.append(ThoughtDelta(text, index))
+                            if deltas is not None:
+                                deltas.append(ThoughtDelta(text, index))
                         else:
                             slot.text.append(text)
-                            deltas.append(TextDelta(text, index))
+                            if deltas is not None:
+                                deltas.append(TextDelta(text, index))
                     elif "functionCall" in part:
                         call = part["functionCall"] or _EMPTY
                         args = call.get("args")
@@ -249,7 +252,7 @@ def _gemini_usage(u: dict[str, Any]) -> Usage:
 
 # ---- OpenAI-compatible ----------------------------------------------------------------------
 
-def _openai(acc: Accumulator, chunk: dict[str, Any], deltas: list[Delta]) -> None:
+def _openai(acc: Accumulator, chunk: dict[str, Any], deltas: list[Delta] | None) -> None:
     choices = chunk.get("choices")
     if choices:
         slots = acc.slots
@@ -263,14 +266,16 @@ def _openai(acc: Accumulator, chunk: dict[str, Any], deltas: list[Delta]) -> Non
                 thought = message.get("reasoning_content") or message.get("reasoning")
                 if thought and type(thought) is str:
                     slot.thoughts.append(thought)
-                    deltas.append(ThoughtDelta(thought, index))
+                    if deltas is not None:
+                        deltas.append(ThoughtDelta(thought, index))
                 text = message.get("content")
                 if text:
                     if type(text) is not str:
                         text = _content_text(text)
                     if text:
                         slot.text.append(text)
-                        deltas.append(TextDelta(text, index))
+                        if deltas is not None:
+                            deltas.append(TextDelta(text, index))
                 tool_calls = message.get("tool_calls")
                 if tool_calls:
                     _tool_fragments(slot, tool_calls)
