@@ -2,21 +2,20 @@
 
 ``Client.stream(call, cancel)`` validates the call (raising :class:`RequestError`, nothing
 sent), then yields :class:`TextDelta` / :class:`ThoughtDelta` / :class:`Retrying` events and
-finally one :class:`Exchange`. ``Client.send`` runs the same and returns only the Exchange
-(no delta events: nobody would read them). API, transport and protocol
-failures never raise out of either: they end in an Exchange with ``error`` set and whatever
-arrived kept (``partial``; ``stopped`` after a cancel). Every error is classified by
-:func:`comet.errors.classify` or mapped from an httpx2 exception here; no httpx2 type or
-exception leaves this module.
+finally one :class:`Exchange`. ``Client.send`` runs the same and returns only the Exchange (no
+delta events: nobody would read them). API, transport and protocol failures never raise out of
+either: they end in an Exchange with ``error`` set and whatever arrived kept (``partial``;
+``stopped`` after a cancel). Every error is classified by :func:`comet.errors.classify` or
+mapped from an httpx2 exception here; no httpx2 type or exception leaves this module.
 
-Retries (issue 2 section 5): the retryable kinds of the table in :mod:`comet.errors`, with
-capped exponential backoff and jitter, honouring ``Retry-After`` / ``retry-after-ms`` and
-Gemini's ``RetryInfo.retryDelay``; never once a stream has delivered content, never past the
-policy's total budget.
+Retries (issue 2 section 5, :class:`comet.retry.RetryPolicy`): the retryable kinds of the table
+in :mod:`comet.errors`, with capped exponential backoff and jitter, honouring ``Retry-After`` /
+``retry-after-ms`` and Gemini's ``RetryInfo.retryDelay``; never once a stream has delivered
+content, never past the policy's total budget.
 
 Cancelling: with a :class:`CancelToken`, each attempt runs in a reader thread that feeds a
-queue, so ``cancel.set()`` ends the run at once, even while the server has sent nothing yet
-or during a retry wait. Without a token the attempt runs inline (the lean path the benchmark
+queue, so ``cancel.set()`` ends the run at once, even while the server has sent nothing yet or
+during a retry wait. Without a token the attempt runs inline (the lean path the benchmark
 measures).
 """
 
@@ -25,11 +24,9 @@ from __future__ import annotations
 import functools
 import json
 import queue
-import random
 import ssl
 import threading
 import time
-from dataclasses import dataclass
 from itertools import chain
 from time import perf_counter
 from typing import Any, Callable, Iterator
@@ -45,34 +42,13 @@ from .errors import (CometError, ConfigError, ErrorInfo, Problem, ProtocolError,
                      Timeout, TransportError, classify, error_in_payload)
 from .exchange import Event, Exchange, Retrying, Timing
 from .models import ModelInfo, merge
-from .sse import EventTooLarge, JSONArrayDecoder, SSEDecoder
+from .retry import RetryPolicy
 from .rules import validate
+from .sse import EventTooLarge, JSONArrayDecoder, SSEDecoder
 from .tally import unfinished
 from .wire import Accumulator, ShapeError
 
 __all__ = ["Client", "CancelToken", "RetryPolicy"]
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Capped exponential backoff with jitter (``jitter`` = the largest fraction taken off a
-    computed delay, as the openai SDK does). A server's own delay is used as given."""
-
-    attempts: int = 4
-    base_s: float = 0.5
-    cap_s: float = 8.0
-    total_s: float = 30.0
-    jitter: float = 0.25
-
-    def delay(self, error: CometError, attempt: int, elapsed_s: float) -> float | None:
-        """Seconds to wait before attempt ``attempt + 1``, or None to stop here."""
-        if not error.retryable or attempt >= self.attempts:
-            return None
-        wait = getattr(error, "retry_after", None)
-        if wait is None:
-            wait = min(self.cap_s, self.base_s * 2 ** (attempt - 1))
-            wait *= 1 - self.jitter * random.random()
-        return None if elapsed_s + wait > self.total_s else wait
 
 
 @functools.lru_cache(maxsize=1)
@@ -208,10 +184,11 @@ class Client:
         answer has begun, a cancel shuts its socket (a blocked read then ends at once)."""
         left = max(0.001, deadline - perf_counter())
         read, connect = self._limits
-        try:
+        read = _bounded(min(read, left))
+        try:  # the timeouts as httpx2's (connect, read, write, pool) tuple: it makes the one Timeout
             request = self._http.build_request(
                 prepared.method, prepared.url, headers=headers, content=prepared.content,
-                timeout=httpx2.Timeout(_bounded(min(read, left)), connect=_bounded(min(connect, left))))
+                timeout=(_bounded(min(connect, left)), read, read, read))
             response = self._http.send(request, stream=True)
         except httpx2.HTTPError as exc:
             raise _from_httpx(exc) from None
