@@ -19,6 +19,7 @@ Each violation is a :class:`~comet.errors.Problem` naming the JSON path and the 
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -187,17 +188,22 @@ def model_problems(route: str, model: Any) -> list[Problem]:
     if not isinstance(model, str):
         return [Problem(route, "model", f"the model ID must be text, not {type(model).__name__}",
                         'write it as text, e.g. "gemini-2.5-flash"')]
-    if len(model) > MAX_MODEL_CHARS:
+    if len(model) > MAX_MODEL_CHARS:  # before the cache, which then holds short IDs only
         return [Problem(route, "model", f"the model ID is {len(model):,} characters long",
                         f"use a model ID of at most {MAX_MODEL_CHARS} characters (python -m comet models lists them)")]
+    return list(_text_problems(route, model))
+
+
+@functools.lru_cache(maxsize=256)  # every send asks, for the same few models
+def _text_problems(route: str, model: str) -> tuple[Problem, ...]:
     p = surrogate_problem(route, "model", model)
     if p is not None:
-        return [p]
+        return (p,)
     m = _CONTROL.search(model)
     if m is not None:
-        return [Problem(route, "model", f"the model ID holds a control character ({m.group()!r})",
-                        "remove line breaks, tabs and other control characters from the model ID")]
-    return []
+        return (Problem(route, "model", f"the model ID holds a control character ({m.group()!r})",
+                        "remove line breaks, tabs and other control characters from the model ID"),)
+    return ()
 
 
 def text_problem(route: str, text: str | bytes, where: str = "$") -> Problem | None:

@@ -11,8 +11,6 @@ the Playground refuses.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from . import features, limits
 from .call import Call, Route
 from .errors import Problem, RequestError
@@ -32,8 +30,7 @@ def problems(call: Call, encoded: bytes | None = None) -> list[Problem]:
     else:
         if call.route is Route.GEMINI and not call.model.strip():
             found.insert(0, Problem(call.route.value, "model", "no model chosen", "pick a model or type its ID"))
-        if isinstance(call.body, Mapping):
-            found += features.problems(call.route, call.model, call.body)
+        found += features.problems(call.route, call.model, call.body)  # [] for a body that is no object
     if call.attachments or encoded is None or b"<attachment:" in encoded:
         found += attachment_problems(call)
     return found

@@ -61,16 +61,20 @@ FEATURES = (thinking, media, search, code_execution, url_context, structured, _s
 def problems(route: Route, model: str, body: Any) -> list[Problem]:
     """Feature settings the route or model will refuse, each with its fix (gathered with the
     rest of a call's problems by :func:`comet.rules.problems`)."""
-    if not isinstance(body, Mapping):
+    if type(body) is not dict and not isinstance(body, Mapping):  # a dict first: the ABC check costs more
         return []
     found: list[Problem] = []
-    for feature in (thinking, structured, _functions, url_context):
+    for feature, keys in _CHECKED:
         # Every send asks, so a feature whose top-level keys (its KEYS, when it names them)
         # are all absent is skipped.
-        keys = getattr(feature, "KEYS", None)
         if keys is None or not keys.isdisjoint(body):
             found += feature.problems(route, model, body)
     return found
+
+
+# The features with rules of their own, and the top-level keys each reads
+_CHECKED = tuple((feature, getattr(feature, "KEYS", None))
+                 for feature in (thinking, structured, _functions, url_context))
 
 
 __all__ = ["Thinking", "thinking_spec", "thinking_mode", "budget_for_mode", "THINKING_MODES",

@@ -16,6 +16,7 @@ from ..errors import Problem
 from .tools import has_tool, set_tool
 
 _NAMES = ("urlContext", "url_context")
+KEYS = frozenset({"tools"})  # the only top-level key problems() reads
 MAX_URLS = 20  # Google's limit per request
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 
