@@ -49,14 +49,17 @@ class Watchdog:
     def __init__(self) -> None:
         self._heap: list[Guard] = []
         self._stale = 0  # cancelled guards still in the heap (dropped in bulk, see cancel)
-        self._wake = threading.Condition()
+        # at() and cancel() take the lock itself (a C-level with; the Condition's own
+        # __enter__/__exit__ are Python calls, two per request); the loop waits on the Condition
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
         self._seq = itertools.count()
         self._thread: threading.Thread | None = None
 
     def at(self, when: float, response: Any) -> Guard:
         """Shut ``response``'s socket at ``when`` (a ``perf_counter`` time) unless cancelled."""
         guard = Guard(when, next(self._seq), response)
-        with self._wake:
+        with self._lock:
             heapq.heappush(self._heap, guard)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="comet-deadline", daemon=True)
@@ -68,7 +71,7 @@ class Watchdog:
     def cancel(self, guard: Guard) -> bool:
         """Disarm ``guard``; True when it had already fired (the call ran out of time). Under
         the lock, so a socket is never shut after its call has ended in time."""
-        with self._wake:
+        with self._lock:
             guard.cancelled = True
             guard.response = None
             self._stale += not guard.fired  # a fired guard has left the heap already
