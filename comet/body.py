@@ -70,9 +70,15 @@ def spellings(name: str) -> tuple[str, ...]:
     return (name, other) if other != name else (name,)
 
 
+def is_object(value: Any) -> bool:
+    """Whether ``value`` is a JSON object: a dict (tested first, as every send asks: the Mapping
+    ABC check costs more) or any other Mapping."""
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 def key(obj: Any, name: str) -> str | None:
     """The key under which ``obj`` holds field ``name`` (camelCase or snake_case), or None."""
-    if type(obj) is not dict and not isinstance(obj, Mapping):  # a dict first: the ABC check costs more
+    if not is_object(obj):
         return None
     for spelled in spellings(name):
         if spelled in obj:

@@ -33,10 +33,9 @@ tool_choice, response_format) and B.9 (how the two map).
 
 from __future__ import annotations
 
-from collections.abc import Mapping  # isinstance against it is much cheaper than typing.Mapping
 from typing import Any
 
-from ..body import FormConflict
+from ..body import FormConflict, is_object
 from ..call import Route
 from ..capabilities import MEDIA_TYPES, Thinking, thinking_spec
 from ..errors import Problem
@@ -61,7 +60,7 @@ FEATURES = (thinking, media, search, code_execution, url_context, structured, _s
 def problems(route: Route, model: str, body: Any) -> list[Problem]:
     """Feature settings the route or model will refuse, each with its fix (gathered with the
     rest of a call's problems by :func:`comet.rules.problems`)."""
-    if type(body) is not dict and not isinstance(body, Mapping):  # a dict first: the ABC check costs more
+    if not is_object(body):
         return []
     found: list[Problem] = []
     for feature, keys in _CHECKED:
