@@ -416,10 +416,9 @@ def _batches(response: httpx2.Response, decoder: SSEDecoder | JSONArrayDecoder
 
 
 def _reads(response: httpx2.Response) -> Iterator[bytes]:
-    """The body as the network delivers it. Without a content encoding the raw reads are the
-    body, and ``iter_raw`` is taken: ``iter_bytes`` adds a generator, a decoder and a chunker call
-    to every read of a stream (measured: ~1.5 us a read, ~3 % of the client's own time on a
-    20-chunk stream in bench/client_overhead.py). gzip and the rest go through ``iter_bytes``."""
+    """The body as the network delivers it: without a content encoding, the raw reads (``iter_bytes``
+    adds a generator, a decoder and a chunker call to every read: ~1.5 us, ~3 % of the client's own
+    time on bench/client_overhead.py's 20-chunk streams); gzip and the rest through ``iter_bytes``."""
     encoding = response.headers.get("content-encoding", "").strip().lower()
     return response.iter_raw() if encoding in ("", "identity") else response.iter_bytes()
 
@@ -455,10 +454,9 @@ def _sse_items(response: httpx2.Response, label: str) -> Iterator[tuple]:
                 break
             if name == "error" and error_in_payload(payload) is None:
                 payload = {"error": payload}
-            if type(payload) is dict and "error" in payload:  # the provider's error (C.3, D.1)
-                failure = error_in_payload(payload, route_label=label)
-                if failure is not None:
-                    break
+            failure = _error_object(payload, label)
+            if failure is not None:
+                break
             payloads.append(payload)
         if payloads:
             yield _DATA, t, payloads
@@ -479,14 +477,19 @@ def _sse_items(response: httpx2.Response, label: str) -> Iterator[tuple]:
 
 
 def _until_error(payloads: list[Any], label: str) -> tuple[list[Any], CometError | None]:
-    """The payloads before the first error object among them, and that error (None when
-    there is none). An error object inside a 2xx stream carries the provider's text."""
+    """The payloads before the first error object among them, and that error (or None)."""
     for i, payload in enumerate(payloads):
-        if type(payload) is dict and "error" in payload:
-            error = error_in_payload(payload, route_label=label)
-            if error is not None:
-                return payloads[:i], error
+        error = _error_object(payload, label)
+        if error is not None:
+            return payloads[:i], error
     return payloads, None
+
+
+def _error_object(payload: Any, label: str) -> CometError | None:
+    """The provider's error if ``payload`` is an error object inside a 2xx stream (C.3, D.1)."""
+    if type(payload) is dict and "error" in payload:
+        return error_in_payload(payload, route_label=label)
+    return None
 
 
 _scan_once = json.JSONDecoder().scan_once
