@@ -27,13 +27,13 @@ import queue
 import ssl
 import threading
 import time
-from itertools import chain
 from time import perf_counter
 from typing import Any, Callable, Iterator
 
 import httpx2
 
 from . import limits, redact
+from .answer import BODY, DATA, DONE, OPEN, items, loads, snippet
 from .call import Call, Prepared, Route, auth_headers, endpoint, prepare, wire_body
 from .cancel import CancelToken
 from .config import KEY_ENV, Settings, normalise_base_url
@@ -44,7 +44,6 @@ from .exchange import Event, Exchange, Retrying, Timing
 from .models import ModelInfo, merge
 from .retry import RetryPolicy
 from .rules import validate
-from .sse import EventTooLarge, JSONArrayDecoder, SSEDecoder
 from .tally import unfinished
 from .wire import Accumulator, ShapeError
 
@@ -57,9 +56,7 @@ def _tls() -> ssl.SSLContext:
     return httpx2.create_ssl_context()
 
 
-# Items an attempt produces: (kind, perf_counter time, value)
-_OPEN, _DATA, _DONE, _BODY = "open", "data", "done", "body"
-_END, _CANCELLED = object(), object()
+_END, _CANCELLED = object(), object()  # what the reader thread adds to an attempt's items
 
 
 class _Stopped(Exception):
@@ -195,7 +192,7 @@ class Client:
         guard = WATCHDOG.at(deadline, response)
         unlisten = cancel._listen(lambda: shut(response)) if cancel is not None else None
         try:
-            yield from _answer(prepared, response)
+            yield from items(prepared, response)
         except httpx2.HTTPError as exc:
             raise (self._overdue() if guard.fired else _from_httpx(exc)) from None
         finally:
@@ -295,7 +292,7 @@ class _Attempt:
         extend, arrivals, start, emit = self.acc.extend, self.chunks, self.start, self.emit  # per-read path
         try:
             for kind, t, value in items:
-                if kind == _DATA:  # the payloads one read of the body completed
+                if kind == DATA:  # the payloads one read of the body completed
                     arrivals += [t - start] * len(value)
                     try:
                         deltas = extend(value, emit)
@@ -308,11 +305,11 @@ class _Attempt:
                         self.ttft = t - start
                     if deltas and emit:
                         yield from self._masked(deltas)
-                elif kind == _OPEN:
+                elif kind == OPEN:
                     self.status, self.ttfb = value, t - start
-                elif kind == _DONE:
+                elif kind == DONE:
                     self.done = True
-                elif kind == _BODY:
+                elif kind == BODY:
                     arrivals.append(t - start)
                     yield from self._plain(value, t, route_label)
                     return
@@ -324,15 +321,15 @@ class _Attempt:
 
     def _plain(self, body: bytes, t: float, route_label: str) -> Iterator[Event]:
         try:
-            data = _loads(body.decode("utf-8"))
+            data = loads(body.decode("utf-8"))
         except ValueError:  # UnicodeDecodeError included
             raise classify(self.status or 200, body, route_label=route_label) from None
         if type(data) is not dict:
             raise ProtocolError(f"the {route_label} route answered with JSON that is not a "
-                                f"response object: {_snippet(body)!r}", status=self.status)
+                                f"response object: {snippet(body)!r}", status=self.status)
         if "error" in data:  # an error envelope with a 2xx status
             raise error_in_payload(data, route_label=route_label) or ProtocolError(
-                f"the {route_label} route answered 2xx with an error field: {_snippet(body)!r}",
+                f"the {route_label} route answered 2xx with an error field: {snippet(body)!r}",
                 status=self.status)
         self.plain_body = data
         try:
@@ -372,143 +369,6 @@ class _Attempt:
                           chunk_ms=tuple([c * 1000 for c in self.chunks])),
             attempts=attempts, stopped=stopped, partial=partial,
         )
-
-
-def _answer(prepared: Prepared, response: httpx2.Response) -> Iterator[tuple]:
-    """The items of one answer (see :meth:`Client._attempt`); httpx2 errors pass through."""
-    label = prepared.route.label
-    status = response.status_code
-    yield _OPEN, perf_counter(), status
-    if not 200 <= status < 300:
-        raise classify(status, response.read(), response.headers, route_label=label)
-    if not prepared.stream:
-        yield _BODY, perf_counter(), response.read()
-        return
-    ctype = response.headers.get("content-type", "").lower()
-    if "event-stream" in ctype:
-        yield from _sse_items(response, label)
-    elif "json" in ctype:  # Gemini's JSON-array stream (no alt=sse), or a plain object
-        try:
-            for t, payloads in _batches(response, JSONArrayDecoder()):
-                payloads, error = _until_error(payloads, label)
-                if payloads:
-                    yield _DATA, t, payloads
-                if error is not None:
-                    raise error
-        except ValueError as exc:
-            raise ProtocolError(f"malformed JSON stream on the {label} route: {exc}",
-                                status=status) from None
-    else:
-        body = response.read()
-        raise ProtocolError(
-            f"HTTP {status} on the {label} route answered a stream request with "
-            f"{ctype or 'no content type'}, not an event stream: {_snippet(body)!r}",
-            status=status, raw_body=body.decode("utf-8", "replace"))
-
-
-def _batches(response: httpx2.Response, decoder: SSEDecoder | JSONArrayDecoder
-             ) -> Iterator[tuple[float, list]]:
-    """(arrival time, the items that piece of the body completed), then what is left at the
-    end. Batches, not items, to keep generator hops off the per-chunk path."""
-    for raw in _reads(response):
-        yield perf_counter(), decoder.feed(raw)
-    yield perf_counter(), decoder.close()
-
-
-def _reads(response: httpx2.Response) -> Iterator[bytes]:
-    """The body as the network delivers it: without a content encoding, the raw reads (``iter_bytes``
-    adds a generator, a decoder and a chunker call to every read: ~1.5 us, ~3 % of the client's own
-    time on bench/client_overhead.py's 20-chunk streams); gzip and the rest through ``iter_bytes``."""
-    encoding = response.headers.get("content-encoding", "").strip().lower()
-    return response.iter_raw() if encoding in ("", "identity") else response.iter_bytes()
-
-
-def _sse_items(response: httpx2.Response, label: str) -> Iterator[tuple]:
-    """Payloads of an event stream (wire-formats.md B.6, C.3), a list per read of the body:
-    JSON per ``data``; ``[DONE]`` ends the OpenAI stream (the rest of the body is drained so
-    the connection is reused); ``event: error`` or an ``error`` object is the provider's error
-    (C.3, D.1), raised after the payloads that came before it."""
-    decoder = SSEDecoder()
-    seen = done = False
-    for raw in chain(_reads(response), (None,)):  # None: the end of the body
-        t = perf_counter()
-        try:
-            events = decoder.feed(raw) if raw is not None else decoder.close()
-        except EventTooLarge as exc:  # memory stays bounded by one event (MAX_EVENT)
-            raise ProtocolError(f"the {label} stream sent too much at once: {exc}",
-                                status=response.status_code) from None
-        if not events or done:
-            continue
-        seen = True
-        payloads: list[Any] = []
-        failure: CometError | None = None
-        for data, name, _, _ in events:
-            if data == "[DONE]":
-                done = True
-                break
-            try:
-                payload = _loads(data)
-            except ValueError:
-                failure = ProtocolError(f"malformed SSE event on the {label} route: "
-                                        f"{data[:120]!r}", raw_body=data)
-                break
-            if name == "error" and error_in_payload(payload) is None:
-                payload = {"error": payload}
-            failure = _error_object(payload, label)
-            if failure is not None:
-                break
-            payloads.append(payload)
-        if payloads:
-            yield _DATA, t, payloads
-        if failure is not None:
-            raise failure
-        if done:
-            yield _DONE, t, None
-    if not seen:
-        stray = "\n".join(decoder.stray)
-        try:  # Google's SDK reads error JSON sent as bare lines (B.6); so do we
-            error = error_in_payload(json.loads(stray), route_label=label) if stray else None
-        except ValueError:
-            error = None
-        raise error or ProtocolError(
-            f"the {label} stream ended without any event"
-            + (f": {stray[:120]!r}" if stray else ""), status=response.status_code,
-            raw_body=stray or None)
-
-
-def _until_error(payloads: list[Any], label: str) -> tuple[list[Any], CometError | None]:
-    """The payloads before the first error object among them, and that error (or None)."""
-    for i, payload in enumerate(payloads):
-        error = _error_object(payload, label)
-        if error is not None:
-            return payloads[:i], error
-    return payloads, None
-
-
-def _error_object(payload: Any, label: str) -> CometError | None:
-    """The provider's error if ``payload`` is an error object inside a 2xx stream (C.3, D.1)."""
-    if type(payload) is dict and "error" in payload:
-        return error_in_payload(payload, route_label=label)
-    return None
-
-
-_scan_once = json.JSONDecoder().scan_once
-
-
-def _loads(text: str) -> Any:
-    """``json.loads`` of one payload, lone surrogates mended (:func:`comet.limits.mend`). One of
-    the two tricks kept on the per-chunk path (the other builds SSE events, in comet.sse): the C
-    scanner at once (``json.loads`` adds three Python calls and two regex matches); timeit,
-    300-byte chunk: 23 us against 43 us, ~0.4 ms of a 20-chunk stream, 1-2 % of
-    bench/client_overhead.py's streams (typed-tuple deltas saved < 2 us: gone). What the
-    scanner does not take whole (whitespace around, an error) goes to ``json.loads``."""
-    try:
-        value, end = _scan_once(text, 0)
-    except (StopIteration, ValueError):
-        value, end = json.loads(text), len(text)
-    if end != len(text):
-        value = json.loads(text)
-    return limits.mend(value) if "\\u" in text else value  # a lone "\\ud83d" is no text
 
 
 def _bounded(seconds: float) -> float | None:
@@ -594,7 +454,3 @@ def _from_httpx(exc: httpx2.HTTPError) -> CometError:
     if isinstance(exc, httpx2.TooManyRedirects):
         return ProtocolError(f"too many redirects{where}: check the base URL")
     return ProtocolError(f"the answer could not be read{where}: {exc}")
-
-
-def _snippet(body: bytes) -> str:
-    return " ".join(body[:400].decode("utf-8", "replace").split())[:120]

@@ -16,7 +16,8 @@ import threading
 import pytest
 
 from comet import Call, Client, Route
-from comet.client import RetryPolicy, _loads
+from comet.answer import loads as _loads
+from comet.client import RetryPolicy
 from comet.exchange import Exchange, TextDelta, ThoughtDelta
 
 OPENAI_BODY = {"messages": [{"role": "user", "content": "Say hello"}]}
