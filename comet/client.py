@@ -45,6 +45,7 @@ from .models import ModelInfo, merge
 from .retry import RetryPolicy
 from .rules import validate
 from .tally import unfinished
+from .values import build
 from .wire import Accumulator, ShapeError
 
 __all__ = ["Client", "CancelToken", "RetryPolicy"]
@@ -360,14 +361,14 @@ class _Attempt:
             reply = unfinished(reply)  # no "0 output tokens" beside the text that arrived
         if reply is not None and (self.key_seen or redact.in_texts((reply.text, reply.thoughts), self.keys)):
             reply = redact.reply(reply, self.keys, probe=False)
-        return Exchange(
-            call=call, base_url=base_url, status=self.status, reply=reply, error=error,
-            timing=Timing(started_at=started_at,
+        return build(
+            Exchange, call=call, base_url=base_url, status=self.status, reply=reply, error=error,
+            timing=build(Timing, started_at=started_at,
                           ttfb_ms=None if self.ttfb is None else self.ttfb * 1000,
                           ttft_ms=None if self.ttft is None else self.ttft * 1000,
                           latency_ms=latency * 1000,
                           chunk_ms=tuple([c * 1000 for c in self.chunks])),
-            attempts=attempts, stopped=stopped, partial=partial,
+            attempts=attempts, stopped=stopped, partial=partial, app_version=None,
         )
 
 
