@@ -10,8 +10,9 @@ request over raw httpx2's (thread time, 60 rounds): plain calls +0.31/+0.32 ms -
 20-chunk streams +0.38/+0.45 -> +0.32/+0.36: 1.5 to 2 % of a request's time in the bench.
 
 The values stay what they are: frozen (assigning raises), equal, hashable and printed as
-before; only the one construction on the send path takes the shortcut, and it is checked to
-name every field.
+before. Only the constructions on the send path take the shortcut; each is checked to name
+every field, and names them in declaration order, so ``vars()`` and a pickle read as before
+(tests/test_values.py checks both on real runs).
 """
 
 from __future__ import annotations

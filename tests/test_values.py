@@ -75,3 +75,24 @@ def test_prepare_still_gives_the_request():
                          url="http://h/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
                          headers={"Content-Type": "application/json", "Accept": "text/event-stream"},
                          content=b'{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}', stream=True)
+
+
+@pytest.mark.parametrize("route", list(Route), ids=lambda r: r.value)
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "stream"])
+def test_a_real_run_holds_its_fields_in_declaration_order(emulator, route, stream):
+    """What the client built through the shortcut is laid out as a constructor lays it out, so
+    ``vars()`` and a pickle of it read the same as before."""
+    from comet.client import Client, RetryPolicy
+
+    body = ({"contents": [{"role": "user", "parts": [{"text": "hi"}]}]} if route is Route.GEMINI
+            else {"messages": [{"role": "user", "content": "hi"}]})
+    call = Call(route, "gemini-2.5-flash", body, stream=stream)
+    with Client(emulator.base_url, "sk-values", retry=RetryPolicy(attempts=1)) as client:
+        exchange = client.send(call)
+    assert exchange.ok, exchange.error
+    values = [exchange, exchange.timing, exchange.reply, exchange.reply.usage, *exchange.reply.candidates,
+              prepare(call, emulator.base_url)]
+    assert {type(v) for v in values} == set(BUILT_ON_THE_SEND_PATH)
+    for value in values:
+        assert list(vars(value)) == [f.name for f in dataclasses.fields(value)], type(value).__name__
+        assert dataclasses.replace(value) == value
