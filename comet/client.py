@@ -364,10 +364,10 @@ class _Attempt:
         return build(
             Exchange, call=call, base_url=base_url, status=self.status, reply=reply, error=error,
             timing=build(Timing, started_at=started_at,
-                          ttfb_ms=None if self.ttfb is None else self.ttfb * 1000,
-                          ttft_ms=None if self.ttft is None else self.ttft * 1000,
-                          latency_ms=latency * 1000,
-                          chunk_ms=tuple([c * 1000 for c in self.chunks])),
+                         ttfb_ms=None if self.ttfb is None else self.ttfb * 1000,
+                         ttft_ms=None if self.ttft is None else self.ttft * 1000,
+                         latency_ms=latency * 1000,
+                         chunk_ms=tuple([c * 1000 for c in self.chunks])),
             attempts=attempts, stopped=stopped, partial=partial, app_version=None,
         )
 

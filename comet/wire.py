@@ -129,8 +129,8 @@ class Accumulator:
     def reply(self, raw: Any = None) -> Reply:
         candidates = tuple(
             build(Candidate, index=i, text="".join(s.text), thoughts="".join(s.thoughts),
-                      finish_reason=normalise_finish(s.finish), raw_finish_reason=s.finish,
-                      function_calls=s.function_calls())
+                  finish_reason=normalise_finish(s.finish), raw_finish_reason=s.finish,
+                  function_calls=s.function_calls())
             for i, s in sorted(self.slots.items()))
         first = candidates[0] if candidates else Candidate(index=0)
         first_slot = self.slots[first.index] if candidates else _Slot()
