@@ -1,6 +1,6 @@
 """Building the frozen values of every run cheaply: :func:`build`.
 
-One of the hot path's tricks (the others: ``comet.client._loads`` and the SSE event in
+One of the hot path's tricks (the others: ``comet.answer.loads`` and the SSE event in
 :mod:`comet.sse`), kept because ``bench/client_overhead.py`` shows it earns its place. A frozen
 dataclass's ``__init__`` writes each field through ``object.__setattr__``: ~0.35 us a field, four
 times a plain assignment (Reply's 16 fields: 7.5 us against 1.8 unfrozen). Every send builds a
@@ -12,7 +12,7 @@ request over raw httpx2's (thread time, 60 rounds): plain calls +0.31/+0.32 ms -
 The values stay what they are: frozen (assigning raises), equal, hashable and printed as
 before. Only the constructions on the send path take the shortcut; each is checked to name
 every field, and names them in declaration order, so ``vars()`` and a pickle read as before
-(tests/test_values.py checks both on real runs).
+(tests/test_values.py checks the order on real runs of both routes).
 """
 
 from __future__ import annotations
