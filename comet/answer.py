@@ -1,11 +1,11 @@
 """One HTTP answer read as items: what :class:`comet.client.Client` turns into a run.
 
-:func:`items` reads an ``httpx2.Response`` (already open) as ``(kind, perf_counter time, value)``
-tuples: ``OPEN`` with the status, then ``DATA`` with the payloads each read of a stream completed
-(a list: batches, not items, to keep generator hops off the per-chunk path), ``DONE`` for the
-OpenAI stream's ``[DONE]``, or ``BODY`` with a plain answer's bytes. A provider's error (a non-2xx
-status, an error object inside a 2xx stream, a malformed payload) is raised as a classified
-:class:`~comet.errors.CometError` after the payloads that came before it. httpx2's own
+:func:`read_answer` reads an ``httpx2.Response`` (already open) as ``(kind, perf_counter time,
+value)`` tuples: ``OPEN`` with the status, then ``DATA`` with the payloads each read of a stream
+completed (a list: batches, not items, to keep generator hops off the per-chunk path), ``DONE``
+for the OpenAI stream's ``[DONE]``, or ``BODY`` with a plain answer's bytes. A provider's error
+(a non-2xx status, an error object inside a 2xx stream, a malformed payload) is raised as a
+classified :class:`~comet.errors.CometError` after the payloads that came before it. httpx2's own
 exceptions pass through: :mod:`comet.client` maps them, so no httpx2 type leaves it.
 """
 
@@ -24,13 +24,13 @@ from .sse import EventTooLarge, JSONArrayDecoder, SSEDecoder
 if TYPE_CHECKING:
     import httpx2
 
-__all__ = ["OPEN", "DATA", "DONE", "BODY", "items", "loads", "snippet"]
+__all__ = ["OPEN", "DATA", "DONE", "BODY", "read_answer", "loads", "snippet"]
 
 # The kinds of item an answer produces
 OPEN, DATA, DONE, BODY = "open", "data", "done", "body"
 
 
-def items(prepared: Prepared, response: httpx2.Response) -> Iterator[tuple]:
+def read_answer(prepared: Prepared, response: httpx2.Response) -> Iterator[tuple]:
     """The items of one answer (see the module's docstring); httpx2 errors pass through."""
     label = prepared.route.label
     status = response.status_code
@@ -45,7 +45,7 @@ def items(prepared: Prepared, response: httpx2.Response) -> Iterator[tuple]:
         yield from _sse_items(response, label)
     elif "json" in ctype:  # Gemini's JSON-array stream (no alt=sse), or a plain object
         try:
-            for t, payloads in _batches(response, JSONArrayDecoder()):
+            for t, payloads in _json_batches(response):
                 payloads, error = _until_error(payloads, label)
                 if payloads:
                     yield DATA, t, payloads
@@ -62,10 +62,11 @@ def items(prepared: Prepared, response: httpx2.Response) -> Iterator[tuple]:
             status=status, raw_body=body.decode("utf-8", "replace"))
 
 
-def _batches(response: httpx2.Response, decoder: SSEDecoder | JSONArrayDecoder
-             ) -> Iterator[tuple[float, list]]:
-    """(arrival time, the items that piece of the body completed), then what is left at the
-    end. Batches, not items, to keep generator hops off the per-chunk path."""
+def _json_batches(response: httpx2.Response) -> Iterator[tuple[float, list]]:
+    """A JSON-array stream as (arrival time, the items that piece of the body completed), then
+    what is left at the end. Batches, not items, to keep generator hops off the per-chunk path
+    (the event-stream reader, :func:`_sse_items`, keeps its own loop)."""
+    decoder = JSONArrayDecoder()
     for raw in _reads(response):
         yield perf_counter(), decoder.feed(raw)
     yield perf_counter(), decoder.close()
@@ -154,10 +155,11 @@ _scan_once = json.JSONDecoder().scan_once
 def loads(text: str) -> Any:
     """``json.loads`` of one payload, lone surrogates mended (:func:`comet.limits.mend`). One of
     the two tricks kept on the per-chunk path (the other builds SSE events, in comet.sse; a
-    third, per request, builds the run's frozen values: comet.values): the C scanner at once (``json.loads`` adds three Python calls and two regex matches); timeit,
-    300-byte chunk: 23 us against 43 us, ~0.4 ms of a 20-chunk stream, 1-2 % of
-    bench/client_overhead.py's streams (typed-tuple deltas saved < 2 us: gone). What the
-    scanner does not take whole (whitespace around, an error) goes to ``json.loads``."""
+    third, per request, builds the run's frozen values: comet.values): the C scanner at once
+    (``json.loads`` adds three Python calls and two regex matches); timeit, 300-byte chunk:
+    23 us against 43 us, ~0.4 ms of a 20-chunk stream, 1-2 % of bench/client_overhead.py's
+    streams (typed-tuple deltas saved < 2 us: gone). What the scanner does not take whole
+    (whitespace around, an error) goes to ``json.loads``."""
     try:
         value, end = _scan_once(text, 0)
     except (StopIteration, ValueError):

@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterator
 import httpx2
 
 from . import limits, redact
-from .answer import BODY, DATA, DONE, OPEN, items, loads, snippet
+from .answer import BODY, DATA, DONE, OPEN, loads, read_answer, snippet
 from .call import Call, Prepared, Route, auth_headers, endpoint, prepare, wire_body
 from .cancel import CancelToken
 from .config import KEY_ENV, Settings, normalise_base_url
@@ -193,7 +193,7 @@ class Client:
         guard = WATCHDOG.at(deadline, response)
         unlisten = cancel._listen(lambda: shut(response)) if cancel is not None else None
         try:
-            yield from items(prepared, response)
+            yield from read_answer(prepared, response)
         except httpx2.HTTPError as exc:
             raise (self._overdue() if guard.fired else _from_httpx(exc)) from None
         finally:
