@@ -24,7 +24,7 @@ from .sse import EventTooLarge, JSONArrayDecoder, SSEDecoder
 if TYPE_CHECKING:
     import httpx2
 
-__all__ = ["OPEN", "DATA", "DONE", "BODY", "read_answer", "loads", "snippet"]
+__all__ = ["OPEN", "DATA", "DONE", "BODY", "read_answer", "response_object", "loads", "snippet"]
 
 # The kinds of item an answer produces
 OPEN, DATA, DONE, BODY = "open", "data", "done", "body"
@@ -131,6 +131,27 @@ def _sse_items(response: httpx2.Response, label: str) -> Iterator[tuple]:
             f"the {label} stream ended without any event"
             + (f": {stray[:120]!r}" if stray else ""), status=response.status_code,
             raw_body=stray or None)
+
+
+def response_object(body: bytes, status: int | None, label: str) -> dict[str, Any]:
+    """A plain answer's body (the ``BODY`` item) as its response object, or the classified
+    :class:`~comet.errors.CometError`: text that is not JSON is classified by its status, as an
+    error page is; JSON that is not an object is a ProtocolError; so is an ``error`` field in a
+    2xx body unless it is the provider's error envelope (then that error). A stream payload is
+    read more leniently (:func:`_error_object`): there an ``error`` field that is no provider
+    error passes on as data, since it cannot stop the chunks before it."""
+    try:
+        data = loads(body.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError included
+        raise classify(status or 200, body, route_label=label) from None
+    if type(data) is not dict:
+        raise ProtocolError(f"the {label} route answered with JSON that is not a "
+                            f"response object: {snippet(body)!r}", status=status)
+    if "error" in data:  # an error envelope with a 2xx status
+        raise error_in_payload(data, route_label=label) or ProtocolError(
+            f"the {label} route answered 2xx with an error field: {snippet(body)!r}",
+            status=status)
+    return data
 
 
 def _until_error(payloads: list[Any], label: str) -> tuple[list[Any], CometError | None]:

@@ -33,13 +33,13 @@ from typing import Any, Callable, Iterator
 import httpx2
 
 from . import limits, redact
-from .answer import BODY, DATA, DONE, OPEN, loads, read_answer, snippet
+from .answer import BODY, DATA, DONE, OPEN, read_answer, response_object
 from .call import Call, Prepared, Route, auth_headers, endpoint, prepare, wire_body
 from .cancel import CancelToken
 from .config import KEY_ENV, Settings, normalise_base_url
 from .deadline import WATCHDOG, shut
 from .errors import (CometError, ConfigError, ErrorInfo, Problem, ProtocolError, RequestError,
-                     Timeout, TransportError, classify, error_in_payload)
+                     Timeout, TransportError, classify)
 from .exchange import Event, Exchange, Retrying, Timing
 from .models import ModelInfo, merge
 from .retry import RetryPolicy
@@ -321,18 +321,7 @@ class _Attempt:
                                  "(cut short)", status=self.status)
 
     def _plain(self, body: bytes, t: float, route_label: str) -> Iterator[Event]:
-        try:
-            data = loads(body.decode("utf-8"))
-        except ValueError:  # UnicodeDecodeError included
-            raise classify(self.status or 200, body, route_label=route_label) from None
-        if type(data) is not dict:
-            raise ProtocolError(f"the {route_label} route answered with JSON that is not a "
-                                f"response object: {snippet(body)!r}", status=self.status)
-        if "error" in data:  # an error envelope with a 2xx status
-            raise error_in_payload(data, route_label=route_label) or ProtocolError(
-                f"the {route_label} route answered 2xx with an error field: {snippet(body)!r}",
-                status=self.status)
-        self.plain_body = data
+        data = self.plain_body = response_object(body, self.status, route_label)
         try:
             deltas = self.acc.extend((data,), self.emit)
         except ShapeError as exc:
