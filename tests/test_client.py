@@ -7,14 +7,16 @@ from __future__ import annotations
 import json
 import threading
 import time
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from comet import Call, Client, Route
+from comet import Call, Client, Route, prepare
 from comet.client import CancelToken, RetryPolicy
 from comet.errors import ConfigError, RequestError
 from comet.exchange import Exchange, Retrying, TextDelta, ThoughtDelta
 from comet.models import cost
+from loopback import serving
 
 KEY = "sk-test"
 FAST_RETRY = RetryPolicy(attempts=3, base_s=0.001, cap_s=0.01, jitter=0)
@@ -465,3 +467,48 @@ def test_a_run_read_inline_starts_no_thread_and_a_cancel_ends_it_mid_stream(make
     assert time.perf_counter() - stopped_after < 0.35  # not the 400 ms to the next chunk
     assert ex.stopped and ex.partial and ex.error is None and ex.status == 200
     assert ex.text == "".join(texts) and len(texts) == 1
+
+
+# ---- the request target: the client hands httpx2 each endpoint parsed once ------------------
+
+class _Targets(BaseHTTPRequestHandler):
+    """Records each request target as it arrived on the wire; answers 404 (not retried)."""
+    seen: list[str] = []
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        type(self).seen.append(self.path)
+        body = b'{"error": {"code": 404, "message": "no such model", "status": "NOT_FOUND"}}'
+        self.send_response(404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize("model", ["gemini-2.5-flash", "models/gemini-2.5-flash",
+                                   "my model/v2?x=1#frag", "gémini-2.5"])
+@pytest.mark.parametrize("prefix", ["", "/proxy/api"])
+def test_the_request_target_is_the_prepared_url_on_every_send(model, prefix):
+    # The client parses each endpoint once and reuses it (comet.client._url): whatever a model
+    # ID or a base URL's path holds, every send (the first and the cached ones) must go to
+    # exactly the path and query that prepare() shows the user.
+    _Targets.seen = []
+    with serving(_Targets) as base:
+        client = Client(base + prefix, KEY, retry=RetryPolicy(attempts=1))
+        expected = []
+        for route in ROUTES:
+            for stream in (False, True):
+                sent = call(route, model, stream=stream)
+                expected += [prepare(sent, client.base_url).path] * 2
+                for _ in range(2):
+                    ex = client.send(sent)
+                    assert ex.error is not None and ex.error.kind == "not_found"
+        client.close()
+    assert _Targets.seen == expected
+    assert all(target.startswith(prefix + "/v1") for target in _Targets.seen)
+    if model.startswith("my model"):  # quoted, never a second query or a fragment
+        assert "/my%20model%2Fv2%3Fx%3D1%23frag:generateContent" in _Targets.seen[0]
