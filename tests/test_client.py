@@ -497,9 +497,8 @@ def test_the_request_target_is_the_prepared_url_on_every_send(model, prefix):
     # ID or a base URL's path holds, every send (the first and the cached ones) must go to
     # exactly the path and query that prepare() shows the user.
     _Targets.seen = []
-    with serving(_Targets) as base:
-        client = Client(base + prefix, KEY, retry=RetryPolicy(attempts=1))
-        expected = []
+    expected = []
+    with serving(_Targets) as base, Client(base + prefix, KEY, retry=RetryPolicy(attempts=1)) as client:
         for route in ROUTES:
             for stream in (False, True):
                 sent = call(route, model, stream=stream)
@@ -507,7 +506,6 @@ def test_the_request_target_is_the_prepared_url_on_every_send(model, prefix):
                 for _ in range(2):
                     ex = client.send(sent)
                     assert ex.error is not None and ex.error.kind == "not_found"
-        client.close()
     assert _Targets.seen == expected
     assert all(target.startswith(prefix + "/v1") for target in _Targets.seen)
     if model.startswith("my model"):  # quoted, never a second query or a fragment
