@@ -79,11 +79,11 @@ def median_rerun(at: AppTest, reruns: int, counter: Bytes) -> tuple[float, float
 
 
 def stream_script(chunks: int, naive: bool) -> None:
+    import time
+
     import streamlit as st
 
     from ui.reply import StreamPane
-
-    import time
 
     words = ["Streaming ", "replies ", "grow ", "one ", "chunk ", "at ", "a ", "time", ".\n\n"]
     start = time.perf_counter()

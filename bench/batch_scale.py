@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.compare_parallel import start_emulator  # noqa: E402
 from comet import Call, Client, Route, simple_body  # noqa: E402
-from comet.batch import Batch, parse, plan, summary  # noqa: E402
+from comet.runs.batch import Batch, parse, plan, summary  # noqa: E402
 
 MODELS = ("gemini-2.5-flash", "gemini-2.5-flash-lite")
 

@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx2  # noqa: E402
 
 from comet import Call, Route, auth_headers, prepare  # noqa: E402
-from comet.client import Client, RetryPolicy  # noqa: E402
+from comet.http.client import Client, RetryPolicy  # noqa: E402
 
 KEY = "sk-bench"
 MODEL = "gemini-2.5-flash"

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from comet import Call, Client, Route, simple_body  # noqa: E402
-from comet.compare import Comparison, Target, plan  # noqa: E402
+from comet.runs.compare import Comparison, Target, plan  # noqa: E402
 
 MODELS = ("gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.5-flash-lite")
 

@@ -61,8 +61,8 @@ def _render(db_path: str | os.PathLike) -> tuple[float, float, object]:
 def _warm() -> None:
     """Imports and one-time work, on a database of one run (so the table and chart code run)."""
     from comet import Call, Route, simple_body
-    from comet.exchange import Exchange, Reply, Timing, Usage
-    from comet.history import History
+    from comet.core.exchange import Exchange, Reply, Timing, Usage
+    from comet.store.history import History
     from ui import connection
 
     connection.emulator()  # demo mode's emulator: started once per process, before any page

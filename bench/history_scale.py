@@ -27,10 +27,10 @@ from typing import Callable, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from comet.call import Call, Route  # noqa: E402
-from comet.errors import ErrorInfo  # noqa: E402
-from comet.exchange import Exchange, Reply, Timing, Usage  # noqa: E402
-from comet.history import History  # noqa: E402
+from comet.core.call import Call, Route  # noqa: E402
+from comet.core.errors import ErrorInfo  # noqa: E402
+from comet.core.exchange import Exchange, Reply, Timing, Usage  # noqa: E402
+from comet.store.history import History  # noqa: E402
 
 MODELS = [("gemini-2.5-flash", 40), ("gemini-2.5-pro", 15), ("gemini-3-flash-preview", 15),
           ("gemini-2.5-flash-lite", 10), ("gemini-3.1-pro-preview", 8), ("gpt-5.1", 6), ("deepseek-v4-pro", 6)]

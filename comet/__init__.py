@@ -4,25 +4,25 @@
     >>> call = Call(Route.GEMINI, "gemini-2.5-flash", {"contents": [{"parts": [{"text": "hi"}]}]})
     >>> Client().send(call).text            # doctest: +SKIP
 
-Modules: ``call`` (the request value and ``prepare``), ``validate``, ``errors``, ``exchange``
-(what a run produced), ``client`` (the only network code), ``emulator`` (a local CometAPI),
-``snippets``, ``convert``, ``store`` (run history; ``history`` is its row-dict view), ``models``, ``form`` and ``features`` (the Playground's
-controls as functions over a body), ``schema`` (structured output checked against its schema).
+Layers, each a package that imports only the ones before it (docs/architecture.md):
+``core`` (Call, Exchange, errors, limits, config, capabilities) -> ``body`` (what a body says:
+form, features, rules, schema, convert) -> ``http`` (the client, the only network code) ->
+``runs`` (compare, batch, tally, timeline) -> ``tools`` (snippets, curl import, share, doctor)
+-> ``store`` (history, presets, drafts) -> ``emulator`` -> ``cli``.
 Nothing here imports streamlit or pandas.
 """
 
 __version__ = "0.3.0"  # the one version: pyproject reads it, `comet --version`, the sidebar, each run
 
-from .call import (Attachment, Call, Prepared, Route, auth_headers, endpoint, prepare, simple_body,
-                   user_text, wire_body)
-from .config import DEFAULT_BASE_URL, Settings
-from .errors import (APIError, AuthError, BadRequest, CometError, ConfigError, ErrorInfo,
-                     NotFound, Problem, ProtocolError, RateLimited, RequestError, ServerError,
-                     Timeout, TransportError, classify)
-from .exchange import (Candidate, Exchange, FunctionCall, Reply, Retrying, TextDelta,
-                       ThoughtDelta, Timing, Usage)
-from .rules import validate
-from .validate import parse_json, problems
+from comet.body.rules import validate
+from comet.body.validate import parse_json, problems
+from comet.core.call import (Attachment, Call, Prepared, Route, auth_headers, endpoint, prepare, simple_body, user_text,
+                             wire_body)
+from comet.core.config import DEFAULT_BASE_URL, Settings
+from comet.core.errors import (APIError, AuthError, BadRequest, CometError, ConfigError, ErrorInfo, NotFound, Problem,
+                               ProtocolError, RateLimited, RequestError, ServerError, Timeout, TransportError, classify)
+from comet.core.exchange import (Candidate, Exchange, FunctionCall, Reply, Retrying, TextDelta, ThoughtDelta, Timing,
+                                 Usage)
 
 __all__ = [
     "__version__",
@@ -40,9 +40,9 @@ __all__ = [
 
 def __getattr__(name):  # the client and emulator load on first use: `import comet` stays light
     if name in ("Client", "CancelToken"):
-        from . import client
+        from comet.http import client
         return getattr(client, name)
     if name == "Emulator":
-        from .emulator import Emulator
+        from comet.emulator import Emulator
         return Emulator
     raise AttributeError(f"module 'comet' has no attribute {name!r}")

@@ -21,7 +21,7 @@ from typing import Iterator
 
 import pytest
 
-from .emulator import FAULTS, Emulator, Received
+from comet.emulator import FAULTS, Emulator, Received
 
 API_KEY = "comet-emulator-test-key"
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from comet.compare import pricer
+from comet.runs.compare import pricer
 from ui import compare_view as view
 from ui.connection import current, listed_models
 from ui.runs import history

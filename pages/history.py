@@ -3,8 +3,7 @@ delete, export and share."""
 
 import streamlit as st
 
-from ui import connection, run_diff, runs, suite_export
-from ui import history_view as view
+from ui import connection, history_view as view, run_diff, runs, suite_export
 from ui.shell import ensure_app
 
 ensure_app()  # before drawing: see ui/shell.py

@@ -3,7 +3,7 @@ the reply stream in, and copy the code for exactly that request."""
 
 import streamlit as st
 
-from comet import hints
+from comet.body import hints
 from ui import code, connection, echo, editor, features, importer, layout, presets_view, runs, variables
 from ui.shell import ensure_app
 

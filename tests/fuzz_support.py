@@ -6,7 +6,7 @@ An input is a dict: ``kind`` ("text", "body", "prompt", "model", "file", "reply"
 the route, and the value. :func:`drive` takes the input in at the edge (``parse_json``,
 ``Call``, ``share.decode`` ...) and, when it gets in, through validation, conversion both ways,
 every snippet flavour, the form and feature helpers, share links and files and schema checks.
-The project's own errors (:class:`~comet.errors.CometError`, and the form's ``FormConflict``
+The project's own errors (:class:`~comet.core.errors.CometError`, and the form's ``FormConflict``
 when a body's shape has no room for an edit) are answers; anything else is a crash, returned
 with its traceback's last line. Rendered snippets are returned for the syntax checks.
 """
@@ -25,17 +25,20 @@ from typing import Any, Callable
 
 from hypothesis import strategies as st
 
-from comet import Call, CometError, Route, form, limits, parse_json, rules, schema, share, simple_body
-from comet.body import FormConflict
-from comet.call import Attachment, user_text
-from comet.convert import convert, restore
-from comet.features import (Function, add_function, allowed_functions, answer_calls, attach, calling_mode,
-                            check_upload, detach, functions, has_search, media, read_grounding, remove_function,
-                            remove_turn, safety, schema_of, set_allowed_functions, set_calling_mode, set_safety,
-                            set_schema, set_search, set_turn, thinking, turns, urls)
-from comet.models import merge
-from comet.snippets import LANGS, render
-from comet.wire import Accumulator, ShapeError
+from comet import Call, CometError, Route, parse_json, simple_body
+from comet.body import form, rules, schema
+from comet.body.convert import convert, restore
+from comet.body.features import (Function, add_function, allowed_functions, answer_calls, attach, calling_mode,
+                                 check_upload, detach, functions, has_search, media, read_grounding, remove_function,
+                                 remove_turn, safety, schema_of, set_allowed_functions, set_calling_mode, set_safety,
+                                 set_schema, set_search, set_turn, thinking, turns, urls)
+from comet.body.spelling import FormConflict
+from comet.core import limits
+from comet.core.call import Attachment, user_text
+from comet.http.chunks import Accumulator, ShapeError
+from comet.http.models import merge
+from comet.tools import share
+from comet.tools.snippets import LANGS, render
 
 ANSWERS = (CometError, FormConflict, ShapeError)  # ShapeError: the wire's "not a reply", made a ProtocolError by the client
 BASE = "http://127.0.0.1:9"

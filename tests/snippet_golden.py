@@ -14,8 +14,8 @@ import sys
 import zlib
 from pathlib import Path
 
-from comet.call import Attachment, Call, Route
-from comet.snippets import EXTENSIONS, LANGS, render
+from comet.core.call import Attachment, Call, Route
+from comet.tools.snippets import EXTENSIONS, LANGS, render
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "snippets"
 BASE_URL = "https://api.cometapi.com"

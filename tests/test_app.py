@@ -5,16 +5,15 @@ the test emulator through the environment only: COMETAPI_BASE_URL and COMETAPI_K
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from app_support import APP, TIMEOUT, body, no_exception, set_json, start, texts
 from conftest import CANARY_KEY
+from streamlit.testing.v1 import AppTest
 
 PAGES = ("pages/playground.py", "pages/compare.py", "pages/history.py")
 
 
 def history_rows(path: str) -> list[dict]:
-    from comet.history import History
+    from comet.store.history import History
 
     return list(History(path).query())
 

@@ -8,9 +8,8 @@ import json
 import time
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from app_support import APP, TIMEOUT, no_exception, texts
+from streamlit.testing.v1 import AppTest
 
 CSV = 'country,expected\nPortugal,Portugal\nPeru,Lima\n"Côte d\'Ivoire, the",Ivoire\n'
 
@@ -54,7 +53,7 @@ def until_finished(at: AppTest, limit_s: float = 60) -> AppTest:
 
 
 def test_upload_a_csv_run_and_see_the_matrix_summary_and_history(on_emulator):
-    from comet.history import History, default_path
+    from comet.store.history import History, default_path
 
     at = upload(open_batch(), CSV)
     table = at.session_state["bat_cases"]
@@ -145,7 +144,7 @@ def test_batch_starts_from_the_playground_request_with_its_variables_as_columns(
 
 def test_history_exports_picked_runs_as_a_suite_and_compare_offers_it_too(on_emulator):
     from comet import Call, Client, Route, simple_body
-    from comet.history import History, default_path
+    from comet.store.history import History, default_path
 
     with Client(on_emulator.base_url, "test-key") as client, History(default_path()) as history:
         ids = [history.save(client.send(Call(Route.GEMINI, "gemini-2.5-flash", simple_body("gemini", text))))

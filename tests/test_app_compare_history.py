@@ -10,11 +10,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from app_support import APP, TIMEOUT, no_exception, texts
 from streamlit.testing.v1 import AppTest
 
-from app_support import APP, TIMEOUT, no_exception, texts
 from comet import Call, Route, simple_body
-
 
 
 def open_page(page: str) -> AppTest:
@@ -23,7 +22,7 @@ def open_page(page: str) -> AppTest:
 
 
 def history():
-    from comet.history import History, default_path
+    from comet.store.history import History, default_path
 
     return History(default_path())
 
@@ -46,7 +45,7 @@ def on_emulator(emulator, monkeypatch):
 @pytest.fixture
 def seeded(on_emulator):
     """Four real runs from the emulator: two prompts, both routes, two models."""
-    from comet.client import Client
+    from comet.http.client import Client
 
     h = history()
     calls = [Call(Route.GEMINI, "gemini-2.5-flash", simple_body("gemini", "alpha apples orchard")),
@@ -96,7 +95,7 @@ def test_two_target_comparison_shows_both_replies_metrics_summary_and_a_grouped_
 
 
 def test_thinking_is_set_once_and_reaches_each_route_in_its_own_shape(on_emulator):
-    from comet.convert import convert
+    from comet.body.convert import convert
 
     at = open_page("pages/compare.py")
     at.number_input(key="cmp_thinking_budget").set_value(1024).run()
@@ -229,7 +228,7 @@ def test_paging_is_bounded(on_emulator, monkeypatch):
     from ui import history_view
 
     monkeypatch.setattr(history_view, "PAGE_SIZE", 2)
-    from comet.client import Client
+    from comet.http.client import Client
 
     h = history()
     with Client(on_emulator.base_url, "k") as client:
@@ -269,7 +268,7 @@ def test_reopen_in_the_playground_fills_the_editor_exactly(seeded):
             "generationConfig": {"temperature": 0.25, "topK": 7},
             "safetySettings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE"}],
             "x_unknown_field": {"kept": True}}
-    from comet.exchange import Exchange, Timing
+    from comet.core.exchange import Exchange, Timing
 
     call = Call(Route.GEMINI, "gemini-2.5-pro", body, stream=True)
     run_id = h.save(Exchange(call, "http://127.0.0.1:1", None, None, None, Timing(started_at=1.0)))
@@ -309,7 +308,7 @@ def test_export_holds_the_filtered_rows(seeded):
 
 
 def test_a_share_link_and_a_request_file_reopen_the_request(seeded):
-    from comet import share
+    from comet.tools import share
 
     h, ids = seeded
     at = select(open_page("pages/history.py"), ids[2])
@@ -336,8 +335,8 @@ def test_a_share_link_and_a_request_file_reopen_the_request(seeded):
 
 
 def test_no_export_share_link_history_row_or_page_holds_the_key(emulator, canary_key, monkeypatch):
-    from comet import share
-    from comet.history import default_path
+    from comet.store.history import default_path
+    from comet.tools import share
     from ui.history_view import export_data
 
     monkeypatch.setenv("COMETAPI_BASE_URL", emulator.base_url)
@@ -366,7 +365,7 @@ def test_the_request_json_error_shows_through_the_replys_error_view(on_emulator)
     """The Compare page's Request JSON box says its error like every other CometError: the
     reply's sentence and the fix on its own line (not the exception's bare text)."""
     from comet import RequestError, parse_json
-    from comet.hints import error_sentence
+    from comet.body.hints import error_sentence
 
     with pytest.raises(RequestError) as raised:
         parse_json("{ not json", Route.GEMINI)

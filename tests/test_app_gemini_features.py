@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from streamlit.testing.v1 import AppTest
-
 import app_support
-from app_support import body, texts
-from app_support import no_exception as ok
+import pytest
+from app_support import body, no_exception as ok, texts
 from snippet_golden import CAT
+from streamlit.testing.v1 import AppTest
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -128,7 +126,7 @@ def test_openai_route_reasoning_effort(app, emu):
 # ---- media ------------------------------------------------------------------------------------------
 
 def test_image_upload_is_held_beside_the_body_and_sent_inline(app, emu, tmp_path):
-    from comet.history import History
+    from comet.store.history import History
 
     ok(app.file_uploader[0].set_value(("cat.png", CAT.data, "image/png")).run())
     part = body(app)["contents"][-1]["parts"][-1]
@@ -362,7 +360,7 @@ def test_only_these_functions_reaches_the_wire(app, emu, route):
 
 
 def features_of(b: dict, route: str) -> list[str]:
-    from comet import features
+    from comet.body import features
 
     return features.allowed_functions(route, b)
 

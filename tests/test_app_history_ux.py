@@ -8,8 +8,9 @@ import csv
 import io
 
 from app_support import no_exception, texts
-from comet.timing_stats import by_target, cost_by_model, percentile
 from test_app_compare_history import caption_total, history, on_emulator, open_page, seeded, select  # noqa: F401
+
+from comet.runs.stats import by_target, cost_by_model, percentile
 
 
 def test_percentiles_are_nearest_rank():

@@ -5,16 +5,15 @@ next request goes out."""
 
 from __future__ import annotations
 
-import pytest
-from streamlit.testing.v1 import AppTest
-
 import app_support
-from app_support import body, set_json, texts
-from app_support import no_exception as ok
-from comet import Attachment, Call
+import pytest
+from app_support import body, no_exception as ok, set_json, texts
 from hostile_server import Hostile
 from loopback import serving
+from streamlit.testing.v1 import AppTest
 from test_app_gemini_features import app, emu  # noqa: F401 (fixtures: the app on a fast test emulator)
+
+from comet import Attachment, Call
 
 BROKEN_PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from app_support import body, no_exception, start, texts
 
 KEY = "AIzaSy-pasted-literal-key-42"

@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from app_support import APP, TIMEOUT, no_exception, texts
 from streamlit.testing.v1 import AppTest
 
 import comet
-from app_support import APP, TIMEOUT, no_exception, texts
 from comet import Call, Route, simple_body
-from comet.stamp import request_hash
+from comet.runs.stamp import request_hash
 
 
 def open_page(page: str) -> AppTest:
@@ -34,7 +34,7 @@ def on_emulator(emulator, monkeypatch):
 
 
 def record(emulator, *calls: Call) -> list[int]:
-    from comet.client import Client
+    from comet.http.client import Client
 
     s = store()
     with Client(emulator.base_url, "test-key") as client:
@@ -134,7 +134,8 @@ def test_save_reload_and_load_a_preset(on_emulator):
 
 def test_rename_delete_and_a_builtin_example(on_emulator):
     from app_support import body
-    from comet.presets import Preset
+
+    from comet.store.presets import Preset
 
     store().save_preset(Preset.of("old name", Call(Route.OPENAI, "gemini-2.5-flash", simple_body("openai", "x"))))
     at = no_exception(AppTest.from_file(APP, default_timeout=TIMEOUT).run())
@@ -151,7 +152,7 @@ def test_rename_delete_and_a_builtin_example(on_emulator):
 
 
 def test_a_presets_file_is_imported_and_a_bad_one_is_explained(on_emulator):
-    from comet.presets import Preset, dumps
+    from comet.store.presets import Preset, dumps
 
     shared = [Preset.of("From a colleague", Call(Route.GEMINI, "gemini-2.5-pro", simple_body("gemini", "hi")), "n")]
     at = no_exception(AppTest.from_file(APP, default_timeout=TIMEOUT).run())

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from app_support import body, no_exception, texts
-from comet import Call, Client, Route, features, simple_body
-from comet.hints import empty_prompt, error_sentence
 from test_app import app, fast_app, last_run, send  # noqa: F401  (fixtures)
+
+from comet import Call, Client, Route, simple_body
+from comet.body import features
+from comet.body.hints import empty_prompt, error_sentence
 
 SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
 WEATHER = features.Function("get_weather", "The weather now",
@@ -90,8 +91,8 @@ def test_labels_say_what_each_control_does(app):
 
 
 def test_the_uploader_says_20_mb_and_there_is_no_deploy_button(app):
-    from pathlib import Path
     import tomllib
+    from pathlib import Path
 
     (media,) = [u for u in app.get("file_uploader") if u.proto.label == "Attach media"]
     assert media.proto.max_upload_size_mb == 20  # the inline limit, not Streamlit's 200

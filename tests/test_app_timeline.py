@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from app_support import APP, TIMEOUT, no_exception, start
+from streamlit.testing.v1 import AppTest
 
 
 @pytest.fixture
@@ -54,7 +53,7 @@ def test_playground_reply_has_a_timeline_and_history_reopens_the_same_one(app):
                      "end": round(exchange.timing.latency_ms, 1)}
     assert all(r["tokens"] > 0 for r in rows if r["event"] == "chunk")
 
-    from comet.history import History, default_path
+    from comet.store.history import History, default_path
 
     [run] = History(default_path()).query()
     at = no_exception(at.switch_page("pages/history.py").run())

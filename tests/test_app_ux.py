@@ -49,8 +49,8 @@ def test_a_cut_stream_shows_output_unknown_an_estimate_and_a_partial_cost(fast_a
     assert metrics["Cost"] == "–"  # fault models have no price in the catalog
     assert "was cut short before the service counted the output tokens" in texts(fast_app, "caption")
     # priced like the model it answers as, the known part of the cost is marked partial
-    from comet.models import ModelInfo, Pricing
-    from comet.tally import tally
+    from comet.http.models import ModelInfo, Pricing
+    from comet.runs.tally import tally
     from ui.reply import metrics as metrics_of
 
     known = tally(exchange, ModelInfo("fault-drop-stream", pricing=Pricing(0.24, 2.0))).cost

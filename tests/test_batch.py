@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from comet.batch import Batch, Limiter, parse, plan, summary
-from comet.batch.checks import TYPES, Outcome, evaluate, prepare
-from comet.client import CancelToken, Client
-from comet.variables import Unfilled, fill, missing, names
+from comet.body.variables import Unfilled, fill, missing, names
+from comet.http.client import CancelToken, Client
+from comet.runs.batch import Batch, Limiter, parse, plan, summary
+from comet.runs.batch.checks import TYPES, Outcome, evaluate, prepare
 
 BODY = {"contents": [{"role": "user", "parts": [{"text": "Capital of {{country}}? {{ style }}"}]}],
         "systemInstruction": {"parts": [{"text": "Be {{style}}."}]},
@@ -136,7 +136,7 @@ def test_stop_ends_the_runs_in_flight_and_keeps_every_finished_result(make_emula
 
 
 def test_a_request_the_target_route_refuses_is_found_before_sending():
-    from comet.batch import SuiteError
+    from comet.runs.batch import SuiteError
 
     bad = {**BODY, "generationConfig": {"temperature": "hot"}}
     with pytest.raises(SuiteError) as err:
@@ -147,9 +147,8 @@ def test_a_request_the_target_route_refuses_is_found_before_sending():
 
 def test_a_comparison_exported_as_a_suite_passes_when_run_again(emulator):
     from comet import Call, Route, simple_body
-    from comet.batch.export import suite_from_runs
-    from comet.compare import Comparison, Target
-    from comet.compare import plan as compare_plan
+    from comet.runs.batch.export import suite_from_runs
+    from comet.runs.compare import Comparison, Target, plan as compare_plan
 
     call = Call(Route.GEMINI, "gemini-2.5-flash", simple_body(Route.GEMINI, "Name three rivers."))
     with Client(emulator.base_url, "sk-x") as client:
@@ -168,7 +167,7 @@ def test_a_comparison_exported_as_a_suite_passes_when_run_again(emulator):
 
 def test_history_runs_with_different_prompts_become_cases_and_json_replies_a_schema(emulator):
     from comet import Call, Route
-    from comet.batch.export import expectations, suite_from_runs
+    from comet.runs.batch.export import expectations, suite_from_runs
 
     body = lambda text: {"messages": [{"role": "user", "content": text}],  # noqa: E731
                          "response_format": {"type": "json_object"}}

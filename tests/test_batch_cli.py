@@ -218,7 +218,7 @@ def test_a_missing_or_broken_suite_file_exits_2(emulator, tmp_path):
 
 
 def test_record_saves_every_run_with_the_batch_id(emulator, tmp_path):
-    from comet.history import History
+    from comet.store.history import History
 
     db = tmp_path / "runs.sqlite3"
     r = batch(str(suite(tmp_path, cases=CASES)), "--record", "--db", str(db), "--format", "json",

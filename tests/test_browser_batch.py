@@ -12,7 +12,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from browser_support import Server, browser_page, skip_without_browser, wait_idle
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from browser_support import Server, browser_page, skip_without_browser, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -110,7 +109,8 @@ def test_stop_ends_every_column_and_keeps_the_partial_text(server, page):
 
 
 def test_a_share_link_opens_the_request_in_the_playground(server, page):
-    from comet import Call, Route, share, simple_body
+    from comet import Call, Route, simple_body
+    from comet.tools import share
 
     call = Call(Route.OPENAI, "gemini-2.5-pro", simple_body("openai", "opened from a link"), stream=True)
     page.goto(server + "/history?share=" + share.encode(call))

@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from browser_support import Server
 from snippet_golden import CAT
-from test_browser_playground import (button, open_app, page, send_and_wait,  # noqa: F401 (fixtures)
-                                     type_prompt, wait_idle)
+from test_browser_playground import (button, open_app, page, send_and_wait, type_prompt,  # noqa: F401 (fixtures)
+                                     wait_idle)
 
 pytestmark = pytest.mark.browser
 

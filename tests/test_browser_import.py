@@ -10,11 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
+from browser_support import Server, browser_page, pick, skip_without_browser, wait_idle
 
 import comet
-from browser_support import Server, browser_page, pick, skip_without_browser, wait_idle
 from comet import Call, Route, simple_body
-from comet.stamp import request_hash
+from comet.runs.stamp import request_hash
 
 pytestmark = pytest.mark.browser
 
@@ -106,7 +106,7 @@ def test_a_preset_is_saved_survives_a_reload_and_loads(page, server):
 @pytest.fixture(scope="module")
 def two_runs(server, emulator):
     """Two real runs from the test emulator, recorded in the app's history store."""
-    from comet.client import Client
+    from comet.http.client import Client
     from comet.store import open_store
 
     store = open_store(server.history)

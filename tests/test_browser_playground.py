@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-
-from comet.history import History
 from browser_support import Server, browser_page, skip_without_browser, wait_idle
 from conftest import CANARY_KEY
+
+from comet.store.history import History
 
 pytestmark = pytest.mark.browser
 
@@ -98,7 +98,7 @@ def wait_drawn(page) -> None:
 
 
 def history_rows(path: Path) -> list:
-    from comet.history import History
+    from comet.store.history import History
 
     return list(History(str(path)).query())
 
@@ -139,7 +139,7 @@ def test_send_on_openai_with_a_typed_model_id(page, demo):
 
 
 def test_stop_mid_stream_keeps_and_records_the_partial_text(page, demo):
-    from comet.history import History
+    from comet.store.history import History
 
     open_app(page, demo.url)
     type_prompt(page, "A long one please [[chunks=200]]")  # 200 chunks, 60 ms apart: 12 s

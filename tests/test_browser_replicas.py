@@ -13,7 +13,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from browser_support import Server, chromium, skip_without_browser, wait_idle
 from store_support import postgres_schema
 

@@ -9,7 +9,6 @@ import os
 import re
 
 import pytest
-
 from browser_support import Server, browser_page, pick, skip_without_browser, wait_idle
 
 pytestmark = pytest.mark.browser

@@ -8,11 +8,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
-
 from browser_support import skip_without_browser
-from test_browser_playground import (button, demo, pick_route, reply_text, send_and_wait,  # noqa: F401 (demo: a fixture)
-                                     type_prompt)
+from playwright.sync_api import expect
+from test_browser_playground import button  # noqa: F401 (demo: a fixture)
+from test_browser_playground import demo, pick_route, reply_text, send_and_wait, type_prompt
 
 pytestmark = pytest.mark.browser
 

@@ -208,7 +208,7 @@ def test_import_comet_stays_light():
             "heavy = lambda: [m for m in ('pandas', 'streamlit') if m in sys.modules]\n"
             "import comet\n"
             "print(heavy())\n"
-            "import comet.client, comet.cli, comet.wire, comet.models, comet.sse\n"
+            "import comet.http.client, comet.cli, comet.http.chunks, comet.http.models, comet.http.sse\n"
             "print(heavy())\n")
     assert python_prints(code) == ["[]", "[]"]
 
@@ -266,8 +266,9 @@ def test_every_subcommand_starts_without_heavy_modules():
 
 @pytest.mark.parametrize("route", ["gemini", "openai"])
 def test_send_adds_the_schema_verdict_when_a_schema_was_asked_for(emulator, route):
-    from comet import Route, features
-    from comet.call import simple_body
+    from comet import Route
+    from comet.body import features
+    from comet.core.call import simple_body
     given = {"type": "object", "properties": {"code": {"type": "string", "maxLength": 3}}, "required": ["code"]}
     body = features.set_schema(Route.parse(route), simple_body(Route.parse(route), "code?"), given)
     r = comet("send", "--route", route, "--model", "gemini-2.5-flash", "--body", "-", stdin=json.dumps(body),
@@ -296,7 +297,8 @@ PLAYGROUND_REFUSES = [
 
 @pytest.mark.parametrize("body, message, fix", PLAYGROUND_REFUSES, ids=["thinking-budget", "allowed-functions"])
 def test_send_refuses_what_the_playground_refuses(emulator, body, message, fix):
-    from comet import Call, Route, rules
+    from comet import Call, Route
+    from comet.body import rules
 
     emulator.clear()
     shown = rules.problems(Call(Route.GEMINI, "gemini-2.5-flash", body))  # what the editor lists

@@ -10,13 +10,14 @@ import time
 from http.server import BaseHTTPRequestHandler
 
 import pytest
+from loopback import serving
 
 from comet import Call, Client, Route, prepare
-from comet.client import CancelToken, RetryPolicy
-from comet.errors import ConfigError, RequestError
-from comet.exchange import Exchange, Retrying, TextDelta, ThoughtDelta
-from comet.models import cost
-from loopback import serving
+from comet.cli.summary import summary
+from comet.core.errors import ConfigError, RequestError
+from comet.core.exchange import Exchange, Retrying, TextDelta, ThoughtDelta
+from comet.http.client import CancelToken, RetryPolicy
+from comet.http.models import cost
 
 KEY = "sk-test"
 FAST_RETRY = RetryPolicy(attempts=3, base_s=0.001, cap_s=0.01, jitter=0)
@@ -351,7 +352,7 @@ def test_canary_key_never_leaks(emulator, faulty, canary_key):
     assert any(e.ok for e in exchanges) and any(e.error for e in exchanges)
     for ex in exchanges:
         assert canary_key not in repr(ex)
-        assert canary_key not in json.dumps(ex.summary())
+        assert canary_key not in json.dumps(summary(ex))
         if ex.error:
             assert canary_key not in json.dumps(ex.error.to_dict())
     # ...while it did go on the wire, in the route's own header
@@ -434,8 +435,8 @@ def test_count_tokens(client):
 
 
 def test_cost_bills_thinking_as_output_and_merge_keeps_every_model():
-    from comet.exchange import Usage
-    from comet.models import ModelInfo, Pricing, merge
+    from comet.core.exchange import Usage
+    from comet.http.models import ModelInfo, Pricing, merge
 
     model = ModelInfo("gemini-2.5-flash", pricing=Pricing(input=0.3, output=2.5))
     assert cost(Usage(1_000_000, 100_000, 300_000, 1_400_000), model) == pytest.approx(0.3 + 1.0)
@@ -493,7 +494,7 @@ class _Targets(BaseHTTPRequestHandler):
                                    "my model/v2?x=1#frag", "gémini-2.5"])
 @pytest.mark.parametrize("prefix", ["", "/proxy/api"])
 def test_the_request_target_is_the_prepared_url_on_every_send(model, prefix):
-    # The client parses each endpoint once and reuses it (comet.client._url): whatever a model
+    # The client parses each endpoint once and reuses it (comet.http.client._url): whatever a model
     # ID or a base URL's path holds, every send (the first and the cached ones) must go to
     # exactly the path and query that prepare() shows the user.
     _Targets.seen = []

@@ -16,9 +16,9 @@ import threading
 import pytest
 
 from comet import Call, Client, Route
-from comet.answer import loads as _loads
-from comet.client import RetryPolicy
-from comet.exchange import Exchange, TextDelta, ThoughtDelta
+from comet.core.exchange import Exchange, TextDelta, ThoughtDelta
+from comet.http.answer import loads as _loads
+from comet.http.client import RetryPolicy
 
 OPENAI_BODY = {"messages": [{"role": "user", "content": "Say hello"}]}
 

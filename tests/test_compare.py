@@ -1,4 +1,4 @@
-"""comet.compare: planning, the word diff and the summary (pure), then real runs on the emulator."""
+"""comet.runs.compare: planning, the word diff and the summary (pure), then real runs on the emulator."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import time
 import pytest
 
 from comet import Call, Route, simple_body
-from comet.compare import (DEFAULT_TARGETS, MAX_TARGETS, Comparison, DiffOp, Summary, Target,
-                           diff_html, diff_ratio, plan, summarize, word_diff)
-from comet.exchange import Exchange, Reply, Timing, Usage
-from comet.errors import ErrorInfo
+from comet.core.errors import ErrorInfo
+from comet.core.exchange import Exchange, Reply, Timing, Usage
+from comet.runs.compare import (DEFAULT_TARGETS, MAX_TARGETS, Comparison, DiffOp, Summary, Target, diff_html,
+                                diff_ratio, plan, summarize, word_diff)
 
 GEMINI_CALL = Call(Route.GEMINI, "gemini-2.5-flash",
                    {**simple_body("gemini", "Name three rivers", system="Be brief"),
@@ -135,7 +135,7 @@ class _Token:
 
 @pytest.fixture
 def client(emulator):
-    from comet.client import Client, RetryPolicy
+    from comet.http.client import Client, RetryPolicy
 
     with Client(emulator.base_url, "test-key", retry=RetryPolicy(base_s=0.01)) as c:  # fast backoff
         yield c
@@ -143,7 +143,7 @@ def client(emulator):
 
 @pytest.fixture
 def history(tmp_path):
-    from comet.history import History
+    from comet.store.history import History
 
     return History(tmp_path / "cmp.sqlite3")
 
@@ -188,7 +188,7 @@ def test_a_body_that_fails_its_checks_is_an_error_in_its_column(client):
 
 
 def test_targets_run_concurrently(make_emulator):
-    from comet.client import Client
+    from comet.http.client import Client
 
     emu = make_emulator(ttft_ms=300, chunk_ms=1)
     call = GEMINI_CALL.replace(body=simple_body("gemini", "hi [[chunks=3]]"))
@@ -203,7 +203,7 @@ def test_targets_run_concurrently(make_emulator):
 
 
 def test_stop_ends_every_target_and_keeps_partial_text(make_emulator):
-    from comet.client import Client
+    from comet.http.client import Client
 
     emu = make_emulator(ttft_ms=5, chunk_ms=40)
     call = GEMINI_CALL.replace(body=simple_body("gemini", "long story [[chunks=200]]"))
@@ -220,7 +220,7 @@ def test_stop_ends_every_target_and_keeps_partial_text(make_emulator):
 
 
 def test_drain_returns_within_its_interval(make_emulator):
-    from comet.client import Client
+    from comet.http.client import Client
 
     emu = make_emulator(ttft_ms=400, chunk_ms=1)
     with Client(emu.base_url, "k") as c:
@@ -239,7 +239,7 @@ def test_two_page_runs_draining_at_once_keep_every_lane_whole_and_in_order(make_
     import sys
     import threading
 
-    from comet.client import Client
+    from comet.http.client import Client
 
     emu = make_emulator(ttft_ms=1, chunk_ms=0)
     switch = sys.getswitchinterval()

@@ -4,7 +4,7 @@ laid out in rows that leave each reply room to be read."""
 from __future__ import annotations
 
 from comet import Call, ErrorInfo, Exchange, Reply, Route, Timing, Usage, simple_body
-from comet.compare import summarize
+from comet.runs.compare import summarize
 from ui.compare_view import grid
 
 

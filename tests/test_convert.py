@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
-from comet.call import Route
-from comet.convert import (APPROXIMATED, DROPPED, MAPPED, convert, detect_route, restore, split_path)
+from comet.body.convert import APPROXIMATED, DROPPED, MAPPED, convert, detect_route, restore, split_path
+from comet.core.call import Route
 
 ROOT = Path(__file__).resolve().parent.parent
 

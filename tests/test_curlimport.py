@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from comet.call import Route
-from comet.curlimport import CurlImportError, parse
-from comet.shellwords import ShellSyntaxError, split
+from comet.core.call import Route
+from comet.tools.curl_import import CurlImportError, parse
+from comet.tools.shell_words import ShellSyntaxError, split
 from tests.snippet_golden import GOLDEN, MODEL, scenario_call
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from comet import doctor
+from comet.tools import doctor
 from tests.test_cli import comet
 
 

@@ -20,11 +20,10 @@ from pathlib import Path
 
 import httpx2
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
+from comet.core.errors import classify
 from comet.emulator import FAULTS, MODELS, Emulator, Received, shared
-from comet.errors import classify
 
 ROOT = Path(__file__).resolve().parents[1]
 FLASH = "gemini-2.5-flash"

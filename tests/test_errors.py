@@ -1,6 +1,6 @@
 """The error table of issue 2 section 5, one test per row, plus envelopes and retry delays.
 
-Each row is checked twice: :func:`comet.errors.classify` on the status and body, and the
+Each row is checked twice: :func:`comet.core.errors.classify` on the status and body, and the
 client against a tiny loopback server (a "knob" server in the style of httpx's test server)
 that answers with exactly that status, body or misbehaviour, so the kind and the number of
 attempts are those of a real socket. The knob server exists because the emulator has no
@@ -12,18 +12,17 @@ from __future__ import annotations
 import json
 import socket
 import time
-from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler
 
 import pytest
+from loopback import serving
 
 from comet import Call, Client, Route
-from comet.client import RetryPolicy
-from comet.errors import (AuthError, BadRequest, NotFound, ProtocolError, RateLimited,
-                          ServerError, classify, error_in_payload, parse_envelope,
-                          retry_delay_from)
-from loopback import serving
+from comet.core.errors import (AuthError, BadRequest, NotFound, ProtocolError, RateLimited, ServerError, classify,
+                               error_in_payload, parse_envelope, retry_delay_from)
+from comet.http.client import RetryPolicy
 
 KEY = "sk-test-knob"
 

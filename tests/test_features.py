@@ -1,4 +1,4 @@
-"""The feature functions over a body (comet.features), the schema checker (comet.schema) and
+"""The feature functions over a body (comet.body.features), the schema checker (comet.body.schema) and
 drafts with attachments: pure and fast."""
 
 from __future__ import annotations
@@ -7,13 +7,14 @@ import copy
 import json
 
 import pytest
-
-from comet import Route, features, schema
-from comet.call import Attachment, Call, attachment_names, wire_body
-from comet.drafts import Drafts
-from comet.exchange import FunctionCall, Reply
-from comet.features import FormConflict
 from snippet_golden import CAT
+
+from comet import Route
+from comet.body import features, schema
+from comet.body.features import FormConflict
+from comet.core.call import Attachment, Call, attachment_names, wire_body
+from comet.core.exchange import FunctionCall, Reply
+from comet.store.drafts import Drafts
 
 G = Route.GEMINI
 O = Route.OPENAI

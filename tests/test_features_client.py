@@ -7,10 +7,11 @@ transport (retries, faults, cancelling); this file covers what each feature puts
 from __future__ import annotations
 
 import pytest
-
-from comet import Call, Client, RequestError, Route, features, schema
-from comet.call import Attachment
 from snippet_golden import CAT
+
+from comet import Call, Client, RequestError, Route
+from comet.body import features, schema
+from comet.core.call import Attachment
 
 PDF = Attachment("doc.pdf", "application/pdf", b"%PDF-1.4\n%%EOF\n")
 FLASH = "gemini-2.5-flash"

@@ -1,4 +1,4 @@
-"""The form over a route's body (comet.form) and the draft store (comet.drafts): pure, fast."""
+"""The form over a route's body (comet.body.form) and the draft store (comet.store.drafts): pure, fast."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import copy
 
 import pytest
 
-from comet import Route, features, form, problems
-from comet.drafts import Drafts, default_path
-
+from comet import Route, problems
+from comet.body import features, form
+from comet.store.drafts import Drafts, default_path
 
 GEMINI = {
     "contents": [{"role": "user", "parts": [{"text": "hello"}]}],

@@ -9,9 +9,8 @@ A fixed budget that fits CI (derandomized, so a failure reproduces); ``bench/fuz
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, Phase, given, settings
-
 from fuzz_support import drive, inputs, unparsed
+from hypothesis import HealthCheck, Phase, given, settings
 
 SNIPPETS: list[tuple[str, str]] = []
 CRASHES: list[tuple[str, str, dict]] = []

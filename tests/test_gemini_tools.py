@@ -1,17 +1,17 @@
-"""The code execution and URL context switches: the body edits (comet.features), the rulebook,
+"""The code execution and URL context switches: the body edits (comet.body.features), the rulebook,
 the route switch report, and the Playground's Form tab end to end (AppTest)."""
 
 from __future__ import annotations
 
 import pytest
+from app_support import APP, TIMEOUT, body, no_exception, texts
 from streamlit.testing.v1 import AppTest
 
-from app_support import APP, TIMEOUT, body, no_exception, texts
-from comet import features
-from comet.body import FormConflict
-from comet.call import Route
-from comet.convert import DROPPED, convert, restore
-from comet.features import code_execution, url_context
+from comet.body import features
+from comet.body.convert import DROPPED, convert, restore
+from comet.body.features import code_execution, url_context
+from comet.body.spelling import FormConflict
+from comet.core.call import Route
 
 G, O = Route.GEMINI, Route.OPENAI
 PROMPT = "Compare https://example.com/a and https://gone.invalid/b, then add up the numbers."

@@ -4,8 +4,8 @@ stored, how it is found, and what never gets in (the key)."""
 from __future__ import annotations
 
 import base64
-import dataclasses
 import csv
+import dataclasses
 import io
 import json
 import sqlite3
@@ -15,12 +15,12 @@ import threading
 from pathlib import Path
 
 import pytest
-
-from comet.call import Attachment, Call, Route, simple_body
-from comet.errors import ConfigError, ErrorInfo
-from comet.exchange import Exchange, Reply, Timing, Usage
-from comet.history import MIGRATIONS, History, default_path, fts_query, scrub
 from store_support import sql, stored_bytes
+
+from comet.core.call import Attachment, Call, Route, simple_body
+from comet.core.errors import ConfigError, ErrorInfo
+from comet.core.exchange import Exchange, Reply, Timing, Usage
+from comet.store.history import MIGRATIONS, History, default_path, fts_query, scrub
 
 ROOT = Path(__file__).resolve().parent.parent
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(range(200))).decode()
@@ -389,7 +389,7 @@ def test_scrub_keeps_ordinary_text():
 # ---- real runs -----------------------------------------------------------------------------------
 
 def test_real_exchanges_from_the_emulator_are_saved(emulator, history_url, canary_key):
-    from comet.client import Client
+    from comet.http.client import Client
 
     with Client(emulator.base_url, canary_key) as client, History(history_url) as h:
         runs = [client.send(Call(route, "gemini-2.5-flash", simple_body(route, "Say hi to history"), stream=stream))

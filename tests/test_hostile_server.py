@@ -12,12 +12,13 @@ import time
 from pathlib import Path
 
 import pytest
-
-from comet import Call, Client, Route
-from comet.client import CancelToken, RetryPolicy
-from comet.exchange import TextDelta
 from hostile_server import Hostile
 from loopback import serving
+
+from comet import Call, Client, Route
+from comet.cli.summary import summary
+from comet.core.exchange import TextDelta
+from comet.http.client import CancelToken, RetryPolicy
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "sk-hostile-0123456789abcdef"
@@ -102,7 +103,7 @@ def test_a_key_echoed_in_a_reply_is_masked(hostile, stream):
     events, _ = timed(hostile, openai("echo-reply", stream=stream), timeout=10)
     ex = events[-1]
     assert ex.ok and ex.text == "You sent the key [redacted]."
-    assert KEY not in repr(events) and KEY not in json.dumps(ex.summary())
+    assert KEY not in repr(events) and KEY not in json.dumps(summary(ex))
 
 
 @pytest.mark.parametrize("model", ["echo-401", "echo-html", "echo-reply"])
@@ -122,13 +123,13 @@ def test_lone_surrogates_in_a_reply_become_replacement_characters(hostile):
         ex = client.send(Call(Route.GEMINI, "surrogates", {"contents": [{"parts": [{"text": "hi"}]}]}))
     assert ex.ok and ex.text == "smile \ufffd!"
     assert ex.reply.grounding["webSearchQueries"] == ["\ufffd q"]
-    json.dumps(ex.summary(), ensure_ascii=False).encode("utf-8")  # printable and storable
+    json.dumps(summary(ex), ensure_ascii=False).encode("utf-8")  # printable and storable
 
 
 def test_short_stand_in_keys_are_not_masked_in_replies(monkeypatch):
     """The demo key ("demo") and other stand-ins shorter than 8 characters are no secret: a
     reply that says "demo" keeps the word."""
-    from comet import redact
+    from comet.http import redact
 
     monkeypatch.delenv("COMETAPI_KEY", raising=False)
     assert redact.known_keys("demo", "sk-test") == ()

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from comet import Call, RequestError, Route, limits, parse_json, prepare, share, validate
-from comet.snippets import LANGS, render
+from comet import Call, RequestError, Route, parse_json, prepare, validate
+from comet.core import limits
+from comet.tools import share
+from comet.tools.snippets import LANGS, render
 
 ROOT = Path(__file__).resolve().parents[1]
 GEMINI_OK = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}

@@ -8,14 +8,16 @@ import math
 
 import pytest
 
-from comet import Call, RequestError, Route, form, rules
-from comet.body import FormConflict
-from comet.call import user_text
-from comet.convert import convert
-from comet.features import (Function, add_function, allowed_functions, answer_calls, attach, calling_mode, functions,
-                            has_search, media, remove_function, response_value, schema_of, set_allowed_functions,
-                            set_calling_mode, set_schema, set_search, set_turn, thinking, turns, urls)
-from comet.exchange import FunctionCall, Reply
+from comet import Call, RequestError, Route
+from comet.body import form, rules
+from comet.body.convert import convert
+from comet.body.features import (Function, add_function, allowed_functions, answer_calls, attach, calling_mode,
+                                 functions, has_search, media, remove_function, response_value, schema_of,
+                                 set_allowed_functions, set_calling_mode, set_schema, set_search, set_turn, thinking,
+                                 turns, urls)
+from comet.body.spelling import FormConflict
+from comet.core.call import user_text
+from comet.core.exchange import FunctionCall, Reply
 
 USER = [{"role": "user", "content": "hi"}]
 ODD_OPENAI = {
@@ -111,7 +113,7 @@ def test_an_infinite_or_nan_thinking_budget_is_refused_not_crashed_on(budget):
 
 
 def test_odd_model_lists_from_a_server_list_nothing():
-    from comet.models import merge
+    from comet.http.models import merge
 
     assert merge(7, {"data": 3}) == [] and merge({"data": {"id": "x"}}, "text") == []
     assert [m.id for m in merge({"data": [{"id": "gemini-2.5-flash"}, 5]}, {"data": True})] == ["gemini-2.5-flash"]
@@ -122,7 +124,7 @@ def test_odd_model_lists_from_a_server_list_nothing():
     (Route.GEMINI, {"contents": [{"role": "user", "parts": [{"text": "hi"}]}, "stray", 7, None]}),
 ])
 def test_one_turn_walk_skips_or_yields_entries_that_are_not_turns_and_convert_reports_each(route, body):
-    from comet import body as spelling
+    from comet.body import spelling
 
     assert [i for i, _ in spelling.turns(route, body)] == [0]
     assert [i for i, _ in spelling.turns(route, body, every=True)] == [0, 1, 2, 3]

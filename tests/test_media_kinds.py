@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from comet import Call, Route
-from comet.body import FormConflict
-from comet.call import Attachment
-from comet.client import Client, RetryPolicy
-from comet.errors import RequestError
-from comet.features import attach, check_upload, media_part, sniff
+from comet.body.features import attach, check_upload, media_part, sniff
+from comet.body.spelling import FormConflict
+from comet.core.call import Attachment
+from comet.core.errors import RequestError
+from comet.http.client import Client, RetryPolicy
 
 FILES = {  # name -> (bytes, the type its content says)
     "a.wav": (b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(32), "audio/wav"),

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import httpx2
 import pytest
+from app_support import no_exception, start, texts
 
 import comet
 from comet.cli import playground
-from app_support import no_exception, start, texts
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,9 +9,9 @@ import json
 import pytest
 
 from comet import Attachment, Call, Client, simple_body
-from comet.presets import BUILTINS, Preset, PresetError, dumps, loads
-from comet.rules import problems as rule_problems
+from comet.body.rules import problems as rule_problems
 from comet.store import open_store
+from comet.store.presets import BUILTINS, Preset, PresetError, dumps, loads
 
 PNG = Attachment("dot.png", "image/png", b"\x89PNG\r\n\x1a\nnot-really")
 

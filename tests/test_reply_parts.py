@@ -9,12 +9,13 @@ import json
 import sqlite3
 
 import pytest
+from app_support import APP, TIMEOUT, body, no_exception, set_json, texts
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from app_support import APP, TIMEOUT, body, no_exception, set_json, texts
 from comet import Call, Route
-from comet.client import Client, RetryPolicy
+from comet.cli.summary import summary
+from comet.http.client import Client, RetryPolicy
 
 IMAGE_MODEL = "gemini-2.5-flash-image"
 PROMPT = "Draw a lighthouse from https://example.com/light and https://gone.invalid/x then add up"
@@ -55,12 +56,12 @@ def test_the_client_reads_an_image_code_execution_and_url_context(client, stream
 def test_a_blocked_prompt_and_a_plain_reply_in_the_summary(client, stream):
     blocked = client.send(Call(Route.GEMINI, "gemini-2.5-flash",
                                {"contents": [{"role": "user", "parts": [{"text": "BLOCKME"}]}]}, stream=stream))
-    summary = blocked.summary()
-    assert summary["block_reason"] == "SAFETY" and summary["text"] == ""
+    shown = summary(blocked)
+    assert shown["block_reason"] == "SAFETY" and shown["text"] == ""
     assert {"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": True} \
-        in summary["safety_ratings"]
-    plain = client.send(Call(Route.GEMINI, "gemini-2.5-flash",
-                             {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}, stream=stream)).summary()
+        in shown["safety_ratings"]
+    plain = summary(client.send(Call(Route.GEMINI, "gemini-2.5-flash",
+                             {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}, stream=stream)))
     assert (plain["images"], plain["code"], plain["url_context"], plain["block_reason"]) == ([], [], [], None)
 
 

@@ -1,4 +1,4 @@
-"""The structured-output verdict (comet.schema): jsonschema Draft 2020-12 after translating
+"""The structured-output verdict (comet.body.schema): jsonschema Draft 2020-12 after translating
 Gemini's OpenAPI subset, every violation with its JSON path, a table of cases per keyword on
 both Gemini schema fields (and Chat Completions' json_schema)."""
 
@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from comet import Route, features, schema
+from comet import Route
+from comet.body import features, schema
 
 G, O = Route.GEMINI, Route.OPENAI
 BASE = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}

@@ -14,8 +14,8 @@ import pytest
 
 openai = pytest.importorskip("openai")
 genai = pytest.importorskip("google.genai")
-from google.genai import errors as genai_errors  # noqa: E402
 from google.genai import types  # noqa: E402
+from google.genai import errors as genai_errors  # noqa: E402
 from pydantic import BaseModel  # noqa: E402
 
 from comet.emulator import FAULTS, MODELS  # noqa: E402

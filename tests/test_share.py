@@ -10,11 +10,11 @@ import zlib
 
 import pytest
 
-from comet import share
-from comet.call import Attachment, Call, Route, simple_body
-from comet.exchange import Exchange, Reply, Timing
-from comet.history import History
-from comet.share import LINK_LIMIT, ShareError, decode, encode, from_file, to_file
+from comet.core.call import Attachment, Call, Route, simple_body
+from comet.core.exchange import Exchange, Reply, Timing
+from comet.store.history import History
+from comet.tools import share
+from comet.tools.share import LINK_LIMIT, ShareError, decode, encode, from_file, to_file
 
 
 def gemini_call(**extra) -> Call:

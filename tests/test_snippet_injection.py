@@ -19,8 +19,8 @@ import subprocess
 
 import pytest
 
-from comet.call import Call, Route
-from comet.snippets import LANGS, render
+from comet.core.call import Call, Route
+from comet.tools.snippets import LANGS, render
 
 MARKER = "PWNED"
 HOSTILE = [

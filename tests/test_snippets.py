@@ -11,17 +11,15 @@ import shutil
 import subprocess
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from conftest import CANARY_KEY
+from hypothesis import given, settings, strategies as st
+from snippet_golden import BASE_URL, GOLDEN, SCENARIOS, expected
 
 from comet.__main__ import main
-from comet.call import Attachment, Call, Route, simple_body
-from comet.snippets import LANGS, canonical, render
-from comet.snippets import literals as lit
-from comet.snippets.sdkargs import (GEMINI_GENERATION, GEMINI_TOP, OPENAI_PARAMS, PART_KEYS,
-                                    camel, fold_keys, snake)
-from conftest import CANARY_KEY
-from snippet_golden import BASE_URL, GOLDEN, SCENARIOS, expected
+from comet.core.call import Attachment, Call, Route, simple_body
+from comet.tools.snippets import LANGS, canonical, literals as lit, render
+from comet.tools.snippets.sdkargs import (GEMINI_GENERATION, GEMINI_TOP, OPENAI_PARAMS, PART_KEYS, camel, fold_keys,
+                                          snake)
 
 GOLDEN_FILES = expected()
 REGENERATE = "python -m tests.snippet_golden --update"

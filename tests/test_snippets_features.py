@@ -13,10 +13,10 @@ sends, and prints the same text.
 from __future__ import annotations
 
 import pytest
-
-from comet.call import Call, Route
-from comet.snippets import LANGS, render
 from test_snippets_run import HAVE_NODE, NODE_REASON, assert_sent_alike, printed_text, run_cases
+
+from comet.core.call import Call, Route
+from comet.tools.snippets import LANGS, render
 
 SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}, "rank": {"type": "integer"},
                                            "kind": {"type": "string", "enum": ["capital", "port"]}},

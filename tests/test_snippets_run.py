@@ -7,8 +7,8 @@ each run gets its own key (the canary plus a suffix), which is how a recorded re
 matched to the run that sent it. Runs go concurrently, a few at a time.
 
 Raw snippets must send the client's method, path, query and JSON body; SDK snippets the same
-path and a body equal after :func:`comet.snippets.canonical`. Python and Node print the reply
-text; curl prints the response body, which is read back with :mod:`comet.wire`.
+path and a body equal after :func:`comet.tools.snippets.canonical`. Python and Node print the reply
+text; curl prints the response body, which is read back with :mod:`comet.http.chunks`.
 """
 
 from __future__ import annotations
@@ -24,15 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-from comet.call import Attachment, Call, Route, simple_body
-from comet.client import Client
-from comet.snippets import LANGS, Snippet, canonical, render
-from comet.wire import Accumulator, parse_reply
 from conftest import CANARY_KEY
+from hypothesis import HealthCheck, given, settings, strategies as st
 from snippet_golden import CAT, SCENARIOS, scenario_call
+
+from comet.core.call import Attachment, Call, Route, simple_body
+from comet.http.chunks import Accumulator, parse_reply
+from comet.http.client import Client
+from comet.tools.snippets import LANGS, Snippet, canonical, render
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / "tests" / "node" / "node_modules"

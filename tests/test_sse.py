@@ -7,7 +7,7 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from comet.sse import Event, JSONArrayDecoder, SSEDecoder
+from comet.http.sse import Event, JSONArrayDecoder, SSEDecoder
 
 
 def decode(*chunks: bytes) -> list[Event]:
@@ -206,7 +206,7 @@ def test_malformed_element_raises():
 # ---- a bound on one event --------------------------------------------------------------------
 
 def test_one_event_is_capped_and_the_events_before_it_survive():
-    from comet.sse import MAX_EVENT, EventTooLarge
+    from comet.http.sse import MAX_EVENT, EventTooLarge
     assert MAX_EVENT == 16 * 1024 * 1024
     d = SSEDecoder(limit=1000)
     assert [e.data for e in d.feed(b"data: small\n\ndata: " + b"x" * 600 + b"\n")] == ["small"]
@@ -215,7 +215,7 @@ def test_one_event_is_capped_and_the_events_before_it_survive():
 
 
 def test_a_line_that_never_ends_is_capped_without_holding_more():
-    from comet.sse import EventTooLarge
+    from comet.http.sse import EventTooLarge
     d = SSEDecoder(limit=1000)
     for _ in range(9):
         assert d.feed(b"z" * 100) == []
@@ -230,7 +230,7 @@ def test_events_up_to_the_cap_pass_whole():
 
 
 def test_a_json_array_element_is_capped():
-    from comet.sse import EventTooLarge
+    from comet.http.sse import EventTooLarge
     d = JSONArrayDecoder(limit=1000)
     assert d.feed(b'[{"a": 1}, {"b": "') == [{"a": 1}]
     with pytest.raises(EventTooLarge, match="one element of the JSON array stream"):

@@ -14,8 +14,8 @@ import pytest
 
 import comet
 from comet import Attachment, Call, Client
-from comet.rundiff import compare_rerun
-from comet.stamp import canonical, of, request_hash
+from comet.runs.diff import compare_rerun
+from comet.runs.stamp import canonical, of, request_hash
 from comet.store import open_store
 
 BODY = {"contents": [{"role": "user", "parts": [{"text": "stamp me"}]}], "generationConfig": {"temperature": 0.2}}

@@ -7,11 +7,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from app_support import APP, TIMEOUT, no_exception, texts
 from streamlit.testing.v1 import AppTest
 
-from app_support import APP, TIMEOUT, no_exception, texts
 from comet import Call, Route, simple_body
-from comet.exchange import Exchange, Reply, Timing
+from comet.core.exchange import Exchange, Reply, Timing
 from comet.store import Run, SQLiteStore, Store, open_store
 from comet.store.sqlite import MIGRATIONS
 
@@ -49,7 +49,7 @@ def test_a_sqlite_store_is_a_store(store):
 
 
 def test_every_stored_run_rebuilds_the_exchange_the_client_produced(emulator, store, canary_key):
-    from comet.client import Client, RetryPolicy
+    from comet.http.client import Client, RetryPolicy
 
     with Client(emulator.base_url, canary_key, retry=RetryPolicy(attempts=1)) as client:
         runs = [client.send(call) for call in calls()]
@@ -103,7 +103,7 @@ def on_emulator(emulator, monkeypatch):
 
 
 def shown_run(emulator, body: dict) -> tuple[AppTest, Exchange]:
-    from comet.client import Client
+    from comet.http.client import Client
     from comet.store import default_path
 
     with Client(emulator.base_url, "test-key") as client:

@@ -11,16 +11,16 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from app_support import APP, TIMEOUT, no_exception, texts
+from store_support import postgres_schema, postgres_url, sql, stored_bytes
 from streamlit.testing.v1 import AppTest
 
-from app_support import APP, TIMEOUT, no_exception, texts
 from comet import Call, Route, simple_body
-from comet.call import Attachment
-from comet.drafts import DraftConflict
-from comet.errors import ConfigError
-from comet.exchange import Exchange, Reply, Timing, Usage
+from comet.core.call import Attachment
+from comet.core.errors import ConfigError
+from comet.core.exchange import Exchange, Reply, Timing, Usage
 from comet.store import open_store, redact
-from store_support import postgres_schema, postgres_url, sql, stored_bytes
+from comet.store.drafts import DraftConflict
 
 ROOT = Path(__file__).resolve().parent.parent
 CAT = Attachment("cat.png", "image/png", b"\x89PNG\r\n\x1a\n" + bytes(range(64)))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from comet import Call, CancelToken, Client, Route, TextDelta, simple_body
-from comet.models import ModelInfo, Pricing
-from comet.tally import asks_for_usage, tally, with_stream_usage
+from comet.http.models import ModelInfo, Pricing
+from comet.runs.tally import asks_for_usage, tally, with_stream_usage
 
 PRICED = ModelInfo("gemini-2.5-flash", gemini=True, pricing=Pricing(input=1.0, output=10.0))
 

@@ -1,4 +1,4 @@
-"""comet.timeline: the stream timeline as data, on hand-made runs (exact gaps, stalls, shares
+"""comet.runs.timeline: the stream timeline as data, on hand-made runs (exact gaps, stalls, shares
 and rates) and on real runs from the emulator on both routes; the chart spec built from it."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from comet import Call, Exchange, Reply, Route, Timing, Usage, simple_body
-from comet.timeline import CHARS_PER_TOKEN, timeline
+from comet.runs.timeline import CHARS_PER_TOKEN, timeline
 
 
 def gemini_chunk(text: str) -> dict:
@@ -87,7 +87,7 @@ def test_records_hold_one_row_per_chunk_and_per_mark():
 
 @pytest.mark.parametrize("route", [Route.GEMINI, Route.OPENAI])
 def test_a_real_stream_from_the_emulator(make_emulator, route):
-    from comet.client import Client
+    from comet.http.client import Client
 
     emu = make_emulator(ttft_ms=30, chunk_ms=15)
     with Client(emu.base_url, "k") as client:
@@ -121,7 +121,7 @@ def test_the_charts_put_every_run_on_one_time_axis():
 
 @pytest.mark.parametrize("model", ["fault-drop-stream", "fault-bad-sse", "fault-rate-limit-once", "fault-server-error"])
 def test_runs_that_failed_or_were_retried_still_give_a_consistent_timeline(make_emulator, model):
-    from comet.client import Client
+    from comet.http.client import Client
 
     emu = make_emulator(ttft_ms=5, chunk_ms=2)
     with Client(emu.base_url, "k") as client:

@@ -8,10 +8,10 @@ import json
 import pytest
 
 from comet import Call, Route
-from comet.client import Client, RetryPolicy
-from comet.exchange import Usage
-from comet.models import ModelInfo, Pricing, cost, merge
-from comet.wire import parse_reply
+from comet.core.exchange import Usage
+from comet.http.chunks import parse_reply
+from comet.http.client import Client, RetryPolicy
+from comet.http.models import ModelInfo, Pricing, cost, merge
 
 FLASH = "gemini-2.5-flash"
 PROMPT = "one two three four five six seven eight"  # eight tokens to the emulator

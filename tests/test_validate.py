@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from comet import Call, Client, Route
-from comet.errors import RequestError
-from comet.rules import validate
-from comet.validate import GEMINI_ONLY, OPENAI_ONLY, parse_json, problems
+from comet.body.rules import validate
+from comet.body.validate import GEMINI_ONLY, OPENAI_ONLY, parse_json, problems
+from comet.core.errors import RequestError
 
 GEMINI_OK = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
 OPENAI_OK = {"model": "gemini-2.5-flash", "messages": [{"role": "user", "content": "hi"}]}

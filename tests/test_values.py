@@ -1,4 +1,4 @@
-"""comet.values.build: the shortcut that builds each run's frozen values gives the same values
+"""comet.core.values.build: the shortcut that builds each run's frozen values gives the same values
 the constructors give, still frozen, and refuses a missing or unknown field."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import dataclasses
 import pytest
 
 from comet import Call, Route, prepare
-from comet.call import Prepared
-from comet.exchange import Candidate, Exchange, Reply, Timing, Usage
-from comet.values import build
+from comet.core.call import Prepared
+from comet.core.exchange import Candidate, Exchange, Reply, Timing, Usage
+from comet.core.values import build
 
 BUILT_ON_THE_SEND_PATH = (Prepared, Usage, Candidate, Reply, Timing, Exchange)
 
@@ -82,7 +82,7 @@ def test_prepare_still_gives_the_request():
 def test_a_real_run_holds_its_fields_in_declaration_order(emulator, route, stream):
     """What the client built through the shortcut is laid out as a constructor lays it out, so
     ``vars()`` and a pickle of it read the same as before."""
-    from comet.client import Client, RetryPolicy
+    from comet.http.client import Client, RetryPolicy
 
     body = ({"contents": [{"role": "user", "parts": [{"text": "hi"}]}]} if route is Route.GEMINI
             else {"messages": [{"role": "user", "content": "hi"}]})

@@ -1,4 +1,4 @@
-"""Reading answers per route (comet.wire): plain JSON and stream chunks -> deltas and a Reply.
+"""Reading answers per route (comet.http.chunks): plain JSON and stream chunks -> deltas and a Reply.
 
 Pure functions over JSON shaped like wire-formats.md B.4/B.5 (Gemini) and C.2/C.3 (OpenAI)."""
 
@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from comet.call import Route
-from comet.exchange import FunctionCall, TextDelta, ThoughtDelta, Usage
-from comet.wire import Accumulator, parse_reply
+from comet.core.call import Route
+from comet.core.exchange import FunctionCall, TextDelta, ThoughtDelta, Usage
+from comet.http.chunks import Accumulator, parse_reply
 
 GEMINI_PLAIN = {
     "candidates": [{

@@ -1,8 +1,8 @@
 """The Batch page's pieces: the request with its variables, the cases table, targets,
 assertions, the run with its progress and Stop, the results matrix, the per-target summary and
-the downloads. Every rule lives in :mod:`comet.batch`; here is only drawing.
+the downloads. Every rule lives in :mod:`comet.runs.batch`; here is only drawing.
 
-A running :class:`~comet.batch.Batch` is kept in ``st.session_state["bat_run"]``. It runs in
+A running :class:`~comet.runs.batch.Batch` is kept in ``st.session_state["bat_run"]``. It runs in
 its own threads, so the page never blocks on it: while it runs, a fragment redraws the progress
 every half second, and any rerun (Stop, a filter, returning to the page) draws what finished so
 far.
@@ -16,11 +16,12 @@ from typing import Any, Sequence
 import pandas as pd
 import streamlit as st
 
-from comet import Call, CometError, Route, limits, simple_body
-from comet.batch import (ASSERTION_TYPES, Batch, Result, SuiteError, keep, parse, per_target, plan, read_dataset,
-                         render, summary, target_name)
-from comet.compare import DEFAULT_TARGETS, MAX_TARGETS, Target
-from comet.variables import names
+from comet import Call, CometError, Route, simple_body
+from comet.body.variables import names
+from comet.core import limits
+from comet.runs.batch import (ASSERTION_TYPES, Batch, Result, SuiteError, keep, parse, per_target, plan, read_dataset,
+                              render, summary, target_name)
+from comet.runs.compare import DEFAULT_TARGETS, MAX_TARGETS, Target
 
 WINDOW = 200  # rows of the results drawn at once, whatever the batch's size
 ROUTES = [r.value for r in Route]

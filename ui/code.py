@@ -16,7 +16,7 @@ def code_tabs(call: Call, base_url: str, *, key: str) -> None:
     """One tab per flavour; ``st.code`` gives each a copy button. The key is never in a
     snippet: every flavour reads it from ``COMETAPI_KEY``. Only the open tab's snippet is made
     and drawn (a tab switch reruns the page): a rerun then highlights one snippet, not five."""
-    from comet.snippets import render
+    from comet.tools.snippets import render
 
     tabs = st.tabs([label for label, _, _ in TABS], key=key, on_change="rerun")
     for tab, (_, lang, highlight) in zip(tabs, TABS):

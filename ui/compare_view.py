@@ -1,7 +1,7 @@
 """The Compare page's pieces: the request editor, the target picker and the side-by-side view.
 
-The page script calls these in order. All comparison logic lives in :mod:`comet.compare`;
-here is only drawing. A running :class:`~comet.compare.Comparison` is kept in
+The page script calls these in order. All comparison logic lives in :mod:`comet.runs.compare`;
+here is only drawing. A running :class:`~comet.runs.compare.Comparison` is kept in
 ``st.session_state["cmp_comparison"]``: any rerun (Stop, a widget, returning to the page)
 redraws the columns from what arrived so far and goes on streaming where it left off.
 """
@@ -14,14 +14,14 @@ from typing import Any, Sequence
 import streamlit as st
 
 from comet import Call, Route, simple_body
-from comet import form as forms
-from comet.compare import (DEFAULT_TARGETS, MAX_TARGETS, Comparison, Lane, Target, Update,
-                           diff_html, diff_ratio, plan, word_diff)
-from comet.errors import CometError, ErrorInfo
-from comet.exchange import Exchange
-from . import timeline
+from comet.body import form as forms
+from comet.core.errors import CometError, ErrorInfo
+from comet.core.exchange import Exchange
+from comet.runs.compare import (DEFAULT_TARGETS, MAX_TARGETS, Comparison, Lane, Target, Update, diff_html, diff_ratio,
+                                plan, word_diff)
+
+from . import suite_export, timeline
 from .reply import StreamPane, metrics, request_lines, retry_message, show_comet_error, show_error
-from . import suite_export
 from .variables import filled, unfilled
 
 DEFAULT_PROMPT = "Explain in three sentences why the sky is blue."
@@ -99,7 +99,7 @@ def _on_form_change(name: str) -> None:
 
 
 def _on_json_change() -> None:
-    from comet.validate import parse_json
+    from comet.body.validate import parse_json
 
     s = _state()
     text = s["cmp_json"]

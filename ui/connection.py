@@ -16,8 +16,8 @@ import streamlit as st
 
 import comet
 from comet import CometError, ConfigError, Settings
-from comet.config import DEMO_KEY, KEY_ENV
-from comet.models import ModelInfo, is_gemini
+from comet.core.config import DEMO_KEY, KEY_ENV
+from comet.http.models import ModelInfo, is_gemini
 
 SESSION_KEY = "conn_key"  # password field (this browser session only)
 USE_EMULATOR = "conn_use_emulator"

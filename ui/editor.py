@@ -4,21 +4,21 @@ The state they show and every edit they make are :mod:`ui.state`'s (the names th
 such as :func:`load_state` and :func:`open_call`, are re-exported here); one form field is
 drawn by :mod:`ui.fields`, the Gemini-native feature sections by :mod:`ui.features`. Uploaded
 media are held beside the body in ``EditorState.attachments`` (the body names them with
-``<attachment:NAME>`` tokens, :mod:`comet.call`) and saved with the draft.
+``<attachment:NAME>`` tokens, :mod:`comet.core.call`) and saved with the draft.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from comet import Problem, Route, form, rules
-from comet.models import ModelInfo
+from comet import Problem, Route
+from comet.body import form, rules
+from comet.http.models import ModelInfo
 
-from . import connection, fields
-from . import features as feature_ui
-from .state import (FIELD_KEY, ROUTES, EditorState, on_field, on_json, on_model, on_route, on_stream)
+from . import connection, features as feature_ui, fields
 # What the pages call, kept under the editor's name.
-from .state import can_continue, continue_from, load_state, open_call, save_draft  # noqa: F401
+from .state import (FIELD_KEY, ROUTES, EditorState, can_continue, continue_from, load_state, on_field,  # noqa: F401
+                    on_json, on_model, on_route, on_stream, open_call, save_draft)
 
 # ---- drawing -----------------------------------------------------------------------------------
 
@@ -110,7 +110,7 @@ def json_editor(state: EditorState) -> None:
         if e["message"].startswith("invalid JSON"):
             st.error(f"Invalid JSON at {where}: {e['message'].removeprefix('invalid JSON: ')}. "
                      "Your text is kept as typed; the form waits until it parses.")
-        else:  # beyond a limit of comet.limits: where, what and the fix
+        else:  # beyond a limit of comet.core.limits: where, what and the fix
             st.error(f"Not accepted at {where}: {e['message']}. Fix: {e.get('fix', '')}. "
                      "Your text is kept as typed; the form waits until it is accepted.")
 

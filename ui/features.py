@@ -4,7 +4,7 @@ actions around a reply (answer a function call, count tokens).
 Every control here is a view of the same body as the form fields and the JSON tab: its value
 is read from the body, seeded and refreshed by :mod:`ui.state` (which owns the editor's state
 and its widget keys), and its ``on_change`` writes back through :func:`ui.state.edit` with a
-function of :mod:`comet.features`, changing only what was touched.
+function of :mod:`comet.body.features`, changing only what was touched.
 Widget keys carry the ``pg_`` prefix; per-item controls (turns, functions) are numbered in the
 order the form shows them.
 """
@@ -17,8 +17,10 @@ from typing import Any
 
 import streamlit as st
 
-from comet import CometError, RequestError, Route, features, form, limits
-from comet.call import MEDIA_TYPES, Attachment
+from comet import CometError, RequestError, Route
+from comet.body import features, form
+from comet.core import limits
+from comet.core.call import MEDIA_TYPES, Attachment
 
 from . import echo, fields, gemini_tools
 from .state import (ALLOWED, CALL_MODE, COUNT, ERRORS, FIELD_KEY, FN_DESC, FN_NAME, FN_PARAMS, MEDIA_ERRORS, SAFETY,

@@ -1,4 +1,4 @@
-"""One form field of the Playground's Form tab, drawn from its :class:`comet.form.FieldSpec`.
+"""One form field of the Playground's Form tab, drawn from its :class:`comet.body.form.FieldSpec`.
 
 The editor's Form tab and the Thinking section of :mod:`ui.features` draw fields with
 :func:`draw`; each writes back through :func:`ui.state.on_field`.
@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from comet import form
+from comet.body import form
 
 from .state import FIELD_KEY, fits, on_field
 

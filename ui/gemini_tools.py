@@ -1,11 +1,11 @@
 """The Form tab's switches for Gemini's code execution and URL context tools (the body edits
-live in :mod:`comet.features.code_execution` and :mod:`comet.features.url_context`)."""
+live in :mod:`comet.body.features.code_execution` and :mod:`comet.body.features.url_context`)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from comet.features import code_execution, url_context
+from comet.body.features import code_execution, url_context
 
 from . import echo
 from .state import CODE_EXECUTION, URL_CONTEXT, edit

@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from comet import Call, Route, timing_stats
+from comet import Call, Route
+from comet.runs import stats as timing_stats
 from comet.store import STATUSES, Run, Store
 
 from . import code, connection, reply, runs, stamp_view
@@ -340,7 +341,7 @@ def open_share_link() -> None:
     token = st.query_params.get("share")
     if not token:
         return
-    from comet import share
+    from comet.tools import share
 
     del st.query_params["share"]
     try:
@@ -354,7 +355,7 @@ def open_share_link() -> None:
 def share_link(call: Call) -> str:
     """A link that reopens ``call`` (not the key, not the reply) in the Playground. It points
     at the History page, which opens it in the Playground, so the Playground needs no change."""
-    from comet import share
+    from comet.tools import share
 
     token = share.encode(call)
     url = getattr(st.context, "url", None) or ""
@@ -364,7 +365,7 @@ def share_link(call: Call) -> str:
 
 
 def share_controls(call: Call, *, key: str) -> None:
-    from comet import share
+    from comet.tools import share
 
     try:
         link = share_link(call)
@@ -383,7 +384,7 @@ def upload_request() -> None:
                                 help="a file saved with Download request JSON")
     if uploaded is None:
         return
-    from comet import share
+    from comet.tools import share
 
     try:
         call = share.from_file(uploaded.getvalue())

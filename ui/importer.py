@@ -1,6 +1,6 @@
 """The Playground's Import box: paste a curl command, and the editor holds that request.
 
-The command is read by :mod:`comet.curlimport` (never run; files are not read here). A good
+The command is read by :mod:`comet.tools.curl_import` (never run; files are not read here). A good
 command replaces the editor's request through :func:`ui.editor.open_call`, as History's "Open in
 Playground" does, so the draft in the URL, the form and the JSON tab all follow. A key written
 into the command is dropped; the box is emptied on success, so the pasted key does not stay on
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from comet.curlimport import parse
-from comet.errors import CometError
+from comet.core.errors import CometError
+from comet.tools.curl_import import parse
 
 TEXT = "pg_import_text"  # a pg_ key: open_call clears it with the editor's other widgets
 NOTES = "imp_notes"  # what the last import said: ("ok" | "error", lines); survives open_call

@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from comet.presets import BUILTINS, Preset, PresetError, dumps, loads
+from comet.store.presets import BUILTINS, Preset, PresetError, dumps, loads
 
 from . import runs
 

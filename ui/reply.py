@@ -18,10 +18,10 @@ from typing import Any, Callable, Iterator
 import streamlit as st
 
 from comet import CometError, ErrorInfo, Exchange, Reply, Retrying, TextDelta, ThoughtDelta, Timing, prepare
-from comet import schema as schemas
-from comet.exchange import read_grounding
-from comet.hints import error_sentence
-from comet.tally import Tally, tally
+from comet.body import schema as schemas
+from comet.body.features.search import read_grounding
+from comet.body.hints import error_sentence
+from comet.runs.tally import Tally, tally
 
 from . import reply_parts, stamp_view, timeline
 

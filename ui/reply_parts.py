@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from comet.exchange import CodeRun, Exchange, InlineImage
+from comet.core.exchange import CodeRun, Exchange, InlineImage
 
 _OUTCOMES = {"OUTCOME_OK": "ran", "OUTCOME_FAILED": "failed", "OUTCOME_DEADLINE_EXCEEDED": "timed out"}
 

@@ -1,6 +1,6 @@
 """History's "Diff two runs": pick any two runs of the page and see how they differ: the
 metrics side by side, a word diff of the replies (Compare's), and for JSON replies the keys
-added, removed and changed with their paths (:mod:`comet.rundiff`)."""
+added, removed and changed with their paths (:mod:`comet.runs.diff`)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 import streamlit as st
 
-from comet.compare import diff_html, diff_ratio, word_diff
-from comet.rundiff import json_diff, metrics, parse_reply
+from comet.runs.compare import diff_html, diff_ratio, word_diff
+from comet.runs.diff import json_diff, metrics, parse_reply
 
 KEYS = ("hist_diff_a", "hist_diff_b")
 

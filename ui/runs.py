@@ -1,7 +1,7 @@
 """Running a request from a page: send, stream into the page, record, and show the last run.
 
 Every run that reaches the wire is saved to history (failed and stopped runs too); the key is
-never part of an :class:`~comet.exchange.Exchange`, so it cannot reach a history row.
+never part of an :class:`~comet.core.exchange.Exchange`, so it cannot reach a history row.
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ from typing import Iterator
 import streamlit as st
 
 from comet import Call, CometError, Exchange
-from comet.models import ModelInfo
-from comet.tally import tally
+from comet.http.models import ModelInfo
+from comet.runs.tally import tally
 
 from . import reply
 from .connection import Connection
-
 
 RETRY_S = 30.0  # a store that could not be opened is tried again after this long
 _failed: dict[str, tuple[float, str]] = {}  # url -> (when, message without password)
@@ -39,7 +38,7 @@ def _history(url: str):
 
 @st.cache_resource(show_spinner=False)
 def _local_drafts():
-    from comet.drafts import Drafts
+    from comet.store.drafts import Drafts
 
     return Drafts(":memory:")  # while the configured store cannot be used: drafts for this process
 

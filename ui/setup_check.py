@@ -1,4 +1,4 @@
-"""The sidebar's *Check setup*: :func:`comet.doctor.run` on the app's own connection, shown in a
+"""The sidebar's *Check setup*: :func:`comet.tools.doctor.run` on the app's own connection, shown in a
 dialog as a model-by-route matrix, each failure with its fix in CometAPI's guide's words.
 
 The check runs only when asked (it spends a few tokens) and its report stays in the session, so
@@ -11,8 +11,8 @@ import os
 
 import streamlit as st
 
-from comet import doctor
-from comet.config import BASE_URL_ENV
+from comet.core.config import BASE_URL_ENV
+from comet.tools import doctor
 
 MODELS_KEY = "setup_models"
 REPORT_KEY = "setup_report"

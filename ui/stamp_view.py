@@ -1,15 +1,15 @@
 """The reproducibility stamp under a run, and a rerun beside the run it repeats
-(:mod:`comet.stamp`, :mod:`comet.rundiff`)."""
+(:mod:`comet.runs.stamp`, :mod:`comet.runs.diff`)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 import comet
-from comet import stamp
-from comet.compare import diff_html
-from comet.exchange import Exchange
-from comet.rundiff import compare_rerun
+from comet.core.exchange import Exchange
+from comet.runs import stamp
+from comet.runs.compare import diff_html
+from comet.runs.diff import compare_rerun
 
 
 def caption(exchange: Exchange) -> None:

@@ -3,9 +3,9 @@
 The canonical value is an :class:`EditorState` kept in session state under ``pg_state`` (not a
 widget key, so it survives page moves; widget state does not) and saved as a draft keyed by
 ``?draft=`` in the URL (so it survives a reload). Widgets are seeded from it, and every
-widget's ``on_change`` writes back through :mod:`comet.form` (only the touched field),
-:func:`comet.validate.parse_json` (the JSON tab), :func:`comet.convert.convert` (route) or
-:func:`edit` (the feature controls of :mod:`ui.features`, through :mod:`comet.features`). After
+widget's ``on_change`` writes back through :mod:`comet.body.form` (only the touched field),
+:func:`comet.body.validate.parse_json` (the JSON tab), :func:`comet.body.convert.convert` (route) or
+:func:`edit` (the feature controls of :mod:`ui.features`, through :mod:`comet.body.features`). After
 each change :func:`sync_from_body` refreshes exactly the widgets whose values it touched: form
 fields, feature controls (their values read by :func:`feature_values`), and on the OpenAI route
 the model and stream that the body carries. The JSON tab's text is kept exactly as typed; while
@@ -25,11 +25,12 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from comet import Call, RequestError, Route, features, form, parse_json, simple_body
-from comet.call import Attachment, attachment_names
-from comet.drafts import DraftConflict, new_id
-from comet.features import FormConflict
-from comet.tally import with_stream_usage
+from comet import Call, RequestError, Route, parse_json, simple_body
+from comet.body import features, form
+from comet.body.features import FormConflict
+from comet.core.call import Attachment, attachment_names
+from comet.runs.tally import with_stream_usage
+from comet.store.drafts import DraftConflict, new_id
 
 from . import echo, runs
 
@@ -307,7 +308,7 @@ def on_stream() -> None:
 
 
 def on_route() -> None:
-    from comet.convert import restore, convert
+    from comet.body.convert import convert, restore
 
     state = current()
     new, old = Route.parse(st.session_state["pg_route"]), state.route

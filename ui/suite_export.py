@@ -1,5 +1,5 @@
 """"Export as suite" on Compare and on a selection of History runs: the runs as a suite file whose
-cases expect what the replies said (:func:`comet.batch.export.suite_from_runs`), to edit and run
+cases expect what the replies said (:func:`comet.runs.batch.export.suite_from_runs`), to edit and run
 with the Batch page or ``python -m comet batch``."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from typing import Any, Sequence
 
 import streamlit as st
 
-from comet.batch.export import suite_from_runs
-from comet.exchange import Exchange
+from comet.core.exchange import Exchange
+from comet.runs.batch.export import suite_from_runs
 
 HELP = ("a suite file whose cases expect what these replies said (json-schema for JSON, equals for a "
         "short reply, contains of key sentences): edit it, then run it on the Batch page or with "

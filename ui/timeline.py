@@ -2,7 +2,7 @@
 a tick per chunk, the gaps between chunks as bars (stalls in red), the first byte, first token
 and end marked; below it the tokens per second over the run, on the same time axis (two charts
 with one x domain: a Vega-Lite concat cannot stretch to the container's width). The data
-is :func:`comet.timeline.timeline`, so a run reopened from History draws the same chart."""
+is :func:`comet.runs.timeline.timeline`, so a run reopened from History draws the same chart."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import altair as alt
 import streamlit as st
 
 from comet import Exchange
-from comet.timeline import STALL_MS, Timeline, timeline
+from comet.runs.timeline import STALL_MS, Timeline, timeline
 
 MARK_SHAPES = {"first byte": "triangle-right", "first token": "diamond", "end": "square"}
 COLORS = {"chunk": "#4c78a8", "stall": "#e45756", "first byte": "#72b7b2", "first token": "#54a24b",

@@ -1,6 +1,6 @@
 """The Playground's ``{{variables}}``: a field per variable the request uses, values kept in the
 draft (``EditorState.variables``), and the filled request that Send, the code tabs and Compare
-use. Finding and filling is :mod:`comet.variables`; an unfilled variable is a problem shown
+use. Finding and filling is :mod:`comet.body.variables`; an unfilled variable is a problem shown
 with the others, so nothing is sent until it has a value."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 import streamlit as st
 
 from comet import Call
-from comet.errors import Problem
-from comet.variables import fill, missing, names
+from comet.body.variables import fill, missing, names
+from comet.core.errors import Problem
 
 STATE = "pg_state"  # the editor's state (ui.editor.STATE)
 

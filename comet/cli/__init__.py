@@ -23,8 +23,9 @@ import json
 import os
 import sys
 
-from ..errors import CometError
-from .. import __version__
+from comet import __version__
+from comet.core.errors import CometError
+
 from . import batch, convert, doctor, emulator, history, imports, playground, send, snippet
 from .common import BAD_INPUT, FAILED, OK, BadInput, Command
 

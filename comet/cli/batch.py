@@ -14,7 +14,7 @@ FORMATS = ("table", "json", "csv", "junit")
 
 
 def batch(args: Namespace) -> int:
-    from ..batch import Batch, SuiteError, keep, load, plan, render, summary, target_name
+    from comet.runs.batch import Batch, SuiteError, keep, load, plan, render, summary, target_name
 
     if args.concurrency < 1:
         raise BadInput(f"--concurrency {args.concurrency} is below 1", "give 1 or more requests in flight")
@@ -72,8 +72,8 @@ def _writable(path: str | None) -> Path | None:
 def _price(client):
     """A pricer from the live model list; without one, costs stay unknown (and a
     max-cost-usd assertion says so) rather than failing the batch."""
-    from ..compare import pricer
-    from ..errors import CometError
+    from comet.core.errors import CometError
+    from comet.runs.compare import pricer
 
     try:
         return pricer(client.models())
@@ -93,7 +93,7 @@ class _NoHistory:
 def _history(args: Namespace):
     if not args.record:
         return _NoHistory()
-    from ..store import open_store
+    from comet.store import open_store
     return open_store(Path(args.db).expanduser() if args.db else None)
 
 

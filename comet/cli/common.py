@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from .. import limits
-from ..call import Call, Route, simple_body
-from ..config import BASE_URL_ENV, DEMO_KEY, KEY_ENV
-from ..errors import RequestError
+from comet.core import limits
+from comet.core.call import Call, Route, simple_body
+from comet.core.config import BASE_URL_ENV, DEMO_KEY, KEY_ENV
+from comet.core.errors import RequestError
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
 ROUTES = ("gemini", "openai")
@@ -50,13 +50,13 @@ class Command:
 
 @contextmanager
 def client(base_url: str | None, timeout: float | None = None) -> Iterator[Any]:
-    """The :class:`~comet.client.Client` a sending command uses: ``base_url`` (``--base-url``),
+    """The :class:`~comet.http.client.Client` a sending command uses: ``base_url`` (``--base-url``),
     else ``COMETAPI_BASE_URL``, with ``COMETAPI_KEY``; ``timeout`` (``--timeout``) when given,
     else the client's own default. With neither a key nor a base URL this is
     demo mode, as in the app: a built-in emulator on loopback serves this one command (a line on
     stderr says so; stdout stays the command's output). A base URL without a key is bad input
     (exit 2, nothing sent): the user meant a real service."""
-    from ..client import Client  # httpx2 loads only when something is sent
+    from comet.http.client import Client  # httpx2 loads only when something is sent
 
     options = {} if timeout is None else {"timeout": timeout}  # None would mean no limit at all
     env = os.environ
@@ -66,7 +66,7 @@ def client(base_url: str | None, timeout: float | None = None) -> Iterator[Any]:
             raise BadInput(f"no API key: {KEY_ENV} is not set, and {where} names a service to send to",
                            f"set {KEY_ENV}, or leave out --base-url and {BASE_URL_ENV} to run on a "
                            "built-in emulator (demo mode)")
-        from ..emulator import Emulator
+        from comet.emulator import Emulator
 
         with Emulator() as emulator:
             print(f"note: no {KEY_ENV}, so this is demo mode: requests go to a built-in emulator at "
@@ -115,7 +115,7 @@ def read_text(path: str, what: str = "--body") -> str:
 
 def parse_object(text: str, what: str = "the body") -> dict:
     """``text`` as a JSON object; otherwise :class:`BadInput` with the line and column, or the
-    :class:`~comet.errors.RequestError` of a limit it breaks (:mod:`comet.limits`)."""
+    :class:`~comet.core.errors.RequestError` of a limit it breaks (:mod:`comet.core.limits`)."""
     try:
         value = limits.loads(text)
     except RequestError as exc:
@@ -155,7 +155,7 @@ def call_from(args: Namespace) -> Call:
 def filled(body: dict, pairs: list[str]) -> dict:
     """``body`` with its ``{{variables}}`` filled from ``--var NAME=VALUE``; one left without a
     value is refused (as the Playground refuses it), naming it."""
-    from ..variables import Unfilled, fill
+    from comet.body.variables import Unfilled, fill
 
     values = {}
     for pair in pairs:

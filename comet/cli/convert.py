@@ -10,8 +10,8 @@ from .common import OK, ROUTES, BadInput, Command, body_argument, parse_object, 
 
 
 def convert(args: Namespace) -> int:
-    from ..call import Route
-    from ..convert import convert as converted, detect_route
+    from comet.body.convert import convert as converted, detect_route
+    from comet.core.call import Route
 
     body = parse_object(read_text(args.body))
     to = Route.parse(args.to)

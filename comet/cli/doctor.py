@@ -1,4 +1,4 @@
-"""``python -m comet doctor``: the setup check (:mod:`comet.doctor`) from the shell.
+"""``python -m comet doctor``: the setup check (:mod:`comet.tools.doctor`) from the shell.
 
 Prints a table (``--format json`` for scripts); exits 0 when every check passes (a warning
 passes), 1 otherwise. The key comes from ``COMETAPI_KEY`` and is never printed.
@@ -10,12 +10,13 @@ import json
 import os
 from argparse import ArgumentParser, Namespace
 
-from ..config import BASE_URL_ENV, KEY_ENV
+from comet.core.config import BASE_URL_ENV, KEY_ENV
+
 from .common import FAILED, OK, Command
 
 
 def doctor(args: Namespace) -> int:
-    from ..doctor import DEFAULT_MODELS, run
+    from comet.tools.doctor import DEFAULT_MODELS, run
 
     report = run(args.base_url or os.environ.get(BASE_URL_ENV), os.environ.get(KEY_ENV),
                  args.model or DEFAULT_MODELS)

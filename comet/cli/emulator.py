@@ -11,7 +11,7 @@ from .common import OK, BadInput, Command
 
 
 def serve(args: Namespace) -> int:
-    from ..emulator import Emulator
+    from comet.emulator import Emulator
 
     try:
         emu = Emulator(args.host, args.port, ttft_ms=args.ttft_ms, chunk_ms=args.chunk_ms,

@@ -12,9 +12,9 @@ from .common import OK, Command, emit
 def export(args: Namespace) -> int:
     """Print the history table as CSV or JSON; a missing SQLite database prints an empty table
     and creates no file."""
-    from ..history import History, export_text
-    from ..store import config
-    from ..store.records import write_export
+    from comet.store import config
+    from comet.store.history import History, export_text
+    from comet.store.records import write_export
 
     where: str | Path = args.url or (Path(args.db).expanduser() if args.db else config.history_url())
     if isinstance(where, str) and config.scheme(where) in ("sqlite", "path"):
@@ -29,8 +29,8 @@ def export(args: Namespace) -> int:
 
 def copy(args: Namespace) -> int:
     """Copy runs, attachments and drafts from one store to another; prints what was copied."""
-    from ..store import open_store
-    from ..store.copy import copy_history
+    from comet.store import open_store
+    from comet.store.copy import copy_history
 
     source = open_store(args.source)
     target = open_store(args.target)

@@ -1,7 +1,7 @@
 """``python -m comet import curl [FILE|-]``: the request in a curl command, as one JSON object
 (``route``, ``model``, ``stream``, ``body``, ``base_url``, ``warnings``). ``@FILE`` bodies are
 read relative to the current folder. A key written into the command is dropped (a warning says
-so) and never printed. Bad input exits 2 with the fix (:mod:`comet.curlimport`)."""
+so) and never printed. Bad input exits 2 with the fix (:mod:`comet.tools.curl_import`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from .common import OK, Command, emit, read_text
 
 
 def curl(args: Namespace) -> int:
-    from ..curlimport import parse
+    from comet.tools.curl_import import parse
 
     found = parse(read_text(args.source, "the curl command"), cwd=Path.cwd())
     emit(found.to_dict())

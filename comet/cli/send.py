@@ -1,6 +1,6 @@
 """``python -m comet send`` and ``python -m comet models``.
 
-``send`` prints exactly one JSON object (:meth:`Exchange.summary`) and exits 1 when the exchange
+``send`` prints exactly one JSON object (:func:`comet.cli.summary.summary`) and exits 1 when the exchange
 failed. The key comes from ``COMETAPI_KEY`` and never appears in any output.
 """
 
@@ -9,8 +9,10 @@ from __future__ import annotations
 from argparse import ArgumentParser, ArgumentTypeError, Namespace
 from pathlib import Path
 
-from ..cancel import CancelToken
+from comet.core.cancel import CancelToken
+
 from .common import FAILED, OK, BadInput, Command, call_from, client, emit, request_arguments
+from .summary import summary as run_summary
 
 
 def _seconds(text: str) -> float:
@@ -51,20 +53,20 @@ def send(args: Namespace) -> int:
     folder = _image_folder(getattr(args, "save_images", None))
     store = None
     if args.record:  # opened first: a store that cannot be used stops the command (exit 2) unsent
-        from ..store import open_store
+        from comet.store import open_store
 
         store = open_store()
     try:
         with client(args.base_url, args.timeout) as sender:
             # With a token the reader thread runs, so --timeout bounds even a server that
-            # sends its headers a byte at a time (see comet/deadline.py).
+            # sends its headers a byte at a time (see comet/http/deadline.py).
             exchange = sender.send(call, CancelToken())
         if store is not None:
             store.record(exchange)
     finally:
         if store is not None:
             store.close()
-    summary = exchange.summary()
+    summary = run_summary(exchange)
     if folder is not None and exchange.reply is not None:
         _save_images(summary["images"], exchange.reply.images, folder)
     emit(summary)

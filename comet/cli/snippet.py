@@ -12,8 +12,8 @@ LANGS = ("curl", "python", "python-sdk", "node", "node-sdk")
 
 
 def snippet(args: Namespace) -> int:
-    from ..config import BASE_URL_ENV, DEFAULT_BASE_URL
-    from ..snippets import render
+    from comet.core.config import BASE_URL_ENV, DEFAULT_BASE_URL
+    from comet.tools.snippets import render
 
     call = call_from(args)
     made = render(call, args.lang, base_url=args.base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)

@@ -7,7 +7,7 @@ it as is). Keys:
 ``description``, ``model_type``, ``features``, ``input_token_limit``, ``output_token_limit``,
 ``pricing`` (CometAPI's catalog shape, wire-formats A.2) and ``thinking``:
 
-the model's entry in the product's :data:`comet.capabilities.THINKING` table (the emulator
+the model's entry in the product's :data:`comet.core.capabilities.THINKING` table (the emulator
 reads the same ranges the Playground checks, and enforces them with a 400 like the real
 service does for an out-of-range budget), or ``None`` for non-Gemini models (only
 ``reasoning_effort`` on the OpenAI route).
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..capabilities import FAULT_BASE, THINKING
+from comet.core.capabilities import FAULT_BASE, THINKING
 
 CREATED = 1767225600  # 2026-01-01T00:00:00Z: a fixed "created" keeps every answer deterministic
 CURRENCY = "USD / M Tokens"

@@ -6,10 +6,13 @@
     >>> store.get(run_id).exchange == exchange                  # the Exchange the client produced
 
 - :mod:`comet.store.base`: the :class:`Store` protocol and :class:`Run`.
-- :mod:`comet.store.records`: an Exchange into a record and back, and key scrubbing.
+- :mod:`comet.store.records`: an Exchange into a record and back (keys blanked by
+  :func:`comet.http.redact.scrub`).
 - :mod:`comet.store.config`: ``COMET_HISTORY_URL`` and how a URL is shown (never its password).
 - :mod:`comet.store.sqlite`: the local SQLite file (the default).
 - :mod:`comet.store.postgres`: a PostgreSQL database a team shares (psycopg 3, a pool).
+- :mod:`comet.store.presets`, :mod:`comet.store.drafts`: named requests and the Playground's
+  autosaved draft; :mod:`comet.store.history`: the History page's row-dict view.
 
 A new backend is one module implementing :class:`Store` over the records.
 """
@@ -32,7 +35,7 @@ def open_store(where: str | os.PathLike | None = None, *, secrets: Sequence[str]
     """The store at ``where``: a URL (``sqlite:///PATH``, ``postgresql://...``), a SQLite path or
     ``:memory:``; by default the configured one (:func:`~comet.store.config.history_url`).
     An unreachable server, a wrong password or a schema newer than this app raise
-    :class:`~comet.errors.ConfigError` naming the URL without its password."""
+    :class:`~comet.core.errors.ConfigError` naming the URL without its password."""
     url = str(where) if where is not None else history_url()
     kind = scheme(url)
     if kind == "postgresql":

@@ -7,7 +7,7 @@ one must match the prompt or the reply, the last may be a prefix), ``route``, ``
 ``status``, ``group_id`` (a value or a list of values), ``since`` / ``until`` (Unix seconds, a
 datetime, a date or an ISO string).
 
-A share needs no storage: a share link or file is the request itself (:mod:`comet.share`).
+A share needs no storage: a share link or file is the request itself (:mod:`comet.tools.share`).
 """
 
 from __future__ import annotations
@@ -15,14 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Protocol, runtime_checkable
 
-from ..call import Call
-from ..exchange import Exchange
-from ..presets import Preset
+from comet.core.call import Call
+from comet.core.exchange import Exchange
+
+from .presets import Preset
 
 
 @dataclass(frozen=True)
 class Run:
-    """A stored run: the :class:`~comet.exchange.Exchange` the client produced, and what the
+    """A stored run: the :class:`~comet.core.exchange.Exchange` the client produced, and what the
     store added (its id, the comparison it belongs to, the target's label, the cost)."""
 
     id: int
@@ -80,7 +81,7 @@ class Store(Protocol):
 
     def export(self, fmt: str = "csv", *, limit: int | None = None, **filters: Any) -> str: ...
 
-    # -- presets (comet.presets): named requests, shared by everyone who uses the store. A backend
+    # -- presets (comet.store.presets): named requests, shared by everyone who uses the store. A backend
     # keeps records.PRESET_COLUMNS in a table keyed by name (SQLite: migration 6, table presets)
     # and turns rows back with records.preset_of; names are unique, compared exactly.
     def presets(self) -> list[Preset]: ...  # all saved presets, by name (case-insensitive order)
@@ -93,12 +94,12 @@ class Store(Protocol):
 
     def delete_preset(self, name: str) -> bool: ...
 
-    # -- batches: a batch's results document (comet.batch.report.document), by batch id
+    # -- batches: a batch's results document (comet.runs.batch.report.document), by batch id
     def save_batch(self, batch_id: str, report: dict[str, Any]) -> None: ...
 
     def batch(self, batch_id: str) -> dict[str, Any] | None: ...
 
     @property
-    def drafts(self) -> Any: ...  # a :class:`comet.drafts.DraftStore`
+    def drafts(self) -> Any: ...  # a :class:`comet.store.drafts.DraftStore`
 
     def close(self) -> None: ...

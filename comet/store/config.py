@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
-from ..errors import ConfigError
+from comet.core.errors import ConfigError
 
 URL_ENV = "COMET_HISTORY_URL"
 DB_ENV = "COMET_HISTORY_DB"

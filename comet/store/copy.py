@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..drafts import DraftConflict
+from .drafts import DraftConflict
 
 
 @dataclass

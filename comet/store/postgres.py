@@ -21,8 +21,9 @@ import unicodedata
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, Sequence
 
-from ..errors import ConfigError
-from ..exchange import Exchange
+from comet.core.errors import ConfigError
+from comet.core.exchange import Exchange
+
 from . import records
 from .config import URL_ENV, redact
 from .records import DETAIL_COLUMNS, EXPORT_COLUMNS, LIST_COLUMNS
@@ -43,7 +44,7 @@ CREATE TABLE runs (
     cost DOUBLE PRECISION, ttft_ms DOUBLE PRECISION, latency_ms DOUBLE PRECISION, attempts INTEGER,
     stopped BOOLEAN NOT NULL DEFAULT false, partial BOOLEAN NOT NULL DEFAULT false,
     prompt_preview TEXT, reply_preview TEXT,
-    request_hash TEXT, app_version TEXT, response_id TEXT,  -- the reproducibility stamp (comet.stamp)
+    request_hash TEXT, app_version TEXT, response_id TEXT,  -- the reproducibility stamp (comet.runs.stamp)
     cached_tokens INTEGER, tool_use_prompt_tokens INTEGER,
     search TSVECTOR                      -- folded prompt and reply words
 );

@@ -1,4 +1,4 @@
-"""Drafts in PostgreSQL, with the semantics of :class:`comet.drafts.Drafts`: a ``?draft=`` link
+"""Drafts in PostgreSQL, with the semantics of :class:`comet.store.drafts.Drafts`: a ``?draft=`` link
 opens on every replica, and a save that passes the version it read never overwrites a newer one
 (the row is locked while it is compared, so two replicas cannot both win)."""
 
@@ -8,8 +8,9 @@ import json
 import time
 from typing import Any, Callable, ContextManager, Iterable
 
-from ..call import Attachment
-from ..drafts import KEEP_DAYS, DraftConflict, decode
+from comet.core.call import Attachment
+
+from .drafts import KEEP_DAYS, DraftConflict, decode
 
 
 class PostgresDrafts:

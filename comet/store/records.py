@@ -1,6 +1,6 @@
 """What a store keeps of a run, and how a run comes back: the same for every backend.
 
-:func:`build` turns an :class:`~comet.exchange.Exchange` into a :class:`Record` (a narrow row
+:func:`build` turns an :class:`~comet.core.exchange.Exchange` into a :class:`Record` (a narrow row
 for the list, the large values, the media stored once by SHA-256, and the Call's attachment
 links), with every key blanked; :func:`rebuild` turns a stored row back into the Exchange the
 client produced. A backend only moves records in and out of its tables.
@@ -25,16 +25,17 @@ from datetime import date, datetime, timezone
 from typing import Any, Iterable, Sequence, TextIO
 from urllib.parse import urlsplit, urlunsplit
 
-from .. import __version__
-from ..call import ATTACHMENT_TOKEN, Attachment, Call, Route, user_text
-from ..errors import ErrorInfo
-from ..exchange import Candidate, CodeRun, Exchange, FunctionCall, InlineImage, Reply, Timing, Usage
-from ..presets import Preset
-from ..stamp import request_hash
+from comet import __version__
+from comet.core.call import ATTACHMENT_TOKEN, Attachment, Call, Route, user_text
+from comet.core.errors import ErrorInfo
+from comet.core.exchange import Candidate, CodeRun, Exchange, FunctionCall, InlineImage, Reply, Timing, Usage
+from comet.http.redact import MASK as REDACTED, known_secrets, scrub
+from comet.runs.stamp import request_hash
+
 from .base import Run
+from .presets import Preset
 
 PREVIEW_CHARS = 160
-REDACTED = "[redacted]"
 
 LIST_COLUMNS = ("id", "created_at", "group_id", "label", "route", "model", "served_model", "host", "stream",
                 "status", "http_status", "error_kind", "error_message", "finish_reason", "input_tokens",
@@ -52,38 +53,6 @@ STATUSES = ("ok", "error", "stopped")
 BOOLS = ("stream", "stopped", "partial")
 
 
-# ---- keeping keys out --------------------------------------------------------------------------
-
-_KEY_NAMES = re.compile(r"(x-goog-api-key|authorization|proxy-authorization|x-api-key|api[-_]key)\Z", re.I)
-_KEY_TEXT = (
-    re.compile(r"(?i)((?:x-goog-api-key|authorization|x-api-key|api[-_]key)[\"']?\s*[:=]\s*[\"']?)"
-               r"(?:bearer\s+)?[^\"'\s,;}&]+"),
-    re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}"),
-    re.compile(r"(?i)([?&]key=)[^&\s\"']+"),
-)
-
-
-def scrub(value: Any, secrets: Sequence[str] = (), *, patterns: bool = True) -> Any:
-    """A copy of ``value`` (JSON-like) with key headers blanked and every ``secrets`` string
-    replaced. ``patterns`` also blanks ``Bearer ...`` and ``x-goog-api-key: ...`` in free
-    text: used for what a server sent back, not for the user's own prompt."""
-    if isinstance(value, dict):
-        return {k: REDACTED if isinstance(k, str) and _KEY_NAMES.match(k) and v not in (None, "")
-                else scrub(v, secrets, patterns=patterns) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [scrub(v, secrets, patterns=patterns) for v in value]
-    if isinstance(value, str):
-        for secret in secrets:
-            if secret in value:
-                value = value.replace(secret, REDACTED)
-        lower = value.lower() if patterns else ""
-        if patterns and ("bearer" in lower or "key" in lower or "authorization" in lower):
-            for pattern in _KEY_TEXT:
-                value = pattern.sub(lambda m: m.group(1) + REDACTED, value)
-        return value
-    return value
-
-
 _SUSPECT = ("bearer", "authorization", "api-key", "api_key", "key=")
 
 
@@ -99,15 +68,6 @@ def stored_json(value: Any, blobs: dict, secrets: Sequence[str], *, patterns: bo
     if any(s in (text or dumps(value)) for s in secrets) or any(s in probe for s in _SUSPECT):
         value, text = scrub(value, secrets, patterns=patterns), None
     return text or dumps(value)
-
-
-def known_secrets(extra: Sequence[str] = ()) -> tuple[str, ...]:
-    """Keys to blank wherever they appear: ``extra`` (typed in the UI) and ``COMETAPI_KEY``."""
-    found = [s for s in extra if s]
-    env = (os.environ.get("COMETAPI_KEY") or "").strip()
-    if env:
-        found.append(env)
-    return tuple(s for s in found if len(s) >= 4)
 
 
 def public_url(url: str) -> str:
@@ -295,7 +255,7 @@ def build(ex: Exchange, group_id: str | None, label: str | None, cost: float | N
         "cost": cost, "ttft_ms": ex.timing.ttft_ms, "latency_ms": ex.timing.latency_ms,
         "attempts": ex.attempts, "stopped": bool(ex.stopped), "partial": bool(ex.partial),
         "prompt_preview": _preview(prompt), "reply_preview": _preview(text),
-        # the reproducibility stamp (comet.stamp); the app version is the running one unless
+        # the reproducibility stamp (comet.runs.stamp); the app version is the running one unless
         # the Exchange was recorded before (an import of old runs keeps theirs)
         "request_hash": request_hash(call), "app_version": ex.app_version or __version__,
         "response_id": reply.response_id if reply else None,

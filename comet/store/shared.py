@@ -15,11 +15,12 @@ import time
 from contextlib import AbstractContextManager
 from typing import Any, Iterator
 
-from ..call import Call
-from ..exchange import Exchange
-from ..presets import Preset, PresetError, check_name
+from comet.core.call import Call
+from comet.core.exchange import Exchange
+
 from . import records
 from .base import Run
+from .presets import Preset, PresetError, check_name
 
 
 class SQLMethods:
@@ -95,7 +96,7 @@ class SQLMethods:
             raise ValueError(f"unknown export format {fmt!r}: use 'csv' or 'json'")
         return records.export_text(list(self.export_rows(limit=limit, **filters)), fmt)
 
-    # -- presets (comet.presets): records.PRESET_COLUMNS in table presets, keyed by name --
+    # -- presets (comet.store.presets): records.PRESET_COLUMNS in table presets, keyed by name --
     def presets(self) -> list[Preset]:
         with self._tx() as conn:
             found = self._run(conn, f"SELECT {','.join(records.PRESET_COLUMNS)} FROM presets "
@@ -127,7 +128,7 @@ class SQLMethods:
         with self._tx(write=True) as conn:
             return bool(self._run(conn, "DELETE FROM presets WHERE name = ?", (name,)).rowcount)
 
-    # -- batches (comet.batch.report.document): what a batch's runs alone do not hold --
+    # -- batches (comet.runs.batch.report.document): what a batch's runs alone do not hold --
     def save_batch(self, batch_id: str, report: dict[str, Any]) -> None:
         """Keep a batch's results document under its id (replacing an older one), keys blanked."""
         text = json.dumps(records.scrub(report, records.known_secrets(self.secrets), patterns=False),

@@ -24,14 +24,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from ..errors import ConfigError
-from ..exchange import Exchange
+from comet.core.errors import ConfigError
+from comet.core.exchange import Exchange
+
 from . import records
-from .config import DB_ENV as ENV
-from .config import default_path
+from .config import DB_ENV as ENV, default_path
 from .records import DETAIL_COLUMNS, EXPORT_COLUMNS, LIST_COLUMNS
 from .shared import SQLMethods
-
 
 # ---- schema ------------------------------------------------------------------------------------
 
@@ -113,7 +112,7 @@ def _m4_exchange(db: sqlite3.Connection) -> None:
 
 
 def _m5_stamp(db: sqlite3.Connection) -> None:
-    # the reproducibility stamp (comet.stamp): request hash, the app that recorded the run, the
+    # the reproducibility stamp (comet.runs.stamp): request hash, the app that recorded the run, the
     # response id; NULL for older runs. Runs of one request are found by their hash.
     for column in ("request_hash", "app_version", "response_id"):
         db.execute(f"ALTER TABLE runs ADD COLUMN {column} TEXT")
@@ -121,7 +120,7 @@ def _m5_stamp(db: sqlite3.Connection) -> None:
 
 
 def _m6_presets(db: sqlite3.Connection) -> None:
-    # named requests (comet.presets), as records.PRESET_COLUMNS
+    # named requests (comet.store.presets), as records.PRESET_COLUMNS
     _script(db, """
         CREATE TABLE presets (
             name TEXT PRIMARY KEY, note TEXT NOT NULL DEFAULT '', route TEXT NOT NULL, model TEXT NOT NULL,
@@ -131,7 +130,7 @@ def _m6_presets(db: sqlite3.Connection) -> None:
 
 
 def _m7_usage(db: sqlite3.Connection) -> None:
-    # cached input and Gemini's tool-use prompt tokens (comet.exchange.Usage); NULL for older runs
+    # cached input and Gemini's tool-use prompt tokens (comet.core.exchange.Usage); NULL for older runs
     for column in ("cached_tokens", "tool_use_prompt_tokens"):
         db.execute(f"ALTER TABLE runs ADD COLUMN {column} INTEGER")
 
@@ -146,7 +145,7 @@ def _m8_uid(db: sqlite3.Connection) -> None:
 
 
 def _m9_batches(db: sqlite3.Connection) -> None:
-    # a batch's results document (comet.batch.report.document): verdicts and case variables
+    # a batch's results document (comet.runs.batch.report.document): verdicts and case variables
     db.execute("CREATE TABLE batches (id TEXT PRIMARY KEY, created_at REAL NOT NULL, report_json TEXT NOT NULL)")
 
 
@@ -369,7 +368,7 @@ class SQLiteStore(SQLMethods):
 
     def samples(self, *, newest: int = 10_000, **filters: Any) -> list[dict[str, Any]]:
         """Route, model, ttft_ms, latency_ms and cost of the newest ``newest`` matching runs that
-        have a latency, newest first: the chart's percentiles (:mod:`comet.timing_stats`). One
+        have a latency, newest first: the chart's percentiles (:mod:`comet.runs.stats`). One
         bounded scan of five small columns, however large the history."""
         source, params = _where(**filters, also=("r.latency_ms IS NOT NULL",))
         sql = f"SELECT r.route, r.model, r.ttft_ms, r.latency_ms, r.cost{source} ORDER BY {_order(source)} LIMIT ?"
@@ -394,7 +393,7 @@ class SQLiteStore(SQLMethods):
     def drafts(self) -> Any:
         """The drafts, in their own file beside this one (``:memory:`` beside ``:memory:``)."""
         if self._drafts is None:
-            from ..drafts import Drafts, beside
+            from .drafts import Drafts, beside
 
             self._drafts = Drafts(self.path if self.path == ":memory:" else beside(Path(self.path)))
         return self._drafts

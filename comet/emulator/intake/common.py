@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...capabilities import MEDIA_TYPES as MEDIA_MIME
+from comet.core.capabilities import MEDIA_TYPES as MEDIA_MIME
 
 MEDIA_TOKENS = 258  # what Gemini charges per image (and here per PDF), a fixed rule
 CHUNKS_DIRECTIVE = re.compile(r"\[\[chunks=(\d+)\]\]")

@@ -6,11 +6,12 @@ import json
 import re
 from typing import Any
 
-from ...capabilities import INLINE_LIMIT
-from .common import (BUILT_IN_TOOLS, TOOL_USE_TOKENS, Ask, Attachment, GEMINI_TOP, GENERATION_CONFIG,
-                     HARM_CATEGORIES, JSON_MIME, MEDIA_TOKENS, PART_DATA, TEXT_MIME, THRESHOLDS, TRIGGER,
-                     _dict, _is_int, _is_num, _list, bad, camel, camelize, check_mime, constraint,
-                     count_tokens, decode_base64, directive, invalid, pick_function, resolve_thinking)
+from comet.core.capabilities import INLINE_LIMIT
+
+from .common import (BUILT_IN_TOOLS, GEMINI_TOP, GENERATION_CONFIG, HARM_CATEGORIES, JSON_MIME, MEDIA_TOKENS, PART_DATA,
+                     TEXT_MIME, THRESHOLDS, TOOL_USE_TOKENS, TRIGGER, Ask, Attachment, _dict, _is_int, _is_num, _list,
+                     bad, camel, camelize, check_mime, constraint, count_tokens, decode_base64, directive, invalid,
+                     pick_function, resolve_thinking)
 
 # ------------------------------------------------------------------------- Gemini route
 

@@ -6,8 +6,9 @@ import json
 import re
 from typing import Any
 
-from ...capabilities import INLINE_LIMIT, MEDIA_TYPES as MEDIA_MIME
-from .common import (Ask, Attachment, EFFORTS, MEDIA_TOKENS, Reject, TRIGGER, _dict, _is_int, _list, camelize,
+from comet.core.capabilities import INLINE_LIMIT, MEDIA_TYPES as MEDIA_MIME
+
+from .common import (EFFORTS, MEDIA_TOKENS, TRIGGER, Ask, Attachment, Reject, _dict, _is_int, _list, camelize,
                      count_tokens, decode_base64, directive, pick_function, resolve_thinking)
 
 # ------------------------------------------------------------------------- OpenAI route

@@ -1,0 +1,167 @@
+"""The assertions a suite can make about one result, each with a pass/fail and a reason.
+
+=====================  ==========================================================  ===========
+type                   passes when                                                 ``value``
+=====================  ==========================================================  ===========
+``contains``           the reply contains the text                                 text
+``icontains``          ... ignoring case                                           text
+``not-contains``       the reply does not contain the text                         text
+``equals``             the reply, stripped, is the text                            text
+``starts-with``        the reply, left-stripped, starts with the text              text
+``regex``              the pattern matches somewhere in the reply (``re.search``)  pattern
+``json-valid``         the reply is JSON (a fenced code block is accepted)         (none)
+``json-schema``        the reply is JSON that fits the schema (:mod:`comet.body.schema`) schema
+``finish-reason``      the finish reason is the value (ours or the route's own)    text
+``max-latency-ms``     the whole run took at most this long                        number
+``max-ttft-ms``        the first token came at most this late                      number
+``max-output-tokens``  the visible answer used at most this many tokens            number
+``max-cost-usd``       the run cost at most this much (needs the model's price)    number
+=====================  ==========================================================  ===========
+
+Text values may use the case's variables (``{{expected}}``): :func:`prepare` is called once per
+case with its variables, so a bad pattern or a missing variable is found before anything is sent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from comet.body import schema
+from comet.body.variables import Unfilled, fill_text
+
+TEXT_TYPES = ("contains", "icontains", "not-contains", "equals", "starts-with", "regex",
+              "finish-reason")
+# type: (Outcome field, what it is called, unit)
+LIMIT_TYPES = {"max-latency-ms": ("latency_ms", "latency", " ms"),
+               "max-ttft-ms": ("ttft_ms", "time to first token", " ms"),
+               "max-output-tokens": ("output_tokens", "output tokens", ""),
+               "max-cost-usd": ("cost_usd", "cost", " USD")}
+TYPES = (*TEXT_TYPES[:-1], "json-valid", "json-schema", "finish-reason", *LIMIT_TYPES)
+
+
+class CheckError(ValueError):
+    """An assertion as written cannot be used; ``path`` says where (``$.cases[2].assert[0]``)."""
+
+    def __init__(self, path: str, message: str, fix: str):
+        super().__init__(f"{path}: {message}")
+        self.path, self.message, self.fix = path, message, fix
+
+
+@dataclass(frozen=True)
+class Check:
+    """One assertion ready to run: the type and its value with the case's variables filled."""
+
+    type: str
+    value: Any = None
+    pattern: re.Pattern | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    type: str
+    passed: bool
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "pass": self.passed, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a result's assertions look at."""
+
+    text: str
+    finish_reason: str | None = None
+    raw_finish_reason: str | None = None
+    latency_ms: float | None = None
+    ttft_ms: float | None = None
+    output_tokens: int | None = None
+    cost_usd: float | None = None
+
+
+def prepare(raw: Any, path: str, variables: Mapping[str, Any]) -> Check:
+    """Validate one assertion as written in the suite and fill its text with ``variables``."""
+    if not isinstance(raw, dict):
+        raise CheckError(path, "an assertion is an object", 'write {"type": "contains", "value": "..."}')
+    kind = raw.get("type")
+    if kind not in TYPES:
+        raise CheckError(f"{path}.type", f"unknown assertion type {kind!r}", "use one of " + ", ".join(TYPES))
+    value = raw.get("value")
+    if kind in TEXT_TYPES:
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            raise CheckError(f"{path}.value", f"{kind} needs a text value", 'add "value": "..."')
+        try:
+            value = fill_text(str(value), variables, f"{path}.value")
+        except Unfilled as exc:
+            raise CheckError(f"{path}.value", f"no value for {{{{{exc.name}}}}} in this case",
+                             "add the variable to the case (or the dataset) or remove it") from None
+        if kind == "regex":
+            try:
+                return Check(kind, value, re.compile(value))
+            except re.error as exc:
+                raise CheckError(f"{path}.value", f"bad regex {value!r}: {exc}", "correct the pattern") from None
+    elif kind in LIMIT_TYPES:
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            raise CheckError(f"{path}.value", f"{kind} needs a number >= 0",
+                             'write "value": 5000')
+    elif kind == "json-schema" and not isinstance(value, dict):
+        raise CheckError(f"{path}.value", "json-schema needs the schema (a JSON object) as its value",
+                         'write "value": {"type": "object", ...}')
+    return Check(kind, value)
+
+
+def _text(check: Check, o: Outcome) -> tuple[bool, str]:
+    v, text = check.value, o.text
+    tests: dict[str, Callable[[], bool]] = {
+        "contains": lambda: v in text, "icontains": lambda: v.casefold() in text.casefold(),
+        "not-contains": lambda: v not in text, "equals": lambda: text.strip() == v.strip(),
+        "starts-with": lambda: text.lstrip().startswith(v),
+        "regex": lambda: check.pattern.search(text) is not None,
+    }
+    passed = tests[check.type]()
+    said = {"contains": ("contains", "does not contain"),
+            "icontains": ("contains (any case)", "does not contain (in any case)"),
+            "not-contains": ("does not contain", "contains"), "equals": ("equals", "does not equal"),
+            "starts-with": ("starts with", "does not start with"),
+            "regex": ("matches", "does not match")}[check.type]
+    return passed, f"the reply {said[0] if passed else said[1]} {v!r}"
+
+
+def _json(check: Check, o: Outcome) -> tuple[bool, str]:
+    found = schema.verdict(o.text, schema.Request(True, check.value if check.type == "json-schema" else None))
+    if not found.parsed:
+        return False, f"the reply is not JSON: {found.error}"
+    if found.violations:
+        return False, "the JSON does not fit the schema: " + "; ".join(str(v) for v in found.violations)
+    return True, "the reply is JSON" + (" that fits the schema" if check.type == "json-schema" else "")
+
+
+def _finish(check: Check, o: Outcome) -> tuple[bool, str]:
+    wanted = check.value.casefold()
+    passed = wanted in {(o.finish_reason or "").casefold(), (o.raw_finish_reason or "").casefold()}
+    return passed, f"finish reason {o.raw_finish_reason or o.finish_reason or 'none'}" + (
+        "" if passed else f", expected {check.value}")
+
+
+def _limit(check: Check, o: Outcome) -> tuple[bool, str]:
+    field, name, unit = LIMIT_TYPES[check.type]
+    got = getattr(o, field)
+    if got is None:
+        why = "no price is known for this model" if field == "cost_usd" else f"the run reported no {name}"
+        return False, f"{why}, so it cannot be held to at most {check.value:g}{unit}"
+    passed = got <= check.value
+    return passed, f"{name} {got:g}{unit} {'<=' if passed else '>'} {check.value:g}{unit}"
+
+
+def evaluate(check: Check, outcome: Outcome) -> Verdict:
+    if check.type in LIMIT_TYPES:
+        passed, message = _limit(check, outcome)
+    elif check.type in ("json-valid", "json-schema"):
+        passed, message = _json(check, outcome)
+    elif check.type == "finish-reason":
+        passed, message = _finish(check, outcome)
+    else:
+        passed, message = _text(check, outcome)
+    return Verdict(check.type, passed, message)

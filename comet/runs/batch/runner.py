@@ -1,0 +1,255 @@
+"""Run a suite: every case on every target, up to ``concurrency`` requests in flight.
+
+:func:`plan` converts the request once per target with :func:`comet.runs.compare.plan` (the same
+conversion Compare uses) and checks each target's body before anything is sent. A
+:class:`Batch` then fills each case's variables into its target's body as a worker takes it, so
+a thousand cases never exist as a thousand bodies at once.
+
+Rate limits are shared: when any request meets a 429, :class:`Limiter` holds every worker's
+*next* request for the delay the service asked for (Retry-After or Gemini's ``retryDelay``,
+which the client honours for the request that met it), so the whole batch slows down instead
+of each task hammering on alone. :meth:`Batch.stop` ends the runs in flight and keeps every
+finished result.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Sequence
+
+from comet.body.rules import validate
+from comet.body.variables import fill
+from comet.core.call import Call
+from comet.core.cancel import CancelToken
+from comet.core.errors import ErrorInfo, RequestError
+from comet.core.exchange import Exchange, Retrying
+from comet.runs.compare import Planned, plan as plan_targets, queued, run_to_end
+
+from .checks import Outcome, Verdict, evaluate
+from .suite import Case, Suite, SuiteError
+
+DEFAULT_CONCURRENCY = 8
+
+
+def new_batch_id() -> str:
+    return "bat-" + uuid.uuid4().hex[:12]
+
+
+@dataclass(frozen=True)
+class Result:
+    """One case on one target: what came back and what the assertions made of it."""
+
+    case: Case
+    target: int  # index into the plan
+    target_name: str  # "route:model"
+    text: str
+    verdicts: tuple[Verdict, ...]
+    error: ErrorInfo | None
+    latency_ms: float | None = None
+    ttft_ms: float | None = None
+    usage: dict[str, int | None] = field(default_factory=dict)
+    cost_usd: float | None = None
+    finish_reason: str | None = None
+    history_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and all(v.passed for v in self.verdicts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"case": self.case.number, "vars": self.case.vars, "target": self.target_name, "ok": self.ok,
+                "text": self.text, "assertions": [v.to_dict() for v in self.verdicts],
+                "latency_ms": _round(self.latency_ms), "ttft_ms": _round(self.ttft_ms), "usage": self.usage,
+                "cost_usd": self.cost_usd, "error": None if self.error is None else {
+                    "kind": self.error.kind, "message": self.error.message, "status": self.error.status}}
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def target_name(planned: Planned) -> str:
+    return f"{planned.target.route.value}:{planned.target.model}"
+
+
+def plan(suite: Suite) -> list[Planned]:
+    """The request in each target's shape; a body a target's route refuses is a
+    :class:`SuiteError` (nothing sent)."""
+    planned = plan_targets(suite.call, suite.targets)
+    sample = suite.cases[0].vars if suite.cases else {}
+    for p in planned:
+        try:
+            validate(Call(p.call.route, p.call.model, fill(p.call.body, sample), stream=p.call.stream,
+                          attachments=p.call.attachments))
+        except RequestError as exc:
+            raise SuiteError(f"$.request (for target {target_name(p)})", exc.message,
+                             exc.problems[0].fix if exc.problems else "") from None
+    return planned
+
+
+class Limiter:
+    """Holds every worker's next request until a shared time (a 429's delay)."""
+
+    def __init__(self) -> None:
+        self._until = 0.0
+        self._lock = threading.Lock()
+        self.holds = 0
+
+    def hold(self, seconds: float) -> None:
+        with self._lock:
+            self._until = max(self._until, time.monotonic() + seconds)
+            self.holds += 1
+
+    def wait(self, cancel: Any) -> None:
+        while (left := self._until - time.monotonic()) > 0 and not cancel.wait(left):
+            pass
+
+
+class Batch:
+    """Run ``planned`` x ``suite.cases`` on ``client`` (needs ``stream(call, cancel=)`` and
+    ``base_url``). ``price`` maps an Exchange to its cost; ``history`` (a
+    :class:`comet.store.Store`) records every finished run under :attr:`batch_id`."""
+
+    def __init__(self, suite: Suite, planned: Sequence[Planned], client: Any, *,
+                 concurrency: int = DEFAULT_CONCURRENCY, history: Any = None,
+                 price: Callable[[Exchange], float | None] | None = None, cancel: Any = None,
+                 batch_id: str | None = None, stop_in_flight: bool = True):
+        if concurrency < 1:
+            raise ValueError("concurrency is at least 1")
+        self.suite, self.planned, self.client = suite, list(planned), client
+        self.concurrency, self.history, self.price = concurrency, history, price
+        self.cancel = cancel if cancel is not None else CancelToken()
+        self.batch_id = batch_id or new_batch_id()
+        self.limiter = Limiter()
+        # Stop ends the runs in flight only when the client gets the token, which costs a reader
+        # thread per run; the CLI (Ctrl-C ends the process) runs them inline instead.
+        self._in_flight = self.cancel if stop_in_flight else None
+        self.total = len(suite.cases) * len(self.planned)
+        self.results: list[Result] = []
+        self.save_errors: list[str] = []
+        self.started_at: float | None = None
+        self.finished_at: float | None = None
+        self._tasks = self._all_tasks()
+        self._take = threading.Lock()
+        self._done: queue.SimpleQueue = queue.SimpleQueue()
+        self._workers = 0
+        self._drain_lock = threading.Lock()
+
+    def _all_tasks(self) -> Iterator[tuple[Case, int]]:
+        for case in self.suite.cases:
+            for i in range(len(self.planned)):
+                yield case, i
+
+    def start(self) -> "Batch":
+        if self.started_at is None:
+            self.started_at = time.perf_counter()
+            self._workers = min(self.concurrency, self.total)
+            for n in range(self._workers):
+                threading.Thread(target=self._work, name=f"batch-{n}", daemon=True).start()
+            if self._workers == 0:
+                self.finished_at = self.started_at
+        return self
+
+    def stop(self) -> None:
+        """End the runs in flight; finished results stay."""
+        self.cancel.cancel()
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None
+
+    @property
+    def wall_ms(self) -> float | None:
+        return None if self.finished_at is None else (self.finished_at - self.started_at) * 1000
+
+    def _work(self) -> None:
+        try:
+            while not self.cancel.is_set():
+                with self._take:
+                    task = next(self._tasks, None)
+                if task is None:
+                    break
+                self.limiter.wait(self.cancel)
+                if self.cancel.is_set():
+                    break
+                result = self._run(*task)
+                if result is not None:
+                    self._done.put(result)
+        finally:
+            self._done.put(None)  # this worker is done
+
+    def _run(self, case: Case, i: int) -> Result | None:
+        planned = self.planned[i]
+        call = Call(planned.call.route, planned.call.model, fill(planned.call.body, case.vars),
+                    stream=planned.call.stream, attachments=planned.call.attachments)
+        exchange = self._exchange(call)
+        if exchange.stopped:
+            return None  # Stop: an unfinished run is not a result
+        cost = self._cost(exchange)
+        history_id = self._record(exchange, case, planned, cost)
+        return _result(case, i, target_name(planned), exchange, cost, history_id)
+
+    def _exchange(self, call: Call) -> Exchange:
+        return run_to_end(self.client, call, self._in_flight, self._heed)
+
+    def _heed(self, event: Any) -> None:
+        """A rate limit met by one run holds every worker's next request."""
+        if isinstance(event, Retrying) and event.error.kind == "rate_limited":
+            self.limiter.hold(event.delay_s)
+
+    def _cost(self, exchange: Exchange) -> float | None:
+        try:
+            return self.price(exchange) if self.price else None
+        except Exception as exc:  # a missing price is not worth losing the run over
+            self.save_errors.append(f"price: {exc}")
+            return None
+
+    def _record(self, exchange: Exchange, case: Case, planned: Planned, cost: float | None) -> int | None:
+        if self.history is None:
+            return None
+        try:
+            return self.history.record(exchange, group_id=self.batch_id, cost=cost,
+                                     label=f"{planned.target.label} · case {case.number}")
+        except Exception as exc:
+            self.save_errors.append(f"history: {exc}")
+            return None
+
+    def drain(self, interval: float = 0.1) -> list[Result]:
+        """Wait up to ``interval`` seconds; return the results that finished since the last call."""
+        new = []
+        with self._drain_lock:  # two page runs may drain at once (Stop reruns the page): one at a time
+            for item in queued(self._done, interval, lambda: self.finished):
+                if item is None:
+                    self._workers -= 1
+                    if self._workers == 0:
+                        self.finished_at = time.perf_counter()
+                else:
+                    self.results.append(item)
+                    new.append(item)
+        return new
+
+    def run(self, on_result: Callable[[Result], None] | None = None) -> list[Result]:
+        """Start, wait for every result (calling ``on_result`` with each), return them all."""
+        self.start()
+        while not self.finished:
+            for result in self.drain(0.2):
+                if on_result is not None:
+                    on_result(result)
+        return self.results
+
+
+def _result(case: Case, i: int, name: str, exchange: Exchange, cost: float | None,
+            history_id: int | None) -> Result:
+    reply = exchange.reply
+    outcome = Outcome(text=exchange.text, finish_reason=reply.finish_reason if reply else None,
+                      raw_finish_reason=reply.raw_finish_reason if reply else None,
+                      latency_ms=exchange.timing.latency_ms, ttft_ms=exchange.timing.ttft_ms,
+                      output_tokens=reply.usage.output_tokens if reply else None, cost_usd=cost)
+    verdicts = () if exchange.error else tuple(evaluate(c, outcome) for c in case.checks)
+    return Result(case, i, name, exchange.text, verdicts, exchange.error, exchange.timing.latency_ms,
+                  exchange.timing.ttft_ms, reply.usage.to_dict() if reply else {}, cost,
+                  outcome.finish_reason, history_id)

@@ -1,0 +1,269 @@
+"""The suite file: one request with ``{{variables}}``, the targets to run it on, the cases (inline
+and/or from a CSV or JSONL dataset) and the assertions. :func:`load` reads a file, :func:`parse`
+a parsed value; both check *everything* before anything is sent and raise :class:`SuiteError`
+naming the JSON path (``$.cases[2].assert[0].type``) or the dataset line (``cases.csv line 4``).
+
+    {"name": "capitals",
+     "request": {"route": "gemini", "model": "gemini-2.5-flash", "stream": false,
+                 "body": {"contents": [{"role": "user", "parts": [{"text": "Capital of {{country}}?"}]}]}},
+     "targets": [{"route": "gemini", "model": "gemini-2.5-flash"},
+                 {"route": "openai", "model": "gemini-2.5-flash"}],
+     "cases": [{"vars": {"country": "Portugal"}, "assert": [{"type": "icontains", "value": "Lisbon"}]}],
+     "dataset": "cases.csv",
+     "assert": [{"type": "max-latency-ms", "value": 5000}]}
+
+``targets`` defaults to the request's own route and model; the top-level ``assert`` applies to
+every case; dataset paths are relative to the suite file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from comet.body.variables import names
+from comet.core import limits
+from comet.core.call import Call, Route
+from comet.core.errors import RequestError
+from comet.runs.compare import MAX_TARGETS, Target
+
+from .checks import Check, CheckError, prepare
+
+__all__ = ["Suite", "Case", "SuiteError", "load", "parse", "read_dataset"]
+
+
+class SuiteError(ValueError):
+    """The suite cannot run; ``where`` is a JSON path or ``FILE line N``; nothing was sent."""
+
+    def __init__(self, where: str, message: str, fix: str = ""):
+        super().__init__(f"{where}: {message}")
+        self.where, self.message, self.fix = where, message, fix
+
+
+@dataclass(frozen=True)
+class Case:
+    number: int  # 1-based, in file order: inline cases first, then the dataset's rows
+    vars: dict[str, Any]
+    checks: tuple[Check, ...] = ()
+    raw_asserts: tuple[dict, ...] = ()  # the case's own assertions as written (for export)
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    call: Call  # the request as written, variables unfilled
+    targets: tuple[Target, ...]
+    cases: tuple[Case, ...]
+    asserts: tuple[dict, ...] = ()  # the top-level assertions as written
+    variables: tuple[str, ...] = field(default=())  # what the request uses
+
+    def to_dict(self) -> dict[str, Any]:
+        """The suite as a self-contained file (dataset rows inlined as cases)."""
+        out: dict[str, Any] = {"name": self.name, "request": {
+            "route": self.call.route.value, "model": self.call.model, "stream": self.call.stream,
+            "body": self.call.body}}
+        out["targets"] = [{"route": t.route.value, "model": t.model} for t in self.targets]
+        out["cases"] = [{"vars": c.vars, **({"assert": list(c.raw_asserts)} if c.raw_asserts else {})}
+                        for c in self.cases]
+        if self.asserts:
+            out["assert"] = list(self.asserts)
+        return out
+
+
+def load(path: str | Path) -> Suite:
+    """Read and check a suite file (see the module docstring)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SuiteError(str(path), f"cannot read the suite: {exc.strerror or exc}", "check the path") from None
+    return parse(_loads(text, path.name), base_dir=path.parent)
+
+
+def _loads(text: str, name: str) -> Any:
+    """JSON, or a :class:`SuiteError` naming the line: never a RecursionError or ValueError."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SuiteError(f"{name} line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}",
+                         "correct the JSON there") from None
+    except RecursionError:
+        raise SuiteError(name, "the JSON is nested too deeply", "flatten it") from None
+    except ValueError as exc:  # a number with thousands of digits
+        raise SuiteError(name, f"not usable JSON: {exc}", "write numbers with at most 20 digits") from None
+
+
+def parse(data: Any, base_dir: str | Path | None = None,
+          datasets: Mapping[str, str] | None = None) -> Suite:
+    """Check a parsed suite. ``datasets`` maps a dataset name to its text (an upload on the
+    Batch page); otherwise the dataset is read from ``base_dir``."""
+    if not isinstance(data, dict):
+        raise SuiteError("$", "a suite is a JSON object", 'start from {"request": ..., "cases": [...]}')
+    call = _request(data.get("request"))
+    variables = tuple(names(call.body))
+    top = _list(data, "assert")
+    inline = [_inline_case(raw, i, variables) for i, raw in enumerate(_list(data, "cases"))]
+    rows = _dataset(data.get("dataset"), variables, base_dir, datasets or {})
+    if not inline and not rows:
+        if variables:
+            raise SuiteError("$.cases", "no cases: the request has variables "
+                             + ", ".join(f"{{{{{v}}}}}" for v in variables), 'add "cases" or a "dataset"')
+        inline = [({}, (), "$")]  # a request without variables is one case
+    cases = []
+    for number, (values, own, where) in enumerate([*inline, *rows], start=1):
+        checks = [_check(raw, path, values, where) for raw, path in
+                  [*((a, f"{where}.assert[{j}]") for j, a in enumerate(own)),
+                   *((a, f"$.assert[{j}]") for j, a in enumerate(top))]]
+        cases.append(Case(number, dict(values), tuple(checks), tuple(own)))
+    return Suite(str(data.get("name") or "suite"), call, _targets(data.get("targets"), call),
+                 tuple(cases), tuple(top), variables)
+
+
+def _check(raw: Any, path: str, values: Mapping[str, Any], where: str) -> Check:
+    try:
+        return prepare(raw, path, values)
+    except CheckError as exc:
+        case = "" if path.startswith(where) else f" (for {where})"
+        raise SuiteError(exc.path + case, exc.message, exc.fix) from None
+
+
+def _list(data: dict, key: str) -> list:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise SuiteError(f"$.{key}", f"{key} must be a list", f'write "{key}": [...]')
+    return value
+
+
+def _request(raw: Any) -> Call:
+    if not isinstance(raw, dict):
+        raise SuiteError("$.request", "the suite needs a request object",
+                         'add "request": {"route": "gemini", "model": "...", "body": {...}}')
+    route = _route(raw.get("route"), "$.request.route")
+    model = raw.get("model")
+    if not isinstance(model, str) or not model.strip():
+        raise SuiteError("$.request.model", "the request needs a model", 'add "model": "gemini-2.5-flash"')
+    body = raw.get("body")
+    if not isinstance(body, dict):
+        raise SuiteError("$.request.body", "the request needs its body (a JSON object in the route's shape)",
+                         'add "body": {"contents": [...]} (Gemini) or {"messages": [...]} (OpenAI)')
+    try:
+        limits.ensure(body, route.value)  # the Playground's limits: depth, sizes, finite numbers
+    except RequestError as exc:
+        first = exc.problems[0]
+        raise SuiteError("$.request.body" + first.path.removeprefix("$"), first.message, first.fix) from None
+    stream = raw.get("stream", False)
+    if not isinstance(stream, bool):
+        raise SuiteError("$.request.stream", "stream is true or false", 'write "stream": false')
+    return Call(route, model.strip(), body, stream=stream)
+
+
+def _route(value: Any, path: str) -> Route:
+    try:
+        return Route.parse(value if isinstance(value, str) else "")
+    except ValueError:
+        raise SuiteError(path, f"unknown route {value!r}", 'use "gemini" or "openai"') from None
+
+
+def _targets(raw: Any, call: Call) -> tuple[Target, ...]:
+    if raw is None:
+        return (Target(call.route, call.model),)
+    if not isinstance(raw, list) or not raw:
+        raise SuiteError("$.targets", "targets is a non-empty list", 'write [{"route": "gemini", "model": "..."}]')
+    if len(raw) > MAX_TARGETS:
+        raise SuiteError("$.targets", f"at most {MAX_TARGETS} targets, not {len(raw)}", "split the suite")
+    found = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or not isinstance(item.get("model"), str) or not item["model"].strip():
+            raise SuiteError(f"$.targets[{i}]", "a target is a route and a model",
+                             'write {"route": "openai", "model": "gemini-2.5-flash"}')
+        found.append(Target(_route(item.get("route"), f"$.targets[{i}].route"), item["model"].strip()))
+    return tuple(found)
+
+
+def _values(raw: Any, where: str) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise SuiteError(where, "vars is an object of variable names to values", 'write {"country": "Portugal"}')
+    for key, value in raw.items():
+        if value is not None and not isinstance(value, (str, int, float, bool)):
+            raise SuiteError(f"{where}.{key}", "a variable's value is text or a number", "write it as text")
+    return raw
+
+
+def _require(values: Mapping[str, Any], variables: tuple[str, ...], where: str, fix: str) -> None:
+    for name in variables:
+        if values.get(name) is None:
+            raise SuiteError(where, f"no value for {{{{{name}}}}}", fix)
+
+
+def _inline_case(raw: Any, i: int, variables: tuple[str, ...]) -> tuple[dict, tuple, str]:
+    where = f"$.cases[{i}]"
+    if not isinstance(raw, dict):
+        raise SuiteError(where, "a case is an object", 'write {"vars": {...}, "assert": [...]}')
+    values = _values(raw.get("vars", {}), f"{where}.vars")
+    _require(values, variables, f"{where}.vars", "add the variable to the case's vars")
+    own = raw.get("assert", [])
+    if not isinstance(own, list):
+        raise SuiteError(f"{where}.assert", "assert must be a list", 'write "assert": [...]')
+    return values, tuple(own), where
+
+
+def _dataset(name: Any, variables: tuple[str, ...], base_dir: str | Path | None,
+             uploaded: Mapping[str, str]) -> list[tuple[dict, tuple, str]]:
+    if name is None:
+        return []
+    if not isinstance(name, str) or not name.lower().endswith((".csv", ".jsonl")):
+        raise SuiteError("$.dataset", f"dataset {name!r} is not a .csv or .jsonl file name",
+                         'write "dataset": "cases.csv"')
+    if name in uploaded:
+        text = uploaded[name]
+    else:
+        path = Path(base_dir or ".") / name
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SuiteError("$.dataset", f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}",
+                             "the path is relative to the suite file") from None
+    rows = read_dataset(text, name)
+    if name.lower().endswith(".csv") and rows:
+        columns = list(rows[0][1])
+        for variable in variables:
+            if variable not in columns:
+                raise SuiteError(f"{name} line 1", f"no column for {{{{{variable}}}}} (columns: "
+                                 f"{', '.join(columns)})", f"add a column named {variable}")
+    found = []
+    for line, values in rows:
+        _require(values, variables, f"{name} line {line}", f"give every row a {name.rsplit('.', 1)[1].upper()} "
+                 "value for each variable")
+        found.append((values, (), f"{name} line {line}"))
+    return found
+
+
+def read_dataset(text: str, name: str) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, variables) per row of a CSV (header row = variable names) or JSONL text."""
+    if name.lower().endswith(".jsonl"):
+        return list(_jsonl(text, name))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if not reader.fieldnames:
+        raise SuiteError(f"{name} line 1", "no header row", "the first row names the variables")
+    rows = []
+    for row in reader:
+        if None in row:
+            raise SuiteError(f"{name} line {reader.line_num}", "more cells than header columns",
+                             "quote cells that contain commas")
+        rows.append((reader.line_num, {k: v for k, v in row.items()}))
+    return rows
+
+
+def _jsonl(text: str, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    for line, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            value = _loads(raw, f"{name} line {line}")
+        except SuiteError as exc:
+            raise SuiteError(f"{name} line {line}", exc.message, "one JSON object per line") from None
+        yield line, _values(value, f"{name} line {line}")

@@ -1,0 +1,80 @@
+"""python: raw HTTP with httpx2 (the maintained continuation of httpx, same API).
+
+httpx2 rather than requests: the app already depends on it (no new package for anyone who runs
+the playground), it has a real streaming API (``httpx2.stream`` + ``iter_lines``, which handles
+LF and CRLF framing), and its defaults are sane for long answers once ``timeout`` is raised.
+"""
+
+from __future__ import annotations
+
+from comet.core.call import KEY_HEADER, Call, Prepared, Route
+
+from . import literals as lit
+
+GEMINI_TEXT = '''
+def text_of(response):
+    """The answer in a response or a stream chunk (thought summaries left out)."""
+    for candidate in response.get("candidates", []):
+        if candidate.get("index", 0) == 0:
+            parts = candidate.get("content", {}).get("parts", [])
+            return "".join(part.get("text", "") for part in parts if not part.get("thought"))
+    return ""
+'''
+
+OPENAI_TEXT = '''
+def text_of(chunk):
+    """The answer text in a stream chunk."""
+    for choice in chunk.get("choices", []):
+        if choice.get("index", 0) == 0:
+            return choice.get("delta", {}).get("content") or ""
+    return ""
+'''
+
+PLAIN = '''
+response = httpx2.post(url, headers=headers, json=body, timeout=120)
+if response.is_error:
+    raise SystemExit(f"HTTP {response.status_code}: {response.text}")
+print(ANSWER)
+'''
+
+STREAM = '''
+with httpx2.stream("POST", url, headers=headers, json=body, timeout=120) as response:
+    if response.is_error:
+        raise SystemExit(f"HTTP {response.status_code}: {response.read().decode()}")
+    for line in response.iter_lines():
+        if line.startswith("data:") and line[5:].strip() != "[DONE]":
+            print(text_of(json.loads(line[5:])), end="", flush=True)
+print()
+'''
+
+
+def render(call: Call, prepared: Prepared, base_url: str) -> tuple[str, list[str]]:
+    names = lit.used_attachments(call.body, {a.name for a in call.attachments})
+    variables = lit.variable_names(names, "snake", "b64")
+    body = lit.link_attachments(lit.source_body(call, prepared), variables, lit.PYTHON)
+    gemini = call.route is Route.GEMINI
+
+    key = 'os.environ["COMETAPI_KEY"]'
+    if KEY_HEADER[call.route] == "Authorization":
+        key = "f\"Bearer {os.environ['COMETAPI_KEY']}\""
+    headers = {**prepared.headers, KEY_HEADER[call.route]: lit.Code(key)}
+
+    imports = ["import base64"] * bool(names) + ["import json"] * prepared.stream + ["import os"]
+    imports += ["from pathlib import Path"] * bool(names)
+    sections = ["# pip install httpx2; needs COMETAPI_KEY in the environment.\n"
+                + "\n".join(imports) + "\n\nimport httpx2"]
+    if gemini or prepared.stream:
+        sections.append("\n" + (GEMINI_TEXT if gemini else OPENAI_TEXT).strip("\n") + "\n")
+    lines = [f"{variables[name]} = base64.b64encode(Path({lit.quote(name, lit.PYTHON)})"
+             ".read_bytes()).decode()" for name in names]
+    lines.append(f"url = {lit.quote(prepared.url, lit.PYTHON)}")
+    lines.append(f"headers = {lit.literal(headers, lit.PYTHON, used=10)}")
+    lines.append(f"body = {lit.literal(body, lit.PYTHON, used=7)}")
+    sections.append("\n".join(lines))
+    if prepared.stream:
+        sections.append(STREAM.strip("\n"))
+    else:
+        answer = "text_of(response.json())" if gemini else \
+            'response.json()["choices"][0]["message"]["content"]'
+        sections.append(PLAIN.strip("\n").replace("ANSWER", answer))
+    return "\n\n".join(sections) + "\n", []
