@@ -8,7 +8,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
-from comet.body import spelling
+from comet.body import features, spelling
 from comet.core.call import Route
 
 MAPPED, APPROXIMATED, DROPPED = "mapped", "approximated", "dropped"
@@ -157,12 +157,7 @@ SAMPLING = {
 
 GEMINI_ONLY = {
     "topK": "Chat Completions has no top-k sampling",
-    "safetySettings": "Chat Completions has no safety settings",
     "cachedContent": "cached content lives on the Gemini side; Chat Completions cannot refer to it",
-    "googleSearch": "Google Search grounding has no Chat Completions field",
-    "googleSearchRetrieval": "Google Search grounding has no Chat Completions field",
-    "codeExecution": "code execution has no Chat Completions field",
-    "urlContext": "URL context has no Chat Completions field",
     "fileSearch": "file search has no Chat Completions field",
     "googleMaps": "Google Maps grounding has no Chat Completions field",
     "computerUse": "computer use has no Chat Completions field",
@@ -176,6 +171,14 @@ GEMINI_ONLY = {
                        "(Google's own layer takes extra_body.google.thinking_config)",
     "thoughtSignature": "Chat Completions has no place for Gemini's thought signatures",
 }
+
+
+def gemini_only(key: str, default: str) -> str:
+    """Why the Gemini field ``key`` has no Chat Completions form: the table above, then the
+    registered features' own (:func:`comet.body.features.gemini_only`)."""
+    return GEMINI_ONLY.get(key) or features.gemini_only().get(key, default)
+
+
 UNKNOWN_GEMINI = "not a Gemini field this converter knows; kept for the Gemini route"
 
 OPENAI_ONLY = {

@@ -9,8 +9,8 @@ from typing import Any, Mapping
 from comet.body import spelling
 from comet.core.call import Route
 
-from .common import (AUDIO_FORMATS, BUDGETS, GEMINI_ONLY, LEVELS, SAMPLING, UNKNOWN_GEMINI, Conversion, _at, _camelize,
-                     _effort, _is_gemini3, _Report)
+from .common import (AUDIO_FORMATS, BUDGETS, LEVELS, SAMPLING, UNKNOWN_GEMINI, Conversion, _at, _camelize, _effort,
+                     _is_gemini3, _Report, gemini_only)
 
 
 class _Ids:
@@ -99,7 +99,7 @@ class _GeminiToOpenAI:
             elif key == "toolConfig":
                 self.tool_config(value, path)
             elif key != "systemInstruction":
-                self.r.dropped(path, GEMINI_ONLY.get(key, UNKNOWN_GEMINI), value)
+                self.r.dropped(path, gemini_only(key, UNKNOWN_GEMINI), value)
         return Conversion(self.out, tuple(self.r.rows), self.r.leftover)
 
     @property
@@ -150,7 +150,7 @@ class _GeminiToOpenAI:
     def _extras(self, part: dict, ppath: str, kind: str) -> None:
         for key, value in part.items():
             if key not in _PART_KEYS[kind]:
-                why = GEMINI_ONLY.get(key, "this part field has no Chat Completions form")
+                why = gemini_only(key, "this part field has no Chat Completions form")
                 self.r.dropped(_at(ppath, key), why, value)
 
     def model_turn(self, parts: list, kinds: list, tpath: str) -> None:
@@ -272,7 +272,7 @@ class _GeminiToOpenAI:
             elif key == "thinkingConfig":
                 self.thinking(value, kpath)
             elif key not in ("responseMimeType", "responseSchema", "responseJsonSchema"):
-                r.dropped(kpath, GEMINI_ONLY.get(key, UNKNOWN_GEMINI), value)
+                r.dropped(kpath, gemini_only(key, UNKNOWN_GEMINI), value)
         self.response_format(config, path)
 
     def response_format(self, config: dict, path: str) -> None:
@@ -348,7 +348,7 @@ class _GeminiToOpenAI:
                                    f" comes back as {BUDGETS[effort]}", budget)
         for key, value in config.items():
             if key not in ("thinkingLevel", "thinkingBudget"):
-                r.dropped(_at(path, key), GEMINI_ONLY.get(key, UNKNOWN_GEMINI), value)
+                r.dropped(_at(path, key), gemini_only(key, UNKNOWN_GEMINI), value)
 
     def tools(self, tools: Any, path: str) -> None:
         r = self.r
@@ -365,7 +365,7 @@ class _GeminiToOpenAI:
             whole = not isinstance(decls, list)  # nothing carries: keep the tool as one element
             for key, value in tool.items():
                 if key != "functionDeclarations" or whole:
-                    why = GEMINI_ONLY.get(key, "this tool has no Chat Completions form")
+                    why = gemini_only(key, "this tool has no Chat Completions form")
                     r.dropped(_at(tpath, key), why, tool if whole else value, keep_at=tpath if whole else None)
             for k, decl in enumerate(decls if not whole else []):
                 dpath = f"{tpath}.functionDeclarations[{k}]"

@@ -14,7 +14,12 @@ the top-level keys ``problems`` reads, so a send without them skips it):
 - :mod:`.turns`: the conversation's turns before the prompt;
 - :mod:`.media`: attached files and file URLs.
 
-A new feature is a new module here with the same three names, listed in :data:`FEATURES`.
+The registry, :data:`FEATURES`, is the truth: :func:`problems` asks every module in it (the
+client, the CLI and the editor all reach it through :func:`comet.body.rules.problems`), and the
+route switch reads each module's ``GEMINI_ONLY`` (the Gemini fields it owns that Chat Completions
+has no form for, with the reason) through :func:`gemini_only`. A new feature is one module here
+with ``read``, ``set`` and ``problems`` (optional ``KEYS`` and ``GEMINI_ONLY``), listed in
+:data:`FEATURES`, or added at run time with :func:`register`.
 The controls behave exactly like :mod:`comet.body.form`: only the touched field changes, clearing
 a control removes its key (and a list or object the removal left empty), unknown fields stay
 as they are, and Gemini's snake_case spelling is read and kept (proto3 JSON, wire-formats B.3;
@@ -33,6 +38,7 @@ tool_choice, response_format) and B.9 (how the two map).
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any
 
 from comet.body.spelling import FormConflict, is_object
@@ -54,7 +60,24 @@ from .thinking import DEFAULT_CUSTOM_BUDGET, THINKING_MODES, budget_for_mode, th
 from .turns import ROLES, TurnView, add_turn, move_turn, remove_turn, set_turn, turns
 
 # Every feature module, in the order the Form tab shows them; each has read, set and problems.
-FEATURES = (thinking, media, search, code_execution, url_context, structured, _safety, _turns, _functions)
+FEATURES: list[ModuleType] = [thinking, media, search, code_execution, url_context, structured, _safety, _turns,
+                              _functions]
+
+
+def register(feature: ModuleType) -> ModuleType:
+    """Add ``feature`` to the registry: from now on its ``problems`` is asked on every send and
+    its ``GEMINI_ONLY`` read by the route switch. Registering a module twice adds it once."""
+    if not callable(getattr(feature, "problems", None)):
+        raise TypeError(f"a feature module needs problems(route, model, body); {feature.__name__} has none")
+    if feature not in FEATURES:
+        FEATURES.append(feature)
+    return feature
+
+
+def unregister(feature: ModuleType) -> None:
+    """Take ``feature`` out of the registry (a feature added for a test or a session)."""
+    if feature in FEATURES:
+        FEATURES.remove(feature)
 
 
 def problems(route: Route, model: str, body: Any) -> list[Problem]:
@@ -63,17 +86,21 @@ def problems(route: Route, model: str, body: Any) -> list[Problem]:
     if not is_object(body):
         return []
     found: list[Problem] = []
-    for feature, keys in _CHECKED:
-        # Every send asks, so a feature whose top-level keys (its KEYS, when it names them)
-        # are all absent is skipped.
+    for feature in FEATURES:
+        # A feature that names the top-level keys it reads (KEYS) is skipped when all are absent.
+        keys = getattr(feature, "KEYS", None)
         if keys is None or not keys.isdisjoint(body):
             found += feature.problems(route, model, body)
     return found
 
 
-# The features with rules of their own, and the top-level keys each reads
-_CHECKED = tuple((feature, getattr(feature, "KEYS", None))
-                 for feature in (thinking, structured, _functions, url_context))
+def gemini_only() -> dict[str, str]:
+    """The Gemini fields the registered features own that have no Chat Completions form, each
+    with the reason the route switch gives when it drops one."""
+    found: dict[str, str] = {}
+    for feature in FEATURES:
+        found.update(getattr(feature, "GEMINI_ONLY", {}))
+    return found
 
 
 __all__ = ["Thinking", "thinking_spec", "thinking_mode", "budget_for_mode", "THINKING_MODES",
@@ -84,5 +111,5 @@ __all__ = ["Thinking", "thinking_spec", "thinking_mode", "budget_for_mode", "THI
            "GEMINI_MODES", "OPENAI_MODES", "ROLES", "TurnView", "turns", "set_turn", "move_turn", "remove_turn",
            "add_turn", "KINDS", "sniff", "inline_size", "check_upload", "unique_name", "media_part", "url_part",
            "attach", "detach", "urls", "remove_url", "response_value", "answer_calls", "problems", "MEDIA_TYPES",
-           "Source", "Support", "Grounding", "read_grounding", "FEATURES", "FormConflict", "code_execution",
+           "Source", "Support", "Grounding", "read_grounding", "FEATURES", "register", "unregister", "gemini_only", "FormConflict", "code_execution",
            "url_context"]

@@ -17,6 +17,11 @@ from .tools import has_tool, set_tool
 
 _NAMES = ("codeExecution", "code_execution")
 
+# What the route switch says when it drops this feature's fields on the way to Chat Completions
+GEMINI_ONLY = {
+    "codeExecution": "code execution has no Chat Completions field",
+}
+
 
 def read(route: Route, body: Mapping[str, Any]) -> bool:
     return has_tool(route, body, _NAMES)

@@ -11,6 +11,11 @@ from comet.body.spelling import FormConflict
 from comet.core.call import Route
 from comet.core.errors import Problem
 
+# What the route switch says when it drops this feature's fields on the way to Chat Completions
+GEMINI_ONLY = {
+    "safetySettings": "Chat Completions has no safety settings",
+}
+
 SAFETY_CATEGORIES = ("HARM_CATEGORY_HARASSMENT", "HARM_CATEGORY_HATE_SPEECH",
                      "HARM_CATEGORY_SEXUALLY_EXPLICIT", "HARM_CATEGORY_DANGEROUS_CONTENT",
                      "HARM_CATEGORY_CIVIC_INTEGRITY")

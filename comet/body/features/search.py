@@ -17,6 +17,12 @@ from .tools import has_tool, set_tool
 
 _SEARCH = ("googleSearch", "google_search")
 
+# What the route switch says when it drops this feature's fields on the way to Chat Completions
+GEMINI_ONLY = {
+    "googleSearch": "Google Search grounding has no Chat Completions field",
+    "googleSearchRetrieval": "Google Search grounding has no Chat Completions field",
+}
+
 
 def has_search(route: Route, body: Mapping[str, Any]) -> bool:
     return has_tool(route, body, _SEARCH)

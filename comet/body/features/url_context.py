@@ -17,6 +17,11 @@ from comet.core.errors import Problem
 from .tools import has_tool, set_tool
 
 _NAMES = ("urlContext", "url_context")
+
+# What the route switch says when it drops this feature's fields on the way to Chat Completions
+GEMINI_ONLY = {
+    "urlContext": "URL context has no Chat Completions field",
+}
 KEYS = frozenset({"tools"})  # the only top-level key problems() reads
 MAX_URLS = 20  # Google's limit per request
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
