@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "support")]
 
 from fuzz_support import drive, inputs, unparsed  # noqa: E402
 from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402

@@ -6,8 +6,12 @@ from __future__ import annotations
 import ipaddress
 import socket
 import sys
+from pathlib import Path
 
 import pytest
+
+# The support modules (app_support, loopback, ...) import by their bare names from every lane.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
 
 CANARY_KEY = "sk-canary-7f3c9e21-do-not-leak"
 

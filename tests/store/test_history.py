@@ -22,7 +22,7 @@ from comet.core.errors import ConfigError, ErrorInfo
 from comet.core.exchange import Exchange, Reply, Timing, Usage
 from comet.store.history import MIGRATIONS, History, default_path, fts_query, scrub
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(range(200))).decode()
 T0 = 1_790_000_000.0  # a fixed start time (2026-09-21) so time filters are exact
 

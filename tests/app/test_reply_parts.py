@@ -66,7 +66,7 @@ def test_a_blocked_prompt_and_a_plain_reply_in_the_summary(client, stream):
 
 
 def test_the_cli_lists_and_saves_the_parts(emulator, tmp_path):
-    from test_cli import comet, printed
+    from cli_support import comet, printed
     folder = tmp_path / "out" / "images"
     r = comet("send", "--route", "gemini", "--model", IMAGE_MODEL, "--body", "-", "--save-images", str(folder),
               stdin=json.dumps(TOOLS), base_url=emulator.base_url)
@@ -85,7 +85,7 @@ def test_the_cli_lists_and_saves_the_parts(emulator, tmp_path):
 
 
 def test_an_unusable_image_folder_stops_before_sending(emulator, tmp_path):
-    from test_cli import comet
+    from cli_support import comet
     emulator.clear()
     taken = tmp_path / "a-file"
     taken.write_text("x")

@@ -96,7 +96,7 @@ def test_the_uploader_says_20_mb_and_there_is_no_deploy_button(app):
 
     (media,) = [u for u in app.get("file_uploader") if u.proto.label == "Attach media"]
     assert media.proto.max_upload_size_mb == 20  # the inline limit, not Streamlit's 200
-    config = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text())
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
     assert config["client"]["toolbarMode"] == "minimal"
     assert config["theme"]["light"]["primaryColor"] and config["theme"]["dark"]["primaryColor"]
 

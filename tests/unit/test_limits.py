@@ -17,7 +17,7 @@ from comet.core import limits
 from comet.tools import share
 from comet.tools.snippets import LANGS, render
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GEMINI_OK = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
 OPENAI_OK = {"messages": [{"role": "user", "content": "hi"}]}
 

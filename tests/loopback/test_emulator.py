@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from comet.core.errors import classify
 from comet.emulator import FAULTS, MODELS, Emulator, Received, shared
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FLASH = "gemini-2.5-flash"
 KEY = {"x-goog-api-key": "test-key"}
 BEARER = {"Authorization": "Bearer test-key"}

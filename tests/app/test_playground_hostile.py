@@ -11,7 +11,7 @@ from app_support import body, no_exception as ok, set_json, texts
 from hostile_server import Hostile
 from loopback import serving
 from streamlit.testing.v1 import AppTest
-from test_app_gemini_features import app, emu  # noqa: F401 (fixtures: the app on a fast test emulator)
+from test_gemini_features_page import app, emu  # noqa: F401 (fixtures: the app on a fast test emulator)
 
 from comet import Attachment, Call
 

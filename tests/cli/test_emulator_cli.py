@@ -22,7 +22,7 @@ from comet.emulator.record import REDACTED
 openai = pytest.importorskip("openai")
 genai = pytest.importorskip("google.genai")
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FLASH = "gemini-2.5-flash"
 SECRET = "sk-record-canary-5d1e"
 

@@ -77,7 +77,7 @@ def test_every_run_is_stored_and_exported_with_its_stamp(client, tmp_path):
 
 
 def test_the_cli_prints_the_request_hash(emulator):
-    from tests.test_cli import comet as run_cli, printed
+    from cli_support import comet as run_cli, printed
 
     body = {"messages": [{"role": "user", "content": "hash me"}]}
     r = run_cli("send", "--route", "openai", "--model", "gemini-2.5-flash", "--body", "-",

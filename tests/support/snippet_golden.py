@@ -17,7 +17,7 @@ from pathlib import Path
 from comet.core.call import Attachment, Call, Route
 from comet.tools.snippets import EXTENSIONS, LANGS, render
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "snippets"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "snippets"
 BASE_URL = "https://api.cometapi.com"
 MODEL = "gemini-2.5-flash"
 

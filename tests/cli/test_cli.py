@@ -4,38 +4,16 @@ and 2, the JSON printed, and that the key never shows. Also: ``import comet`` st
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from cli_support import comet, environ, printed
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SUMMARY_KEYS = {"ok", "status", "text", "thoughts", "finish_reason", "usage", "latency_ms",
                 "ttft_ms", "attempts", "model_version", "error"}
-
-
-def environ(key: str | None = "sk-cli-test", base_url: str | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COMETAPI_")}
-    if key:
-        env["COMETAPI_KEY"] = key
-    if base_url:
-        env["COMETAPI_BASE_URL"] = base_url
-    return env
-
-
-def comet(*args: str, key: str | None = "sk-cli-test", base_url: str | None = None,
-          stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = environ(key, base_url)
-    return subprocess.run([sys.executable, "-m", "comet", *args], cwd=ROOT, env=env, input=stdin,
-                          capture_output=True, text=True, timeout=60)
-
-
-def printed(result) -> dict:
-    lines = result.stdout.strip().splitlines()
-    assert len(lines) == 1, result.stdout
-    return json.loads(lines[0])
 
 
 @pytest.mark.parametrize("route", ["gemini", "openai"])

@@ -19,7 +19,7 @@ from store_support import postgres_schema
 pytestmark = pytest.mark.browser
 
 playwright_api = skip_without_browser()
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app_support import TIMEOUT, no_exception, texts
+from app_support import TIMEOUT, no_exception, texts
 
 
 def _script():

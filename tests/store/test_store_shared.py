@@ -22,7 +22,7 @@ from comet.core.exchange import Exchange, Reply, Timing, Usage
 from comet.store import open_store, redact
 from comet.store.drafts import DraftConflict
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CAT = Attachment("cat.png", "image/png", b"\x89PNG\r\n\x1a\n" + bytes(range(64)))
 
 

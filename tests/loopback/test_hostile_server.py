@@ -20,7 +20,7 @@ from comet.cli.summary import summary
 from comet.core.exchange import TextDelta
 from comet.http.client import CancelToken, RetryPolicy
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 KEY = "sk-hostile-0123456789abcdef"
 
 

@@ -16,9 +16,9 @@ import pytest
 from comet.core.call import Route
 from comet.tools.curl_import import CurlImportError, parse
 from comet.tools.shell_words import ShellSyntaxError, split
-from tests.snippet_golden import GOLDEN, MODEL, scenario_call
+from snippet_golden import GOLDEN, MODEL, scenario_call
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GEMINI_URL = "https://api.cometapi.com/v1beta/models/gemini-2.5-flash:generateContent"
 OPENAI_URL = "https://api.cometapi.com/v1/chat/completions"
 HI = {"contents": [{"parts": [{"text": "hi"}]}]}

@@ -24,7 +24,7 @@ from app_support import no_exception, start, texts
 import comet
 from comet.cli import playground
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_version_is_one_value_read_by_pyproject_and_the_command():

@@ -33,7 +33,7 @@ from comet.http.chunks import Accumulator, parse_reply
 from comet.http.client import Client
 from comet.tools.snippets import LANGS, Snippet, canonical, render
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "tests" / "node" / "node_modules"
 RAW = ("curl", "python", "node")
 WORKERS = 3  # 2 cores: node and Python start-up overlap with each other's I/O

@@ -13,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 from comet.body.convert import APPROXIMATED, DROPPED, MAPPED, convert, detect_route, restore, split_path
 from comet.core.call import Route
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def user(text: str) -> dict:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RESULT_KEYS = {"case", "vars", "target", "ok", "text", "assertions", "latency_ms", "ttft_ms", "usage",
                "cost_usd", "error"}
 GEMINI, OPENAI = "gemini:gemini-2.5-flash", "openai:gemini-2.5-flash"

@@ -113,7 +113,7 @@ def test_the_metrics_show_the_counts_only_when_there_are_some(client):
 
 
 def test_the_cli_prints_them(emulator):
-    from test_cli import comet, printed
+    from cli_support import comet, printed
     out = printed(comet("send", "--route", "gemini", "--model", FLASH, "--body", "-",
                         stdin=json.dumps(body(Route.GEMINI, cached=True, search=True)), base_url=emulator.base_url))
     assert (out["usage"]["cached_tokens"], out["usage"]["tool_use_prompt_tokens"]) == (4, 64)

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from comet.tools import doctor
-from tests.test_cli import comet
+from cli_support import comet
 
 
 def checks(result) -> dict[tuple[str, str | None], dict]:
