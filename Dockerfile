@@ -1,4 +1,4 @@
-# Comet Playground for a team: docker compose up (see compose.yaml and README "Deploy for a team").
+# Comet Playground for a team: docker compose up (see compose.yaml and docs/team-deploy.md).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1

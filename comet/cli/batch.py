@@ -103,7 +103,7 @@ def _progress(total: int):
 
 
 def _arguments(parser: ArgumentParser) -> None:
-    parser.add_argument("suite", metavar="SUITE.json", help="the suite file (see README, Batch runs)")
+    parser.add_argument("suite", metavar="SUITE.json", help="the suite file (see docs/batch.md)")
     parser.add_argument("--base-url", default=None)
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight at once (default 8)")
     parser.add_argument("--record", action="store_true", help="save every run in History with the batch id")

@@ -1,5 +1,5 @@
 """The emulator in users' CI: ``--record`` on both routes (the key never in the file), ``--seed``,
-the ``fault`` override, and the ``comet_emulator`` pytest fixture running the README's example
+the ``fault`` override, and the ``comet_emulator`` pytest fixture running the documented example
 test in a pytest of its own."""
 
 from __future__ import annotations
@@ -148,15 +148,15 @@ def test_cli_bad_record_path_or_fault_is_a_clear_error(tmp_path):
 
 
 def readme_example() -> str:
-    """The complete example test of the README's pytest section."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    """The complete example test of the fixture's section in docs/emulator-and-fixture.md."""
+    readme = (ROOT / "docs" / "emulator-and-fixture.md").read_text(encoding="utf-8")
     found = re.search(r"```python\n(# test_with_comet_emulator\.py.*?)```", readme, re.S)
-    assert found, "the README's comet_emulator example is missing"
+    assert found, "the comet_emulator example of docs/emulator-and-fixture.md is missing"
     return found.group(1)
 
 
 def test_the_readme_example_passes_with_the_fixture(tmp_path):
-    """The README's example, as a user's own test file in a pytest run of its own."""
+    """The documented example, as a user's own test file in a pytest run of its own."""
     (tmp_path / "test_with_comet_emulator.py").write_text(readme_example(), encoding="utf-8")
     installed = any(ep.name == "comet" for ep in importlib.metadata.entry_points(group="pytest11"))
     plugin = [] if installed else ["-p", "comet.pytest_plugin"]  # the entry point when pip-installed
