@@ -152,6 +152,38 @@ def test_the_cycle_check_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
+# The layers, lowest first (docs/architecture.md): a module imports only its own layer and those
+# before it. The package root (comet/__init__.py, the public surface) stands outside the stack.
+LAYERS = ("comet.core", "comet.body", "comet.http", "comet.runs", "comet.tools", "comet.store", "comet.emulator",
+          "comet.cli", "comet.pytest_plugin", "ui")
+
+
+def _layer(module: str) -> int | None:
+    for rank, layer in enumerate(LAYERS):
+        if module == layer or module.startswith(layer + "."):
+            return rank
+    return None
+
+
+def _upward(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    return sorted((module, target) for module, targets in graph.items() for target in targets
+                  if _layer(module) is not None and _layer(target) is not None and _layer(target) > _layer(module))
+
+
+def test_every_comet_module_sits_in_a_layer():
+    loose = [m for m in _import_graph() if m.startswith("comet.") and _layer(m) is None and m != "comet.__main__"]
+    assert loose == [], "put each module in a layer package (docs/architecture.md)"
+
+
+def test_imports_run_only_down_the_layers():
+    assert _upward(_import_graph()) == []
+
+
+def test_the_layer_check_finds_an_upward_import():
+    graph = {"comet.core.call": {"comet.http.client"}, "comet.http.client": {"comet.core.call"}, "ui.state": {"comet"}}
+    assert _upward(graph) == [("comet.core.call", "comet.http.client")]
+
+
 def test_no_file_over_600_lines():
     too_long = {str(p.relative_to(ROOT)): n for p in _python_files("comet", "ui", "pages")
                 if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_FILE_LINES}
