@@ -20,16 +20,33 @@ type                   passes when                                              
 
 Text values may use the case's variables (``{{expected}}``): :func:`prepare` is called once per
 case with its variables, so a bad pattern or a missing variable is found before anything is sent.
+
+A ``regex`` check is bounded: a pattern of at most :data:`MAX_PATTERN` characters spelling out at
+most :data:`MAX_SPELLED` atoms once its counted repeats are written out, a reply of at most
+:data:`MAX_TEXT` characters, and :data:`REGEX_SECONDS` of matching. Python's ``re`` holds the GIL
+for as long as a backtracking pattern runs (``(a+)+$`` on 30 a's: minutes, the whole app frozen),
+so patterns are checked with ``re``'s syntax but matched by the ``regex`` package, which releases
+the GIL (``concurrent=True``) and stops itself (``timeout=``). A check past a limit is an error,
+not a fail: the reply was never judged.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
+from re import _parser  # re's own parser: the pattern's structure, to bound what regex expands
 from typing import Any, Callable, Mapping
+
+import regex
 
 from comet.body import schema
 from comet.body.variables import Unfilled, fill_text
+
+REGEX_SECONDS = 1.0  # of matching per check (the regex package counts its thread's CPU time; we wait no longer)
+MAX_PATTERN = 1_000  # characters of a regex, after the case's variables are filled
+MAX_SPELLED = 10_000  # atoms once counted repeats are written out: regex's compiler expands them in memory
+MAX_TEXT = 200_000  # characters of reply a regex check reads
 
 TEXT_TYPES = ("contains", "icontains", "not-contains", "equals", "starts-with", "regex",
               "finish-reason")
@@ -55,7 +72,7 @@ class Check:
 
     type: str
     value: Any = None
-    pattern: re.Pattern | None = None
+    pattern: Any = None  # a compiled pattern of the regex package
 
 
 @dataclass(frozen=True)
@@ -63,9 +80,11 @@ class Verdict:
     type: str
     passed: bool
     message: str
+    error: bool = False  # the check could not judge the reply (a limit): not passed, and not a fail
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.type, "pass": self.passed, "message": self.message}
+        said = {"type": self.type, "pass": self.passed, "message": self.message}
+        return {**said, "error": True} if self.error else said
 
 
 @dataclass(frozen=True)
@@ -98,10 +117,7 @@ def prepare(raw: Any, path: str, variables: Mapping[str, Any]) -> Check:
             raise CheckError(f"{path}.value", f"no value for {{{{{exc.name}}}}} in this case",
                              "add the variable to the case (or the dataset) or remove it") from None
         if kind == "regex":
-            try:
-                return Check(kind, value, re.compile(value))
-            except re.error as exc:
-                raise CheckError(f"{path}.value", f"bad regex {value!r}: {exc}", "correct the pattern") from None
+            return Check(kind, value, _compile(value, f"{path}.value"))
     elif kind in LIMIT_TYPES:
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
             raise CheckError(f"{path}.value", f"{kind} needs a number >= 0",
@@ -112,20 +128,81 @@ def prepare(raw: Any, path: str, variables: Mapping[str, Any]) -> Check:
     return Check(kind, value)
 
 
+def _compile(pattern: str, path: str) -> Any:
+    """``pattern`` checked with ``re`` (the documented syntax) and within the limits, compiled by
+    the regex package (whose default VERSION0 behaves as ``re``)."""
+    if len(pattern) > MAX_PATTERN:
+        raise CheckError(path, f"the regex is {len(pattern):,} characters, over the limit of {MAX_PATTERN:,}",
+                         "shorten the pattern, or check the reply with contains or json-schema")
+    try:
+        spelled = _spelled(_parser.parse(pattern))
+        re.compile(pattern)
+    except re.error as exc:
+        raise CheckError(path, f"bad regex {pattern!r}: {exc}", "correct the pattern") from None
+    except RecursionError:
+        raise CheckError(path, "the regex nests its groups too deeply", "flatten the pattern") from None
+    if spelled > MAX_SPELLED:
+        raise CheckError(path, f"the regex's counted repeats spell out {spelled:,} items, over the limit of "
+                         f"{MAX_SPELLED:,}", "use smaller counts in {m,n} (or + and *)")
+    return regex.compile(pattern)
+
+
+def _spelled(items: Any) -> int:
+    """How many atoms a parsed pattern spells out once its counted repeats are written out."""
+    total = 0
+    for op, av in items:
+        if op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT, _parser.POSSESSIVE_REPEAT):
+            low, high, sub = av
+            total += max(low if high == _parser.MAXREPEAT else high, 1) * _spelled(sub)
+        else:
+            total += 1 + sum(_spelled(sub) for sub in _subpatterns(av))
+    return total
+
+
+def _subpatterns(av: Any) -> Any:
+    if isinstance(av, _parser.SubPattern):
+        yield av
+    elif isinstance(av, (tuple, list)):
+        for item in av:
+            yield from _subpatterns(item)
+
+
+def _search(check: Check, text: str) -> tuple[bool | None, str]:
+    """(matched, "") or (None, which limit stopped it). The match runs on a thread of its own,
+    the GIL released, so the caller waits at most REGEX_SECONDS of wall time however busy the
+    machine is, and Ctrl-C or the app server are never held up; an abandoned match stops itself."""
+    if len(text) > MAX_TEXT:
+        return None, (f"the reply is {len(text):,} characters, over the {MAX_TEXT:,} a regex check reads: "
+                      "check it with contains, or ask for a shorter reply")
+    found: list[bool] = []
+
+    def match() -> None:
+        try:
+            found.append(check.pattern.search(text, timeout=REGEX_SECONDS, concurrent=True) is not None)
+        except TimeoutError:
+            pass
+
+    worker = threading.Thread(target=match, name="regex-check", daemon=True)
+    worker.start()
+    worker.join(REGEX_SECONDS)
+    if not found:
+        return None, (f"the regex {check.value!r} ran past its time limit of {REGEX_SECONDS:g} s on this reply "
+                      "(nested repeats such as (a+)+ backtrack without end): simplify the pattern")
+    return found[0], ""
+
+
 def _text(check: Check, o: Outcome) -> tuple[bool, str]:
     v, text = check.value, o.text
     tests: dict[str, Callable[[], bool]] = {
         "contains": lambda: v in text, "icontains": lambda: v.casefold() in text.casefold(),
         "not-contains": lambda: v not in text, "equals": lambda: text.strip() == v.strip(),
         "starts-with": lambda: text.lstrip().startswith(v),
-        "regex": lambda: check.pattern.search(text) is not None,
     }
     passed = tests[check.type]()
     said = {"contains": ("contains", "does not contain"),
             "icontains": ("contains (any case)", "does not contain (in any case)"),
             "not-contains": ("does not contain", "contains"), "equals": ("equals", "does not equal"),
-            "starts-with": ("starts with", "does not start with"),
-            "regex": ("matches", "does not match")}[check.type]
+            "starts-with": ("starts with", "does not start with")}[check.type]
     return passed, f"the reply {said[0] if passed else said[1]} {v!r}"
 
 
@@ -162,6 +239,11 @@ def evaluate(check: Check, outcome: Outcome) -> Verdict:
         passed, message = _json(check, outcome)
     elif check.type == "finish-reason":
         passed, message = _finish(check, outcome)
+    elif check.type == "regex":
+        matched, limit = _search(check, outcome.text)
+        if matched is None:
+            return Verdict(check.type, False, limit, error=True)
+        passed, message = matched, f"the reply {'matches' if matched else 'does not match'} {check.value!r}"
     else:
         passed, message = _text(check, outcome)
     return Verdict(check.type, passed, message)

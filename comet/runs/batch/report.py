@@ -21,8 +21,8 @@ CSV_COLUMNS = ("case", "target", "ok", "passed", "failed_assertions", "error", "
 
 def summary(results: Sequence[Result], cases: int, targets: int, wall_ms: float | None) -> dict[str, Any]:
     """``passed``: no error and every assertion passed; ``failed``: an assertion failed;
-    ``errors``: the request itself failed."""
-    errors = sum(1 for r in results if r.error is not None)
+    ``errors``: the request itself failed, or a check could not judge the reply (a limit)."""
+    errors = sum(1 for r in results if r.errored)
     passed = sum(1 for r in results if r.ok)
     return {"cases": cases, "targets": targets, "passed": passed, "failed": len(results) - passed - errors,
             "errors": errors, "wall_ms": None if wall_ms is None else round(wall_ms, 1)}
@@ -101,13 +101,21 @@ def _why(result: Result) -> str:
     return "; ".join(v.message for v in result.verdicts if not v.passed)
 
 
+def _failed(result: Result) -> str:
+    return "; ".join(v.message for v in result.verdicts if not v.passed and not v.error)
+
+
+def _check_errors(result: Result) -> str:
+    return "; ".join(f"{v.type}: {v.message}" for v in result.verdicts if v.error)
+
+
 def to_csv(results: Sequence[Result]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in ordered(results):
         writer.writerow([r.case.number, r.target_name, r.ok, sum(v.passed for v in r.verdicts),
-                         _why(r) if r.error is None else "", "" if r.error is None else _why(r),
+                         _failed(r), _why(r) if r.error else _check_errors(r),
                          _round(r.latency_ms), _round(r.ttft_ms), r.usage.get("input_tokens"),
                          r.usage.get("output_tokens"), r.cost_usd, json.dumps(r.case.vars, ensure_ascii=False),
                          r.text])
@@ -130,14 +138,16 @@ def to_junit(name: str, results: Sequence[Result], names: Sequence[str]) -> str:
     for target in names:
         mine = [r for r in ordered(results) if r.target_name == target]
         suite = ET.SubElement(root, "testsuite", name=f"{name} [{target}]", tests=str(len(mine)),
-                              failures=str(sum(1 for r in mine if r.error is None and not r.ok)),
-                              errors=str(sum(1 for r in mine if r.error is not None)),
+                              failures=str(sum(1 for r in mine if not r.errored and not r.ok)),
+                              errors=str(sum(1 for r in mine if r.errored)),
                               time=f"{sum((r.latency_ms or 0) for r in mine) / 1000:.3f}")
         for r in mine:
             case = ET.SubElement(suite, "testcase", classname=f"{name}.{target}", name=case_label(r),
                                  time=f"{(r.latency_ms or 0) / 1000:.3f}")
             if r.error is not None:
                 ET.SubElement(case, "error", message=_why(r), type=r.error.kind).text = r.error.message
+            elif r.errored:
+                ET.SubElement(case, "error", message=_check_errors(r), type="check").text = r.text
             elif not r.ok:
                 ET.SubElement(case, "failure", message=_why(r), type="assertion").text = r.text
     ET.indent(root)
@@ -147,7 +157,7 @@ def to_junit(name: str, results: Sequence[Result], names: Sequence[str]) -> str:
 def to_table(name: str, results: Sequence[Result], head: dict[str, Any]) -> str:
     rows = [("case", "target", "result", "latency", "why / reply")]
     for r in ordered(results):
-        status = "ok" if r.ok else ("ERROR" if r.error else "FAIL")
+        status = "ok" if r.ok else ("ERROR" if r.errored else "FAIL")
         said = _why(r) if not r.ok else r.text
         said = " ".join(said.split())
         rows.append((str(r.case.number), r.target_name, status,

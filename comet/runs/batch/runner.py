@@ -60,6 +60,11 @@ class Result:
     def ok(self) -> bool:
         return self.error is None and all(v.passed for v in self.verdicts)
 
+    @property
+    def errored(self) -> bool:
+        """The request failed, or a check could not judge the reply (past a limit): not a fail."""
+        return self.error is not None or any(v.error for v in self.verdicts)
+
     def to_dict(self) -> dict[str, Any]:
         return {"case": self.case.number, "vars": self.case.vars, "target": self.target_name, "ok": self.ok,
                 "text": self.text, "assertions": [v.to_dict() for v in self.verdicts],
