@@ -87,7 +87,18 @@ class CometError(Exception):
 
 
 class ConfigError(CometError):
+    """Nothing was sent, or a part (a store) cannot be used; ``fix`` says what to change when the
+    general one (the key and base URL) is not it."""
+
     kind = "config"
+
+    def __init__(self, message: str, *, fix: str = "", **kw: Any):
+        super().__init__(message, **kw)
+        self._fix = fix
+
+    @property
+    def fix(self) -> str:
+        return self._fix or FIXES["config"]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,9 @@ Exports read through a server-side cursor: a million runs never sit in memory at
 
 Connections come from a psycopg-pool pool. Errors that reach people name the URL through
 :func:`~comet.store.config.redact` only: the password never appears.
+
+No call can hang on the server: :mod:`comet.store.postgres_limits` bounds every connection,
+checkout and wait for an answer (``COMET_HISTORY_TIMEOUT``).
 """
 
 from __future__ import annotations
@@ -140,6 +143,8 @@ def connect_error(url: str, exc: Exception) -> ConfigError:
     """A ConfigError naming the store without its password (nor the password inside psycopg's text)."""
     from psycopg.conninfo import conninfo_to_dict
 
+    from .postgres_limits import DEFAULT_TIMEOUT_S, TIMEOUT_ENV
+
     try:
         password = str(conninfo_to_dict(url).get("password") or "")
     except Exception:
@@ -147,8 +152,11 @@ def connect_error(url: str, exc: Exception) -> ConfigError:
     detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     if password:
         detail = detail.replace(password, "***")
-    return ConfigError(f"the history database {redact(url)} cannot be used: {detail}. Check {URL_ENV} "
-                       "(host, port, user, password, database); sending still works, history is off until fixed")
+    timed_out = "timeout" in detail or "did not answer" in detail or "couldn't get a connection" in detail
+    fix = (f"check that the server is up and not overloaded, or raise {TIMEOUT_ENV} (seconds, default "
+           f"{DEFAULT_TIMEOUT_S:g})") if timed_out else f"check {URL_ENV} (host, port, user, password, database)"
+    return ConfigError(f"the history database {redact(url)} cannot be used: {detail}. {fix[0].upper()}{fix[1:]}; "
+                       "sending still works, history is off until fixed", fix=fix)
 
 
 class PostgresStore(SQLMethods):
@@ -157,26 +165,33 @@ class PostgresStore(SQLMethods):
     PLACEHOLDER = "%s"
     NAME_ORDER = "lower(name)"
 
-    def __init__(self, url: str, *, secrets: Sequence[str] = (), pool_size: int = 8, connect_timeout: float = 5):
+    def __init__(self, url: str, *, secrets: Sequence[str] = (), pool_size: int = 8, timeout: float | None = None):
         try:
             import psycopg
             from psycopg_pool import ConnectionPool
         except ImportError:
             raise ConfigError(f"{URL_ENV} = {redact(url)} needs psycopg and psycopg-pool: "
                               "pip install -r requirements.txt") from None
+        from .postgres_limits import ANSWER_MARGIN_S, BoundedConnection, connection_options, timeout_s
+
         self.url = url
         self.location = redact(url)
         self.secrets = tuple(secrets)
+        self.timeout_s = timeout_s() if timeout is None else timeout
         try:
-            with psycopg.connect(url, connect_timeout=connect_timeout) as conn:
+            options = connection_options(url, self.timeout_s)
+            answer_s = self.timeout_s + ANSWER_MARGIN_S
+            with BoundedConnection.connect(url, **options) as conn:
+                conn.answer_s = answer_s
                 self._migrate(conn)
         except psycopg.Error as exc:
             raise connect_error(url, exc) from None
         # check: a connection the server ended (a restart, a failover) is replaced before use;
-        # timeout: a server that is gone is a ConfigError in seconds, not a page that hangs
+        # timeout: a checkout waits no longer than a statement may run
         self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True, name="comet-history",
-                                    kwargs={"connect_timeout": connect_timeout}, check=ConnectionPool.check_connection,
-                                    timeout=connect_timeout * 2)
+                                    connection_class=BoundedConnection, kwargs=options,
+                                    configure=lambda conn: setattr(conn, "answer_s", answer_s),
+                                    check=ConnectionPool.check_connection, timeout=self.timeout_s)
         self._drafts: Any = None
 
     def _migrate(self, conn: Any) -> int:
@@ -191,8 +206,12 @@ class PostgresStore(SQLMethods):
                 raise ConfigError(f"the history database {self.location} has schema version {version}, newer "
                                   f"than this Comet Playground knows ({len(MIGRATIONS)}); upgrade the app, or "
                                   f"point {URL_ENV} at another database")
-            for step in MIGRATIONS[version:]:
-                conn.execute(step)
+            if version < len(MIGRATIONS):  # a migration may rightly run long: no bounds for its steps
+                conn.execute("SET LOCAL statement_timeout = 0")
+                conn.answer_s, bound = None, conn.answer_s
+                for step in MIGRATIONS[version:]:
+                    conn.execute(step)
+                conn.answer_s = bound
             conn.execute("UPDATE comet_schema SET version = %s", (len(MIGRATIONS),))
         return len(MIGRATIONS)
 

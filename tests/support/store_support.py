@@ -61,3 +61,75 @@ def stored_bytes(store: Any) -> bytes:
         return b"".join(p.read_bytes() for p in sorted(path.parent.glob(path.name + "*")))
     tables = [r[0] for r in sql(store, "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")]
     return "\n".join(str(r) for t in tables for r in sql(store, f"SELECT t::text FROM {t} t")).encode()
+
+
+class Cluster:
+    """A PostgreSQL cluster of one test's own (.ci/postgres), so it can be stopped, restarted or
+    frozen (SIGSTOP of all its processes) without touching the cluster other tests share."""
+
+    BIN = Path("/usr/lib/postgresql/15/bin")
+    SCRIPT = Path(__file__).resolve().parents[2] / ".ci" / "postgres"
+
+    def __init__(self) -> None:
+        import subprocess
+
+        if os.geteuid() != 0 or not (self.BIN / "initdb").exists():
+            pytest.skip("needs root and Debian's PostgreSQL 15 to start a cluster of its own")
+        out = subprocess.run(["bash", str(self.SCRIPT), "start"], capture_output=True, text=True, timeout=120,
+                             check=True)
+        self.url = out.stdout.strip()
+        self.dir = Path(out.stderr.strip().splitlines()[-1])
+
+    def _ctl(self, *args: str) -> None:
+        import subprocess
+
+        subprocess.run(["runuser", "-u", "postgres", "--", str(self.BIN / "pg_ctl"), "-D", str(self.dir / "data"),
+                        "-w", *args], capture_output=True, timeout=120, check=True)
+
+    def pids(self) -> list[int]:
+        """The postmaster and every process it started."""
+        main = int((self.dir / "data" / "postmaster.pid").read_text().split()[0])
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == main:  # the field after the state is the parent's pid
+                children.append(int(stat.parent.name))
+        return [main, *children]
+
+    def freeze(self) -> None:
+        import signal
+
+        for pid in self.pids():
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        import signal
+
+        for pid in self.pids():
+            os.kill(pid, signal.SIGCONT)
+
+    def stop(self) -> None:
+        self._ctl("-m", "fast", "stop")
+
+    def restart(self) -> None:
+        """Stop, then start with the options it first started with (pg_ctl keeps them)."""
+        self._ctl("-m", "fast", "restart")
+
+    def remove(self) -> None:
+        import subprocess
+
+        if (self.dir / "data" / "postmaster.pid").exists():
+            self.thaw()  # a frozen server would not stop
+        subprocess.run(["bash", str(self.SCRIPT), "stop", str(self.dir)], capture_output=True, timeout=120)
+
+
+@contextmanager
+def own_cluster() -> Iterator[Cluster]:
+    cluster = Cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.remove()
