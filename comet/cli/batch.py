@@ -14,10 +14,13 @@ FORMATS = ("table", "json", "csv", "junit")
 
 
 def batch(args: Namespace) -> int:
-    from comet.runs.batch import Batch, SuiteError, keep, load, plan, render, summary, target_name
+    from comet.runs.batch import MAX_CONCURRENCY, Batch, SuiteError, keep, load, plan, render, summary, target_name
 
     if args.concurrency < 1:
         raise BadInput(f"--concurrency {args.concurrency} is below 1", "give 1 or more requests in flight")
+    if args.concurrency > MAX_CONCURRENCY:
+        raise BadInput(f"--concurrency {args.concurrency} is over the limit of {MAX_CONCURRENCY}",
+                       f"give at most {MAX_CONCURRENCY} requests in flight (a 429 holds the whole batch anyway)")
     try:
         suite = load(args.suite)
         planned = plan(suite)
@@ -47,16 +50,18 @@ def batch(args: Namespace) -> int:
     return OK if head["passed"] == run.total else FAILED
 
 
+GRACE_S = 2.0  # after Ctrl-C: how long the runs in flight may take to finish before they are abandoned
+
+
 def _run(run, bar) -> list:
-    """Every result; on Ctrl-C, the runs in flight finish, no new one starts, and the report
-    covers what finished (exit 1: the batch is incomplete)."""
+    """Every result; on Ctrl-C no new run starts, the runs in flight get GRACE_S to finish, and
+    the report covers what finished (exit 1: the batch is incomplete)."""
     try:
         return run.run(on_result=lambda result: bar.update(1))
     except KeyboardInterrupt:
-        run.stop()
-        while not run.finished:
-            run.drain(0.2)
-        print(f"interrupted: {len(run.results)} of {run.total} runs finished", file=sys.stderr)
+        abandoned = run.wind_down(GRACE_S)
+        print(f"interrupted: {len(run.results):,} of {run.total:,} runs finished"
+              + (f"; {abandoned} in flight were abandoned" if abandoned else ""), file=sys.stderr)
         return run.results
 
 
@@ -105,7 +110,7 @@ def _progress(total: int):
 def _arguments(parser: ArgumentParser) -> None:
     parser.add_argument("suite", metavar="SUITE.json", help="the suite file (see docs/batch.md)")
     parser.add_argument("--base-url", default=None)
-    parser.add_argument("--concurrency", type=int, default=8, help="requests in flight at once (default 8)")
+    parser.add_argument("--concurrency", type=int, default=8, help="requests in flight at once (default 8, at most 64)")
     parser.add_argument("--record", action="store_true", help="save every run in History with the batch id")
     parser.add_argument("--db", default=None, help="history database for --record (default: COMET_HISTORY_DB "
                         "or the per-user file)")

@@ -1,9 +1,10 @@
 """``python -m comet batch`` within its limits: a regex check past its time limit is reported as
-an error (not a fail) in every format."""
+an error (not a fail) in every format; Ctrl-C ends any batch within seconds."""
 
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -45,3 +46,62 @@ def test_a_regex_past_its_time_limit_is_an_error_in_every_report(emulator, tmp_p
     assert junit.find(".//error").get("type") == "check"
     table = batch(str(path), base_url=emulator.base_url).stdout
     assert " ERROR " in table and "0 passed, 0 failed, 1 errors" in table
+
+
+def test_ctrl_c_ends_a_huge_batch_within_seconds_whatever_is_in_flight(make_emulator, tmp_path):
+    """20,000 cases at the largest concurrency, every reply 60 s away: Ctrl-C abandons the runs
+    in flight (the report says so) instead of waiting a minute for them."""
+    from comet.runs.batch import MAX_CONCURRENCY
+
+    emu = make_emulator(ttft_ms=60_000, chunk_ms=0)
+    cases = [{"vars": {"country": f"land {i}"}} for i in range(20_000)]
+    proc = subprocess.Popen([sys.executable, "-m", "comet", "batch", str(suite(tmp_path, cases=cases)),
+                             "--format", "json", "--concurrency", str(MAX_CONCURRENCY), "--base-url", emu.base_url],
+                            cwd=ROOT, env=environ("sk-batch-test"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    def sent() -> int:
+        return sum(1 for r in emu.received if r.method == "POST")
+
+    deadline = time.monotonic() + 60
+    while sent() < MAX_CONCURRENCY and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sent() == MAX_CONCURRENCY  # every worker is waiting on its reply
+    start = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    try:
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert time.monotonic() - start < 5
+    assert proc.returncode == 1, err
+    assert f"interrupted: 0 of 20,000 runs finished; {MAX_CONCURRENCY} in flight were abandoned" in err
+    assert "Traceback" not in err
+    assert json.loads(out)["results"] == []
+
+
+def test_a_concurrency_over_the_limit_exits_2_with_the_fix(emulator, tmp_path):
+    from comet.runs.batch import MAX_CONCURRENCY
+
+    path = suite(tmp_path, cases=[{"vars": {"country": "Portugal"}}])
+    done = batch(str(path), "--concurrency", "100000", base_url=emulator.base_url)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"--concurrency 100000 is over the limit of {MAX_CONCURRENCY}" in done.stderr
+    assert f"fix: give at most {MAX_CONCURRENCY} requests in flight" in done.stderr
+    assert batch(str(path), "--concurrency", str(MAX_CONCURRENCY), base_url=emulator.base_url).returncode == 0
+
+
+def test_a_suite_planning_more_requests_than_the_limit_exits_2_sending_nothing(emulator, tmp_path):
+    from comet.runs.batch import MAX_REQUESTS
+
+    targets = [{"route": route, "model": model} for route in ("gemini", "openai")
+               for model in ("gemini-2.5-flash", "gemini-2.5-pro", "gemini-2.0-flash")]
+    cases = MAX_REQUESTS // len(targets) + 1
+    (tmp_path / "cases.csv").write_text("country\n" + "".join(f"land {i}\n" for i in range(cases)), encoding="utf-8")
+    path = suite(tmp_path, targets=targets, dataset="cases.csv")
+    emulator.clear()
+    done = batch(str(path), base_url=emulator.base_url)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert (f"error: $.dataset: the suite plans {cases * 6:,} requests ({cases:,} cases x 6 targets), "
+            f"over the limit of {MAX_REQUESTS:,}") in done.stderr
+    assert "fix: split the cases over several suites" in done.stderr
+    assert not [r for r in emulator.received if r.method == "POST"]

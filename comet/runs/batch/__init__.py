@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from .checks import TYPES as ASSERTION_TYPES
 from .report import FORMATS, document, keep, per_target, render, summary
-from .runner import DEFAULT_CONCURRENCY, Batch, Limiter, Result, new_batch_id, plan, target_name
-from .suite import Case, Suite, SuiteError, load, parse, read_dataset
+from .runner import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, Batch, Limiter, Result, new_batch_id, plan, target_name
+from .suite import MAX_REQUESTS, Case, Suite, SuiteError, load, parse, read_dataset
 
-__all__ = ["ASSERTION_TYPES", "FORMATS", "DEFAULT_CONCURRENCY", "Batch", "Case", "Limiter", "Result",
-           "Suite", "SuiteError", "document", "keep", "load", "new_batch_id", "parse", "per_target", "plan", "read_dataset",
+__all__ = ["ASSERTION_TYPES", "FORMATS", "DEFAULT_CONCURRENCY", "MAX_CONCURRENCY", "MAX_REQUESTS", "Batch", "Case",
+           "Limiter", "Result", "Suite", "SuiteError", "document", "keep", "load", "new_batch_id", "parse", "per_target", "plan", "read_dataset",
            "render", "summary", "target_name"]

@@ -9,7 +9,8 @@ Rate limits are shared: when any request meets a 429, :class:`Limiter` holds eve
 *next* request for the delay the service asked for (Retry-After or Gemini's ``retryDelay``,
 which the client honours for the request that met it), so the whole batch slows down instead
 of each task hammering on alone. :meth:`Batch.stop` ends the runs in flight and keeps every
-finished result.
+finished result; :meth:`Batch.wind_down` stops and waits a bounded time, then abandons what is
+still running (Ctrl-C in the CLI).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from .checks import Outcome, Verdict, evaluate
 from .suite import Case, Suite, SuiteError
 
 DEFAULT_CONCURRENCY = 8
+MAX_CONCURRENCY = 64  # requests in flight: a thread each; more only meets the service's rate limit sooner
 
 
 def new_batch_id() -> str:
@@ -123,8 +125,8 @@ class Batch:
                  concurrency: int = DEFAULT_CONCURRENCY, history: Any = None,
                  price: Callable[[Exchange], float | None] | None = None, cancel: Any = None,
                  batch_id: str | None = None, stop_in_flight: bool = True):
-        if concurrency < 1:
-            raise ValueError("concurrency is at least 1")
+        if not 1 <= concurrency <= MAX_CONCURRENCY:
+            raise ValueError(f"concurrency is 1 to {MAX_CONCURRENCY}, not {concurrency}")
         self.suite, self.planned, self.client = suite, list(planned), client
         self.concurrency, self.history, self.price = concurrency, history, price
         self.cancel = cancel if cancel is not None else CancelToken()
@@ -140,6 +142,7 @@ class Batch:
         self.finished_at: float | None = None
         self._tasks = self._all_tasks()
         self._take = threading.Lock()
+        self.taken = 0  # runs a worker has begun
         self._done: queue.SimpleQueue = queue.SimpleQueue()
         self._workers = 0
         self._drain_lock = threading.Lock()
@@ -174,12 +177,11 @@ class Batch:
     def _work(self) -> None:
         try:
             while not self.cancel.is_set():
-                with self._take:
-                    task = next(self._tasks, None)
-                if task is None:
-                    break
                 self.limiter.wait(self.cancel)
-                if self.cancel.is_set():
+                with self._take:
+                    task = None if self.cancel.is_set() else next(self._tasks, None)
+                    self.taken += task is not None
+                if task is None:
                     break
                 result = self._run(*task)
                 if result is not None:
@@ -236,6 +238,15 @@ class Batch:
                     self.results.append(item)
                     new.append(item)
         return new
+
+    def wind_down(self, grace: float) -> int:
+        """Stop, wait up to ``grace`` seconds for the runs in flight, and return how many are
+        still running: abandoned (their threads are daemons), so no batch outlives a Ctrl-C."""
+        self.stop()
+        deadline = time.monotonic() + grace
+        while not self.finished and (left := deadline - time.monotonic()) > 0:
+            self.drain(min(0.2, left))
+        return 0 if self.finished else self.taken - len(self.results)
 
     def run(self, on_result: Callable[[Result], None] | None = None) -> list[Result]:
         """Start, wait for every result (calling ``on_result`` with each), return them all."""

@@ -13,7 +13,8 @@ naming the JSON path (``$.cases[2].assert[0].type``) or the dataset line (``case
      "assert": [{"type": "max-latency-ms", "value": 5000}]}
 
 ``targets`` defaults to the request's own route and model; the top-level ``assert`` applies to
-every case; dataset paths are relative to the suite file.
+every case; dataset paths are relative to the suite file. A suite plans at most
+:data:`MAX_REQUESTS` requests (cases x targets).
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ from comet.runs.compare import MAX_TARGETS, Target
 
 from .checks import Check, CheckError, prepare
 
-__all__ = ["Suite", "Case", "SuiteError", "load", "parse", "read_dataset"]
+__all__ = ["MAX_REQUESTS", "Suite", "Case", "SuiteError", "load", "parse", "read_dataset"]
+
+MAX_REQUESTS = 50_000  # cases x targets: a larger run is several suites (and its report stays readable)
 
 
 class SuiteError(ValueError):
@@ -108,6 +111,8 @@ def parse(data: Any, base_dir: str | Path | None = None,
     top = _list(data, "assert")
     inline = [_inline_case(raw, i, variables) for i, raw in enumerate(_list(data, "cases"))]
     rows = _dataset(data.get("dataset"), variables, base_dir, datasets or {})
+    targets = _targets(data.get("targets"), call)
+    _within_limit(max(len(inline) + len(rows), 1), len(targets), "$.dataset" if rows else "$.cases")
     if not inline and not rows:
         if variables:
             raise SuiteError("$.cases", "no cases: the request has variables "
@@ -119,8 +124,14 @@ def parse(data: Any, base_dir: str | Path | None = None,
                   [*((a, f"{where}.assert[{j}]") for j, a in enumerate(own)),
                    *((a, f"$.assert[{j}]") for j, a in enumerate(top))]]
         cases.append(Case(number, dict(values), tuple(checks), tuple(own)))
-    return Suite(str(data.get("name") or "suite"), call, _targets(data.get("targets"), call),
-                 tuple(cases), tuple(top), variables)
+    return Suite(str(data.get("name") or "suite"), call, targets, tuple(cases), tuple(top), variables)
+
+
+def _within_limit(cases: int, targets: int, where: str) -> None:
+    if cases * targets > MAX_REQUESTS:
+        raise SuiteError(where, f"the suite plans {cases * targets:,} requests ({cases:,} cases x {targets} "
+                         f"targets), over the limit of {MAX_REQUESTS:,}",
+                         "split the cases over several suites, or run fewer targets")
 
 
 def _check(raw: Any, path: str, values: Mapping[str, Any], where: str) -> Check:
