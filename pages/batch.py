@@ -3,9 +3,9 @@
 import streamlit as st
 
 from comet.runs.compare import pricer
-from ui import batch_view as view
+from ui import batch_view as view, editor
 from ui.connection import current, listed_models
-from ui.runs import history
+from ui.history_store import history
 from ui.shell import ensure_app
 
 ensure_app()  # before drawing: see ui/shell.py
@@ -20,6 +20,7 @@ catalog = listed_models(conn)
 left, right = st.columns([3, 2], gap="large")
 with left:
     call, variables = view.request_editor()
+    editor.mark(editor.BATCH)  # after every widget the editor writes to: see ui/editor/echo.py
     st.subheader("Cases")
     cases = view.cases_editor(variables)
 with right:

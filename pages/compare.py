@@ -3,9 +3,9 @@
 import streamlit as st
 
 from comet.runs.compare import pricer
-from ui import compare_view as view
+from ui import compare_view as view, editor
 from ui.connection import current, listed_models
-from ui.runs import history
+from ui.history_store import history
 from ui.shell import ensure_app
 
 ensure_app()  # before drawing: see ui/shell.py
@@ -20,6 +20,7 @@ catalog = listed_models(conn)
 request, targets_column = st.columns(2, gap="large")  # room for the full route names
 with request:
     call = view.request_editor()
+    editor.mark(editor.COMPARE)  # after every widget the editor writes to: see ui/editor/echo.py
 with targets_column:
     targets = view.target_picker([m.id for m in catalog])
 

@@ -3,20 +3,20 @@ delete, export and share."""
 
 import streamlit as st
 
-from ui import connection, history_view as view, run_diff, runs, suite_export
+from ui import connection, history_store, history_table as view, run_details, run_diff, sharing, suite_export
 from ui.shell import ensure_app
 
 ensure_app()  # before drawing: see ui/shell.py
 
-view.open_share_link()  # a shared request's link lands here and goes on to the Playground
+sharing.open_share_link()  # a shared request's link lands here and goes on to the Playground
 
 st.title("History")
-history = runs.history()
+history = history_store.history()
 if history is None:  # the banner above says why; the share link above still worked
     st.stop()
 st.caption(f"Runs are kept in `{history.location}`.")  # a URL shows without its password
 
-with runs.store_errors():  # the store going away mid-page: a message, not a traceback
+with history_store.store_errors():  # the store going away mid-page: a message, not a traceback
     found = view.filters(history)
     rows, total = view.page_of_runs(history, found)
     view.table(rows, total)
@@ -27,9 +27,9 @@ with runs.store_errors():  # the store going away mid-page: a message, not a tra
 
     selected = st.session_state.get(view.SELECTED)
     if selected is not None:
-        view.details(history, selected, connection.current())
+        run_details.details(history, selected, connection.current())
     else:
         st.caption("Select a run to see its request, response and code, and to reopen, rerun, share or delete it.")
 
 with st.expander("Open a shared request file"):
-    view.upload_request()
+    sharing.upload_request()

@@ -4,7 +4,9 @@ the reply stream in, and copy the code for exactly that request."""
 import streamlit as st
 
 from comet.body import hints
-from ui import code, connection, echo, editor, features, importer, layout, presets_view, runs, variables
+from ui import code, connection, editor, function_answers, importer, layout, presets_view, token_count
+from ui.editor import variables
+from ui.run import runner
 from ui.shell import ensure_app
 
 ensure_app()  # before drawing: see ui/shell.py
@@ -27,15 +29,15 @@ def reply_panel(conn: connection.Connection, by_id: dict) -> None:
     state = editor.load_state()
     problems = problems_of(state)
     blocked = bool(problems) or state.json_error is not None
-    last = runs.last("pg_result")
+    last = runner.last("pg_result")
     ss = st.session_state
-    if ss.get("pg_continue") or ss.get(features.ANSWER_SEND):
+    if ss.get("pg_continue") or ss.get(function_answers.ANSWER_SEND):
         st.rerun()  # their callbacks changed the request: the editor must show it
     with st.container(key="pg_buttons"):
         send_col, continue_col = st.columns(2)
         send = send_col.button("Send", key="pg_send", type="primary", shortcut="Ctrl+Enter",
                                disabled=blocked, width="stretch")
-        send = send or (ss.pop(features.SEND_NOW, False) and not blocked)  # a function's answer
+        send = send or (ss.pop(function_answers.SEND_NOW, False) and not blocked)  # a function's answer
         continue_col.button("Follow up", key="pg_continue", width="stretch",
                             disabled=send or not editor.can_continue(state, last),
                             on_click=editor.continue_from, args=("pg_result",),
@@ -45,11 +47,11 @@ def reply_panel(conn: connection.Connection, by_id: dict) -> None:
         st.caption(hints.EMPTY_PROMPT)  # Send stays enabled: the service's answer is the user's to see
     if send:
         layout.swap("pg_buttons", "pg_stop")  # Stop takes the buttons' place while the reply streams
-        if runs.send(conn, variables.filled(state), by_id, key="pg_reply", result_key="pg_result"):
+        if runner.send(conn, variables.filled(state), by_id, key="pg_reply", result_key="pg_result"):
             st.rerun()  # the whole page: Stop off, Follow up on, History and the code up to date
     elif last:
-        runs.show(last, key="pg_reply")
-        features.function_answers(state, last, result_key="pg_result")
+        runner.show(last, key="pg_reply")
+        function_answers.function_answers(state, last, result_key="pg_result")
     else:
         st.caption("The reply appears here. Send with the button or Ctrl+Enter.")
 
@@ -73,12 +75,12 @@ with request:
     editor.tabs(state)
     variables.fields(state)
     editor.show_problems(problems_of(state))
-    features.count_tokens(conn, state)
+    token_count.count_tokens(conn, state)
     st.subheader("Code")
     code.code_tabs(variables.filled(state), code.target(conn, key="pg_snippets_local"), key="pg_code_tabs")
 
 editor.save_draft(state)
-echo.mark()  # after every widget the editor writes to: see ui/echo.py
+editor.mark(editor.PLAYGROUND)  # after every widget the editor writes to: see ui/editor/echo.py
 
 layout.pin_beside("pg_answer")  # the reply stays in view beside a long form (issue 14)
 with answer, st.container(key="pg_answer"):

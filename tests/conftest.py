@@ -46,7 +46,7 @@ def _app_stores_closed():
     """The stores an app under test opened (Streamlit caches them) close after the test, so no
     PostgreSQL pool outlives it, retrying a server that a later test stopped."""
     yield
-    runs = sys.modules.get("ui.runs")
+    runs = sys.modules.get("ui.history_store")
     if runs is not None:
         runs._history.clear()  # its on_release closes each store
 

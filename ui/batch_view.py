@@ -23,7 +23,10 @@ from comet.runs.batch import (ASSERTION_TYPES, Batch, Result, SuiteError, keep, 
                               render, summary, target_name)
 from comet.runs.compare import DEFAULT_TARGETS, MAX_TARGETS, Target
 
+from . import editor, history_table
+
 WINDOW = 200  # rows of the results drawn at once, whatever the batch's size
+PAGE = editor.BATCH
 ROUTES = [r.value for r in Route]
 NO_VALUE = {"json-valid"}
 
@@ -37,42 +40,40 @@ def _state() -> Any:
 def set_request(call: Call, values: dict[str, str] | None = None) -> None:
     """Make ``call`` the request; ``values`` (the Playground's variables) become the first case."""
     s = _state()
-    s["bat_route"], s["bat_model"], s["bat_stream"] = call.route.value, call.model, call.stream
-    s["bat_body"] = json.dumps(call.body, indent=2, ensure_ascii=False)
+    editor.replace(PAGE, editor.EditorState.of(call, variables=dict(values or {})))
     used = names(call.body)
     if used and values is not None:
         s["bat_cases"] = pd.DataFrame({v: pd.Series([values.get(v, "")], dtype="string") for v in used})
         s["bat_cases_version"] = s.get("bat_cases_version", 0) + 1
 
 
+def _from_playground() -> None:
+    played = editor.playground()
+    if played is not None:
+        set_request(played.call(), played.variables)
+
+
 def request_editor() -> tuple[Call | None, list[str]]:
     """Route, model and the body as JSON with ``{{variables}}``; returns the request (None while
     the JSON is invalid) and its variable names."""
-    s = _state()
-    if "bat_body" not in s:
-        set_request(Call(Route.GEMINI, DEFAULT_TARGETS[0].model,
-                         simple_body(Route.GEMINI, "What is the capital of {{country}}?")))
-    playground = s.get("pg_state")
-    if playground is not None and hasattr(playground, "call"):
-        st.button("Start from the Playground's request", key="bat_from_playground",
-                  on_click=lambda: set_request(playground.call(), getattr(playground, "variables", {})),
+    state = editor.load(PAGE, editor.EditorState.of(Call(
+        Route.GEMINI, DEFAULT_TARGETS[0].model, simple_body(Route.GEMINI, "What is the capital of {{country}}?"))))
+    if editor.playground() is not None:
+        st.button("Start from the Playground's request", key="bat_from_playground", on_click=_from_playground,
                   help="copy the request you are editing in the Playground; its {{variables}} become columns")
     c1, c2, c3 = st.columns([1, 2, 1])
-    c1.selectbox("Route", ROUTES, key="bat_route", format_func=lambda v: Route.parse(v).label)
-    c2.text_input("Model", key="bat_model")
-    c3.toggle("Stream", key="bat_stream")
-    st.text_area("Request body (JSON); write {{name}} where a case's value goes", key="bat_body", height=180)
-    try:
-        body = limits.loads(s["bat_body"])  # invalid JSON, or beyond a limit: path and fix
-        if not isinstance(body, dict):
-            raise ValueError("the body must be a JSON object")
-    except (ValueError, CometError) as exc:
-        st.error(f"Request body: {exc}")
+    c1.selectbox("Route", ROUTES, key=PAGE.route, on_change=editor.on_route, args=(PAGE,),
+                 format_func=lambda v: Route.parse(v).label)
+    c2.text_input("Model", key=PAGE.model, on_change=editor.on_model, args=(PAGE,))
+    c3.toggle("Stream", key=PAGE.stream, on_change=editor.on_stream, args=(PAGE,))
+    editor.json_box(PAGE, "Request body (JSON); write {{name}} where a case's value goes", height=180)
+    if state.json_error is not None:  # invalid JSON, or beyond a limit: where, what and the fix
+        editor.json_error(state, key="bat_body_err")
         return None, []
-    variables = names(body)
+    variables = names(state.body)
     st.caption("Variables: " + (", ".join(f"`{{{{{v}}}}}`" for v in variables) if variables
                                 else "none (add {{name}} to a string to vary it per case)"))
-    return Call(Route.parse(s["bat_route"]), (s["bat_model"] or "").strip(), body, stream=bool(s["bat_stream"])), variables
+    return Call(state.route, state.model, state.body, stream=state.stream), variables
 
 
 # ---- cases -------------------------------------------------------------------------------------
@@ -332,11 +333,6 @@ def _checks(result: dict[str, Any] | None) -> tuple[str, str, str]:
     return verdict, why, json.dumps(result.get("vars") or {}, ensure_ascii=False)
 
 
-def _open_in_history(batch_id: str) -> None:
-    st.session_state["hist_group"] = batch_id  # History's group filter (ui.history_view)
-    st.session_state["hist_page"] = 1
-
-
 def recorded(history: Any) -> None:
     """Reopen a batch from History: its runs (target and case, status, reply, latency, cost),
     and a button that shows them on the History page. Nothing while the history is off."""
@@ -366,5 +362,5 @@ def recorded(history: Any) -> None:
                           "status": r["status"], "finish": r["finish_reason"], "reply": r["reply_preview"],
                           "latency ms": r["latency_ms"], "cost $": r["cost"]})
         st.dataframe(table, hide_index=True, width="stretch", key="bat_recorded_rows")
-        if st.button("Show in History", key="bat_recorded_open", on_click=_open_in_history, args=(picked,)):
+        if st.button("Show in History", key="bat_recorded_open", on_click=history_table.set_group, args=(picked,)):
             st.switch_page("pages/history.py")

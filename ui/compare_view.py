@@ -8,27 +8,26 @@ redraws the columns from what arrived so far and goes on streaming where it left
 
 from __future__ import annotations
 
-import json
 from typing import Any, Sequence
 
 import streamlit as st
 
 from comet import Call, Route, simple_body
 from comet.body import form as forms
-from comet.core.errors import CometError, ErrorInfo
+from comet.core.errors import CometError
 from comet.core.exchange import Exchange
 from comet.runs.compare import (DEFAULT_TARGETS, MAX_TARGETS, Comparison, Lane, Target, Update, diff_html, diff_ratio,
                                 plan, word_diff)
 
-from . import suite_export, timeline
-from .reply import StreamPane, metrics, request_lines, retry_message, show_comet_error, show_error
-from .variables import filled, unfilled
+from . import editor, suite_export, timeline
+from .editor.variables import filled, unfilled
+from .run.finished import metrics, request_lines, show_comet_error, show_error
+from .run.live import StreamPane, retry_message
 
 DEFAULT_PROMPT = "Explain in three sentences why the sky is blue."
-FORM_FIELDS = ("prompt", "system", "temperature", "max_output_tokens", "thinking_budget",
-               "reasoning_effort")
 THINKING = {"gemini": "thinking_budget", "openai": "reasoning_effort"}  # per the request's shape
 REPAINT_S = 0.1  # the columns repaint at most this often while streaming
+PAGE = editor.COMPARE
 
 ROUTE_VALUES = [r.value for r in Route]
 
@@ -38,131 +37,74 @@ def _route_label(value: str) -> str:
 
 
 # ---- the request, written once -----------------------------------------------------------------
-# The request lives in plain session keys (``cmp_source``, ``cmp_body``, ``cmp_stream_on``,
-# ``cmp_targets``); the widgets are views of it, reseeded whenever Streamlit has dropped their
-# state (it does so for widgets of a page that was not shown), so nothing typed is lost when
-# moving between pages.
+# The request is the page's editor value (ui.editor, under the cmp_ prefix); its route is the shape
+# it is written in, and each target gets it converted to its own.
 
 def _state() -> Any:
     return st.session_state
 
 
+def _held(call: Call) -> editor.EditorState:
+    """``call`` as Compare holds it: an OpenAI body without its model and stream (each target
+    writes its own)."""
+    held = editor.EditorState.of(call)
+    if call.route is Route.OPENAI:
+        held.body = {k: v for k, v in held.body.items() if k not in ("model", "stream")}
+        held.json_text = editor.dump(held.body)
+    return held
+
+
 def set_request(call: Call) -> None:
     """Make ``call`` the Compare page's request (its route is the shape it is written in)."""
-    s = _state()
-    s["cmp_source"] = call.route.value
-    s["cmp_body"] = _source_body(call)
-    s["cmp_stream_on"] = call.stream
-    _seed_widgets(force=True)
+    editor.replace(PAGE, _held(call))
 
 
-def _source_body(call: Call) -> dict[str, Any]:
-    body = dict(call.body)
-    if call.route is Route.OPENAI:  # each target writes its own model and stream switch
-        body.pop("model", None)
-        body.pop("stream", None)
-    return body
+def _from_playground() -> None:
+    played = editor.playground()
+    if played is not None:
+        set_request(filled(played))
 
 
-def _dump(body: dict[str, Any]) -> str:
-    return json.dumps(body, indent=2, ensure_ascii=False)
-
-
-def _source(s: Any) -> Route:
-    """The request's route: session state keeps its name (``cmp_source``), parsed here."""
-    return Route.parse(s["cmp_source"])
-
-
-def _seed_widgets(force: bool = False) -> None:
-    s = _state()
-    values = forms.read(_source(s), s["cmp_body"])
-    for name in FORM_FIELDS:
-        if force or f"cmp_{name}" not in s:
-            value = values.get(name)
-            s[f"cmp_{name}"] = (value or "") if name in ("prompt", "system") else value
-    if force or "cmp_json" not in s:
-        s["cmp_json"] = _dump(s["cmp_body"])
-        s.pop("cmp_json_error", None)
-    if force or "cmp_stream" not in s:
-        s["cmp_stream"] = s["cmp_stream_on"]
-
-
-def _on_form_change(name: str) -> None:
-    s = _state()
-    try:
-        s["cmp_body"] = forms.apply(_source(s), s["cmp_body"], {name: s[f"cmp_{name}"]})
-    except forms.FormConflict as exc:
-        s["cmp_json_error"] = str(exc)
-        return
-    s["cmp_json"] = _dump(s["cmp_body"])
-    s.pop("cmp_json_error", None)
-
-
-def _on_json_change() -> None:
-    from comet.body.validate import parse_json
-
-    s = _state()
-    text = s["cmp_json"]
-    try:
-        body = parse_json(text, _source(s))
-    except CometError as exc:
-        s["cmp_json_error"] = exc.info()  # the text stays as typed; the form waits for valid JSON
-        return
-    s["cmp_body"] = body
-    _seed_widgets(force=True)
-    s["cmp_json"] = text
-
-
-def _on_stream_change() -> None:
-    _state()["cmp_stream_on"] = _state()["cmp_stream"]
+def _field(name: str) -> dict[str, Any]:
+    return dict(key=PAGE.field_key(name), on_change=editor.on_field, args=(PAGE, name))
 
 
 def request_editor() -> Call:
     """Prompt, system instruction, a few settings and the whole body as JSON (turns and every
     other field). Returns the request in the route it is written in."""
-    s = _state()
-    if "cmp_body" not in s:
-        set_request(Call(Route.GEMINI, DEFAULT_TARGETS[0].model, simple_body("gemini", DEFAULT_PROMPT),
-                         stream=True))
-    _seed_widgets()
-    source = _source(s)
-    playground = s.get("pg_state")  # the Playground's editor state (ui.editor.EditorState)
-    if playground is not None and hasattr(playground, "call"):
-        st.button("Start from the Playground's request", key="cmp_from_playground",
-                  on_click=lambda: set_request(filled(playground)),
+    state = editor.load(PAGE, _held(Call(Route.GEMINI, DEFAULT_TARGETS[0].model,
+                                         simple_body("gemini", DEFAULT_PROMPT), stream=True)))
+    invalid = state.json_error is not None
+    if editor.playground() is not None:
+        st.button("Start from the Playground's request", key="cmp_from_playground", on_click=_from_playground,
                   help="copy the request you are editing in the Playground (its route is kept)")
-    st.text_area("Prompt", key="cmp_prompt", on_change=_on_form_change, args=("prompt",), height=100)
-    st.text_input("System instruction", key="cmp_system", on_change=_on_form_change, args=("system",))
+    st.text_area("Prompt", height=100, disabled=invalid, **_field("prompt"))
+    st.text_input("System instruction", disabled=invalid, **_field("system"))
     c1, c2, c3 = st.columns(3)
-    c1.number_input("Temperature", key="cmp_temperature", min_value=0.0, max_value=2.0, step=0.1,
-                    placeholder="model default", on_change=_on_form_change, args=("temperature",))
-    c2.number_input("Max output tokens", key="cmp_max_output_tokens", min_value=1, step=1,
-                    placeholder="model default", on_change=_on_form_change, args=("max_output_tokens",))
-    c3.toggle("Stream", key="cmp_stream", on_change=_on_stream_change)
-    _thinking(source)
-    with st.expander(f"Request JSON, {source.label} shape: turns and every other field"):
-        st.text_area("Body", key="cmp_json", on_change=_on_json_change, height=220,
-                     label_visibility="collapsed")
-    error = s.get("cmp_json_error")
-    if isinstance(error, ErrorInfo):  # a CometError: the reply's one error view (kind, message, fix)
-        show_error(error, key="cmp_json_err")
-    elif error:  # a FormConflict from a form field
-        st.error(error)
-    return Call(source, DEFAULT_TARGETS[0].model, s["cmp_body"], stream=bool(s["cmp_stream_on"]))
+    c1.number_input("Temperature", min_value=0.0, max_value=2.0, step=0.1, placeholder="model default",
+                    disabled=invalid, **_field("temperature"))
+    c2.number_input("Max output tokens", min_value=1, step=1, placeholder="model default", disabled=invalid,
+                    **_field("max_output_tokens"))
+    c3.toggle("Stream", key=PAGE.stream, on_change=editor.on_stream, args=(PAGE,))
+    _thinking(state.route, invalid)
+    editor.form_conflict(PAGE)
+    with st.expander(f"Request JSON, {state.route.label} shape: turns and every other field"):
+        editor.json_box(PAGE, "Body", height=220, label_visibility="collapsed")
+    editor.json_error(state, key="cmp_json_err")
+    return Call(state.route, DEFAULT_TARGETS[0].model, state.body, stream=state.stream)
 
 
-def _thinking(source: Route) -> None:
+def _thinking(source: Route, disabled: bool) -> None:
     """The request's own thinking control; targets on the other route get it converted
     (thinkingBudget <-> reasoning_effort, Google's table), as the translation table shows."""
     name = THINKING[source.value]
     spec = forms.SPECS[name]
     if source is Route.GEMINI:
-        st.number_input(spec.label, key=f"cmp_{name}", min_value=-1, step=128, placeholder="model default",
-                        help=spec.help, on_change=_on_form_change, args=(name,))
+        st.number_input(spec.label, min_value=-1, step=128, placeholder="model default", help=spec.help,
+                        disabled=disabled, **_field(name))
     else:
-        st.selectbox(spec.label, [None, *spec.options], key=f"cmp_{name}", on_change=_on_form_change,
-                     args=(name,), format_func=lambda v: "model default" if v is None else v,
-                     help=spec.help)
+        st.selectbox(spec.label, [None, *spec.options], format_func=lambda v: "model default" if v is None else v,
+                     help=spec.help, disabled=disabled, **_field(name))
 
 
 # ---- targets -----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import streamlit as st
 
 from comet.store.presets import BUILTINS, Preset, PresetError, dumps, loads
 
-from . import runs
+from . import history_store
 
 NOTES = "pst_notes"  # what the last action said: ("ok" | "error", text)
 _BUILTIN = {f"builtin:{p.name}": p for p in BUILTINS}
@@ -27,7 +27,7 @@ def _say(kind: str, text: str) -> None:
 
 def _store():
     """The history store presets live in; PresetError while it cannot be used (the banner says why)."""
-    store = runs.history()
+    store = history_store.history()
     if store is None:
         raise PresetError("the history store cannot be used, so saved presets are off until it is fixed")
     return store
@@ -109,9 +109,9 @@ def _import() -> None:
 def box(state: Any) -> None:
     """The Presets expander, above the editor."""
     notes = st.session_state.pop(NOTES, None)
-    store, saved = runs.history(), []
+    store, saved = history_store.history(), []
     if store is not None:
-        with runs.store_errors():
+        with history_store.store_errors():
             saved = store.presets()
     options = [f"saved:{p.name}" for p in saved] + list(_BUILTIN)
     if st.session_state.get("pst_pick") not in options:

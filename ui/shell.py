@@ -20,6 +20,6 @@ def ensure_app() -> None:
         st.session_state["_shell_rerun"] = True
         PagesManager.uses_pages_directory = False
         st.rerun()
-    from . import runs
+    from . import history_store
 
-    runs.history_banner()  # a history store that cannot be used: say why; sending still works
+    history_store.history_banner()  # a history store that cannot be used: say why; sending still works

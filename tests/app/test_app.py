@@ -184,7 +184,7 @@ def test_thoughts_show_in_their_own_section(app):
 
 def test_retry_notice_says_when_the_next_attempt_comes():
     from comet import ErrorInfo, Retrying
-    from ui.reply import retry_message
+    from ui.run.live import retry_message
 
     text = retry_message(Retrying(attempt=2, delay_s=1.5, error=ErrorInfo("rate_limited", "slow down", status=429)))
     assert text == "Attempt 1 failed (HTTP 429, rate limited): retrying in 1.5 s (attempt 2)"

@@ -225,7 +225,7 @@ def test_filter_and_search(seeded):
 
 
 def test_paging_is_bounded(on_emulator, monkeypatch):
-    from ui import history_view
+    from ui import history_table as history_view
 
     monkeypatch.setattr(history_view, "PAGE_SIZE", 2)
     from comet.http.client import Client
@@ -294,7 +294,7 @@ def test_rerun_and_delete(seeded):
 
 
 def test_export_holds_the_filtered_rows(seeded):
-    from ui.history_view import export_data
+    from ui.history_table import export_data
 
     h, _ = seeded
     at = open_page("pages/history.py")
@@ -337,7 +337,7 @@ def test_a_share_link_and_a_request_file_reopen_the_request(seeded):
 def test_no_export_share_link_history_row_or_page_holds_the_key(emulator, canary_key, monkeypatch):
     from comet.store.history import default_path
     from comet.tools import share
-    from ui.history_view import export_data
+    from ui.history_table import export_data
 
     monkeypatch.setenv("COMETAPI_BASE_URL", emulator.base_url)
     at = compare(open_page("pages/compare.py"), "keep the key secret", models={0: "fault-html"})

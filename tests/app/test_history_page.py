@@ -55,7 +55,7 @@ def test_the_chart_has_percentiles_and_cost_per_model(seeded):
 
 
 def test_exports_round_milliseconds_to_a_tenth(seeded):
-    from ui.history_view import export_data
+    from ui.history_table import export_data
 
     h, _ = seeded
     rows = list(csv.DictReader(io.StringIO(export_data(h, {}, "csv"))))

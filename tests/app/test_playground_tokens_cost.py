@@ -51,7 +51,7 @@ def test_a_cut_stream_shows_output_unknown_an_estimate_and_a_partial_cost(fast_a
     # priced like the model it answers as, the known part of the cost is marked partial
     from comet.http.models import ModelInfo, Pricing
     from comet.runs.tally import tally
-    from ui.reply import metrics as metrics_of
+    from ui.run.finished import metrics as metrics_of
 
     known = tally(exchange, ModelInfo("fault-drop-stream", pricing=Pricing(0.24, 2.0))).cost
     shown = dict(metrics_of(exchange, known))

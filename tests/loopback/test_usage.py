@@ -105,7 +105,7 @@ def test_history_keeps_the_counts_and_exports_them(client, tmp_path):
 
 
 def test_the_metrics_show_the_counts_only_when_there_are_some(client):
-    from ui.reply import metrics
+    from ui.run.finished import metrics
     shown = dict(metrics(client.send(Call(Route.GEMINI, FLASH, body(Route.GEMINI, cached=True, search=True)))))
     assert (shown["Cached input tokens"], shown["Tool-use prompt tokens"]) == ("4", "64")
     plain = dict(metrics(client.send(Call(Route.GEMINI, FLASH, body(Route.GEMINI)))))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from time import perf_counter
 
 from comet import TextDelta, ThoughtDelta
-from ui import reply
+from ui.run import live as reply
 
 
 class Slot:

@@ -1,4 +1,4 @@
-"""Running a request from a page: send, stream into the page, record, and show the last run.
+"""Running a request from a page: send, stream into the page, record, and keep the last run.
 
 Every run that reaches the wire is saved to history (failed and stopped runs too); the key is
 never part of an :class:`~comet.core.exchange.Exchange`, so it cannot reach a history row.
@@ -7,9 +7,6 @@ never part of an :class:`~comet.core.exchange.Exchange`, so it cannot reach a hi
 from __future__ import annotations
 
 import threading
-import time
-from contextlib import contextmanager
-from typing import Iterator
 
 import streamlit as st
 
@@ -17,85 +14,9 @@ from comet import Call, CometError, Exchange
 from comet.http.models import ModelInfo
 from comet.runs.tally import tally
 
-from . import reply
-from .connection import Connection
-
-RETRY_S = 30.0  # a store that could not be opened is tried again after this long
-_failed: dict[str, tuple[float, str]] = {}  # url -> (when, message without password)
-
-
-def _release(store) -> None:
-    """A store leaving the cache closes (a PostgreSQL store's pool ends its threads)."""
-    store.close()
-
-
-@st.cache_resource(show_spinner=False, on_release=_release)
-def _history(url: str):
-    from comet.store import open_store
-
-    return open_store(url)
-
-
-@st.cache_resource(show_spinner=False)
-def _local_drafts():
-    from comet.store.drafts import Drafts
-
-    return Drafts(":memory:")  # while the configured store cannot be used: drafts for this process
-
-
-def _url() -> str:
-    from comet.store import history_url
-
-    return history_url(st.secrets)
-
-
-def history():
-    """The configured store (:class:`comet.store.Store`): ``COMET_HISTORY_URL`` from the
-    environment or ``st.secrets``, else ``COMET_HISTORY_DB`` or the per-user file. None while
-    it cannot be used: sending still works and :func:`history_banner` says why."""
-    from comet import CometError
-
-    url = _url()
-    failed = _failed.get(url)
-    if failed and time.monotonic() - failed[0] < RETRY_S:
-        return None
-    try:
-        store = _history(url)
-    except CometError as err:  # unreachable, wrong password, schema newer than this app
-        _failed[url] = (time.monotonic(), str(err))
-        return None
-    _failed.pop(url, None)
-    return store
-
-
-def history_problem() -> str | None:
-    """Why the history is off (the URL without its password), or None."""
-    history()
-    failed = _failed.get(_url())
-    return failed[1] if failed else None
-
-
-def history_banner() -> None:
-    problem = history_problem()
-    if problem:
-        st.warning(f"**History is off.** {problem}", icon=":material/database_off:")
-
-
-@contextmanager
-def store_errors() -> Iterator[None]:
-    """Around drawing from the store: if it goes away (a ConfigError naming the URL without its
-    password), say so where the drawing stopped and turn the history off for a while."""
-    try:
-        yield
-    except CometError as err:
-        _failed[_url()] = (time.monotonic(), str(err))
-        st.error(f"**History is off.** {err}")
-
-
-def drafts():
-    """The drafts of the configured store (this process's own while it cannot be used)."""
-    store = history()
-    return store.drafts if store is not None else _local_drafts()
+from .. import history_store
+from ..connection import Connection
+from . import finished, live
 
 
 def cost_of(exchange: Exchange, catalog: dict[str, ModelInfo]) -> float | None:
@@ -124,13 +45,13 @@ def send(conn: Connection, call: Call, catalog: dict[str, ModelInfo], *, key: st
         events = conn.client().stream(call, cancel, reader_thread=False)  # run_live's thread reads
     except CometError as err:  # nothing was sent: RequestError or ConfigError
         with holder.container():
-            reply.show_comet_error(err, key=f"{key}_pre")
+            finished.show_comet_error(err, key=f"{key}_pre")
         return None
 
     # Streamlit starts the next run (the one Stop asked for) on a new thread while this one
     # unwinds, so the result is a pending value the next run waits for (see last()).
     pending = results[result_key] = _Pending()
-    store, url = history(), _url()  # resolved now: done() must not call into Streamlit
+    store, url = history_store.history(), history_store.url()  # resolved now: done() must not call into Streamlit
 
     def done(exchange: Exchange) -> None:
         # Runs in a finally while Streamlit may be unwinding the script: no drawing, and no
@@ -140,13 +61,13 @@ def send(conn: Connection, call: Call, catalog: dict[str, ModelInfo], *, key: st
             if store is not None:
                 pending.run_id = store.record(exchange, cost=price)
         except CometError as err:  # a store gone away loses this row, never the run on screen
-            _failed[url] = (time.monotonic(), f"This run was not recorded: {err}")  # the banner says so
+            history_store.turn_off(url, f"This run was not recorded: {err}")  # the banner says so
         finally:
             pending.finish((exchange, price))
 
-    exchange = reply.run_live(events, cancel, holder.container(), call, conn.base_url, on_done=done)
+    exchange = live.run_live(events, cancel, holder.container(), call, conn.base_url, on_done=done)
     with holder.container():
-        reply.show_exchange(exchange, key=key, cost=pending.value[1])
+        finished.show_exchange(exchange, key=key, cost=pending.value[1])
     return exchange
 
 
@@ -175,7 +96,7 @@ def last(result_key: str) -> tuple[Exchange, float | None] | None:
     """The last run kept under ``result_key`` (Exchange and cost), or None. A run that is
     still being stopped on another thread is waited for, briefly."""
     pending = _results().get(result_key)
-    return pending.wait(reply.STOP_WAIT_S + 1) if pending else None
+    return pending.wait(live.STOP_WAIT_S + 1) if pending else None
 
 
 def recorded(result_key: str) -> int | None:
@@ -190,4 +111,4 @@ def forget(result_key: str) -> tuple[Exchange, float | None] | None:
 
 def show(result: tuple[Exchange, float | None], *, key: str) -> None:
     exchange, price = result
-    reply.show_exchange(exchange, key=key, cost=price)
+    finished.show_exchange(exchange, key=key, cost=price)

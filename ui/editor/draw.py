@@ -1,26 +1,59 @@
-"""The request editor's drawing: model, route and stream controls, and the Form and JSON tabs.
+"""Drawing an editor: the JSON box and its one error display (every page), and the Playground's
+request bar (model, route, stream), route report and Form and JSON tabs.
 
-The state they show and every edit they make are :mod:`ui.state`'s (the names the pages use,
-such as :func:`load_state` and :func:`open_call`, are re-exported here); one form field is
-drawn by :mod:`ui.fields`, the Gemini-native feature sections by :mod:`ui.features`. Uploaded
-media are held beside the body in ``EditorState.attachments`` (the body names them with
-``<attachment:NAME>`` tokens, :mod:`comet.core.call`) and saved with the draft.
+The value they show and every edit they make belong to :mod:`ui.editor.callbacks`; one form field is
+drawn by :mod:`ui.editor.fields`, the Gemini-native feature sections by
+:mod:`ui.editor.feature_controls`. Uploaded media are held beside the body in
+``EditorState.attachments`` (the body names them with ``<attachment:NAME>`` tokens,
+:mod:`comet.core.call`) and saved with the draft.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
-from comet import Problem, Route
+from comet import ErrorInfo, Problem, Route
 from comet.body import form, rules
 from comet.http.models import ModelInfo
 
-from . import connection, features as feature_ui, fields
-# What the pages call, kept under the editor's name.
-from .state import (FIELD_KEY, ROUTES, EditorState, can_continue, continue_from, load_state, on_field,  # noqa: F401
-                    on_json, on_model, on_route, on_stream, open_call, save_draft)
+from .. import connection
+from ..run.finished import show_error
+from . import feature_controls, fields
+from .callbacks import conflict, on_field, on_json, on_model, on_route, on_stream
+from .page import PLAYGROUND, Page
+from .value import EditorState
 
-# ---- drawing -----------------------------------------------------------------------------------
+ROUTES = tuple(r.value for r in Route)
+
+
+# ---- every page: the JSON box and its error --------------------------------------------------------
+
+def json_box(page: Page, label: str, **options: Any) -> None:
+    """The page's JSON box: its text is kept exactly as typed; the body changes when it parses."""
+    st.text_area(label, key=page.json, on_change=on_json, args=(page,), **options)
+
+
+def json_error(state: EditorState, *, key: str) -> None:
+    """Why the JSON box's text is refused, the same way on every page: the reply's error view
+    (sentence and fix), led by where: line and column, or the JSON path."""
+    e = state.json_error
+    if not e:
+        return
+    where = f"line {e['line']}, column {e['column']}" if e.get("line") else f"`{e.get('path') or '$'}`"
+    info = ErrorInfo(kind=e.get("kind") or "bad_input", message=e["message"], fix=e.get("fix") or "")
+    show_error(info, key=key, lead=f"**Request body** ({where}): ")
+
+
+def form_conflict(page: Page) -> None:
+    """Why the last form edit could not be made, where the form is."""
+    said = conflict(page)
+    if said:
+        st.warning(said)
+
+
+# ---- the Playground ----------------------------------------------------------------------------
 
 def request_bar(state: EditorState, catalog: list[ModelInfo]) -> None:
     """Model picker, route choice and the stream switch, on one row."""
@@ -31,13 +64,13 @@ def request_bar(state: EditorState, catalog: list[ModelInfo]) -> None:
     ids = connection.sort_models(ids)
     invalid = state.json_error is not None
     c1, c2, c3 = st.columns([3, 2, 1], vertical_alignment="bottom")
-    c1.selectbox("Model", ids, key="pg_model", on_change=on_model, accept_new_options=True,
+    c1.selectbox("Model", ids, key=PLAYGROUND.model, on_change=on_model, args=(PLAYGROUND,), accept_new_options=True,
                  format_func=lambda m: connection.model_label(m, by_id),
                  help="the live model list, Gemini first; type any other model ID and press Enter")
-    c2.radio("Route", ROUTES, key="pg_route", on_change=on_route, horizontal=True,
+    c2.radio("Route", ROUTES, key=PLAYGROUND.route, on_change=on_route, args=(PLAYGROUND,), horizontal=True,
              format_func=lambda r: Route.parse(r).label, disabled=invalid,
              help="switching converts the request; switching back restores what did not carry over")
-    c3.toggle("Stream", key="pg_stream", on_change=on_stream)
+    c3.toggle("Stream", key=PLAYGROUND.stream, on_change=on_stream, args=(PLAYGROUND,))
 
 
 def route_report(state: EditorState) -> None:
@@ -75,16 +108,15 @@ def form_fields(state: EditorState) -> None:
     invalid = state.json_error is not None
     if invalid:
         st.info("The JSON tab does not parse; the form waits until it does.")
-    if st.session_state.get("pg_form_conflict"):
-        st.warning(st.session_state["pg_form_conflict"])
-    feature_ui.conversation(state, invalid)
+    form_conflict(PLAYGROUND)
+    feature_controls.conversation(state, invalid)
     for name in ("prompt", "system"):
         spec = form.SPECS[name]
-        st.text_area(spec.label, key=FIELD_KEY.format(name), on_change=on_field, args=(name,),
+        st.text_area(spec.label, key=PLAYGROUND.field_key(name), on_change=on_field, args=(PLAYGROUND, name),
                      disabled=invalid, height=140 if name == "prompt" else 80,
                      placeholder="Ask anything…" if name == "prompt" else "optional")
         if name == "prompt":
-            feature_ui.media(state, invalid)
+            feature_controls.media(state, invalid)
     values = form.read(state.route, state.body)
     settings = [n for n in form.fields(state.route) if n not in ("prompt", "system")]
     common = [n for n in settings if n in form.COMMON]
@@ -92,27 +124,18 @@ def form_fields(state: EditorState) -> None:
     for i, name in enumerate(common):
         with cols[i % 2]:
             fields.draw(name, values[name], invalid)
-    specific = [n for n in form.route_specific(state.route) if n not in feature_ui.THINKING_FIELDS]
+    specific = [n for n in form.route_specific(state.route) if n not in feature_controls.THINKING_FIELDS]
     if specific:
         with st.expander(f"{state.route.label} settings"):
             for name in specific:
                 fields.draw(name, values[name], invalid)
-    feature_ui.sections(state, values, invalid)
+    feature_controls.sections(state, values, invalid)
 
 
 def json_editor(state: EditorState) -> None:
-    label = f"{state.route.label} request body"
-    st.text_area(label, key="pg_json", on_change=on_json, height=360,
-                 help="the route's own JSON; fields the form does not know are kept as typed")
-    if state.json_error:
-        e = state.json_error
-        where = f"line {e['line']}, column {e['column']}" if e["line"] else f"`{e.get('path', '$')}`"
-        if e["message"].startswith("invalid JSON"):
-            st.error(f"Invalid JSON at {where}: {e['message'].removeprefix('invalid JSON: ')}. "
-                     "Your text is kept as typed; the form waits until it parses.")
-        else:  # beyond a limit of comet.core.limits: where, what and the fix
-            st.error(f"Not accepted at {where}: {e['message']}. Fix: {e.get('fix', '')}. "
-                     "Your text is kept as typed; the form waits until it is accepted.")
+    json_box(PLAYGROUND, f"{state.route.label} request body", height=360,
+             help="the route's own JSON; fields the form does not know are kept as typed")
+    json_error(state, key="pg_json_err")
 
 
 def check(state: EditorState) -> list[Problem]:

@@ -1,7 +1,7 @@
-"""The Playground's ``{{variables}}``: a field per variable the request uses, values kept in the
-draft (``EditorState.variables``), and the filled request that Send, the code tabs and Compare
-use. Finding and filling is :mod:`comet.body.variables`; an unfilled variable is a problem shown
-with the others, so nothing is sent until it has a value."""
+"""An editor's ``{{variables}}``: a field per variable the request uses, values kept in the editor
+value (``EditorState.variables``, on the Playground saved with the draft), and the filled request
+that Send, the code tabs and Compare use. Finding and filling is :mod:`comet.body.variables`;
+an unfilled variable is a problem shown with the others, so nothing is sent until it has a value."""
 
 from __future__ import annotations
 
@@ -13,27 +13,29 @@ from comet import Call
 from comet.body.variables import fill, missing, names
 from comet.core.errors import Problem
 
-STATE = "pg_state"  # the editor's state (ui.editor.STATE)
+from .callbacks import current
+from .page import PLAYGROUND, Page
 
 
-def _key(name: str) -> str:
-    return f"pg_var_{name}"
+def _key(page: Page, name: str) -> str:
+    return page.key(f"var_{name}")
 
 
-def _on_value(name: str) -> None:
-    st.session_state[STATE].variables[name] = st.session_state[_key(name)]
+def _on_value(page: Page, name: str) -> None:
+    current(page).variables[name] = st.session_state[_key(page, name)]
 
 
-def fields(state: Any) -> None:
+def fields(state: Any, page: Page = PLAYGROUND) -> None:
     """One text field per variable in the body, in order of first appearance."""
     found = names(state.body)
     if not found:
         return
     st.markdown("**Variables**")
     for name in found:
-        if _key(name) not in st.session_state:
-            st.session_state[_key(name)] = state.variables.get(name, "")
-        st.text_input(f"{{{{{name}}}}}", key=_key(name), on_change=_on_value, args=(name,),
+        key = _key(page, name)
+        if key not in st.session_state:
+            st.session_state[key] = state.variables.get(name, "")
+        st.text_input(f"{{{{{name}}}}}", key=key, on_change=_on_value, args=(page, name),
                       help="filled into the request wherever {{" + name + "}} appears, for Send, "
                       "the code and Compare")
 

@@ -14,55 +14,70 @@ latest generation to the browser, and every message back carries the generation 
 has drawn. :func:`settle`, called first in every editor callback, puts back each value pushed
 after that generation wherever the message holds the value the push replaced: the callback then
 sees no change. A real edit (any other value) goes through as usual.
+
+Each page keeps its own generations under its own prefix (:class:`~ui.editor.page.Page`), so
+Playground, Compare and Batch are protected alike and never settle each other's widgets.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-SEEN = "pg_echo_seen"  # the hidden widget: the generation this browser has drawn
-PUSHED = "pg_echo_pushed"  # widget key -> {"value": last pushed, "before": [(generation, value replaced)]}
-GENERATION = "pg_echo_generation"
+from .page import Page
 
 
-def push(key: str, value) -> None:
+def _seen_key(page: Page) -> str:
+    return page.key("echo_seen")  # the hidden widget: the generation this browser has drawn
+
+
+def _pushed_key(page: Page) -> str:
+    return page.key("echo_pushed")  # widget key -> {"value": last pushed, "before": [(generation, value replaced)]}
+
+
+def _generation_key(page: Page) -> str:
+    return page.key("echo_generation")
+
+
+def push(page: Page, key: str, value) -> None:
     """Write ``value`` into widget ``key``, remembering the value the browser may still show."""
     ss = st.session_state
     if key in ss and ss[key] != value:
-        generation = ss[GENERATION] = ss.get(GENERATION, 0) + 1
-        entry = ss.setdefault(PUSHED, {}).setdefault(key, {"before": []})
+        generation = ss[_generation_key(page)] = ss.get(_generation_key(page), 0) + 1
+        entry = ss.setdefault(_pushed_key(page), {}).setdefault(key, {"before": []})
         entry["before"].append((generation, ss[key]))
         entry["value"] = value
     ss[key] = value
 
 
-def _seen() -> int | None:
+def _seen(page: Page) -> int | None:
     try:
-        return int(st.session_state.get(SEEN))
+        return int(st.session_state.get(_seen_key(page)))
     except (TypeError, ValueError):
         return None
 
 
-def settle() -> None:
+def settle(page: Page) -> None:
     """Undo what a message from a browser behind the server sent back of pushed values."""
     ss = st.session_state
-    seen = _seen()
+    seen = _seen(page)
     if seen is None:
         return
-    for key, entry in ss.get(PUSHED, {}).items():
+    for key, entry in ss.get(_pushed_key(page), {}).items():
         unseen = [before for generation, before in entry["before"] if generation > seen]
         if unseen and key in ss and ss[key] == unseen[0] and ss[key] != entry["value"]:
             ss[key] = entry["value"]
 
 
-def mark() -> None:
-    """Draw the hidden generation widget (last on the page, so a browser that has drawn it has
-    drawn every push before it), and forget the pushes this browser has caught up with."""
+def mark(page: Page) -> None:
+    """Draw the hidden generation widget (after every widget the editor writes to, so a browser
+    that has drawn it has drawn every push before it), and forget the pushes this browser has
+    caught up with."""
     ss = st.session_state
-    generation = ss.get(GENERATION, 0)
-    if _seen() in (None, generation):
-        ss[PUSHED] = {}
-    ss[SEEN] = str(generation)
-    with st.container(key="pg_echo"):
-        st.html("<style>.st-key-pg_echo { display: none; }</style>")
-        st.text_input("Editor generation", key=SEEN, label_visibility="collapsed")
+    generation = ss.get(_generation_key(page), 0)
+    if _seen(page) in (None, generation):
+        ss[_pushed_key(page)] = {}
+    ss[_seen_key(page)] = str(generation)
+    box = page.key("echo")
+    with st.container(key=box):
+        st.html(f"<style>.st-key-{box} {{ display: none; }}</style>")
+        st.text_input("Editor generation", key=_seen_key(page), label_visibility="collapsed")

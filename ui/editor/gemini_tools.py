@@ -8,16 +8,18 @@ import streamlit as st
 from comet.body.features import code_execution, url_context
 
 from . import echo
-from .state import CODE_EXECUTION, URL_CONTEXT, edit
+from .callbacks import edit
+from .page import PLAYGROUND
+from .sync import CODE_EXECUTION, URL_CONTEXT
 
 
 def _on_code_execution() -> None:
-    echo.settle()  # before reading any widget: see ui/echo.py
+    echo.settle(PLAYGROUND)  # before reading any widget: see ui/editor/echo.py
     edit(lambda s: code_execution.set(s.route, s.body, bool(st.session_state[CODE_EXECUTION])))
 
 
 def _on_url_context() -> None:
-    echo.settle()  # before reading any widget: see ui/echo.py
+    echo.settle(PLAYGROUND)  # before reading any widget: see ui/editor/echo.py
     edit(lambda s: url_context.set(s.route, s.body, bool(st.session_state[URL_CONTEXT])))
 
 

@@ -1,5 +1,4 @@
-"""The History page's pieces: filters, one bounded page of runs, a chart, the selected run, export,
-and the share link / request file.
+"""The History page's table of runs: filters, one bounded page of runs, the chart and the export.
 
 Every number the page shows comes from SQL with the filters and the full-text search in the
 WHERE clause, each over a bounded set: ``Store.count``, one page of
@@ -10,19 +9,15 @@ render costs the same at a hundred runs or a million. Exports run the filtered q
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urlsplit
 
 import streamlit as st
 
-from comet import Call, Route
+from comet import Route
 from comet.runs import stats as timing_stats
-from comet.store import STATUSES, Run, Store
-
-from . import code, connection, reply, runs, stamp_view
+from comet.store import STATUSES, Store
 
 PAGE_SIZE = 50
 CHART_RUNS = 10_000  # the chart averages at most this many of the newest matching runs
@@ -65,7 +60,7 @@ def filters(history: Store) -> dict[str, Any]:
         found["group_id"] = group
         left, right = st.columns([4, 1])
         left.info(f"Showing the runs of comparison `{group}`.")
-        right.button("Show all runs", key="hist_group_clear", on_click=_set_group, args=(None,))
+        right.button("Show all runs", key="hist_group_clear", on_click=set_group, args=(None,))
     st.session_state["hist_filters"] = found
     return found
 
@@ -80,7 +75,8 @@ def _date_range(value: Any) -> tuple[datetime | None, datetime | None]:
     return since, until
 
 
-def _set_group(group_id: str | None) -> None:
+def set_group(group_id: str | None) -> None:
+    """Show only the runs of one comparison or batch (None: every run)."""
     st.session_state["hist_group"] = group_id
     st.session_state["hist_page"] = 1
 
@@ -236,161 +232,3 @@ def export_buttons(history: Store, found: dict[str, Any]) -> None:
     c2.download_button("Export JSON", data=lambda: export_data(history, found, "json"),
                        file_name="comet-history.json", mime="application/json", key="hist_export_json",
                        on_click="ignore")
-
-
-# ---- one run -------------------------------------------------------------------------------------
-
-def details(history: Store, run_id: int, conn: connection.Connection) -> None:
-    """The selected run, drawn by the Playground's reply renderer from the Exchange the store
-    gives back: reply, request, response and code, and what can be done with it."""
-    run = history.get(run_id)
-    if run is None:
-        st.session_state.pop(SELECTED, None)
-        st.warning(f"Run #{run_id} no longer exists.")
-        return
-    exchange, call = run.exchange, run.exchange.call
-    when = datetime.fromtimestamp(run.created_at, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-    st.subheader(f"Run #{run_id}")
-    st.caption(f"{when} · {call.route.label} · {call.model} · {run.status}"
-               + (f" · comparison `{run.group_id}`" if run.group_id else ""))
-    actions(history, run, conn)
-    tab_reply, tab_request, tab_response, tab_code, tab_share = st.tabs(
-        ["Reply", "Request", "Response", "Code", "Share"])
-    with tab_reply:
-        reply.show_exchange(exchange, key="hist_reply", cost=run.cost, show_request=False, show_raw=False)
-    with tab_request:
-        head, body = reply.request_lines(exchange)
-        st.code(head, language="http")
-        st.code(json.dumps(body, indent=2, ensure_ascii=False), language="json")
-    with tab_response:
-        raw = reply.raw_response(exchange)
-        if raw is None:
-            st.caption("No response body was recorded.")
-        else:
-            st.json(raw, expanded=2)
-    with tab_code:
-        code.code_tabs(call, code.target(conn, key="hist_snippets_local"), key="hist_code_tabs")
-    with tab_share:
-        share_controls(call, key=f"hist_share_{run_id}")
-
-
-def _delete(history: Store, run_id: int) -> None:
-    history.delete(run_id)
-    st.session_state.pop(SELECTED, None)
-    st.session_state.pop("hist_run", None)
-    st.toast(f"Run #{run_id} deleted.")
-
-
-def actions(history: Store, run: Run, conn: connection.Connection) -> None:
-    call = run.exchange.call
-    c1, c2, c3, c4 = st.columns(4)
-    if c1.button("Open in Playground", key="hist_open", help="the editor filled exactly as this run was sent"):
-        open_in_playground(call)
-    rerun = c2.button("Rerun", key="hist_rerun", help=f"send it again to {conn.base_url}; recorded as a new run")
-    if run.group_id:
-        c3.button("Show its comparison", key="hist_show_group", on_click=_set_group, args=(run.group_id,))
-    with c4.popover("Delete"):
-        st.caption(f"Delete run #{run.id} for good?")
-        st.button("Delete run", key="hist_delete", type="primary", on_click=_delete, args=(history, run.id))
-    if rerun:
-        catalog, _ = connection.models(conn)
-        again = runs.send(conn, call, {m.id: m for m in catalog}, key="hist_rerun_view",
-                          result_key="hist_rerun_result")
-        if again:
-            st.session_state["hist_rerun_of"] = run.id
-            stamp_view.rerun_check(run.exchange, again)
-            _recorded_as()
-    elif st.session_state.get("hist_rerun_of") == run.id and runs.last("hist_rerun_result"):
-        st.caption("The last rerun of this request:")
-        runs.show(runs.last("hist_rerun_result"), key="hist_rerun_view")
-        stamp_view.rerun_check(run.exchange, runs.last("hist_rerun_result")[0])
-        _recorded_as()
-
-
-def _recorded_as() -> None:
-    """Which run the rerun was recorded as, and a way there."""
-    new_id = runs.recorded("hist_rerun_result")
-    if new_id is None:
-        return
-    note, go = st.columns([3, 1], vertical_alignment="center")
-    note.success(f"Recorded as run #{new_id} (newest in the table).")
-    go.button(f"Go to run #{new_id}", key="hist_goto_rerun", on_click=_go_to, args=(new_id,))
-
-
-def _go_to(run_id: int) -> None:
-    st.session_state[SELECTED] = run_id
-    st.session_state["hist_page"] = 1  # the newest run is on the first page
-    st.session_state["hist_run"] = run_id
-
-
-# ---- reopening and sharing -----------------------------------------------------------------------
-
-def open_in_playground(call: Call) -> None:
-    from . import editor
-
-    draft_id = editor.open_call(call)  # attachments included
-    st.switch_page("pages/playground.py", query_params={"draft": draft_id})
-
-
-SHARE_PATH = "/history"  # the History page's URL; it hands a shared request to the Playground
-
-
-def open_share_link() -> None:
-    """If the URL carries ``?share=TOKEN``, open that request in the Playground (this ends the
-    script run). A link that cannot be read is reported and ignored."""
-    token = st.query_params.get("share")
-    if not token:
-        return
-    from comet.tools import share
-
-    del st.query_params["share"]
-    try:
-        call = share.decode(token)
-    except Exception as exc:  # a truncated or tampered link: say so, open nothing
-        st.error(f"This share link cannot be opened: {exc}")
-        return
-    open_in_playground(call)
-
-
-def share_link(call: Call) -> str:
-    """A link that reopens ``call`` (not the key, not the reply) in the Playground. It points
-    at the History page, which opens it in the Playground, so the Playground needs no change."""
-    from comet.tools import share
-
-    token = share.encode(call)
-    url = getattr(st.context, "url", None) or ""
-    parts = urlsplit(url)
-    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
-    return f"{origin}{SHARE_PATH}?share={token}"
-
-
-def share_controls(call: Call, *, key: str) -> None:
-    from comet.tools import share
-
-    try:
-        link = share_link(call)
-    except share.ShareError as exc:  # too large for a link: the file is the way
-        st.caption(str(exc))
-    else:
-        st.caption("A link that opens this request in the Playground (no key, no reply):")
-        st.code(link, language=None, wrap_lines=True)
-    st.download_button("Download request JSON", data=share.to_file(call), file_name="comet-request.json",
-                       mime="application/json", key=f"{key}_file", on_click="ignore")
-
-
-def upload_request() -> None:
-    """Open a request file (from "Download request JSON") in the Playground."""
-    uploaded = st.file_uploader("Open a request file", type=["json"], key="hist_upload",
-                                help="a file saved with Download request JSON")
-    if uploaded is None:
-        return
-    from comet.tools import share
-
-    try:
-        call = share.from_file(uploaded.getvalue())
-    except Exception as exc:
-        st.error(f"This file is not a shared request: {exc}")
-        return
-    st.caption(f"{call.route.label} · {call.model}: {len(json.dumps(call.body)):,} characters of request")
-    if st.button("Open it in the Playground", key="hist_upload_open"):
-        open_in_playground(call)

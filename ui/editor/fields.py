@@ -1,7 +1,7 @@
-"""One form field of the Playground's Form tab, drawn from its :class:`comet.body.form.FieldSpec`.
+"""One form field, drawn from its :class:`comet.body.form.FieldSpec`.
 
-The editor's Form tab and the Thinking section of :mod:`ui.features` draw fields with
-:func:`draw`; each writes back through :func:`ui.state.on_field`.
+The Playground's Form tab and the Thinking section of :mod:`ui.editor.feature_controls` draw
+fields with :func:`draw`; each writes back through :func:`ui.editor.callbacks.on_field`.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ import streamlit as st
 
 from comet.body import form
 
-from .state import FIELD_KEY, fits, on_field
+from .callbacks import on_field
+from .page import PLAYGROUND, Page
+from .sync import fits
 
 
-def draw(name: str, raw: Any, disabled: bool, *, help: str | None = None) -> None:
+def draw(name: str, raw: Any, disabled: bool, *, help: str | None = None, page: Page = PLAYGROUND) -> None:
     spec = form.SPECS[name]
-    common = dict(key=FIELD_KEY.format(name), on_change=on_field, args=(name,),
+    common = dict(key=page.field_key(name), on_change=on_field, args=(page, name),
                   help=spec.help if help is None else help, disabled=disabled)
     if spec.kind in ("float", "int") and not fits(spec, raw):
         st.markdown(f"**{spec.label}**: `{json.dumps(raw)}` (not a {spec.kind}; edit it in the JSON tab)")

@@ -1,9 +1,9 @@
-"""The Gemini-native feature sections of the Playground's Form tab, and the Playground-only
-actions around a reply (answer a function call, count tokens).
+"""The Gemini-native feature controls of the Playground's Form tab: the conversation's turns,
+media, thinking, grounding, structured output, function calling and safety.
 
 Every control here is a view of the same body as the form fields and the JSON tab: its value
-is read from the body, seeded and refreshed by :mod:`ui.state` (which owns the editor's state
-and its widget keys), and its ``on_change`` writes back through :func:`ui.state.edit` with a
+is read from the body, seeded and refreshed by :mod:`ui.editor.sync` (which names the widget
+keys), and its ``on_change`` writes back through :func:`ui.editor.callbacks.edit` with a
 function of :mod:`comet.body.features`, changing only what was touched.
 Widget keys carry the ``pg_`` prefix; per-item controls (turns, functions) are numbered in the
 order the form shows them.
@@ -11,24 +11,24 @@ order the form shows them.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 import streamlit as st
 
-from comet import CometError, RequestError, Route
+from comet import RequestError, Route
 from comet.body import features, form
 from comet.core import limits
 from comet.core.call import MEDIA_TYPES, Attachment
 
 from . import echo, fields, gemini_tools
-from .state import (ALLOWED, CALL_MODE, COUNT, ERRORS, FIELD_KEY, FN_DESC, FN_NAME, FN_PARAMS, MEDIA_ERRORS, SAFETY,
-                    SCHEMA, SCHEMA_FIELD, SCHEMA_NAME, SEARCH, SEND_NOW, THINK_MODE, TURN_ROLE, TURN_TEXT, UPLOADS,
-                    current, edit, on_field)
+from .callbacks import current, edit, on_field
+from .page import PLAYGROUND
+from .sync import (ALLOWED, CALL_MODE, ERRORS, FN_DESC, FN_NAME, FN_PARAMS, SAFETY, SCHEMA, SCHEMA_FIELD, SCHEMA_NAME,
+                   SEARCH, THINK_MODE, TURN_ROLE, TURN_TEXT)
 
 THINKING_FIELDS = ("thinking_budget", "include_thoughts", "thinking_level", "reasoning_effort")
-ANSWER_SEND = "pg_fr_send"  # "Send function response": its callback edits the request, then sends
+MEDIA_ERRORS = "pg_media_errors"
+UPLOADS = "pg_upload_n"  # the uploader's generation: a new key empties it after each upload
 SCHEMA_JSON_BEFORE = "pg_schema_json_before"  # was JSON output on before a schema turned it on?
 SCHEMA_LABELS = {"responseJsonSchema": "JSON Schema (responseJsonSchema)",
                  "responseSchema": "OpenAPI subset (responseSchema)"}
@@ -67,7 +67,7 @@ def _show_error(key: str) -> None:
 # ---- the conversation ----------------------------------------------------------------------------
 
 def _on_turn(k: int, index: int, what: str) -> None:
-    echo.settle()  # before reading any widget: see ui/echo.py
+    echo.settle(PLAYGROUND)  # before reading any widget: see ui/editor/echo.py
     ss = st.session_state
     if what == "role":
         edit(lambda s: features.set_turn(s.route, s.body, index, role=ss[TURN_ROLE.format(k)]))
@@ -117,7 +117,7 @@ def _uploader_key() -> str:
 
 
 def _on_upload(key: str) -> None:
-    echo.settle()  # before reading any widget: see ui/echo.py
+    echo.settle(PLAYGROUND)  # before reading any widget: see ui/editor/echo.py
     ss = st.session_state
     state = current()
     errors = []
@@ -139,14 +139,14 @@ def _on_upload(key: str) -> None:
 
 
 def _on_detach(name: str) -> None:
-    echo.settle()  # before reading any widget: see ui/echo.py
+    echo.settle(PLAYGROUND)  # before reading any widget: see ui/editor/echo.py
     state = current()
     state.attachments = [a for a in state.attachments if a.name != name]
     edit(lambda s: features.detach(s.route, s.body, name))
 
 
 def _on_url() -> None:
-    echo.settle()  # before reading any widget: see ui/echo.py
+    echo.settle(PLAYGROUND)  # before reading any widget: see ui/editor/echo.py
     ss = st.session_state
     url = (ss.get("pg_url") or "").strip()
     if not url:
@@ -159,7 +159,7 @@ def _on_url() -> None:
 
 
 def _on_remove_url(url: str) -> None:
-    echo.settle()  # before reading any widget: see ui/echo.py
+    echo.settle(PLAYGROUND)  # before reading any widget: see ui/editor/echo.py
     edit(lambda s: features.remove_url(s.route, s.body, url))
 
 
@@ -212,7 +212,7 @@ def media(state, disabled: bool) -> None:
 # ---- thinking, grounding, structured output, functions, safety --------------------------------------
 
 def _on_think_mode() -> None:
-    echo.settle()  # before reading any widget: see ui/echo.py
+    echo.settle(PLAYGROUND)  # before reading any widget: see ui/editor/echo.py
     def change(s):
         spec = features.thinking_spec(s.model)
         current = form.read(s.route, s.body)["thinking_budget"]
@@ -253,7 +253,7 @@ def _thinking(state, values_: dict[str, Any], disabled: bool) -> None:
             if current and current not in levels:
                 levels.append(current)
             st.selectbox("Thinking level", [None, *levels], key=form_key("thinking_level"),
-                         on_change=on_field, args=("thinking_level",), disabled=disabled,
+                         on_change=on_field, args=(PLAYGROUND, "thinking_level"), disabled=disabled,
                          placeholder="Model default",
                          format_func=lambda v: "Model default" if v is None else v,
                          help="Gemini 3: generationConfig.thinkingConfig.thinkingLevel")
@@ -261,16 +261,16 @@ def _thinking(state, values_: dict[str, Any], disabled: bool) -> None:
 
 
 def form_key(name: str) -> str:
-    return FIELD_KEY.format(name)
+    return PLAYGROUND.field_key(name)
 
 
 def _on_search() -> None:
-    echo.settle()  # before reading any widget: see ui/echo.py
+    echo.settle(PLAYGROUND)  # before reading any widget: see ui/editor/echo.py
     edit(lambda s: features.set_search(s.route, s.body, bool(st.session_state[SEARCH])))
 
 
 def _on_schema() -> None:
-    echo.settle()  # before reading any widget: see ui/echo.py
+    echo.settle(PLAYGROUND)  # before reading any widget: see ui/editor/echo.py
     ok, schema = _parsed(SCHEMA)
     if not ok:
         return
@@ -291,7 +291,7 @@ def _on_schema() -> None:
 
 
 def _on_schema_field() -> None:
-    echo.settle()  # before reading any widget: see ui/echo.py
+    echo.settle(PLAYGROUND)  # before reading any widget: see ui/editor/echo.py
     def change(s):
         _, schema = features.schema_of(s.route, s.body)
         if schema is None:
@@ -301,7 +301,7 @@ def _on_schema_field() -> None:
 
 
 def _on_schema_name() -> None:
-    echo.settle()  # before reading any widget: see ui/echo.py
+    echo.settle(PLAYGROUND)  # before reading any widget: see ui/editor/echo.py
     name = (st.session_state.get(SCHEMA_NAME) or "").strip()
     edit(lambda s: features.set_schema_name(s.body, name) if name else s.body)
 
@@ -324,7 +324,7 @@ def _structured(state, disabled: bool) -> None:
 
 
 def _on_function(k: int, what: str) -> None:
-    echo.settle()  # before reading any widget: see ui/echo.py
+    echo.settle(PLAYGROUND)  # before reading any widget: see ui/editor/echo.py
     ss = st.session_state
     if what == "name":
         edit(lambda s: features.set_function(s.route, s.body, k, name=(ss[FN_NAME.format(k)] or "").strip()))
@@ -340,7 +340,7 @@ def _on_function(k: int, what: str) -> None:
 
 
 def _on_add_function() -> None:
-    echo.settle()  # before reading any widget: see ui/echo.py
+    echo.settle(PLAYGROUND)  # before reading any widget: see ui/editor/echo.py
     ss = st.session_state
     name = (ss.get("pg_fn_new_name") or "").strip()
     if not name:
@@ -358,12 +358,12 @@ def _on_add_function() -> None:
 
 
 def _on_call_mode() -> None:
-    echo.settle()  # before reading any widget: see ui/echo.py
+    echo.settle(PLAYGROUND)  # before reading any widget: see ui/editor/echo.py
     edit(lambda s: features.set_calling_mode(s.route, s.body, st.session_state[CALL_MODE]))
 
 
 def _on_allowed() -> None:
-    echo.settle()  # before reading any widget: see ui/echo.py
+    echo.settle(PLAYGROUND)  # before reading any widget: see ui/editor/echo.py
     edit(lambda s: features.set_allowed_functions(s.route, s.body, st.session_state[ALLOWED]))
 
 
@@ -411,7 +411,7 @@ def _functions(state, disabled: bool) -> None:
 
 
 def _on_safety(category: str) -> None:
-    echo.settle()  # before reading any widget: see ui/echo.py
+    echo.settle(PLAYGROUND)  # before reading any widget: see ui/editor/echo.py
     edit(lambda s: features.set_safety(s.body, category, st.session_state[SAFETY.format(category)]))
 
 
@@ -446,76 +446,3 @@ def sections(state, values_: dict[str, Any], disabled: bool) -> None:
     _structured(state, disabled)
     _functions(state, disabled)
     _safety(state, disabled)
-
-
-# ---- around a reply: answer function calls, count tokens ---------------------------------------------
-
-def _on_answer(result_key: str, count: int) -> None:
-    echo.settle()  # before reading any widget: see ui/echo.py
-    from . import runs
-
-    ss = st.session_state
-    result = runs.last(result_key)
-    if result is None:
-        return
-    exchange = result[0]
-    answers = [features.response_value(ss.get(f"pg_fr_{i}") or "") for i in range(count)]
-    before = current().body
-    edit(lambda s: features.answer_calls(s.route, s.body, exchange.reply, answers))
-    if current().body is not before:
-        runs.forget(result_key)
-        for i in range(count):
-            ss.pop(f"pg_fr_{i}", None)
-        ss[SEND_NOW] = True
-
-
-def function_answers(state, result: Any, *, result_key: str) -> None:
-    """Under a reply that calls functions: one result per call, then "Send function response"
-    appends the call and the results as turns and sends the request again."""
-    if not result:
-        return
-    exchange = result[0]
-    reply = exchange.reply
-    if reply is None or not reply.function_calls or exchange.call.route is not state.route \
-            or state.json_error is not None:
-        return
-    st.markdown("**Answer with the function's result**")
-    for i, call in enumerate(reply.function_calls):
-        key = f"pg_fr_{i}"
-        if key not in st.session_state:
-            st.session_state[key] = '{"output": ""}'
-        st.text_area(f"Result of {call.name}", key=key, height=80,
-                     help="JSON (an object, or any value: it goes under \"output\"); plain text is sent as output")
-    st.button("Send function response", key=ANSWER_SEND, type="primary", on_click=_on_answer,
-              args=(result_key, len(reply.function_calls)),
-              help="adds the call and its result as turns, then sends the request")
-
-
-def _count_key(state) -> str:
-    text = json.dumps([state.model, state.body, [a.sha256 for a in state.used_attachments()]], sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def count_tokens(conn, state) -> None:
-    """"Count tokens" (Gemini ``:countTokens``) for the request as it stands, before sending."""
-    from . import reply
-
-    ss = st.session_state
-    gemini = state.route == "gemini"
-    clicked = st.button("Count tokens", key="pg_count", disabled=not gemini or state.json_error is not None,
-                        help="countTokens on the Gemini native route: the prompt's tokens, before sending"
-                        if gemini else "the Gemini native route only")
-    key = _count_key(state)
-    if clicked:
-        try:  # the client resolves the placeholders: the count covers the media too
-            tokens = conn.client().count_tokens(state.call())
-            ss[COUNT] = {"key": key, "tokens": tokens}
-        except CometError as err:
-            ss[COUNT] = {"key": key, "error": err.info()}
-    shown = ss.get(COUNT)
-    if not shown or shown.get("key") != key:
-        return
-    if "tokens" in shown:
-        st.caption(f"**{shown['tokens']:,} input tokens** (countTokens, for the request as it stands)")
-    else:
-        reply.show_error(shown["error"], key="pg_count_err")

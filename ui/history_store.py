@@ -1,0 +1,94 @@
+"""The history store the pages share (runs, drafts, presets, batches): opened once per URL,
+turned off for a while when it cannot be used (sending still works; the banner says why).
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+import streamlit as st
+
+from comet import CometError
+
+RETRY_S = 30.0  # a store that could not be opened is tried again after this long
+_failed: dict[str, tuple[float, str]] = {}  # url -> (when, message without password)
+
+
+def _release(store) -> None:
+    """A store leaving the cache closes (a PostgreSQL store's pool ends its threads)."""
+    store.close()
+
+
+@st.cache_resource(show_spinner=False, on_release=_release)
+def _history(url: str):
+    from comet.store import open_store
+
+    return open_store(url)
+
+
+@st.cache_resource(show_spinner=False)
+def _local_drafts():
+    from comet.store.drafts import Drafts
+
+    return Drafts(":memory:")  # while the configured store cannot be used: drafts for this process
+
+
+def url() -> str:
+    """The configured store's URL (a password in it is never shown)."""
+    from comet.store import history_url
+
+    return history_url(st.secrets)
+
+
+def history():
+    """The configured store (:class:`comet.store.Store`): ``COMET_HISTORY_URL`` from the
+    environment or ``st.secrets``, else ``COMET_HISTORY_DB`` or the per-user file. None while
+    it cannot be used: sending still works and :func:`history_banner` says why."""
+    at = url()
+    failed = _failed.get(at)
+    if failed and time.monotonic() - failed[0] < RETRY_S:
+        return None
+    try:
+        store = _history(at)
+    except CometError as err:  # unreachable, wrong password, schema newer than this app
+        turn_off(at, str(err))
+        return None
+    _failed.pop(at, None)
+    return store
+
+
+def turn_off(at: str, message: str) -> None:
+    """The store at ``at`` failed: say ``message`` in the banner and leave it off for a while."""
+    _failed[at] = (time.monotonic(), message)
+
+
+def history_problem() -> str | None:
+    """Why the history is off (the URL without its password), or None."""
+    history()
+    failed = _failed.get(url())
+    return failed[1] if failed else None
+
+
+def history_banner() -> None:
+    problem = history_problem()
+    if problem:
+        st.warning(f"**History is off.** {problem}", icon=":material/database_off:")
+
+
+@contextmanager
+def store_errors() -> Iterator[None]:
+    """Around drawing from the store: if it goes away (a ConfigError naming the URL without its
+    password), say so where the drawing stopped and turn the history off for a while."""
+    try:
+        yield
+    except CometError as err:
+        turn_off(url(), str(err))
+        st.error(f"**History is off.** {err}")
+
+
+def drafts():
+    """The drafts of the configured store (this process's own while it cannot be used)."""
+    store = history()
+    return store.drafts if store is not None else _local_drafts()

@@ -1,0 +1,99 @@
+"""The History page's selected run: its reply, request, response, code and share link, drawn from
+the Exchange the store gives back, and what can be done with it (reopen, rerun, delete)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import streamlit as st
+
+from comet.store import Run, Store
+
+from . import code, connection, stamp_view
+from .history_table import SELECTED, set_group
+from .run import finished, runner
+from .sharing import open_in_playground, share_controls
+
+
+def details(history: Store, run_id: int, conn: connection.Connection) -> None:
+    """The selected run, drawn by the Playground's reply renderer from the Exchange the store
+    gives back: reply, request, response and code, and what can be done with it."""
+    run = history.get(run_id)
+    if run is None:
+        st.session_state.pop(SELECTED, None)
+        st.warning(f"Run #{run_id} no longer exists.")
+        return
+    exchange, call = run.exchange, run.exchange.call
+    when = datetime.fromtimestamp(run.created_at, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    st.subheader(f"Run #{run_id}")
+    st.caption(f"{when} · {call.route.label} · {call.model} · {run.status}"
+               + (f" · comparison `{run.group_id}`" if run.group_id else ""))
+    actions(history, run, conn)
+    tab_reply, tab_request, tab_response, tab_code, tab_share = st.tabs(
+        ["Reply", "Request", "Response", "Code", "Share"])
+    with tab_reply:
+        finished.show_exchange(exchange, key="hist_reply", cost=run.cost, show_request=False, show_raw=False)
+    with tab_request:
+        head, body = finished.request_lines(exchange)
+        st.code(head, language="http")
+        st.code(json.dumps(body, indent=2, ensure_ascii=False), language="json")
+    with tab_response:
+        raw = finished.raw_response(exchange)
+        if raw is None:
+            st.caption("No response body was recorded.")
+        else:
+            st.json(raw, expanded=2)
+    with tab_code:
+        code.code_tabs(call, code.target(conn, key="hist_snippets_local"), key="hist_code_tabs")
+    with tab_share:
+        share_controls(call, key=f"hist_share_{run_id}")
+
+
+def _delete(history: Store, run_id: int) -> None:
+    history.delete(run_id)
+    st.session_state.pop(SELECTED, None)
+    st.session_state.pop("hist_run", None)
+    st.toast(f"Run #{run_id} deleted.")
+
+
+def actions(history: Store, run: Run, conn: connection.Connection) -> None:
+    call = run.exchange.call
+    c1, c2, c3, c4 = st.columns(4)
+    if c1.button("Open in Playground", key="hist_open", help="the editor filled exactly as this run was sent"):
+        open_in_playground(call)
+    rerun = c2.button("Rerun", key="hist_rerun", help=f"send it again to {conn.base_url}; recorded as a new run")
+    if run.group_id:
+        c3.button("Show its comparison", key="hist_show_group", on_click=set_group, args=(run.group_id,))
+    with c4.popover("Delete"):
+        st.caption(f"Delete run #{run.id} for good?")
+        st.button("Delete run", key="hist_delete", type="primary", on_click=_delete, args=(history, run.id))
+    if rerun:
+        catalog, _ = connection.models(conn)
+        again = runner.send(conn, call, {m.id: m for m in catalog}, key="hist_rerun_view",
+                          result_key="hist_rerun_result")
+        if again:
+            st.session_state["hist_rerun_of"] = run.id
+            stamp_view.rerun_check(run.exchange, again)
+            _recorded_as()
+    elif st.session_state.get("hist_rerun_of") == run.id and runner.last("hist_rerun_result"):
+        st.caption("The last rerun of this request:")
+        runner.show(runner.last("hist_rerun_result"), key="hist_rerun_view")
+        stamp_view.rerun_check(run.exchange, runner.last("hist_rerun_result")[0])
+        _recorded_as()
+
+
+def _recorded_as() -> None:
+    """Which run the rerun was recorded as, and a way there."""
+    new_id = runner.recorded("hist_rerun_result")
+    if new_id is None:
+        return
+    note, go = st.columns([3, 1], vertical_alignment="center")
+    note.success(f"Recorded as run #{new_id} (newest in the table).")
+    go.button(f"Go to run #{new_id}", key="hist_goto_rerun", on_click=_go_to, args=(new_id,))
+
+
+def _go_to(run_id: int) -> None:
+    st.session_state[SELECTED] = run_id
+    st.session_state["hist_page"] = 1  # the newest run is on the first page
+    st.session_state["hist_run"] = run_id
