@@ -105,3 +105,27 @@ def test_a_suite_planning_more_requests_than_the_limit_exits_2_sending_nothing(e
             f"over the limit of {MAX_REQUESTS:,}") in done.stderr
     assert "fix: split the cases over several suites" in done.stderr
     assert not [r for r in emulator.received if r.method == "POST"]
+
+
+def test_a_suite_file_that_is_not_utf8_exits_2_naming_it(emulator, tmp_path):
+    path = suite(tmp_path, "Café in {{country}}?", cases=[{"vars": {"country": "Portugal"}}])
+    path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1"))
+    done = batch(str(path), base_url=emulator.base_url)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"error: {path}: the suite file is not UTF-8 text" in done.stderr and "fix: save it as UTF-8" in done.stderr
+
+
+def test_a_dataset_outside_the_suites_folder_exits_2_and_one_inside_runs(emulator, tmp_path):
+    (tmp_path / "suites" / "data").mkdir(parents=True)
+    for where in (tmp_path / "secret.csv", tmp_path / "suites" / "data" / "cases.csv"):
+        where.write_text("country\nPortugal\n", encoding="utf-8")
+    emulator.clear()
+    for name in ("../secret.csv", str(tmp_path / "secret.csv"), "data/../../secret.csv"):
+        done = batch(str(suite(tmp_path / "suites", dataset=name)), base_url=emulator.base_url)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, name
+        assert f"error: $.dataset: {name!r} is outside the suite's folder" in done.stderr
+        assert "fix: put the dataset in the suite's folder" in done.stderr
+    assert not [r for r in emulator.received if r.method == "POST"]
+    done = batch(str(suite(tmp_path / "suites", dataset="data/cases.csv")), "--format", "json",
+                 base_url=emulator.base_url)
+    assert done.returncode in (0, 1) and json.loads(done.stdout)["results"][0]["vars"] == {"country": "Portugal"}

@@ -84,6 +84,9 @@ def load(path: str | Path) -> Suite:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SuiteError(str(path), f"cannot read the suite: {exc.strerror or exc}", "check the path") from None
+    except UnicodeDecodeError as exc:
+        raise SuiteError(str(path), f"the suite file is not UTF-8 text (at byte {exc.start})",
+                         "save it as UTF-8") from None
     return parse(_loads(text, path.name), base_dir=path.parent)
 
 
@@ -232,7 +235,7 @@ def _dataset(name: Any, variables: tuple[str, ...], base_dir: str | Path | None,
     if name in uploaded:
         text = uploaded[name]
     else:
-        path = Path(base_dir or ".") / name
+        path = _inside(Path(base_dir or "."), name)
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
@@ -251,6 +254,17 @@ def _dataset(name: Any, variables: tuple[str, ...], base_dir: str | Path | None,
                  "value for each variable")
         found.append((values, (), f"{name} line {line}"))
     return found
+
+
+def _inside(folder: Path, name: str) -> Path:
+    """``folder / name``, refused unless it stays in ``folder`` (links followed): a suite from
+    elsewhere must not make the CLI or the app server read any file it likes."""
+    path = folder / name
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise SuiteError("$.dataset", f"{name!r} is outside the suite's folder",
+                         "put the dataset in the suite's folder (or a folder under it) and name it relative "
+                         "to the suite, e.g. \"cases.csv\"")
+    return path
 
 
 def read_dataset(text: str, name: str) -> list[tuple[int, dict[str, Any]]]:
