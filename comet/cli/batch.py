@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import sys
 from argparse import ArgumentParser, Namespace
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Iterator
 
 from .common import FAILED, OK, BadInput, Command, client as sender
 
@@ -14,7 +16,7 @@ FORMATS = ("table", "json", "csv", "junit")
 
 
 def batch(args: Namespace) -> int:
-    from comet.runs.batch import MAX_CONCURRENCY, Batch, SuiteError, keep, load, plan, render, summary, target_name
+    from comet.runs.batch import MAX_CONCURRENCY, Batch, SuiteError, load, plan, render, summary, target_name
 
     if args.concurrency < 1:
         raise BadInput(f"--concurrency {args.concurrency} is below 1", "give 1 or more requests in flight")
@@ -33,7 +35,7 @@ def batch(args: Namespace) -> int:
                     price=_price(client), stop_in_flight=False)
         with _progress(run.total) as bar:
             results = _run(run, bar)
-        problem = keep(run)  # the verdicts and case variables, beside the runs (--record)
+        problem = _kept(run, history)
     head = summary(results, len(suite.cases), len(planned), run.wall_ms)
     text = render(args.format, suite.name, results, head, names)
     if out is None:
@@ -44,10 +46,10 @@ def batch(args: Namespace) -> int:
         print(f"{suite.name}: {head['passed']} passed, {head['failed']} failed, {head['errors']} errors",
               file=sys.stderr)
     if problem:
-        print(f"warning: {problem}", file=sys.stderr)
-    if history is not None:
+        print(f"error: {problem}", file=sys.stderr)
+    elif history is not None:
         print(f"recorded in history as batch {run.batch_id}", file=sys.stderr)
-    return OK if head["passed"] == run.total else FAILED
+    return OK if head["passed"] == run.total and not problem else FAILED
 
 
 GRACE_S = 2.0  # after Ctrl-C: how long the runs in flight may take to finish before they are abandoned
@@ -87,19 +89,32 @@ def _price(client):
         return None
 
 
-class _NoHistory:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc) -> None:
-        pass
-
-
-def _history(args: Namespace):
+@contextmanager
+def _history(args: Namespace) -> Iterator[Any]:
+    """--record: the store, its writes retried (:class:`~comet.store.keeping.Keeper`); else None."""
     if not args.record:
-        return _NoHistory()
+        yield None
+        return
     from comet.store import open_store
-    return open_store(Path(args.db).expanduser() if args.db else None)
+    from comet.store.keeping import Keeper
+
+    with open_store(Path(args.db).expanduser() if args.db else None) as store:
+        yield Keeper(store)
+
+
+def _kept(run, history) -> str | None:
+    """--record: the runs still pending (the store failed as they finished) written again, then
+    the verdicts and case variables beside them; what could not be kept, or None."""
+    from comet.runs.batch import keep
+
+    if history is None:
+        return None
+    lost = history.flush()
+    problem = keep(run)
+    if lost:
+        return (f"{lost:,} of {len(run.results):,} runs were not recorded in history ({history.problem})"
+                + (f"; {problem}" if problem else ""))
+    return problem
 
 
 def _progress(total: int):

@@ -1,11 +1,13 @@
 """``python -m comet send`` and ``python -m comet models``.
 
 ``send`` prints exactly one JSON object (:func:`comet.cli.summary.summary`) and exits 1 when the exchange
-failed. The key comes from ``COMETAPI_KEY`` and never appears in any output.
+failed, or when ``--record`` could not write the run (retried with backoff, :mod:`comet.store.keeping`).
+The key comes from ``COMETAPI_KEY`` and never appears in any output.
 """
 
 from __future__ import annotations
 
+import sys
 from argparse import ArgumentParser, ArgumentTypeError, Namespace
 from pathlib import Path
 
@@ -51,25 +53,29 @@ def _image_folder(folder: str | None) -> Path | None:
 def send(args: Namespace) -> int:
     call = call_from(args)
     folder = _image_folder(getattr(args, "save_images", None))
-    store = None
+    keeper = None
     if args.record:  # opened first: a store that cannot be used stops the command (exit 2) unsent
         from comet.store import open_store
+        from comet.store.keeping import Keeper
 
-        store = open_store()
+        keeper = Keeper(open_store())
     try:
         with client(args.base_url, args.timeout) as sender:
             # With a token the reader thread runs, so --timeout bounds even a server that
             # sends its headers a byte at a time (see comet/http/deadline.py).
             exchange = sender.send(call, CancelToken())
-        if store is not None:
-            store.record(exchange)
+        if keeper is not None:
+            keeper.record(exchange)  # retried with backoff; a run it could not write stays pending
     finally:
-        if store is not None:
-            store.close()
+        if keeper is not None:
+            keeper.store.close()
     summary = run_summary(exchange)
     if folder is not None and exchange.reply is not None:
         _save_images(summary["images"], exchange.reply.images, folder)
     emit(summary)
+    if keeper is not None and keeper.pending:  # the run happened (the JSON says how): only its record is missing
+        print(f"error: 1 of 1 runs was not recorded in history ({keeper.problem})", file=sys.stderr)
+        return FAILED
     return OK if exchange.ok else FAILED
 
 

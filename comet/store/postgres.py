@@ -20,6 +20,7 @@ checkout and wait for an answer (``COMET_HISTORY_TIMEOUT``).
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator, Sequence
@@ -186,6 +187,7 @@ class PostgresStore(SQLMethods):
                 self._migrate(conn)
         except psycopg.Error as exc:
             raise connect_error(url, exc) from None
+        logging.getLogger("psycopg.pool").addHandler(logging.NullHandler())  # its reconnect warnings reach a log, not stderr
         # check: a connection the server ended (a restart, a failover) is replaced before use;
         # timeout: a checkout waits no longer than a statement may run
         self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True, name="comet-history",
