@@ -5,9 +5,10 @@ One sidebar for every page (where requests go, the key), then the page the user 
 
 import streamlit as st
 
-from ui import connection, setup_check
+from ui import auth, connection, setup_check
 
 st.set_page_config(page_title="Comet Playground", page_icon="☄️", layout="wide")
+person = auth.gate()  # first: a session without an identity sees only the sign-in page
 
 page = st.navigation([
     st.Page("pages/playground.py", title="Playground", icon=":material/play_arrow:", default=True),
@@ -15,5 +16,6 @@ page = st.navigation([
     st.Page("pages/batch.py", title="Batch", icon=":material/checklist:"),
     st.Page("pages/history.py", title="History", icon=":material/history:"),
 ])
+auth.signed_in_sidebar(person)
 setup_check.sidebar(connection.sidebar())
 page.run()

@@ -20,6 +20,9 @@ def ensure_app() -> None:
         st.session_state["_shell_rerun"] = True
         PagesManager.uses_pages_directory = False
         st.rerun()
-    from . import history_store
+    from . import auth, history_store
+
+    if auth.WHO not in st.session_state:
+        auth.gate()  # a page run without app.py (it always gates first) still shows nothing unsigned
 
     history_store.history_banner()  # a history store that cannot be used: say why; sending still works
