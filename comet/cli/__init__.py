@@ -39,8 +39,15 @@ def commands() -> list[Command]:
     return [command for module in MODULES for command in module.COMMANDS]
 
 
+def program_name(argv0: str | None = None) -> str:
+    """``comet`` when run as the installed command, else ``python -m comet`` (argv[0] is then
+    comet/__main__.py, or a test runner calling :func:`main`)."""
+    name = os.path.basename(sys.argv[0] if argv0 is None else argv0).lower()
+    return "comet" if name in ("comet", "comet.exe", "comet-script.py") else "python -m comet"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m comet", description="Comet Playground from the shell.")
+    parser = argparse.ArgumentParser(prog=program_name(), description="Comet Playground from the shell.")
     parser.add_argument("--version", action="version", version=f"comet-playground {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     found = commands()

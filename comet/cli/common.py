@@ -25,6 +25,7 @@ from comet.core.errors import RequestError
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
 ROUTES = ("gemini", "openai")
+DEFAULT_MODEL = "gemini-2.5-flash"  # the app's default model, so `send --prompt hi` is enough
 
 
 class BadInput(Exception):
@@ -66,16 +67,30 @@ def client(base_url: str | None, timeout: float | None = None) -> Iterator[Any]:
             raise BadInput(f"no API key: {KEY_ENV} is not set, and {where} names a service to send to",
                            f"set {KEY_ENV}, or leave out --base-url and {BASE_URL_ENV} to run on a "
                            "built-in emulator (demo mode)")
-        from comet.emulator import Emulator
-
-        with Emulator() as emulator:
-            print(f"note: no {KEY_ENV}, so this is demo mode: requests go to a built-in emulator at "
-                  f"{emulator.base_url} (set {KEY_ENV} to reach CometAPI)", file=sys.stderr)
-            with Client(emulator.base_url, DEMO_KEY, **options) as demo:
+        with demo_emulator() as address:
+            with Client(address, DEMO_KEY, **options) as demo:
                 yield demo
         return
     with Client(base_url=base_url, **options) as real:
         yield real
+
+
+def demo_mode(base_url: str | None) -> bool:
+    """No key and no base URL (``--base-url`` or ``COMETAPI_BASE_URL``): the app's demo mode."""
+    env = os.environ
+    return not env.get(KEY_ENV, "").strip() and base_url is None and not env.get(BASE_URL_ENV, "").strip()
+
+
+@contextmanager
+def demo_emulator() -> Iterator[str]:
+    """A built-in emulator on loopback for this one command, and a ``note:`` line on stderr saying
+    so (stdout stays the command's output); yields its base URL."""
+    from comet.emulator import Emulator
+
+    with Emulator() as emulator:
+        print(f"note: no {KEY_ENV}, so this is demo mode: requests go to a built-in emulator at "
+              f"{emulator.base_url} (set {KEY_ENV} to reach CometAPI)", file=sys.stderr)
+        yield emulator.base_url
 
 
 def emit(value: Any) -> None:
@@ -89,13 +104,17 @@ def body_argument(parser: ArgumentParser, *, default: str | None = None) -> None
 
 
 def request_arguments(parser: ArgumentParser) -> None:
-    """--route, --model, --stream, --base-url, --prompt and --body: one request."""
-    parser.add_argument("--route", choices=ROUTES, required=True)
-    parser.add_argument("--model", required=True)
+    """--route, --model, --stream, --base-url, --prompt, --body and --import: one request."""
+    parser.add_argument("--route", choices=ROUTES, default=None,
+                        help="default: the route the body is written for, else gemini")
+    parser.add_argument("--model", default=None,
+                        help=f"default: the model the body or import names, else {DEFAULT_MODEL}")
     parser.add_argument("--stream", action="store_true")
     parser.add_argument("--base-url", default=None)
     parser.add_argument("--prompt", default=None, help="shortcut: a one-turn body with this text")
     body_argument(parser)
+    parser.add_argument("--import", dest="curl", default=None, metavar="FILE|-",
+                        help="the request in a curl command, from a file or - for standard input")
     parser.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
                         help="a value for {{NAME}} in the body (repeat for each variable)")
 
@@ -103,6 +122,9 @@ def request_arguments(parser: ArgumentParser) -> None:
 def read_text(path: str, what: str = "--body") -> str:
     """The text of ``path`` (``-`` is standard input); a missing file is :class:`BadInput`."""
     if path == "-":
+        if sys.stdin is not None and sys.stdin.isatty():  # a person at a terminal: say what to do
+            print(f"waiting for {what} on standard input: paste it, then press Enter and Ctrl-D "
+                  "(or pass a file instead of -)", file=sys.stderr, flush=True)
         return sys.stdin.read()
     try:
         return Path(path).read_text(encoding="utf-8")
@@ -130,26 +152,85 @@ def parse_object(text: str, what: str = "the body") -> dict:
     return value
 
 
-def read_body(args: Namespace, route: Route) -> dict:
-    """The body from ``--prompt TEXT`` or ``--body FILE|-`` (exactly one of them)."""
-    prompt = getattr(args, "prompt", None)
-    if args.body is not None and prompt is not None:
-        raise BadInput("give --prompt or --body, not both", "keep one of them")
-    if prompt is not None:
-        return simple_body(route, prompt)
-    if args.body is None:
-        raise BadInput("no request body given",
-                       "give the request as --prompt TEXT or --body FILE (- for standard input)")
-    return parse_object(read_text(args.body))
+@dataclass(frozen=True)
+class Given:
+    """What the input itself says about the request, before the command line's options win:
+    ``route`` and ``model`` are None where it says nothing; ``body`` is None for ``--prompt``."""
+
+    route: Route | None = None
+    model: str | None = None
+    stream: bool = False
+    body: dict | None = None
+
+
+def read_given(args: Namespace) -> Given:
+    """The request from exactly one of ``--prompt``, ``--body FILE|-`` (a route's body, or the
+    ``{route, model, stream, body}`` that ``import curl`` prints and shared request files hold)
+    and ``--import FILE|-`` (a curl command)."""
+    sources = [(flag, value) for flag, value in (("--prompt", getattr(args, "prompt", None)),
+               ("--body", args.body), ("--import", getattr(args, "curl", None))) if value is not None]
+    if len(sources) > 1:
+        raise BadInput(f"give {sources[0][0]} or {sources[1][0]}, not both", "keep one of them")
+    if not sources:
+        raise BadInput("no request body given", "give the request as --prompt TEXT or --body FILE "
+                       "(- for standard input), or a curl command as --import FILE")
+    flag, value = sources[0]
+    if flag == "--prompt":
+        return Given()
+    if flag == "--import":
+        return _imported(value)
+    found = parse_object(read_text(value))
+    return _envelope(found) if _is_envelope(found) else Given(body=found)
+
+
+def _imported(source: str) -> Given:
+    from comet.tools.curl_import import parse
+
+    found = parse(read_text(source, "the curl command"), cwd=Path.cwd())
+    for warning in found.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return Given(found.route, found.model or None, found.stream, found.body)
+
+
+def _is_envelope(value: dict) -> bool:
+    """``{route, body: {...}}``: no route's own body has both of these at its top."""
+    return "route" in value and isinstance(value.get("body"), dict)
+
+
+def _envelope(value: dict) -> Given:
+    try:
+        route = Route.parse(value["route"] if isinstance(value["route"], str) else "")
+    except ValueError:
+        raise BadInput(f"--body: $.route is {value['route']!r}, not one of {', '.join(ROUTES)}",
+                       'write "route": "gemini" or "route": "openai"') from None
+    model, stream = value.get("model"), value.get("stream", False)
+    if model is not None and not isinstance(model, str):
+        raise BadInput("--body: $.model must be a string", 'write "model": "gemini-2.5-flash"')
+    if not isinstance(stream, bool):
+        raise BadInput("--body: $.stream must be true or false", 'write "stream": true or leave it out')
+    return Given(route, model or None, stream, value["body"])
 
 
 def call_from(args: Namespace) -> Call:
-    """The :class:`Call` the request arguments describe. ``--model`` always wins; ``--stream``
-    wins when given, else an OpenAI body's own ``"stream": true`` stays."""
-    route = Route.parse(args.route)
-    body = filled(read_body(args, route), getattr(args, "var", []))
-    stream = bool(args.stream) or (route is Route.OPENAI and body.get("stream") is True)
-    return Call(route, args.model, body, stream=stream)
+    """The :class:`Call` the request arguments describe. ``--route``, ``--model`` and ``--stream``
+    win when given; else what the input says (an OpenAI body's own ``model`` and ``"stream": true``
+    count); else the Gemini route and :data:`DEFAULT_MODEL`. An OpenAI-compatible stream asks for
+    its usage (``stream_options.include_usage``) unless the body says otherwise, as the app does."""
+    from comet.body.convert import detect_route
+    from comet.runs.tally import with_stream_usage
+
+    given = read_given(args)
+    route = (Route.parse(args.route) if args.route else given.route
+             or (detect_route(given.body) if given.body is not None else None) or Route.GEMINI)
+    body = simple_body(route, args.prompt) if given.body is None else given.body
+    body = filled(body, getattr(args, "var", []))
+    openai = route is Route.OPENAI
+    own = body.get("model") if openai and isinstance(body.get("model"), str) else None
+    model = args.model or given.model or own or DEFAULT_MODEL
+    stream = bool(args.stream) or given.stream or (openai and body.get("stream") is True)
+    if openai and stream:
+        body = with_stream_usage(body, True)
+    return Call(route, model, body, stream=stream)
 
 
 def filled(body: dict, pairs: list[str]) -> dict:
