@@ -26,7 +26,6 @@ from urllib.parse import quote
 from . import limits
 from .capabilities import INLINE_LIMIT, MEDIA_TYPES  # noqa: F401  (re-exported: comet.call names them)
 from .errors import ROUTE_LABELS, Problem, RequestError
-from .values import build
 
 
 class Route(str, Enum):
@@ -224,8 +223,8 @@ def prepare(call: Call, base_url: str) -> Prepared:
         content = encode_body(wire_body(call))
     except (ValueError, TypeError, RecursionError):  # UnicodeEncodeError is a ValueError
         raise _beyond_limits(call.route, call.model, call.body) from None
-    return build(Prepared, route=call.route, method="POST", url=url, headers=headers,
-                 content=content, stream=call.stream)
+    return Prepared(route=call.route, method="POST", url=url, headers=headers, content=content,
+                    stream=call.stream)
 
 
 def _must_be_object(route: Route, body: Any) -> None:

@@ -28,7 +28,6 @@ from typing import Any, Callable, Iterable
 from comet.core.call import Route
 from comet.core.exchange import (Candidate, CodeRun, FunctionCall, InlineImage, Reply, TextDelta, ThoughtDelta, Usage,
                                  normalise_finish)
-from comet.core.values import build
 
 Delta = TextDelta | ThoughtDelta
 _EMPTY: dict[str, Any] = {}
@@ -128,16 +127,16 @@ class Accumulator:
 
     def reply(self, raw: Any = None) -> Reply:
         candidates = tuple(
-            build(Candidate, index=i, text="".join(s.text), thoughts="".join(s.thoughts),
-                  finish_reason=normalise_finish(s.finish), raw_finish_reason=s.finish,
-                  function_calls=s.function_calls())
+            Candidate(index=i, text="".join(s.text), thoughts="".join(s.thoughts),
+                      finish_reason=normalise_finish(s.finish), raw_finish_reason=s.finish,
+                      function_calls=s.function_calls())
             for i, s in sorted(self.slots.items()))
         first = candidates[0] if candidates else Candidate(index=0)
         first_slot = self.slots[first.index] if candidates else _Slot()
         # A blocked prompt gets no candidates, only promptFeedback.blockReason (B.4).
         blocked = None if candidates else (self.prompt_feedback or {}).get("blockReason")
-        return build(
-            Reply, text=first.text, thoughts=first.thoughts,
+        return Reply(
+            text=first.text, thoughts=first.thoughts,
             finish_reason="safety" if blocked else first.finish_reason,
             raw_finish_reason=str(blocked) if blocked else first.raw_finish_reason,
             usage=self.usage, model_version=self.model_version,
@@ -243,7 +242,7 @@ def _other_part(slot: _Slot, part: dict[str, Any]) -> None:
 
 def _gemini_usage(u: dict[str, Any]) -> Usage:
     # proto3 JSON omits zero counts (B.4): inside a usageMetadata object, missing means 0.
-    return build(Usage, input_tokens=_int(u.get("promptTokenCount"), 0),
+    return Usage(input_tokens=_int(u.get("promptTokenCount"), 0),
                  output_tokens=_int(u.get("candidatesTokenCount"), 0),
                  thinking_tokens=_int(u.get("thoughtsTokenCount"), 0),
                  total_tokens=_int(u.get("totalTokenCount")),
@@ -311,7 +310,7 @@ def _openai_usage(u: dict[str, Any]) -> Usage:
     reasoning = _int(details.get("reasoning_tokens") if isinstance(details, dict) else None, 0)
     prompt_details = u.get("prompt_tokens_details")
     cached = prompt_details.get("cached_tokens") if isinstance(prompt_details, dict) else None
-    return build(Usage, input_tokens=_int(u.get("prompt_tokens")),
+    return Usage(input_tokens=_int(u.get("prompt_tokens")),
                  output_tokens=None if completion is None else completion - reasoning,
                  thinking_tokens=reasoning,
                  total_tokens=_int(u.get("total_tokens")),

@@ -15,8 +15,7 @@ content, never past the policy's total budget.
 
 Cancelling: with a :class:`CancelToken`, each attempt runs in a reader thread that feeds a
 queue, so ``cancel.set()`` ends the run at once, even while the server has sent nothing yet or
-during a retry wait. Without a token the attempt runs inline (the lean path the benchmark
-measures).
+during a retry wait. Without a token the attempt runs inline, with no thread or queue.
 """
 
 from __future__ import annotations
@@ -40,7 +39,6 @@ from comet.core.config import KEY_ENV, Settings, normalise_base_url
 from comet.core.errors import (CometError, ConfigError, ErrorInfo, Problem, ProtocolError, RequestError, Timeout,
                                TransportError, classify)
 from comet.core.exchange import Event, Exchange, Retrying, Timing
-from comet.core.values import build
 
 from . import redact
 from .answer import BODY, DATA, DONE, OPEN, read_answer, response_object
@@ -54,17 +52,15 @@ __all__ = ["Client", "CancelToken", "RetryPolicy"]
 
 @functools.lru_cache(maxsize=1)
 def _tls() -> ssl.SSLContext:
-    """One TLS context for every Client: building one loads the CA bundle (~0.1 s)."""
+    """One TLS context for every Client: building one loads the CA bundle from disk."""
     return httpx2.create_ssl_context()
 
 
 @functools.lru_cache(maxsize=256)  # the same few endpoints, on every request
 def _url(text: str) -> httpx2.URL:
-    """An endpoint parsed once. Given text, httpx2 parses and checks the URL on every request:
-    about 45 us warm, about 0.1 ms of client CPU in bench/client_overhead.py's loop, where caches
-    are cold (same-run A/B, plain calls: +0.19 to +0.22 ms over raw httpx2 with text, +0.09 to
-    +0.10 ms with this). A parsed URL it only copies. tests/test_client.py checks that every send
-    still goes to exactly the prepared path and query."""
+    """An endpoint parsed once: httpx2 parses and checks a URL given as text on every request,
+    and only copies a parsed one. A test checks that every send still goes to exactly the
+    prepared path and query."""
     return httpx2.URL(text)
 
 
@@ -361,15 +357,11 @@ class _Attempt:
             reply = unfinished(reply)  # no "0 output tokens" beside the text that arrived
         if reply is not None and (self.key_seen or redact.in_texts((reply.text, reply.thoughts), self.keys)):
             reply = redact.reply(reply, self.keys, probe=False)
-        return build(
-            Exchange, call=call, base_url=base_url, status=self.status, reply=reply, error=error,
-            timing=build(Timing, started_at=started_at,
-                         ttfb_ms=None if self.ttfb is None else self.ttfb * 1000,
-                         ttft_ms=None if self.ttft is None else self.ttft * 1000,
-                         latency_ms=latency * 1000,
-                         chunk_ms=tuple([c * 1000 for c in self.chunks])),
-            attempts=attempts, stopped=stopped, partial=partial, app_version=None,
-        )
+        timing = Timing(started_at=started_at, ttfb_ms=None if self.ttfb is None else self.ttfb * 1000,
+                        ttft_ms=None if self.ttft is None else self.ttft * 1000, latency_ms=latency * 1000,
+                        chunk_ms=tuple([c * 1000 for c in self.chunks]))
+        return Exchange(call=call, base_url=base_url, status=self.status, reply=reply, error=error,
+                        timing=timing, attempts=attempts, stopped=stopped, partial=partial)
 
 
 def _bounded(seconds: float) -> float | None:

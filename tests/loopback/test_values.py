@@ -1,18 +1,19 @@
-"""comet.core.values.build: the shortcut that builds each run's frozen values gives the same values
-the constructors give, still frozen, and refuses a missing or unknown field."""
+"""The values of a run (Prepared, Usage, Candidate, Reply, Timing, Exchange), built by their own
+constructors on the send path: frozen, equal to their copies, hashable, holding each field as
+given and laid out in declaration order."""
 
 from __future__ import annotations
 
 import dataclasses
+import pickle
 
 import pytest
 
 from comet import Call, Route, prepare
 from comet.core.call import Prepared
 from comet.core.exchange import Candidate, Exchange, Reply, Timing, Usage
-from comet.core.values import build
 
-BUILT_ON_THE_SEND_PATH = (Prepared, Usage, Candidate, Reply, Timing, Exchange)
+VALUES_OF_A_RUN = (Prepared, Usage, Candidate, Reply, Timing, Exchange)
 
 
 def _fields(cls: type) -> dict:
@@ -37,34 +38,38 @@ def _fields(cls: type) -> dict:
                 timing=Timing(started_at=1.0), attempts=2, stopped=False, partial=True, app_version=None)
 
 
-@pytest.mark.parametrize("cls", BUILT_ON_THE_SEND_PATH, ids=lambda c: c.__name__)
-def test_build_gives_what_the_constructor_gives(cls):
+@pytest.mark.parametrize("cls", VALUES_OF_A_RUN, ids=lambda c: c.__name__)
+def test_a_value_equals_its_copy_prints_the_same_and_stays_frozen(cls):
     fields = _fields(cls)
-    made, built = cls(**fields), build(cls, **fields)
-    assert type(built) is cls
-    assert built == made and repr(built) == repr(made)
-    assert dataclasses.asdict(built) == dataclasses.asdict(made)
-    assert dataclasses.replace(built) == made  # the constructor accepts what build made
+    value, again = cls(**fields), cls(**fields)
+    assert type(value) is cls
+    assert value == again and repr(value) == repr(again)
+    assert dataclasses.asdict(value) == dataclasses.asdict(again)
+    assert dataclasses.replace(value) == value
     with pytest.raises(dataclasses.FrozenInstanceError):
-        setattr(built, dataclasses.fields(cls)[0].name, None)
+        setattr(value, dataclasses.fields(cls)[0].name, None)
 
 
-@pytest.mark.parametrize("cls", BUILT_ON_THE_SEND_PATH, ids=lambda c: c.__name__)
-def test_the_classes_build_serves_do_nothing_after_init(cls):
-    assert not hasattr(cls, "__post_init__"), f"{cls.__name__} has a __post_init__, which build would skip"
+@pytest.mark.parametrize("cls", VALUES_OF_A_RUN, ids=lambda c: c.__name__)
+def test_construction_keeps_every_field_as_given(cls):
+    fields = _fields(cls)
+    value = cls(**fields)
+    assert vars(value).keys() == fields.keys()
+    changed = [name for name, given in fields.items() if getattr(value, name) is not given]
+    assert not changed, f"{cls.__name__} changed {changed} on construction"
 
 
 def test_a_missing_or_unknown_field_is_refused():
     fields = _fields(Timing)
-    with pytest.raises(TypeError, match=r"missing \['chunk_ms'\], unknown \[\]"):
-        build(Timing, **{k: v for k, v in fields.items() if k != "chunk_ms"})
-    with pytest.raises(TypeError, match=r"missing \[\], unknown \['ttft'\]"):
-        build(Timing, **fields, ttft=1.0)
+    with pytest.raises(TypeError, match=r"missing 1 required positional argument: 'started_at'"):
+        Timing(**{k: v for k, v in fields.items() if k != "started_at"})
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'ttft'"):
+        Timing(**fields, ttft=1.0)
 
 
-def test_a_hashable_value_hashes_as_the_constructors():
+def test_a_hashable_value_hashes_as_its_equals():
     fields = _fields(Usage)
-    assert hash(build(Usage, **fields)) == hash(Usage(**fields))
+    assert hash(Usage(**fields)) == hash(Usage(**fields)) == hash(dataclasses.replace(Usage(**fields)))
 
 
 def test_prepare_still_gives_the_request():
@@ -80,8 +85,8 @@ def test_prepare_still_gives_the_request():
 @pytest.mark.parametrize("route", list(Route), ids=lambda r: r.value)
 @pytest.mark.parametrize("stream", [False, True], ids=["plain", "stream"])
 def test_a_real_run_holds_its_fields_in_declaration_order(emulator, route, stream):
-    """What the client built through the shortcut is laid out as a constructor lays it out, so
-    ``vars()`` and a pickle of it read the same as before."""
+    """What the client built is laid out in declaration order, so ``vars()`` and a pickle of it
+    read the fields in the order the class declares them."""
     from comet.http.client import Client, RetryPolicy
 
     body = ({"contents": [{"role": "user", "parts": [{"text": "hi"}]}]} if route is Route.GEMINI
@@ -92,7 +97,8 @@ def test_a_real_run_holds_its_fields_in_declaration_order(emulator, route, strea
     assert exchange.ok, exchange.error
     values = [exchange, exchange.timing, exchange.reply, exchange.reply.usage, *exchange.reply.candidates,
               prepare(call, emulator.base_url)]
-    assert {type(v) for v in values} == set(BUILT_ON_THE_SEND_PATH)
+    assert {type(v) for v in values} == set(VALUES_OF_A_RUN)
     for value in values:
         assert list(vars(value)) == [f.name for f in dataclasses.fields(value)], type(value).__name__
         assert dataclasses.replace(value) == value
+        assert pickle.loads(pickle.dumps(value)) == value
