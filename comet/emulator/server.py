@@ -2,7 +2,7 @@
 
 Stdlib ``ThreadingHTTPServer`` speaking HTTP/1.1 with keep-alive: one daemon thread per
 connection (so a ``fault-slow`` request never blocks the others and 6+ streams run at once),
-``TCP_NODELAY`` on every accepted socket (otherwise delayed ACKs add ~40 ms per request and a
+``TCP_NODELAY`` on every accepted socket (otherwise delayed ACKs stall every request and a
 benchmark measures the kernel, DESIGN.md), and every response written with as few sends as
 possible: status line, headers and body in one ``sendall``; a stream's headers go out with its
 first chunk. Streams use chunked transfer encoding so each event arrives as it is written.

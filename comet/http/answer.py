@@ -74,9 +74,9 @@ def _json_batches(response: httpx2.Response) -> Iterator[tuple[float, list]]:
 
 
 def _reads(response: httpx2.Response) -> Iterator[bytes]:
-    """The body as the network delivers it: without a content encoding, the raw reads (``iter_bytes``
-    adds a generator, a decoder and a chunker call to every read: ~1.5 us, ~3 % of the client's own
-    time on bench/client_overhead.py's 20-chunk streams); gzip and the rest through ``iter_bytes``."""
+    """The body as the network delivers it: the raw reads when it has no content encoding
+    (``iter_bytes`` would run every read through a decoder and a re-chunker for nothing), gzip
+    and the rest through ``iter_bytes``."""
     encoding = response.headers.get("content-encoding", "").strip().lower()
     return response.iter_raw() if encoding in ("", "identity") else response.iter_bytes()
 
@@ -175,13 +175,10 @@ _scan_once = json.JSONDecoder().scan_once
 
 
 def loads(text: str) -> Any:
-    """``json.loads`` of one payload, lone surrogates mended (:func:`comet.core.limits.mend`). One of
-    the two tricks kept on the per-chunk path (the other builds SSE events, in comet.http.sse; a
-    third, per request, builds the run's frozen values: comet.core.values): the C scanner at once
-    (``json.loads`` adds three Python calls and two regex matches); timeit, 300-byte chunk:
-    23 us against 43 us, ~0.4 ms of a 20-chunk stream, 1-2 % of bench/client_overhead.py's
-    streams (typed-tuple deltas saved < 2 us: gone). What the scanner does not take whole
-    (whitespace around, an error) goes to ``json.loads``."""
+    """``json.loads`` of one payload, lone surrogates mended (:func:`comet.core.limits.mend`).
+    Every chunk of a stream comes here, so it calls the C scanner directly, without
+    ``json.loads``'s Python-level wrapping; what the scanner does not take whole (whitespace
+    around, an error) goes to ``json.loads``."""
     try:
         value, end = _scan_once(text, 0)
     except (StopIteration, ValueError):

@@ -49,8 +49,7 @@ class Watchdog:
     def __init__(self) -> None:
         self._heap: list[Guard] = []
         self._stale = 0  # cancelled guards still in the heap (dropped in bulk, see cancel)
-        # at() and cancel() take the lock itself (a C-level with; the Condition's own
-        # __enter__/__exit__ are Python calls, two per request); the loop waits on the Condition
+        # at() and cancel() take the lock directly, cheaper than the Condition's with; the loop waits on it
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._seq = itertools.count()
