@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from browser_support import Server
+from browser_support import Server, json_text
 from snippet_golden import CAT
 from test_browser_playground import (button, open_app, page, send_and_wait, type_prompt,  # noqa: F401 (fixtures)
                                      wait_idle)
@@ -49,7 +49,7 @@ def test_image_thinking_budget_and_grounding_show_thoughts_sources_and_answer(pa
     type_prompt(page, "What is in this picture of Paris?")
 
     page.get_by_role("tab", name="JSON").click()
-    sent = json.loads(page.get_by_role("textbox", name="Gemini native request body").input_value())
+    sent = json.loads(json_text(page, "thinkingConfig"))
     assert sent["generationConfig"]["thinkingConfig"] == {"thinkingBudget": 1024, "includeThoughts": True}
     assert sent["tools"] == [{"googleSearch": {}}]
     assert {"inlineData": {"mimeType": "image/png", "data": "<attachment:cat.png>"}} in sent["contents"][-1]["parts"]

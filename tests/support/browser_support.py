@@ -95,6 +95,22 @@ def wait_idle(page) -> None:
                            ".getAttribute('data-test-script-state') !== 'running'")
 
 
+def json_code(page):
+    """The Playground's JSON code editor (an Ace editor in the component's frame), once drawn."""
+    editor = page.frame_locator("iframe[title*='comet_json_editor']").locator(".ace_editor")
+    editor.wait_for()
+    return editor
+
+
+def json_text(page, containing: str = "") -> str:
+    """The text the Playground's JSON code editor shows (the JSON tab must be open), once it
+    contains ``containing``: the editor takes a redrawn page's text a moment after the page."""
+    editor = json_code(page)
+    editor.evaluate("(e, s) => new Promise(ok => { const t = setInterval(() => "
+                    "{ if (e.env.editor.getValue().includes(s)) { clearInterval(t); ok(); } }, 50); })", containing)
+    return editor.evaluate("e => e.env.editor.getValue()")
+
+
 def pick(page, label: str, option) -> None:
     """Open the select box ``label`` and choose ``option`` (a name or a pattern); a rerun that
     redraws the box while it opens closes its list again, so open it again until the option

@@ -21,6 +21,7 @@ from comet.http.models import ModelInfo
 from .. import connection
 from ..run.finished import show_error
 from . import feature_controls, fields
+from .code_box import code_box
 from .callbacks import conflict, on_field, on_json, on_model, on_route, on_stream
 from .page import PLAYGROUND, Page
 from .value import EditorState
@@ -133,9 +134,11 @@ def form_fields(state: EditorState) -> None:
 
 
 def json_editor(state: EditorState) -> None:
-    json_box(PLAYGROUND, f"{state.route.label} request body", height=360,
-             help="the route's own JSON; fields the form does not know are kept as typed")
+    code_box(PLAYGROUND, state)
     json_error(state, key="pg_json_err")
+    with st.expander("Plain text"):  # the same text: for pasting a very large body, or a screen reader
+        json_box(PLAYGROUND, f"{state.route.label} request body", height=360,
+                 help="the route's own JSON; fields the form does not know are kept as typed")
 
 
 def check(state: EditorState) -> list[Problem]:

@@ -68,6 +68,16 @@ def settle(page: Page) -> None:
             ss[key] = entry["value"]
 
 
+def stale(page: Page, key: str, value) -> bool:
+    """Whether ``value``, sent for ``key`` by a widget that is not ``key`` itself (the JSON code
+    editor), is a value the server replaced in a push this browser has not drawn yet."""
+    seen = _seen(page)
+    entry = st.session_state.get(_pushed_key(page), {}).get(key)
+    if seen is None or not entry or value == entry["value"]:
+        return False
+    return any(generation > seen and before == value for generation, before in entry["before"])
+
+
 def mark(page: Page) -> None:
     """Draw the hidden generation widget (after every widget the editor writes to, so a browser
     that has drawn it has drawn every push before it), and forget the pushes this browser has
