@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from comet.core.call import KEY_HEADER, Call, Prepared
 
+from . import keys
 from . import literals as lit
 
 
@@ -18,7 +19,7 @@ def render(call: Call, prepared: Prepared, base_url: str) -> tuple[str, list[str
     names = lit.used_attachments(call.body, {a.name for a in call.attachments})
     variables = lit.variable_names(names, "upper", "b64")
     body = lit.literal(lit.source_body(call, prepared), lit.JSON)
-    lines = ["# Needs COMETAPI_KEY in the environment."]
+    lines = [f"# {keys.NOTE}." if keys.local(base_url) else "# Needs COMETAPI_KEY in the environment."]
     for name in names:
         lines.append(f"{variables[name]}=$(base64 < {lit.sh_quote(name)} | tr -d '\\n')")
     if names:
@@ -29,7 +30,7 @@ def render(call: Call, prepared: Prepared, base_url: str) -> tuple[str, list[str
             body = body.replace(token, "${" + variables[name] + "}")
 
     key_header = KEY_HEADER[call.route]
-    key_value = "Bearer $COMETAPI_KEY" if key_header == "Authorization" else "$COMETAPI_KEY"
+    key_value = ("Bearer " if key_header == "Authorization" else "") + keys.shell(base_url)
     delimiter = lit.heredoc_delimiter(body)
     opener = delimiter if names else f"'{delimiter}'"
     command = ["curl -sS" + (" -N" if prepared.stream else "") + " " + lit.sh_quote(prepared.url)]

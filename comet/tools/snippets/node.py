@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from comet.core.call import KEY_HEADER, Call, Prepared, Route
 
+from . import keys
 from . import literals as lit
 
 GEMINI_TEXT = '''
@@ -60,12 +61,14 @@ def file_reads(call: Call, value: object) -> tuple[object, list[str]]:
 
 def render(call: Call, prepared: Prepared, base_url: str) -> tuple[str, list[str]]:
     body, reads = file_reads(call, lit.source_body(call, prepared))
-    key = "process.env.COMETAPI_KEY"
+    key = keys.js(base_url)
     if KEY_HEADER[call.route] == "Authorization":
-        key = "`Bearer ${process.env.COMETAPI_KEY}`"
+        key = f"`Bearer ${{{key}}}`"
     headers = {**prepared.headers, KEY_HEADER[call.route]: lit.Code(key)}
 
     head = "// Node 18+, no packages; save as comet.mjs and run with COMETAPI_KEY set: node comet.mjs"
+    if keys.local(base_url):
+        head = f"// Node 18+, no packages; save as comet.mjs and run: node comet.mjs\n// {keys.NOTE}."
     if reads:
         head += '\nimport { readFileSync } from "node:fs";'
     sections = [head]

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from comet.core.call import Call, Prepared, Route
 
+from . import keys
 from . import literals as lit
 from .node import file_reads, js_warnings
 from .sdkargs import camel, fold_keys, gemini_args
 
 
-def _head(package: str, reads: list[str], imports: str) -> str:
+def _head(package: str, reads: list[str], imports: str, base_url: str) -> str:
     head = f"// npm install {package}; save as comet.mjs and run with COMETAPI_KEY set: node comet.mjs"
+    if keys.local(base_url):
+        head = f"// npm install {package}; save as comet.mjs and run: node comet.mjs\n// {keys.NOTE}."
     if reads:
         head += '\nimport { readFileSync } from "node:fs";'
     return f"{head}\n{imports}"
@@ -42,8 +45,8 @@ def _gemini(call: Call, base_url: str) -> tuple[str, list[str]]:
     if config:
         params["config"] = config
     params, reads = file_reads(call, params)
-    sections = [_head("@google/genai", reads, 'import { GoogleGenAI } from "@google/genai";')]
-    sections.append("const ai = new GoogleGenAI({\n  apiKey: process.env.COMETAPI_KEY,\n"
+    sections = [_head("@google/genai", reads, 'import { GoogleGenAI } from "@google/genai";', base_url)]
+    sections.append(f"const ai = new GoogleGenAI({{\n  apiKey: {keys.js(base_url)},\n"
                     f"  httpOptions: {{ baseUrl: {lit.quote(base_url, lit.JS)}, apiVersion: \"v1beta\" }},\n}});")
     pre = _before(reads + [lit.comment(note, lit.JS) for note in args.notes("httpOptions.extraBody")])
     if call.stream:
@@ -61,8 +64,8 @@ def _openai(call: Call, prepared: Prepared, base_url: str) -> tuple[str, list[st
     body = lit.source_body(call, prepared)
     first = {k: body[k] for k in ("model", "messages") if k in body}
     params, reads = file_reads(call, {**first, **body})
-    sections = [_head("openai", reads, 'import OpenAI from "openai";')]
-    sections.append("const client = new OpenAI({\n  apiKey: process.env.COMETAPI_KEY,\n"
+    sections = [_head("openai", reads, 'import OpenAI from "openai";', base_url)]
+    sections.append(f"const client = new OpenAI({{\n  apiKey: {keys.js(base_url)},\n"
                     f"  baseURL: {lit.quote(base_url + '/v1', lit.JS)},\n}});")
     create = f"await client.chat.completions.create({lit.literal(params, lit.JS, used=56)});"
     if call.stream:

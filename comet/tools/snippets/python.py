@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from comet.core.call import KEY_HEADER, Call, Prepared, Route
 
+from . import keys
 from . import literals as lit
 
 GEMINI_TEXT = '''
@@ -54,14 +55,15 @@ def render(call: Call, prepared: Prepared, base_url: str) -> tuple[str, list[str
     body = lit.link_attachments(lit.source_body(call, prepared), variables, lit.PYTHON)
     gemini = call.route is Route.GEMINI
 
-    key = 'os.environ["COMETAPI_KEY"]'
+    key = keys.python(base_url)
     if KEY_HEADER[call.route] == "Authorization":
-        key = "f\"Bearer {os.environ['COMETAPI_KEY']}\""
+        key = 'f"Bearer {' + keys.python(base_url, quote="'") + '}"'
     headers = {**prepared.headers, KEY_HEADER[call.route]: lit.Code(key)}
 
     imports = ["import base64"] * bool(names) + ["import json"] * prepared.stream + ["import os"]
     imports += ["from pathlib import Path"] * bool(names)
-    sections = ["# pip install httpx2; needs COMETAPI_KEY in the environment.\n"
+    needs = keys.NOTE if keys.local(base_url) else "needs COMETAPI_KEY in the environment"
+    sections = [f"# pip install httpx2; {needs}.\n"
                 + "\n".join(imports) + "\n\nimport httpx2"]
     if gemini or prepared.stream:
         sections.append("\n" + (GEMINI_TEXT if gemini else OPENAI_TEXT).strip("\n") + "\n")

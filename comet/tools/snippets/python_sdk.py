@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from comet.core.call import Call, Prepared, Route
 
+from . import keys
 from . import literals as lit
 from .sdkargs import fold_keys, gemini_args, openai_args, snake
 
 GEMINI_CLIENT = '''
 client = genai.Client(
-    api_key=os.environ["COMETAPI_KEY"],
+    api_key=API_KEY,
     http_options={"base_url": BASE_URL, "api_version": "v1beta"},
 )
 '''
@@ -70,6 +71,10 @@ def _bytes_data(value: object, variables: dict[str, str], used: list[str]) -> ob
     return out
 
 
+def _needs(base_url: str) -> str:
+    return keys.NOTE if keys.local(base_url) else "needs COMETAPI_KEY in the environment"
+
+
 def _imports(extra: set[str]) -> str:
     """Standard-library imports, plain ones first (isort's order)."""
     return "\n".join(sorted(extra | {"import os"}, key=lambda s: (s.startswith("from"), s)))
@@ -82,9 +87,10 @@ def _gemini(call: Call, base_url: str) -> tuple[str, list[str]]:
         config["http_options"] = {"extra_body": args.extra}
     params = {"contents": fold_keys(args.contents, snake), "config": config}
     params, reads, imports = _attachments(call, params, as_bytes=True)
-    out = ["# pip install google-genai; needs COMETAPI_KEY in the environment.\n"
+    out = [f"# pip install google-genai; {_needs(base_url)}.\n"
            + _imports(imports) + "\n\nfrom google import genai"]
-    out.append(GEMINI_CLIENT.strip("\n").replace("BASE_URL", lit.quote(base_url, lit.PYTHON)))
+    out.append(GEMINI_CLIENT.strip("\n").replace("BASE_URL", lit.quote(base_url, lit.PYTHON))
+               .replace("API_KEY", keys.python(base_url)))
     pre = reads + [lit.comment(note, lit.PYTHON) for note in args.notes("http_options.extra_body")]
     call_args = [("model", call.model), ("contents", params["contents"])]
     if params["config"]:
@@ -106,9 +112,9 @@ def _openai(call: Call, base_url: str) -> tuple[str, list[str]]:
     if args.extra:
         params["extra_body"] = args.extra
     params, reads, imports = _attachments(call, params, as_bytes=False)
-    out = ["# pip install openai; needs COMETAPI_KEY in the environment.\n"
+    out = [f"# pip install openai; {_needs(base_url)}.\n"
            + _imports(imports) + "\n\nfrom openai import OpenAI"]
-    out.append(f'client = OpenAI(api_key=os.environ["COMETAPI_KEY"], '
+    out.append(f'client = OpenAI(api_key={keys.python(base_url)}, '
                f'base_url={lit.quote(base_url + "/v1", lit.PYTHON)})')
     warnings = []
     if "messages" not in params:
