@@ -13,7 +13,6 @@ URL is stored without user name and password (:func:`public_url`).
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
 import io
 import json
@@ -29,6 +28,7 @@ from comet import __version__
 from comet.core.call import ATTACHMENT_TOKEN, Attachment, Call, Route, user_text
 from comet.core.errors import ErrorInfo
 from comet.core.exchange import Candidate, CodeRun, Exchange, FunctionCall, InlineImage, Reply, Timing, Usage
+from comet.core.exports import csv_writer
 from comet.http.redact import MASK as REDACTED, known_secrets, scrub
 from comet.runs.stamp import request_hash
 
@@ -366,7 +366,7 @@ def export_text(rows: Sequence[dict[str, Any]], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(list(rows), ensure_ascii=False, indent=1) + "\n"
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    writer = csv_writer(buf, EXPORT_COLUMNS)  # formula cells neutralised (comet.core.exports)
     writer.writeheader()
     writer.writerows(rows)
     return buf.getvalue()
@@ -379,7 +379,7 @@ def write_export(rows: Iterable[dict[str, Any]], fmt: str, out: TextIO) -> int:
         raise ValueError(f"unknown export format {fmt!r}: use 'csv' or 'json'")
     n = 0
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+        writer = csv_writer(out, EXPORT_COLUMNS)
         writer.writeheader()
         for n, row in enumerate(rows, 1):
             writer.writerow(row)

@@ -11,6 +11,7 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from cli_support import ROOT, environ
 
 
@@ -129,3 +130,14 @@ def test_a_dataset_outside_the_suites_folder_exits_2_and_one_inside_runs(emulato
     done = batch(str(suite(tmp_path / "suites", dataset="data/cases.csv")), "--format", "json",
                  base_url=emulator.base_url)
     assert done.returncode in (0, 1) and json.loads(done.stdout)["results"][0]["vars"] == {"country": "Portugal"}
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity"])
+def test_a_variable_that_is_not_a_finite_number_exits_2_and_never_reaches_the_json(emulator, tmp_path, value):
+    """Python's JSON reader takes NaN and Infinity, which are not JSON: refused where they enter."""
+    path = suite(tmp_path, cases=[{"vars": {"country": "Portugal"}}, {"vars": {"country": 1}}])
+    path.write_text(path.read_text(encoding="utf-8").replace("1}}]", value + "}}]"), encoding="utf-8")
+    done = batch(str(path), "--format", "json", base_url=emulator.base_url)
+    assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
+    assert "error: $.cases[1].vars.country: a variable's value is text or a finite number" in done.stderr
+    assert f'fix: write it as text: "{value}"' in done.stderr

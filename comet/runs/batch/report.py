@@ -4,13 +4,14 @@ per case) and a plain text table; plus the per-target summary the Batch page cha
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any, Sequence
+
+from comet.core.exports import csv_writer, finite, xml_text
 
 from .runner import Batch, Result
 
@@ -70,8 +71,8 @@ def ordered(results: Sequence[Result]) -> list[Result]:
 
 
 def to_json(name: str, results: Sequence[Result], head: dict[str, Any]) -> str:
-    return json.dumps({"suite": name, "summary": head, "results": [r.to_dict() for r in ordered(results)]},
-                      ensure_ascii=False, indent=1) + "\n"
+    document = finite({"suite": name, "summary": head, "results": [r.to_dict() for r in ordered(results)]})
+    return json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
 
 
 def document(run: Batch) -> dict[str, Any]:
@@ -79,8 +80,8 @@ def document(run: Batch) -> dict[str, Any]:
     each result also naming its stored run (``run``), since the runs alone hold neither the
     assertions' verdicts nor the case variables."""
     head = summary(run.results, len(run.suite.cases), len(run.planned), run.wall_ms)
-    return {"suite": run.suite.name, "summary": head,
-            "results": [{**r.to_dict(), "run": r.history_id} for r in ordered(run.results)]}
+    return finite({"suite": run.suite.name, "summary": head,
+                   "results": [{**r.to_dict(), "run": r.history_id} for r in ordered(run.results)]})
 
 
 def keep(run: Batch) -> str | None:
@@ -111,7 +112,7 @@ def _check_errors(result: Result) -> str:
 
 def to_csv(results: Sequence[Result]) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv_writer(buf)
     writer.writerow(CSV_COLUMNS)
     for r in ordered(results):
         writer.writerow([r.case.number, r.target_name, r.ok, sum(v.passed for v in r.verdicts),
@@ -150,6 +151,9 @@ def to_junit(name: str, results: Sequence[Result], names: Sequence[str]) -> str:
                 ET.SubElement(case, "error", message=_check_errors(r), type="check").text = r.text
             elif not r.ok:
                 ET.SubElement(case, "failure", message=_why(r), type="assertion").text = r.text
+    for element in root.iter():  # XML 1.0 cannot hold most control characters, even escaped
+        element.text = None if element.text is None else xml_text(element.text)
+        element.attrib = {key: xml_text(value) for key, value in element.attrib.items()}
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

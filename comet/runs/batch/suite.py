@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -202,8 +203,10 @@ def _values(raw: Any, where: str) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise SuiteError(where, "vars is an object of variable names to values", 'write {"country": "Portugal"}')
     for key, value in raw.items():
-        if value is not None and not isinstance(value, (str, int, float, bool)):
-            raise SuiteError(f"{where}.{key}", "a variable's value is text or a number", "write it as text")
+        if value is not None and not isinstance(value, (str, int, float, bool)) or (
+                isinstance(value, float) and not math.isfinite(value)):  # json.loads takes NaN; JSON has none
+            raise SuiteError(f"{where}.{key}", "a variable's value is text or a finite number",
+                             f'write it as text: "{json.dumps(value)}"' if isinstance(value, float) else "write it as text")
     return raw
 
 
