@@ -11,6 +11,9 @@ from typing import Iterator
 import streamlit as st
 
 from comet import CometError
+from comet.store.owners import Owned, OwnedDrafts
+
+from . import auth
 
 RETRY_S = 30.0  # a store that could not be opened is tried again after this long
 _failed: dict[str, tuple[float, str]] = {}  # url -> (when, message without password)
@@ -56,7 +59,7 @@ def history():
         turn_off(at, str(err))
         return None
     _failed.pop(at, None)
-    return store
+    return Owned(store, auth.who())  # every write attributed; deletes refused unless one's own
 
 
 def turn_off(at: str, message: str) -> None:
@@ -91,4 +94,4 @@ def store_errors() -> Iterator[None]:
 def drafts():
     """The drafts of the configured store (this process's own while it cannot be used)."""
     store = history()
-    return store.drafts if store is not None else _local_drafts()
+    return store.drafts if store is not None else OwnedDrafts(_local_drafts(), auth.who())

@@ -55,6 +55,9 @@ def filters(history: Store) -> dict[str, Any]:
         found["since"] = since
     if until is not None:
         found["until"] = until
+    person = _by_filter(history)
+    if person is not None:
+        found["created_by"] = person
     group = st.session_state.get("hist_group")
     if group:
         found["group_id"] = group
@@ -63,6 +66,21 @@ def filters(history: Store) -> dict[str, Any]:
         right.button("Show all runs", key="hist_group_clear", on_click=set_group, args=(None,))
     st.session_state["hist_filters"] = found
     return found
+
+
+def _by_filter(history: Store) -> str | None:
+    """Mine / Everyone / a person, when people sign in (``none`` mode: one person, no filter)."""
+    from comet.store.owners import people
+
+    from . import auth
+
+    if auth.settings().mode == "none":
+        return None
+    me = auth.who().email
+    options = ["Everyone", "Mine", *(p for p in people(history) if p != me)]
+    pick = st.selectbox("By", options, key="hist_by", on_change=_first_page,
+                        format_func=lambda p: p or "unknown (before sign-in)")
+    return None if pick == "Everyone" else me if pick == "Mine" else pick
 
 
 def _date_range(value: Any) -> tuple[datetime | None, datetime | None]:
@@ -89,6 +107,7 @@ COLUMNS = {
     # the columns people look for come first, where the table opens (issue 14)
     "prompt_preview": st.column_config.TextColumn("Prompt", width="medium"),
     "reply_preview": st.column_config.TextColumn("Reply", width="medium"),
+    "created_by": st.column_config.TextColumn("By", help="who sent it; empty: from before sign-in"),
     "comparison": st.column_config.TextColumn("Comparison", help="runs of one comparison share this id"),
     "label": st.column_config.TextColumn("Target", help="the comparison's target this run was"),
     "route": st.column_config.TextColumn("Route"),

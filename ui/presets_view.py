@@ -98,10 +98,10 @@ def _import() -> None:
     try:
         found = loads(upload.getvalue())
         store = _store()
-    except PresetError as err:
+        replaced = [p.name for p in found if store.save_preset(p)]
+    except PresetError as err:  # NotYours too: a name that is someone else's preset
         _say("error", f"This file cannot be imported: {err}")
         return
-    replaced = [p.name for p in found if store.save_preset(p)]
     _say("ok", f"Imported {len(found)} preset{'s' if len(found) != 1 else ''}"
                + (f" (replaced: {', '.join(replaced)})" if replaced else "") + ".")
 

@@ -9,11 +9,14 @@ from datetime import datetime, timezone
 import streamlit as st
 
 from comet.store import Run, Store
+from comet.store.owners import NotYours
 
 from . import code, connection, stamp_view
 from .history_table import SELECTED, set_group
 from .run import finished, runner
 from .sharing import open_in_playground, share_controls
+
+REFUSED = "hist_delete_refused"  # why the last delete was refused (someone else's run)
 
 
 def details(history: Store, run_id: int, conn: connection.Connection) -> None:
@@ -28,7 +31,8 @@ def details(history: Store, run_id: int, conn: connection.Connection) -> None:
     when = datetime.fromtimestamp(run.created_at, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     st.subheader(f"Run #{run_id}")
     st.caption(f"{when} · {call.route.label} · {call.model} · {run.status}"
-               + (f" · comparison `{run.group_id}`" if run.group_id else ""))
+               + (f" · comparison `{run.group_id}`" if run.group_id else "")
+               + f" · by {run.created_by or 'unknown'}")
     actions(history, run, conn)
     tab_reply, tab_request, tab_response, tab_code, tab_share = st.tabs(
         ["Reply", "Request", "Response", "Code", "Share"])
@@ -51,7 +55,11 @@ def details(history: Store, run_id: int, conn: connection.Connection) -> None:
 
 
 def _delete(history: Store, run_id: int) -> None:
-    history.delete(run_id)
+    try:
+        history.delete(run_id)
+    except NotYours as err:  # someone else's run: said beside the button, the run stays
+        st.session_state[REFUSED] = str(err)
+        return
     st.session_state.pop(SELECTED, None)
     st.session_state.pop("hist_run", None)
     st.toast(f"Run #{run_id} deleted.")
@@ -68,6 +76,8 @@ def actions(history: Store, run: Run, conn: connection.Connection) -> None:
     with c4.popover("Delete"):
         st.caption(f"Delete run #{run.id} for good?")
         st.button("Delete run", key="hist_delete", type="primary", on_click=_delete, args=(history, run.id))
+    if st.session_state.get(REFUSED):
+        st.error(st.session_state.pop(REFUSED), icon=":material/block:")
     if rerun:
         catalog, _ = connection.models(conn)
         again = runner.send(conn, call, {m.id: m for m in catalog}, key="hist_rerun_view",

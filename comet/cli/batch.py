@@ -98,8 +98,10 @@ def _history(args: Namespace) -> Iterator[Any]:
     from comet.store import open_store
     from comet.store.keeping import Keeper
 
+    from comet.store.owners import cli_owner
+
     with open_store(Path(args.db).expanduser() if args.db else None) as store:
-        yield Keeper(store)
+        yield Keeper(cli_owner(store, args.user))
 
 
 def _kept(run, history) -> str | None:
@@ -129,6 +131,8 @@ def _arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--record", action="store_true", help="save every run in History with the batch id")
     parser.add_argument("--db", default=None, help="history database for --record (default: COMET_HISTORY_DB "
                         "or the per-user file)")
+    parser.add_argument("--user", default=None, metavar="NAME",
+                        help="who --record attributes the runs to (default: COMET_USER, else the OS login name)")
     parser.add_argument("--format", choices=FORMATS, default="table")
     parser.add_argument("--out", default=None, metavar="FILE", help="write the report here instead of stdout")
 

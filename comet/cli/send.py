@@ -33,6 +33,8 @@ def _send_arguments(parser: ArgumentParser) -> None:
                         help="bound the whole call, retries included (default 60)")
     parser.add_argument("--record", action="store_true",
                         help="store the run in the history (COMET_HISTORY_URL, else the local file)")
+    parser.add_argument("--user", default=None, metavar="NAME",
+                        help="who --record attributes the run to (default: COMET_USER, else the OS login name)")
     parser.add_argument("--save-images", default=None, metavar="DIR",
                         help="write the reply's images there (image-1.png, ...); their paths join the JSON")
 
@@ -58,7 +60,9 @@ def send(args: Namespace) -> int:
         from comet.store import open_store
         from comet.store.keeping import Keeper
 
-        keeper = Keeper(open_store())
+        from comet.store.owners import cli_owner
+
+        keeper = Keeper(cli_owner(open_store(), args.user))
     try:
         with client(args.base_url, args.timeout) as sender:
             # With a token the reader thread runs, so --timeout bounds even a server that

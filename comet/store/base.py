@@ -32,6 +32,7 @@ class Run:
     label: str | None = None
     cost: float | None = None
     uid: str | None = field(default=None, compare=False)  # identity across stores (history copy)
+    created_by: str = field(default="", compare=False)  # who sent it: email, OS login, "" unknown
 
     @property
     def created_at(self) -> float:
@@ -49,11 +50,12 @@ class Store(Protocol):
     location: str  # where the runs live, shown to people: never with a password
 
     def record(self, exchange: Exchange, *, group_id: str | None = None, label: str | None = None,
-               cost: float | None = None) -> int: ...
+               cost: float | None = None, created_by: str | None = None) -> int: ...
 
     def record_many(self, exchanges: Iterable[Exchange], *, group_ids: Iterable[str | None] | None = None,
                     labels: Iterable[str | None] | None = None, costs: Iterable[float | None] | None = None,
-                    uids: Iterable[str | None] | None = None) -> list[int | None]: ...
+                    uids: Iterable[str | None] | None = None,
+                    created_by: str | Iterable[str] | None = None) -> list[int | None]: ...
 
     def page(self, *, limit: int | None = 50, offset: int = 0, **filters: Any) -> list[dict[str, Any]]: ...
 

@@ -42,7 +42,7 @@ def copy_history(source: Any, target: Any, *, batch: int = 200,
             break
         ids = target.record_many([r.exchange for r in runs], group_ids=[r.group_id for r in runs],
                                  labels=[r.label for r in runs], costs=[r.cost for r in runs],
-                                 uids=[r.uid for r in runs])
+                                 uids=[r.uid for r in runs], created_by=[r.created_by for r in runs])
         moved.update((r.id, new) for r, new in zip(runs, ids) if new is not None)
         batches.update(r.group_id for r in runs if r.group_id and r.group_id.startswith("bat-"))
         copied = sum(1 for i in ids if i is not None)

@@ -46,6 +46,7 @@ class Preset:
     attachments: tuple[Attachment, ...] = ()
     updated_at: float = field(default_factory=time.time)
     builtin: bool = False
+    created_by: str = ""  # who saved it first (comet.store.owners); "" unknown
 
     @classmethod
     def of(cls, name: str, call: Call, note: str = "") -> "Preset":

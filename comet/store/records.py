@@ -15,11 +15,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import Any, Iterable, Sequence, TextIO
 from urllib.parse import urlsplit, urlunsplit
@@ -41,14 +42,14 @@ LIST_COLUMNS = ("id", "created_at", "group_id", "label", "route", "model", "serv
                 "status", "http_status", "error_kind", "error_message", "finish_reason", "input_tokens",
                 "output_tokens", "thinking_tokens", "total_tokens", "cost", "ttft_ms", "latency_ms", "attempts",
                 "stopped", "partial", "prompt_preview", "reply_preview", "request_hash", "app_version", "response_id",
-                "cached_tokens", "tool_use_prompt_tokens")
+                "cached_tokens", "tool_use_prompt_tokens", "created_by")
 DETAIL_COLUMNS = ("prompt", "reply", "thoughts", "request_json", "response_json", "chunk_ms_json", "error_json",
                   "exchange_json")
 EXPORT_COLUMNS = ("id", "time", "group_id", "label", "route", "model", "served_model", "host", "stream", "status",
                   "http_status", "error_kind", "error_message", "finish_reason", "input_tokens", "output_tokens",
                   "thinking_tokens", "total_tokens", "cost", "ttft_ms", "latency_ms", "attempts", "stopped",
                   "partial", "request_hash", "app_version", "response_id", "cached_tokens", "tool_use_prompt_tokens",
-                  "prompt", "reply")
+                  "created_by", "prompt", "reply")
 STATUSES = ("ok", "error", "stopped")
 BOOLS = ("stream", "stopped", "partial")
 
@@ -223,9 +224,17 @@ def _call_dict(f: FunctionCall) -> dict[str, Any]:
     return {"name": f.name, "args": f.args, "id": f.id}
 
 
+def creators(created_by: Any) -> Iterable[str]:
+    """``record_many``'s ``created_by``: one name for every run, or one per run."""
+    if created_by is None or isinstance(created_by, str):
+        return itertools.repeat(created_by or "")
+    return iter(created_by)
+
+
 def build(ex: Exchange, group_id: str | None, label: str | None, cost: float | None,
-          secrets: Sequence[str]) -> Record:
-    """The record of one run, keys blanked and media moved out."""
+          secrets: Sequence[str], created_by: str | None = "") -> Record:
+    """The record of one run, keys blanked and media moved out; ``created_by`` is who sent it
+    (an email, the OS login name, or empty: unknown)."""
     call, reply, error = ex.call, ex.reply, ex.error
     usage = reply.usage if reply else Usage()
     prompt = scrub(user_text(call.body, call.route), secrets, patterns=False)
@@ -242,7 +251,7 @@ def build(ex: Exchange, group_id: str | None, label: str | None, cost: float | N
         links.append((att.sha256, att.name))
     error_info = scrub(error.to_dict(), secrets) if error else None
     run = {
-        "created_at": ex.timing.started_at, "group_id": group_id, "label": label,
+        "created_at": ex.timing.started_at, "group_id": group_id, "label": label, "created_by": created_by or "",
         "route": call.route.value, "model": call.model, "served_model": reply.model_version if reply else None,
         "host": _host(ex.base_url), "stream": bool(call.stream),
         "status": "stopped" if ex.stopped else "ok" if ex.ok else "error", "http_status": ex.status,
@@ -346,7 +355,8 @@ def rebuild(row: dict[str, Any]) -> Exchange:
 
 def run_of(row: dict[str, Any]) -> Run:
     """The :class:`Run` of a :func:`detail_row`."""
-    return Run(row["id"], rebuild(row), row["group_id"], row["label"], row["cost"], row.get("uid"))
+    return Run(row["id"], rebuild(row), row["group_id"], row["label"], row["cost"], row.get("uid"),
+               row.get("created_by") or "")
 
 
 # ---- export ------------------------------------------------------------------------------------
@@ -395,7 +405,8 @@ def write_export(rows: Iterable[dict[str, Any]], fmt: str, out: TextIO) -> int:
 
 # A preset as stored (every backend): the body as JSON with keys blanked, the attachments inline
 # (base64; presets are few and small), and the time it was last saved. ``name`` is unique.
-PRESET_COLUMNS = ("name", "note", "route", "model", "stream", "body_json", "attachments_json", "updated_at")
+PRESET_COLUMNS = ("name", "note", "route", "model", "stream", "body_json", "attachments_json", "updated_at",
+                  "created_by")
 
 
 def preset_row(preset: Preset, secrets: Sequence[str]) -> dict[str, Any]:
@@ -404,10 +415,11 @@ def preset_row(preset: Preset, secrets: Sequence[str]) -> dict[str, Any]:
             "model": preset.model, "stream": bool(preset.stream),
             "body_json": dumps(scrub(preset.body, secrets, patterns=False)),
             "attachments_json": dumps(data["attachments"]) if preset.attachments else None,
-            "updated_at": preset.updated_at}
+            "updated_at": preset.updated_at, "created_by": preset.created_by or ""}
 
 
 def preset_of(row: Any) -> Preset:
     row = dict(row)
-    return Preset.from_dict({**row, "stream": bool(row["stream"]), "body": json.loads(row["body_json"]),
-                             "attachments": json.loads(row["attachments_json"] or "[]")}, f"preset {row['name']!r}")
+    found = Preset.from_dict({**row, "stream": bool(row["stream"]), "body": json.loads(row["body_json"]),
+                              "attachments": json.loads(row["attachments_json"] or "[]")}, f"preset {row['name']!r}")
+    return replace(found, created_by=row.get("created_by") or "")  # a file's own claim is never read

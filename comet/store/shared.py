@@ -38,7 +38,7 @@ class SQLMethods:
     def export_rows(self, *, limit: int | None = None, **filters: Any) -> Iterator[dict[str, Any]]:
         raise NotImplementedError
 
-    def record_many(self, exchanges: Any, **kw: Any) -> list[int | None]:
+    def record_many(self, exchanges: Any, **kw: Any) -> list[int | None]:  # kw: group_ids ... created_by
         raise NotImplementedError
 
     def close(self) -> None:
@@ -56,9 +56,10 @@ class SQLMethods:
         self.close()
 
     def record(self, exchange: Exchange, *, group_id: str | None = None, label: str | None = None,
-               cost: float | None = None) -> int:
-        """Store one run and return its id."""
-        ids = self.record_many([exchange], group_ids=[group_id], labels=[label], costs=[cost])
+               cost: float | None = None, created_by: str | None = None) -> int:
+        """Store one run and return its id; ``created_by`` is who sent it (None or "": unknown)."""
+        ids = self.record_many([exchange], group_ids=[group_id], labels=[label], costs=[cost],
+                               created_by=created_by)
         return ids[0]  # type: ignore[return-value]
 
     def get(self, run_id: int) -> Run | None:

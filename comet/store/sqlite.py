@@ -149,9 +149,22 @@ def _m9_batches(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE batches (id TEXT PRIMARY KEY, created_at REAL NOT NULL, report_json TEXT NOT NULL)")
 
 
+def _m10_owners(db: sqlite3.Connection) -> None:
+    # who made each run and preset (comet.store.owners): older rows are unknown (''), never guessed;
+    # and the deletes log (who, what, when) that admins read
+    _script(db, """
+        ALTER TABLE runs ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+        ALTER TABLE presets ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+        CREATE INDEX runs_by_creator ON runs(created_by, created_at);
+        CREATE TABLE deletes (id INTEGER PRIMARY KEY, at REAL NOT NULL, who TEXT NOT NULL, kind TEXT NOT NULL,
+                              what TEXT NOT NULL, owner TEXT NOT NULL DEFAULT '');
+    """)
+
+
 # Append only: a database at version N runs MIGRATIONS[N:].
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_runs, _m2_full_text, _m3_attachments, _m4_exchange,
-                                                          _m5_stamp, _m6_presets, _m7_usage, _m8_uid, _m9_batches]
+                                                          _m5_stamp, _m6_presets, _m7_usage, _m8_uid, _m9_batches,
+                                                          _m10_owners]
 
 
 def migrate(db: sqlite3.Connection, path: Any = "") -> int:
@@ -177,7 +190,7 @@ def fts_query(text: str | None) -> str | None:
 
 
 def _where(search: str | None = None, route: Any = None, model: Any = None, status: Any = None,
-           since: Any = None, until: Any = None, group_id: Any = None,
+           since: Any = None, until: Any = None, group_id: Any = None, created_by: Any = None,
            also: tuple[str, ...] = ()) -> tuple[str, list[Any]]:
     """``FROM ... WHERE ...`` for the filters (and the SQL conditions in ``also``), over
     ``runs r``. With a search, the full-text index drives the loop in descending rowid
@@ -190,7 +203,8 @@ def _where(search: str | None = None, route: Any = None, model: Any = None, stat
         source = "runs_fts CROSS JOIN runs r ON r.id = runs_fts.rowid"
         clauses.append("runs_fts MATCH ?")
         params.append(match)
-    for column, wanted in (("route", route), ("model", model), ("status", status), ("group_id", group_id)):
+    for column, wanted in (("route", route), ("model", model), ("status", status), ("group_id", group_id),
+                           ("created_by", created_by)):
         if wanted is None:
             continue
         values = [wanted] if isinstance(wanted, str) else list(wanted)
@@ -291,13 +305,15 @@ class SQLiteStore(SQLMethods):
     # -- writing --
     def record_many(self, exchanges: Iterable[Exchange], *, group_ids: Iterable[str | None] | None = None,
                     labels: Iterable[str | None] | None = None, costs: Iterable[float | None] | None = None,
-                    uids: Iterable[str | None] | None = None) -> list[int | None]:
+                    uids: Iterable[str | None] | None = None,
+                    created_by: str | Iterable[str] | None = None) -> list[int | None]:
         """Store several runs in one transaction (imports, benchmarks). ``group_ids``,
         ``labels``, ``costs`` and ``uids`` run parallel to ``exchanges``; a run whose uid is
         already here is skipped (its id is then None)."""
         secrets = records.known_secrets(self.secrets)
-        built = [records.build(ex, group, label, cost, secrets) for ex, group, label, cost in
-                 zip(exchanges, *(_nones() if v is None else v for v in (group_ids, labels, costs)))]
+        built = [records.build(ex, group, label, cost, secrets, by) for ex, group, label, cost, by in
+                 zip(exchanges, *(_nones() if v is None else v for v in (group_ids, labels, costs)),
+                     records.creators(created_by))]
         keys = list(uids) if uids is not None else [records.new_uid() for _ in built]
         if not built:
             return []

@@ -30,7 +30,11 @@ def load_state() -> EditorState:
         draft_id = st.query_params.get("draft")
         store = history_store.drafts()
         data, ss[VERSION] = store.read(draft_id) if draft_id else (None, 0)
-        state = (EditorState.from_draft(data, draft_id, store.attachments(draft_id)) if data
+        files = store.attachments(draft_id) if data else []
+        if data and not store.mine(draft_id):  # someone else's link: a copy of their draft, this person's own
+            draft_id = new_id()
+            ss[VERSION] = store.save(draft_id, data, attachments=files, base=0)
+        state = (EditorState.from_draft(data, draft_id, files) if data
                  else EditorState(draft_id=draft_id or new_id()))
         ss[PLAYGROUND.state] = state
         ss[SAVED] = state.to_draft()
