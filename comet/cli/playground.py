@@ -1,9 +1,12 @@
 """``comet playground``: start the Streamlit app, with every option ``streamlit run`` takes.
 
 The app's files are found beside the ``comet`` package: ``comet_app/app.py`` in an installed
-wheel (pyproject ships app.py, pages/ and ui/ there), else ``app.py`` of the checkout. Streamlit
-runs as ``python -m streamlit run APP ...`` (the process replaces itself with it on POSIX, a
-child process elsewhere), so nothing under ``comet/`` imports streamlit.
+wheel (pyproject ships app.py, pages/, ui/ and .streamlit/config.toml there), else ``app.py`` of
+the checkout. Either way the app's ``.streamlit/config.toml`` sits beside app.py, where Streamlit
+reads a script's own config from any working folder: usage statistics off, the minimal toolbar
+and the theme hold wherever ``comet playground`` starts (a ``--section.option`` flag still
+wins). Streamlit runs as ``python -m streamlit run APP ...`` (the process replaces itself with it
+on POSIX, a child process elsewhere), so nothing under ``comet/`` imports streamlit.
 """
 
 from __future__ import annotations

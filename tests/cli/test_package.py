@@ -9,7 +9,6 @@ PYTHONPATH, and checks that ``comet`` is imported from the venv's site-packages.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -20,6 +19,7 @@ from pathlib import Path
 import httpx2
 import pytest
 from app_support import no_exception, start, texts
+from package_support import installed_venv
 
 import comet
 from comet.cli import playground
@@ -123,19 +123,7 @@ def _free_port() -> int:
 def venv(tmp_path_factory):
     """The wheel built from the checkout, installed (without dependencies: they come from this
     machine's site-packages) into a new virtual environment."""
-    base = tmp_path_factory.mktemp("package")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                    "-w", str(base / "dist"), str(ROOT)], check=True, capture_output=True, timeout=180)
-    [wheel] = (base / "dist").glob("comet_playground-*.whl")
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip",
-                    str(base / "venv")], check=True, timeout=120)
-    python = base / "venv" / "bin" / "python"
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "COMETAPI_KEY", "COMETAPI_BASE_URL")}
-    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
-                   check=True, capture_output=True, cwd=base, env=env, timeout=180)
-    work = base / "user"
-    work.mkdir()
-    return python, work, env
+    return installed_venv(tmp_path_factory.mktemp("package"))
 
 
 def _run(venv, *argv, **kw) -> subprocess.CompletedProcess:
@@ -149,6 +137,7 @@ def test_installed_command_version_and_send_against_the_emulator(venv):
     python, work, env = venv
     out = _run(venv, "comet", "--version")
     assert out.returncode == 0 and out.stdout.strip() == f"comet-playground {comet.__version__}"
+    assert _run(venv, "comet", "--help").stdout.startswith("usage: comet ")  # as the user typed it
     where = _run(venv, "python", "-c", "import comet; print(comet.__file__)")
     assert Path(where.stdout.strip()).is_relative_to(python.parent.parent) and ROOT.as_posix() not in where.stdout
     emu = subprocess.Popen([str(python.parent / "comet"), "emulator", "--ttft-ms", "0", "--chunk-ms", "0"],
