@@ -4,9 +4,8 @@ link someone else made opens as a copy of one's own (the original untouched)."""
 
 from __future__ import annotations
 
+import pytest
 from app_support import body, no_exception, start
-from test_app import send
-from test_compare_history_pages import compare, open_page
 
 from comet import Call, Route, simple_body
 from comet.core.identity import Identity, os_login
@@ -14,13 +13,24 @@ from comet.store import open_store
 from comet.store.owners import Owned
 
 
-def test_runs_and_comparisons_are_the_os_login_names_and_history_shows_by(app):
-    send(app, "sent by me")
-    compare(no_exception(app.switch_page("pages/compare.py").run()), "compared by me")
+@pytest.fixture
+def on_emulator(emulator, monkeypatch):
+    monkeypatch.setenv("COMETAPI_BASE_URL", emulator.base_url)
+    monkeypatch.setenv("COMETAPI_KEY", "test-key")
+    return emulator
+
+
+def test_runs_and_comparisons_are_the_os_login_names_and_history_shows_by(on_emulator):
+    app = no_exception(start())
+    app.text_area(key="pg_f_prompt").set_value("sent by me").run()
+    no_exception(app.button(key="pg_send").click().run())
+    at = no_exception(app.switch_page("pages/compare.py").run())
+    at.text_area(key="cmp_prompt").set_value("compared by me").run()
+    no_exception(at.button(key="cmp_run").click().run())
     with open_store() as store:
         rows = store.page()
     assert len(rows) >= 2 and {r["created_by"] for r in rows} == {os_login()}
-    at = open_page("pages/history.py")
+    at = no_exception(at.switch_page("pages/history.py").run())
     table = at.dataframe[0].value
     assert "created_by" in table.columns and set(table["created_by"]) == {os_login()}
     assert not [s for s in at.selectbox if s.label == "By"]  # one person: no Mine / Everyone filter

@@ -18,6 +18,14 @@ ANA, BO, BOSS = Identity("ana@team.example"), Identity("bo@team.example"), Ident
 
 
 @pytest.fixture
+def client(emulator):
+    from comet.http.client import Client
+
+    with Client(emulator.base_url, "test-key") as c:
+        yield c
+
+
+@pytest.fixture
 def store(history_url):
     with open_store(history_url) as s:
         yield s
