@@ -1,6 +1,6 @@
 """10,000 generated hostile inputs through the public functions (issue 10, "Done when").
 
-The inputs and the driver are the fuzz test's (``tests/fuzz_support.py``): bodies, JSON
+The inputs and the driver are the fuzz test's (``tests/support/fuzz_support.py``): bodies, JSON
 text, prompts, model IDs, files, replies and share tokens, through validation, conversion both
 ways, every snippet flavour, the form and feature helpers, share links and files and schema
 checks. A crash is any exception that is not the project's own error. Every rendered snippet

@@ -1,5 +1,7 @@
-"""Shared fixtures: one emulator per test run on loopback, user data under tmp_path, a canary key,
-and a guard that fails any in-process attempt to reach a non-loopback address."""
+"""Shared fixtures: one emulator per test run on loopback, a client and an app environment on it,
+user data under tmp_path, a canary key, the history backends, and a guard that fails any
+in-process attempt to reach a non-loopback address. Each test is marked with its lane (the folder
+it sits in: unit, loopback, cli, store, app, browser), so ``pytest -m unit`` picks a lane too."""
 
 from __future__ import annotations
 
@@ -10,10 +12,25 @@ from pathlib import Path
 
 import pytest
 
-# The support modules (app_support, loopback, ...) import by their bare names from every lane.
-sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
+TESTS = Path(__file__).resolve().parent
+LANES = ("unit", "loopback", "cli", "store", "app", "browser")
 
-CANARY_KEY = "sk-canary-7f3c9e21-do-not-leak"
+# The support modules (app_support, loopback, ...) import by their bare names from every lane.
+sys.path.insert(0, str(TESTS / "support"))
+
+from keys import CANARY_KEY, TEST_KEY  # found through the line above
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test with its lane, the folder under tests/ it sits in, and its xdist group:
+    under ``--dist loadgroup`` (.ci/run) a file's tests share one worker, so its module fixtures
+    run once, and the browser lane runs on one worker, one test at a time."""
+    for item in items:
+        lane = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else None
+        if lane in LANES:
+            item.add_marker(lane)
+        item.add_marker(pytest.mark.xdist_group("browser" if lane == "browser" else item.path.name))
+
 
 _real_connect = socket.socket.connect
 
@@ -79,6 +96,23 @@ def make_emulator():
 
 
 @pytest.fixture
+def client(emulator):
+    """A Client on the session emulator with a short backoff: real retries, short waits."""
+    from comet.http.client import Client, RetryPolicy
+
+    with Client(emulator.base_url, TEST_KEY, retry=RetryPolicy(attempts=3, base_s=0.001, cap_s=0.01, jitter=0)) as c:
+        yield c
+
+
+@pytest.fixture
+def on_emulator(emulator, monkeypatch):
+    """The app's environment pointed at the session emulator, as if a key were configured."""
+    monkeypatch.setenv("COMETAPI_BASE_URL", emulator.base_url)
+    monkeypatch.setenv("COMETAPI_KEY", "test-key")
+    return emulator
+
+
+@pytest.fixture
 def canary_key(monkeypatch):
     monkeypatch.setenv("COMETAPI_KEY", CANARY_KEY)
     return CANARY_KEY
@@ -101,12 +135,3 @@ def history_url(request, tmp_path):
 
     with postgres_schema() as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's chromium through Playwright, one per test module (the test skips without it)."""
-    from browser_support import chromium
-
-    with chromium() as b:
-        yield b

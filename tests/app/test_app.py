@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from app_support import APP, TIMEOUT, body, no_exception, set_json, start, texts
-from conftest import CANARY_KEY
+from keys import CANARY_KEY
 from streamlit.testing.v1 import AppTest
 
 PAGES = ("pages/playground.py", "pages/compare.py", "pages/history.py")
@@ -16,14 +16,6 @@ def history_rows(path: str) -> list[dict]:
     from comet.store.history import History
 
     return list(History(path).query())
-
-
-@pytest.fixture
-def app(emulator, monkeypatch):
-    """The app on the test emulator, as if a key were configured."""
-    monkeypatch.setenv("COMETAPI_BASE_URL", emulator.base_url)
-    monkeypatch.setenv("COMETAPI_KEY", "test-key")
-    return no_exception(start())
 
 
 def shown_metrics(at: AppTest) -> dict[str, str]:
@@ -203,15 +195,6 @@ def test_continue_appends_the_reply_and_a_new_user_turn(app):
 
 FAULTS = ["fault-rate-limit", "fault-server-error", "fault-unavailable", "fault-html",
           "fault-drop-stream", "fault-bad-sse", "fault-slow", "fault-rate-limit-once"]
-
-
-@pytest.fixture
-def fast_app(make_emulator, monkeypatch):
-    """A fast emulator: its fault delays scale down with ttft (fault-slow waits 30 ms)."""
-    emu = make_emulator(ttft_ms=0.02, chunk_ms=0.5)
-    monkeypatch.setenv("COMETAPI_BASE_URL", emu.base_url)
-    monkeypatch.setenv("COMETAPI_KEY", "test-key")
-    return no_exception(start())
 
 
 @pytest.mark.parametrize("fault", FAULTS)

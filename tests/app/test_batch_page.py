@@ -14,13 +14,6 @@ from streamlit.testing.v1 import AppTest
 CSV = 'country,expected\nPortugal,Portugal\nPeru,Lima\n"Côte d\'Ivoire, the",Ivoire\n'
 
 
-@pytest.fixture
-def on_emulator(emulator, monkeypatch):
-    monkeypatch.setenv("COMETAPI_BASE_URL", emulator.base_url)
-    monkeypatch.setenv("COMETAPI_KEY", "test-key")
-    return emulator
-
-
 def open_batch() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     return no_exception(at.switch_page("pages/batch.py").run())

@@ -35,28 +35,6 @@ def compare(at: AppTest, prompt: str | None = None, models: dict[int, str] | Non
     return no_exception(at.button(key="cmp_run").click().run())
 
 
-@pytest.fixture
-def on_emulator(emulator, monkeypatch):
-    monkeypatch.setenv("COMETAPI_BASE_URL", emulator.base_url)
-    monkeypatch.setenv("COMETAPI_KEY", "test-key")
-    return emulator
-
-
-@pytest.fixture
-def seeded(on_emulator):
-    """Four real runs from the emulator: two prompts, both routes, two models."""
-    from comet.http.client import Client
-
-    h = history()
-    calls = [Call(Route.GEMINI, "gemini-2.5-flash", simple_body("gemini", "alpha apples orchard")),
-             Call(Route.OPENAI, "gemini-2.5-flash", simple_body("openai", "alpha apples cider"), stream=True),
-             Call(Route.GEMINI, "gemini-2.5-pro", simple_body("gemini", "beta bananas bread"), stream=True),
-             Call(Route.OPENAI, "gemini-2.5-pro", simple_body("openai", "beta bananas split"))]
-    with Client(on_emulator.base_url, "test-key") as client:
-        ids = [h.save(client.send(c)) for c in calls]
-    return h, ids
-
-
 # ---- Compare -----------------------------------------------------------------------------------
 
 def test_two_target_comparison_shows_both_replies_metrics_summary_and_a_grouped_pair(on_emulator):

@@ -4,8 +4,7 @@ the route switch report, and the Playground's Form tab end to end (AppTest)."""
 from __future__ import annotations
 
 import pytest
-from app_support import APP, TIMEOUT, body, no_exception, texts
-from streamlit.testing.v1 import AppTest
+from app_support import body, no_exception, texts
 
 from comet.body import features
 from comet.body.convert import DROPPED, convert, restore
@@ -60,13 +59,6 @@ def test_the_route_switch_says_what_happens_to_each_and_brings_them_back():
 
 
 # ---- the Form tab ----------------------------------------------------------------------------------
-
-@pytest.fixture
-def app(emulator, monkeypatch):
-    monkeypatch.setenv("COMETAPI_BASE_URL", emulator.base_url)
-    monkeypatch.setenv("COMETAPI_KEY", "test-key")
-    return no_exception(AppTest.from_file(APP, default_timeout=TIMEOUT).run())
-
 
 def test_the_switches_edit_the_body_and_the_reply_shows_what_came_back(app, emulator):
     app.toggle(key="pg_code_execution").set_value(True).run()

@@ -8,7 +8,7 @@ import csv
 import io
 
 from app_support import no_exception, texts
-from test_compare_history_pages import caption_total, history, on_emulator, open_page, seeded, select  # noqa: F401
+from test_compare_history_pages import caption_total, open_page, select
 
 from comet.runs.stats import by_target, cost_by_model, percentile
 

@@ -11,7 +11,7 @@ import json
 
 import pytest
 from app_support import body, no_exception, texts
-from test_app import app, fast_app, last_run, send  # noqa: F401  (fixtures)
+from test_app import last_run, send
 
 from comet import Call, Client, Route, simple_body
 from comet.body import features

@@ -5,20 +5,12 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from app_support import body, no_exception, start, texts
+from app_support import body, no_exception, texts
 
 KEY = "AIzaSy-pasted-literal-key-42"
 GEMINI = "https://api.cometapi.com/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse"
 REQUEST = {"contents": [{"role": "user", "parts": [{"text": "imported prompt"}]}],
            "generationConfig": {"temperature": 0.3}}
-
-
-@pytest.fixture
-def app(emulator, monkeypatch):
-    monkeypatch.setenv("COMETAPI_BASE_URL", emulator.base_url)
-    monkeypatch.setenv("COMETAPI_KEY", "test-key")
-    return no_exception(start())
 
 
 def paste(at, command: str):

@@ -5,7 +5,7 @@ as unknown (with a labelled estimate) and its cost as partial."""
 from __future__ import annotations
 
 from app_support import body, no_exception, set_json, texts
-from test_app import app, fast_app, last_run, send, shown_metrics  # noqa: F401  (fixtures)
+from test_app import last_run, send, shown_metrics
 
 INCLUDE = {"include_usage": True}
 

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from comet import Call, Route
 from comet.cli.summary import summary
-from comet.http.client import Client, RetryPolicy
+from comet.http.client import Client
 
 IMAGE_MODEL = "gemini-2.5-flash-image"
 PROMPT = "Draw a lighthouse from https://example.com/light and https://gone.invalid/x then add up"
@@ -23,12 +23,6 @@ TOOLS = {"contents": [{"role": "user", "parts": [{"text": PROMPT}]}],
          "tools": [{"codeExecution": {}}, {"urlContext": {}}]}
 STATUSES = [("https://example.com/light", "URL_RETRIEVAL_STATUS_SUCCESS"),
             ("https://gone.invalid/x", "URL_RETRIEVAL_STATUS_ERROR")]
-
-
-@pytest.fixture(scope="module")
-def client(emulator):
-    with Client(emulator.base_url, "sk-parts", retry=RetryPolicy(attempts=1)) as c:
-        yield c
 
 
 def _png(data: bytes) -> tuple[str, tuple[int, int]]:
@@ -96,13 +90,6 @@ def test_an_unusable_image_folder_stops_before_sending(emulator, tmp_path):
 
 
 # ---- the Playground and History draw them ---------------------------------------------------------
-
-@pytest.fixture
-def on_emulator(emulator, monkeypatch):
-    monkeypatch.setenv("COMETAPI_BASE_URL", emulator.base_url)
-    monkeypatch.setenv("COMETAPI_KEY", "test-key")
-    return emulator
-
 
 def _drawn(at: AppTest, image_bytes: int) -> None:
     """The parts as the one reply renderer draws them."""

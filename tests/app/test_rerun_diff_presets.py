@@ -26,13 +26,6 @@ def store():
     return open_store(default_path())
 
 
-@pytest.fixture
-def on_emulator(emulator, monkeypatch):
-    monkeypatch.setenv("COMETAPI_BASE_URL", emulator.base_url)
-    monkeypatch.setenv("COMETAPI_KEY", "test-key")
-    return emulator
-
-
 def record(emulator, *calls: Call) -> list[int]:
     from comet.http.client import Client
 

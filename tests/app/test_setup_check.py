@@ -1,7 +1,7 @@
 """The sidebar's *Check setup* dialog, run by AppTest on the app's own connection: the matrix, the
 setup rows and each failure's fix in the guide's words; the key never on the page.
 
-AppTest 1.67 drops the main script's sidebar on reruns under st.navigation (tests/test_app.py), so
+AppTest 1.67 drops the main script's sidebar on reruns under st.navigation (tests/app/test_app.py), so
 the dialog is opened here from a small script of its own; the browser test opens it from the
 sidebar."""
 

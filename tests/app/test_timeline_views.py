@@ -5,16 +5,8 @@ read from the Vega-Lite element the page sends to the browser."""
 from __future__ import annotations
 
 import pyarrow as pa
-import pytest
-from app_support import APP, TIMEOUT, no_exception, start
+from app_support import no_exception, start
 from streamlit.testing.v1 import AppTest
-
-
-@pytest.fixture
-def app(emulator, monkeypatch):
-    monkeypatch.setenv("COMETAPI_BASE_URL", emulator.base_url)
-    monkeypatch.setenv("COMETAPI_KEY", "test-key")
-    return no_exception(start())
 
 
 def timeline_of(at: AppTest, label: str = "Timeline", opener: str | None = None) -> tuple[str, list[dict]]:

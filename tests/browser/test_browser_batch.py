@@ -12,28 +12,15 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from browser_support import Server, browser_page, skip_without_browser, wait_idle
+from browser_support import Server, skip_without_browser, wait_idle
 
-pytestmark = pytest.mark.browser
+# answers slow enough (30 ms) that Stop lands mid-run
+pytestmark = [pytest.mark.app_env(COMET_EMULATOR_TTFT_MS="30", COMET_EMULATOR_CHUNK_MS="0"), pytest.mark.shared_page]
 playwright_api = skip_without_browser()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The app in demo mode; answers slow enough (30 ms) that Stop lands mid-run."""
-    app = Server(tmp_path_factory.mktemp("batch"), COMET_EMULATOR_TTFT_MS="30", COMET_EMULATOR_CHUNK_MS="0")
-    yield app.url
-    app.stop()
-
-
-@pytest.fixture(scope="module")
-def page(server, browser):
-    with browser_page(browser, timeout_ms=40_000, accept_downloads=True) as opened:  # busy machine
-        yield opened
-
-
-def open_batch(page, server: str) -> None:
-    page.goto(server + "/batch")
+def open_batch(page, server: Server) -> None:
+    page.goto(server.url + "/batch")
     page.get_by_text("Demo mode: local emulator").first.wait_for()
     wait_idle(page)
 

@@ -11,32 +11,19 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_support import Server, browser_page, skip_without_browser, wait_idle
+from browser_support import Server, skip_without_browser, wait_idle
 
-pytestmark = pytest.mark.browser
+# chunks slow enough to watch two columns fill together
+pytestmark = [pytest.mark.app_env(COMET_EMULATOR_TTFT_MS="20", COMET_EMULATOR_CHUNK_MS="40"),
+              pytest.mark.viewport(1500, 1100), pytest.mark.shared_page]
 
 playwright_api = skip_without_browser()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The app in demo mode, with chunks slow enough to watch two columns fill together."""
-    app = Server(tmp_path_factory.mktemp("compare"), COMET_EMULATOR_TTFT_MS="20", COMET_EMULATOR_CHUNK_MS="40")
-    yield app.url
-    app.stop()
-
-
-@pytest.fixture(scope="module")
-def page(server, browser):
-    with browser_page(browser, 40_000, viewport={"width": 1500, "height": 1100},
-                      accept_downloads=True) as page:  # generous: a busy machine
-        yield page
-
-
-def visit(page, server: str, path: str) -> None:
+def visit(page, server: Server, path: str) -> None:
     """Open a page of the app. The first visit of the module goes straight to a page URL of a
     fresh server, which must still run inside app.py (its sidebar says where requests go)."""
-    page.goto(server + path)
+    page.goto(server.url + path)
     page.get_by_text("Demo mode: local emulator").first.wait_for()
     wait_idle(page)
 
@@ -113,7 +100,7 @@ def test_a_share_link_opens_the_request_in_the_playground(server, page):
     from comet.tools import share
 
     call = Call(Route.OPENAI, "gemini-2.5-pro", simple_body("openai", "opened from a link"), stream=True)
-    page.goto(server + "/history?share=" + share.encode(call))
+    page.goto(server.url + "/history?share=" + share.encode(call))
     page.wait_for_url(re.compile(r"/\?draft="), timeout=60_000)  # the Playground is the app's root page
     expect = playwright_api.expect
     # the Playground draws the editor after the redirect: wait for it as long as for the redirect

@@ -2,26 +2,18 @@
 budget with thought summaries, switch Google Search grounding on, send on the Gemini route,
 and find the thoughts, the sources and the answer on the page. ``streamlit run app.py`` as a
 subprocess in demo mode, Playwright on Debian's chromium (the helpers of
-tests/test_browser_playground.py)."""
+tests/browser/test_browser_playground.py)."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from browser_support import Server, json_text
+from browser_support import json_text
 from snippet_golden import CAT
-from test_browser_playground import (button, open_app, page, send_and_wait, type_prompt,  # noqa: F401 (fixtures)
-                                     wait_idle)
+from test_browser_playground import button, open_app, send_and_wait, type_prompt, wait_idle
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    server = Server(tmp_path_factory.mktemp("features"), COMET_EMULATOR_TTFT_MS="5", COMET_EMULATOR_CHUNK_MS="5")
-    yield server
-    server.stop()
+pytestmark = pytest.mark.app_env(COMET_EMULATOR_TTFT_MS="5", COMET_EMULATOR_CHUNK_MS="5")
 
 
 def expand(page, label: str) -> None:
@@ -29,10 +21,10 @@ def expand(page, label: str) -> None:
     wait_idle(page)
 
 
-def test_image_thinking_budget_and_grounding_show_thoughts_sources_and_answer(page, demo, tmp_path):
+def test_image_thinking_budget_and_grounding_show_thoughts_sources_and_answer(page, server, tmp_path):
     image = tmp_path / "cat.png"
     image.write_bytes(CAT.data)
-    open_app(page, demo.url)
+    open_app(page, server.url)
     assert page.get_by_role("radio", name="Gemini native").is_checked()
 
     page.locator(".st-key-pg_upload_0 input[type=file]").set_input_files(str(image))
@@ -55,7 +47,7 @@ def test_image_thinking_budget_and_grounding_show_thoughts_sources_and_answer(pa
     assert {"inlineData": {"mimeType": "image/png", "data": "<attachment:cat.png>"}} in sent["contents"][-1]["parts"]
     page.get_by_role("tab", name="Form").click()
 
-    shown = send_and_wait(page, demo)
+    shown = send_and_wait(page, server)
     assert "I received an image (image/png" in shown  # the answer
     assert "Sources (Google Search grounding)" in shown and "example.com" in shown and "example.org" in shown
     assert page.locator(".st-key-pg_answer a[href^='https://example.com/search']").count() == 1

@@ -10,29 +10,14 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_support import Server, browser_page, json_text, pick, skip_without_browser, wait_idle
+from browser_support import json_text, pick, skip_without_browser, wait_idle
 
 import comet
 from comet import Call, Route, simple_body
 from comet.runs.stamp import request_hash
 
-pytestmark = pytest.mark.browser
-
 playwright_api = skip_without_browser()
 KEY = "sk-pasted-into-the-browser-0042"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = Server(tmp_path_factory.mktemp("import"))
-    yield s
-    s.stop()
-
-
-@pytest.fixture
-def page(browser):
-    with browser_page(browser, 40_000, accept_downloads=True) as p:  # generous: the machine may be busy
-        yield p
 
 
 def open_playground(page, url: str) -> None:

@@ -10,10 +10,10 @@ import re
 import pytest
 from browser_support import json_code, json_text, skip_without_browser
 from playwright.sync_api import expect
-from test_browser_playground import button  # noqa: F401 (demo: a fixture)
-from test_browser_playground import demo, pick_route, reply_text, send_and_wait, type_prompt
+from test_browser_playground import button, pick_route, reply_text, send_and_wait, type_prompt
 
-pytestmark = pytest.mark.browser
+# the Playground's environment (tests/browser/test_browser_playground.py): the same server
+pytestmark = pytest.mark.app_env(COMET_EMULATOR_TTFT_MS="20", COMET_EMULATOR_CHUNK_MS="60")
 
 playwright_api = skip_without_browser()
 
@@ -45,8 +45,8 @@ def metric(page, label: str) -> str:
 
 
 @pytest.mark.parametrize("width, height", [(1440, 900), (1280, 720)])
-def test_reply_and_send_are_both_in_view_while_streaming(browser, demo, width, height):
-    context, page = open_page(browser, demo.url, width, height)
+def test_reply_and_send_are_both_in_view_while_streaming(browser, server, width, height):
+    context, page = open_page(browser, server.url, width, height)
     try:
         type_prompt(page, "A long story please [[chunks=150]]")
         page.get_by_role("heading", name="Code").scroll_into_view_if_needed()  # the end of the long form
@@ -70,8 +70,8 @@ def test_reply_and_send_are_both_in_view_while_streaming(browser, demo, width, h
         context.close()
 
 
-def test_streamed_openai_run_shows_tokens_and_cost(browser, demo):
-    context, page = open_page(browser, demo.url)
+def test_streamed_openai_run_shows_tokens_and_cost(browser, server):
+    context, page = open_page(browser, server.url)
     try:
         pick_route(page, "OpenAI-compatible")
         page.get_by_role("tab", name="JSON").click()
@@ -79,7 +79,7 @@ def test_streamed_openai_run_shows_tokens_and_cost(browser, demo):
         assert '"include_usage": true' in body
         page.get_by_role("tab", name="Form").click()
         type_prompt(page, "Count my tokens [[chunks=6]]")
-        send_and_wait(page, demo)
+        send_and_wait(page, server)
         assert re.fullmatch(r"[\d,]+", metric(page, "Input tokens"))
         assert re.fullmatch(r"[\d,]+", metric(page, "Output tokens"))
         assert metric(page, "Cost").startswith("$")
@@ -87,8 +87,8 @@ def test_streamed_openai_run_shows_tokens_and_cost(browser, demo):
         context.close()
 
 
-def test_stopped_run_shows_output_unknown_and_cost_partial(browser, demo):
-    context, page = open_page(browser, demo.url)
+def test_stopped_run_shows_output_unknown_and_cost_partial(browser, server):
+    context, page = open_page(browser, server.url)
     try:
         type_prompt(page, "A long one please [[chunks=200]]")
         button(page, "pg_send").click()
@@ -107,8 +107,8 @@ def test_stopped_run_shows_output_unknown_and_cost_partial(browser, demo):
         context.close()
 
 
-def test_check_setup_opens_the_matrix_from_the_sidebar(browser, demo):
-    context, page = open_page(browser, demo.url)
+def test_check_setup_opens_the_matrix_from_the_sidebar(browser, server):
+    context, page = open_page(browser, server.url)
     try:
         page.locator(".st-key-setup_open button").first.click()  # Streamlit also draws a hidden copy
         dialog = page.get_by_role("dialog")
@@ -124,8 +124,8 @@ def test_check_setup_opens_the_matrix_from_the_sidebar(browser, demo):
         context.close()
 
 
-def test_switching_the_route_on_the_json_tab_stays_on_the_json_tab(browser, demo):
-    context, page = open_page(browser, demo.url)
+def test_switching_the_route_on_the_json_tab_stays_on_the_json_tab(browser, server):
+    context, page = open_page(browser, server.url)
     try:
         page.get_by_role("tab", name="JSON").click()
         assert '"contents"' in json_text(page)
@@ -136,10 +136,10 @@ def test_switching_the_route_on_the_json_tab_stays_on_the_json_tab(browser, demo
         context.close()
 
 
-def test_six_targets_stay_readable_and_every_column_is_complete_after_stop(browser, demo):
-    context, page = open_page(browser, demo.url, 1440, 900)
+def test_six_targets_stay_readable_and_every_column_is_complete_after_stop(browser, server):
+    context, page = open_page(browser, server.url, 1440, 900)
     try:
-        page.goto(demo.url + "/compare")
+        page.goto(server.url + "/compare")
         page.locator(".st-key-cmp_run button").first.wait_for(timeout=120_000)
         targets = page.get_by_label("Targets")
         targets.fill("6")
@@ -169,15 +169,15 @@ def test_six_targets_stay_readable_and_every_column_is_complete_after_stop(brows
 
 
 
-def test_the_history_table_shows_prompt_and_reply_in_view_and_blank_cells_blank(browser, demo):
+def test_the_history_table_shows_prompt_and_reply_in_view_and_blank_cells_blank(browser, server):
     """Item 7: the columns people look for are on screen at 1440x900, not off to the right. The
     grid draws to a canvas, but it keeps an accessible table of the cells it has drawn: only the
     columns in view (the grid is virtualised), so those are the ones the test reads."""
-    context, page = open_page(browser, demo.url, 1440, 900)
+    context, page = open_page(browser, server.url, 1440, 900)
     try:
         type_prompt(page, "Which columns are in view?")
-        send_and_wait(page, demo)
-        page.goto(demo.url + "/history")
+        send_and_wait(page, server)
+        page.goto(server.url + "/history")
         grid = page.locator('[data-testid="stDataFrame"]').first  # the runs table comes first
         grid.wait_for()
         grid.scroll_into_view_if_needed()

@@ -5,35 +5,21 @@ a reply streaming in, Stop pressed mid-stream, and the HTML that actually reache
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from pathlib import Path
 
 import pytest
-from browser_support import Server, browser_page, skip_without_browser, wait_idle
+from browser_support import Server, skip_without_browser, wait_idle
 from browser_support import json_text as code_text  # the test has a json_text of its own
-from conftest import CANARY_KEY
+from keys import CANARY_KEY
 
 from comet.store.history import History
 
-pytestmark = pytest.mark.browser
+# demo mode (no key), with chunks slow enough to press Stop mid-stream
+pytestmark = pytest.mark.app_env(COMET_EMULATOR_TTFT_MS="20", COMET_EMULATOR_CHUNK_MS="60")
 
 playwright_api = skip_without_browser()
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """Demo mode (no key), with chunks slow enough to press Stop mid-stream."""
-    server = Server(tmp_path_factory.mktemp("demo"), COMET_EMULATOR_TTFT_MS="20", COMET_EMULATOR_CHUNK_MS="60")
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def page(browser):
-    with browser_page(browser, int(os.environ.get("COMET_TEST_BROWSER_TIMEOUT_MS", "15000"))) as p:
-        yield p
 
 
 def open_app(page, url: str):
@@ -104,13 +90,13 @@ def history_rows(path: Path) -> list:
     return list(History(str(path)).query())
 
 
-def test_send_on_gemini_streams_the_reply_and_shows_the_snippet(page, demo):
-    open_app(page, demo.url)
+def test_send_on_gemini_streams_the_reply_and_shows_the_snippet(page, server):
+    open_app(page, server.url)
     assert page.get_by_text("Demo mode: local emulator", exact=True).is_visible()
     pick_model(page, "gemini-2.5-pro")
     pick_route(page, "Gemini native")
     type_prompt(page, "Tell me about streams [[chunks=30]]")
-    text = send_and_wait(page, demo, lambda: (button(page, "pg_send").click(),
+    text = send_and_wait(page, server, lambda: (button(page, "pg_send").click(),
                                                page.get_by_text("Streaming…").first.wait_for()))  # in pieces
     assert "TTFT" in text and "Served model" in text
     assert len(re.findall(r"\w+", text.split("Finish")[0])) >= 20
@@ -119,8 +105,8 @@ def test_send_on_gemini_streams_the_reply_and_shows_the_snippet(page, demo):
     assert "$COMETAPI_KEY" in code
 
 
-def test_send_on_openai_with_a_typed_model_id(page, demo):
-    open_app(page, demo.url)
+def test_send_on_openai_with_a_typed_model_id(page, server):
+    open_app(page, server.url)
     pick_route(page, "OpenAI-compatible")
     pick_model(page, "my-own-model-id")
     page.get_by_role("tab", name="JSON").click()
@@ -128,32 +114,32 @@ def test_send_on_openai_with_a_typed_model_id(page, demo):
     assert '"model": "my-own-model-id"' in json_text
     page.get_by_role("tab", name="Form").click()
     type_prompt(page, "Hello from the other route")
-    shown = send_and_wait(page, demo)
+    shown = send_and_wait(page, server)
     # the emulator does not know the model: the error is shown with its fix, and the app lives on
     assert "not_found" in shown and "Fix:" in shown
     pick_model(page, "gemini-2.5-flash")
-    shown = send_and_wait(page, demo, lambda: page.keyboard.press("Control+Enter"))  # the shortcut
+    shown = send_and_wait(page, server, lambda: page.keyboard.press("Control+Enter"))  # the shortcut
     assert "gemini-2.5-flash" in shown and "not_found" not in shown
     page.get_by_role("tab", name="Python SDK").click()
     sdk = page.locator("[data-testid=stCode]").filter(has_text="OpenAI(").first.inner_text()
     assert "https://api.cometapi.com/v1" in sdk and "gemini-2.5-flash" in sdk
 
 
-def test_stop_mid_stream_keeps_and_records_the_partial_text(page, demo):
+def test_stop_mid_stream_keeps_and_records_the_partial_text(page, server):
     from comet.store.history import History
 
-    open_app(page, demo.url)
+    open_app(page, server.url)
     type_prompt(page, "A long one please [[chunks=200]]")  # 200 chunks, 60 ms apart: 12 s
-    before = len(history_rows(demo.history))
+    before = len(history_rows(server.history))
     button(page, "pg_send").click()
     page.get_by_text("Streaming…").first.wait_for()
     page.wait_for_timeout(1000)
     button(page, "pg_stop").click()
     page.get_by_text("Stopped.").wait_for(timeout=5_000)
     shown = reply_text(page)
-    rows = history_rows(demo.history)
+    rows = history_rows(server.history)
     assert len(rows) == before + 1 and rows[0]["status"] == "stopped"
-    run = History(str(demo.history)).get(rows[0]["id"])
+    run = History(str(server.history)).get(rows[0]["id"])
     words = run["reply"].split()
     assert 5 < len(words) < 150  # partial: well short of the 200 chunks
     assert " ".join(words[:5]) in shown  # the partial text stays on the page
@@ -166,7 +152,7 @@ def test_stop_mid_stream_keeps_and_records_the_partial_text(page, demo):
     button(page, "pg_stop").click()
     page.get_by_text("Stopped.").wait_for(timeout=5_000)
     assert time.monotonic() - started < 5
-    rows = history_rows(demo.history)
+    rows = history_rows(server.history)
     assert len(rows) == before + 2 and rows[0]["status"] == "stopped" and rows[0]["model"] == "fault-slow"
 
 
@@ -220,23 +206,23 @@ def _wait_recorded(server: Server, before: int) -> dict:
 
 
 @pytest.mark.parametrize("how", ["instant click", "held click", "Ctrl+Enter"])
-def test_send_sends_exactly_what_is_in_the_prompt_box(page, demo, how):
+def test_send_sends_exactly_what_is_in_the_prompt_box(page, server, how):
     """Type, then Send at once, with no pause to let the box commit: the run (on the wire and in
     History) has the new prompt every time, and the box keeps it. A hand holds the mouse button
     for about a tenth of a second, so the box's blur and the click reach the server as two
     messages; Ctrl+Enter is pressed inside the box, before any blur."""
-    open_app(page, demo.url)
+    open_app(page, server.url)
     prompt = page.get_by_label("Prompt", exact=True)
     for i in range(6):
         text = f"{how} number {i}: the {['cat', 'dog', 'owl', 'elk', 'yak', 'emu'][i]} runs"
-        before = len(history_rows(demo.history))
+        before = len(history_rows(server.history))
         prompt.fill(text)  # no Tab: the click (or the shortcut) is what commits the box
         if how == "Ctrl+Enter":
             prompt.press("Control+Enter")
         else:
             button(page, "pg_send").click(delay=120 if how == "held click" else 0)
-        row = _wait_recorded(demo, before)
-        run = History(str(demo.history)).get(row["id"])
+        row = _wait_recorded(server, before)
+        run = History(str(server.history)).get(row["id"])
         assert run["prompt"] == text
         assert text in json.dumps(run["request"])  # what went on the wire
         wait_drawn(page)  # the run's last redraw too: the next prompt is typed after it, as by a hand

@@ -13,10 +13,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_support import Server, chromium, skip_without_browser, wait_idle
+from browser_support import Server, browser_page, skip_without_browser, wait_idle
 from store_support import postgres_schema
-
-pytestmark = pytest.mark.browser
 
 playwright_api = skip_without_browser()
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,13 +35,13 @@ def replicas(tmp_path_factory, team_url):
     two.stop()
 
 
-def test_a_run_and_a_draft_made_on_one_replica_open_on_the_other(replicas, team_url):
+def test_a_run_and_a_draft_made_on_one_replica_open_on_the_other(replicas, team_url, browser):
     from comet.store import open_store
 
     one, two = replicas
-    with chromium() as browser:
-        page = browser.new_context(viewport={"width": 1500, "height": 1100}).new_page()
-        page.set_default_timeout(40_000)
+    size = {"width": 1500, "height": 1100}
+    with browser_page(browser, 40_000, viewport=size) as page, \
+            browser_page(browser, 40_000, viewport=size, accept_downloads=True) as other:
         page.goto(one.url + "/")
         page.locator(".st-key-pg_send button").first.wait_for()
         prompt = page.get_by_label("Prompt", exact=True)
@@ -59,8 +57,6 @@ def test_a_run_and_a_draft_made_on_one_replica_open_on_the_other(replicas, team_
         store.close()
         draft = re.search(r"[?&]draft=([^&]+)", page.url).group(1)
 
-        other = browser.new_context(viewport={"width": 1500, "height": 1100}, accept_downloads=True).new_page()
-        other.set_default_timeout(40_000)
         other.goto(two.url + "/history")
         other.get_by_text(re.compile(r"^1 runs? match")).wait_for()  # no restart: the shared database
         with other.expect_download() as info:

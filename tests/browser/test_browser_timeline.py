@@ -9,25 +9,13 @@ import os
 import re
 
 import pytest
-from browser_support import Server, browser_page, pick, skip_without_browser, wait_idle
+from browser_support import pick, skip_without_browser, wait_idle
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.app_env(COMET_EMULATOR_TTFT_MS="30", COMET_EMULATOR_CHUNK_MS="25"),
+              pytest.mark.viewport(1500, 1200), pytest.mark.shared_page]
 
 playwright_api = skip_without_browser()
 SHOTS = os.environ.get("COMET_TIMELINE_SHOTS")  # a folder: keep screenshots of each chart to look at
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    app = Server(tmp_path_factory.mktemp("timeline"), COMET_EMULATOR_TTFT_MS="30", COMET_EMULATOR_CHUNK_MS="25")
-    yield app
-    app.stop()
-
-
-@pytest.fixture(scope="module")
-def page(server, browser):
-    with browser_page(browser, 40_000, viewport={"width": 1500, "height": 1200}) as page:
-        yield page  # generous timeouts: the machine may be busy
 
 
 def open_timeline(page, label: str, name: str):

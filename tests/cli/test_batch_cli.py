@@ -287,7 +287,7 @@ def test_the_progress_bar_is_drawn_on_a_terminal_stderr(emulator, tmp_path):
 
 
 def test_the_key_is_in_no_report_and_no_history_row(emulator, tmp_path):
-    from conftest import CANARY_KEY
+    from keys import CANARY_KEY
 
     targets = [{"route": "gemini", "model": "fault-html"}, {"route": "openai", "model": "no-such-model"},
                {"route": "openai", "model": "gemini-2.5-flash"}]

@@ -20,7 +20,7 @@ from comet.http.client import CancelToken, RetryPolicy
 from comet.http.models import cost
 
 KEY = "sk-test"
-FAST_RETRY = RetryPolicy(attempts=3, base_s=0.001, cap_s=0.01, jitter=0)
+FAST_RETRY = RetryPolicy(attempts=3, base_s=0.001, cap_s=0.01, jitter=0)  # the shared client fixture's
 GEMINI_BODY = {"contents": [{"role": "user", "parts": [{"text": "Say hello"}]}]}
 OPENAI_BODY = {"messages": [{"role": "user", "content": "Say hello"}]}
 BODIES = {Route.GEMINI: GEMINI_BODY, Route.OPENAI: OPENAI_BODY}
@@ -47,12 +47,6 @@ def faulty():
     emu = Emulator(ttft_ms=1, chunk_ms=1, time_scale=0.002).start()
     yield emu
     emu.stop()
-
-
-@pytest.fixture
-def client(emulator):
-    with Client(emulator.base_url, KEY, retry=FAST_RETRY) as c:
-        yield c
 
 
 def events_of(client, c, cancel=None):

@@ -134,14 +134,6 @@ class _Token:
 # ---- real runs on the emulator -----------------------------------------------------------------
 
 @pytest.fixture
-def client(emulator):
-    from comet.http.client import Client, RetryPolicy
-
-    with Client(emulator.base_url, "test-key", retry=RetryPolicy(base_s=0.01)) as c:  # fast backoff
-        yield c
-
-
-@pytest.fixture
 def history(tmp_path):
     from comet.store.history import History
 

@@ -1,7 +1,7 @@
 """Each Gemini-native feature through the client on the emulator (real loopback sockets), read
 back with the same functions the reply view uses: thoughts and thinking tokens, media held
 beside the body, grounding, structured output checked against its schema, safety blocks,
-function calls answered and continued, and countTokens. tests/test_client.py covers the
+function calls answered and continued, and countTokens. tests/loopback/test_client.py covers the
 transport (retries, faults, cancelling); this file covers what each feature puts in a Reply."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from snippet_golden import CAT
 
-from comet import Call, Client, RequestError, Route
+from comet import Call, RequestError, Route
 from comet.body import features, schema
 from comet.core.call import Attachment
 
@@ -18,18 +18,13 @@ FLASH = "gemini-2.5-flash"
 
 
 @pytest.fixture(scope="module")
-def emu():
+def emulator():
+    """This module's own emulator, faster than the session's; the shared ``client`` uses it."""
     from comet.emulator import Emulator
 
     e = Emulator(ttft_ms=1, chunk_ms=0.2).start()
     yield e
     e.stop()
-
-
-@pytest.fixture
-def client(emu):
-    with Client(emu.base_url, "sk-test") as c:
-        yield c
 
 
 def gemini(prompt: str, **extra) -> dict:
@@ -40,8 +35,8 @@ def openai(prompt: str, **extra) -> dict:
     return {"messages": [{"role": "user", "content": prompt}], **extra}
 
 
-def last_body(emu) -> dict:
-    return [r for r in emu.received if r.method == "POST"][-1].json
+def last_body(emulator) -> dict:
+    return [r for r in emulator.received if r.method == "POST"][-1].json
 
 
 # ---- thinking ----------------------------------------------------------------------------------
@@ -68,7 +63,7 @@ def test_gemini_3_thinking_level_and_the_models_refusals(client):
         flagged = features.problems(Route.GEMINI, model, body)
         assert flagged, (model, config)  # flagged before sending
         # One rulebook (issue 11): the client refuses what the editor flags, before sending;
-        # the emulator's own 400s for these are tests/test_emulator.py's.
+        # the emulator's own 400s for these are tests/loopback/test_emulator.py's.
         with pytest.raises(RequestError) as refused:
             client.send(Call(Route.GEMINI, model, body))
         assert refused.value.problems == flagged, (model, config)
@@ -81,23 +76,23 @@ def test_openai_reasoning_effort_gives_reasoning_tokens(client):
 
 # ---- media ---------------------------------------------------------------------------------------
 
-def test_attachments_are_sent_as_base64_and_described(client, emu):
+def test_attachments_are_sent_as_base64_and_described(client, emulator):
     body = gemini("Describe these")
     for a in (CAT, PDF):
         body = features.attach(Route.GEMINI, body, features.media_part(Route.GEMINI, a))
     ex = client.send(Call(Route.GEMINI, FLASH, body, attachments=(CAT, PDF)))
     assert ex.ok and "an image (image/png" in ex.text and "a document (application/pdf" in ex.text
-    parts = last_body(emu)["contents"][0]["parts"]
+    parts = last_body(emulator)["contents"][0]["parts"]
     assert [p["inlineData"]["data"] for p in parts[1:]] == [CAT.base64(), PDF.base64()]
 
 
-def test_openai_image_data_url_and_pdf_file_part(client, emu):
+def test_openai_image_data_url_and_pdf_file_part(client, emulator):
     body = openai("Describe these")
     for a in (CAT, PDF):
         body = features.attach(Route.OPENAI, body, features.media_part(Route.OPENAI, a))
     ex = client.send(Call(Route.OPENAI, FLASH, body, attachments=(CAT, PDF)))
     assert ex.ok and "an image (image/png" in ex.text and "a document (application/pdf" in ex.text
-    content = last_body(emu)["messages"][0]["content"]
+    content = last_body(emulator)["messages"][0]["content"]
     assert content[1]["image_url"]["url"] == f"data:image/png;base64,{CAT.base64()}"
     assert content[2]["file"] == {"filename": "doc.pdf", "file_data": f"data:application/pdf;base64,{PDF.base64()}"}
 
@@ -156,10 +151,10 @@ def test_a_reply_that_breaks_the_schema_is_caught(client):
 # ---- safety ----------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("stream", [False, True])
-def test_a_blocked_prompt_is_surfaced_with_its_ratings(client, emu, stream):
+def test_a_blocked_prompt_is_surfaced_with_its_ratings(client, emulator, stream):
     body = features.set_safety(gemini("please BLOCKME"), "HARM_CATEGORY_DANGEROUS_CONTENT", "BLOCK_LOW_AND_ABOVE")
     ex = client.send(Call(Route.GEMINI, FLASH, body, stream=stream))
-    assert last_body(emu)["safetySettings"] == [{"category": "HARM_CATEGORY_DANGEROUS_CONTENT",
+    assert last_body(emulator)["safetySettings"] == [{"category": "HARM_CATEGORY_DANGEROUS_CONTENT",
                                                  "threshold": "BLOCK_LOW_AND_ABOVE"}]
     assert ex.text == "" and ex.reply.finish_reason == "safety"
     assert ex.reply.prompt_feedback["blockReason"] == "SAFETY"
@@ -179,7 +174,7 @@ WEATHER = features.Function("get_weather", "The weather now",
 
 @pytest.mark.parametrize("route", list(Route))
 @pytest.mark.parametrize("stream", [False, True])
-def test_function_call_parsed_answered_and_continued(client, emu, route, stream):
+def test_function_call_parsed_answered_and_continued(client, emulator, route, stream):
     base = gemini("Weather in Oslo?") if route is Route.GEMINI else openai("Weather in Oslo?")
     body = features.set_calling_mode(route, features.add_function(route, base, WEATHER),
                                      "ANY" if route is Route.GEMINI else "required")
@@ -190,7 +185,7 @@ def test_function_call_parsed_answered_and_continued(client, emu, route, stream)
     answered = features.answer_calls(route, body, first.reply, [features.response_value('{"temp": 21}')])
     second = client.send(Call(route, FLASH, answered, stream=stream))
     assert second.ok and 'got the result of get_weather: {"temp": 21}' in second.text
-    sent = last_body(emu)
+    sent = last_body(emulator)
     if route is Route.GEMINI:
         assert sent["contents"][1]["parts"] == [{"functionCall": {"name": "get_weather", "args": call.args}}]
         assert sent["contents"][2] == {"role": "user", "parts": [
@@ -201,13 +196,13 @@ def test_function_call_parsed_answered_and_continued(client, emu, route, stream)
 
 # ---- countTokens -----------------------------------------------------------------------------------------------
 
-def test_count_tokens_covers_text_system_media_and_tools(client, emu):
+def test_count_tokens_covers_text_system_media_and_tools(client, emulator):
     plain = client.count_tokens(Call(Route.GEMINI, FLASH, gemini("one two three")))
     assert plain == 3
     with_image = features.attach(Route.GEMINI, gemini("one two three"), features.media_part(Route.GEMINI, CAT))
     assert client.count_tokens(Call(Route.GEMINI, FLASH, with_image, attachments=(CAT,))) == plain + 258
-    assert CAT.base64() in str(last_body(emu))  # the placeholder was resolved before counting
+    assert CAT.base64() in str(last_body(emulator))  # the placeholder was resolved before counting
     tooled = features.add_function(Route.GEMINI, gemini("one two three", systemInstruction={
         "parts": [{"text": "be brief"}]}), WEATHER)
     assert client.count_tokens(Call(Route.GEMINI, FLASH, tooled)) > plain
-    assert "generateContentRequest" in last_body(emu)
+    assert "generateContentRequest" in last_body(emulator)

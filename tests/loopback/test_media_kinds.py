@@ -10,7 +10,6 @@ from comet.body.features import attach, check_upload, media_part, sniff
 from comet.body.spelling import FormConflict
 from comet.core.call import Attachment
 from comet.core.errors import RequestError
-from comet.http.client import Client, RetryPolicy
 
 FILES = {  # name -> (bytes, the type its content says)
     "a.wav": (b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(32), "audio/wav"),
@@ -47,12 +46,6 @@ def test_the_openai_route_takes_wav_and_mp3_as_input_audio_and_refuses_the_rest(
     for name in ("a.mp4", "a.flac"):
         with pytest.raises(FormConflict, match="Chat Completions takes images, PDFs and WAV or MP3 audio"):
             media_part(Route.OPENAI, Attachment(name, FILES[name][1], FILES[name][0]))
-
-
-@pytest.fixture(scope="module")
-def client(emulator):
-    with Client(emulator.base_url, "sk-media", retry=RetryPolicy(attempts=1)) as c:
-        yield c
 
 
 @pytest.mark.parametrize("name", ["a.wav", "a.mp3", "a.flac", "a.mp4", "a.webm", "notes.txt"])

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import CANARY_KEY
+from keys import CANARY_KEY
 from hypothesis import HealthCheck, given, settings, strategies as st
 from snippet_golden import CAT, SCENARIOS, scenario_call
 

@@ -10,10 +10,9 @@ import hashlib
 import io
 import json
 
-import pytest
 
 import comet
-from comet import Attachment, Call, Client
+from comet import Attachment, Call
 from comet.runs.diff import compare_rerun
 from comet.runs.stamp import canonical, of, request_hash
 from comet.store import open_store
@@ -50,12 +49,6 @@ def test_attachments_count_by_content_not_by_name():
     assert request_hash(with_file("renamed.png", b"\x89PNG one")) == same
     assert request_hash(with_file("a.png", b"\x89PNG two")) != same
     assert hashlib.sha256(b"\x89PNG one").hexdigest() in canonical(with_file("a.png", b"\x89PNG one"))
-
-
-@pytest.fixture
-def client(emulator):
-    with Client(base_url=emulator.base_url, api_key="test-key") as c:
-        yield c
 
 
 def test_every_run_is_stored_and_exported_with_its_stamp(client, tmp_path):

@@ -10,7 +10,6 @@ import pytest
 from comet import Call, Route
 from comet.core.exchange import Usage
 from comet.http.chunks import parse_reply
-from comet.http.client import Client, RetryPolicy
 from comet.http.models import ModelInfo, Pricing, cost, merge
 
 FLASH = "gemini-2.5-flash"
@@ -26,12 +25,6 @@ def body(route: Route, *, cached: bool = False, search: bool = False) -> dict:
     else:
         out = {"messages": [{"role": "user", "content": PROMPT}], "stream_options": {"include_usage": True}}
     return {**out, **(CACHED[route] if cached else {})}
-
-
-@pytest.fixture(scope="module")
-def client(emulator):
-    with Client(emulator.base_url, "sk-usage", retry=RetryPolicy(attempts=1)) as c:
-        yield c
 
 
 def test_both_routes_report_their_counts():

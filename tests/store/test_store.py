@@ -95,13 +95,6 @@ def test_a_run_stored_before_the_exchange_was_comes_back_with_what_was_kept(tmp_
 
 # ---- one renderer everywhere -----------------------------------------------------------------------
 
-@pytest.fixture
-def on_emulator(emulator, monkeypatch):
-    monkeypatch.setenv("COMETAPI_BASE_URL", emulator.base_url)
-    monkeypatch.setenv("COMETAPI_KEY", "test-key")
-    return emulator
-
-
 def shown_run(emulator, body: dict) -> tuple[AppTest, Exchange]:
     from comet.http.client import Client
     from comet.store import default_path

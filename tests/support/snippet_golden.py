@@ -2,7 +2,7 @@
 
 Regenerate the golden files after an intended change, then review the diff:
 
-    python -m tests.snippet_golden --update
+    python -m tests.support.snippet_golden --update
 
 Without ``--update`` it lists the files that differ and exits 1.
 """

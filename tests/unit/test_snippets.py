@@ -1,5 +1,5 @@
 """Snippet generators without a server: golden files, quoting, the canonical form, the SDK
-parameter tables, the CLI. (tests/test_snippets_run.py runs the snippets.)"""
+parameter tables, the CLI. (tests/loopback/test_snippets_run.py runs the snippets.)"""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import CANARY_KEY
+from keys import CANARY_KEY
 from hypothesis import given, settings, strategies as st
 from snippet_golden import BASE_URL, GOLDEN, SCENARIOS, expected
 
