@@ -9,6 +9,8 @@ drives (httpx2, sqlite, the emulator) inside its run function.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import os
 import sys
@@ -19,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from comet.core import limits
-from comet.core.call import Call, Route, simple_body
+from comet.core.call import Attachment, Call, Route, simple_body
 from comet.core.config import BASE_URL_ENV, DEMO_KEY, KEY_ENV
 from comet.core.errors import RequestError
 
@@ -161,6 +163,7 @@ class Given:
     model: str | None = None
     stream: bool = False
     body: dict | None = None
+    attachments: tuple[Attachment, ...] = ()
 
 
 def read_given(args: Namespace) -> Given:
@@ -208,7 +211,21 @@ def _envelope(value: dict) -> Given:
         raise BadInput("--body: $.model must be a string", 'write "model": "gemini-2.5-flash"')
     if not isinstance(stream, bool):
         raise BadInput("--body: $.stream must be true or false", 'write "stream": true or leave it out')
-    return Given(route, model or None, stream, value["body"])
+    return Given(route, model or None, stream, value["body"], _attachments(value.get("attachments") or []))
+
+
+def _attachments(items: Any) -> tuple[Attachment, ...]:
+    """A shared request file's media: ``[{name, mime_type, data (base64)}]``."""
+    out = []
+    for n, item in enumerate(items if isinstance(items, list) else [None]):
+        try:
+            out.append(Attachment(str(item["name"]), str(item["mime_type"]),
+                                  base64.b64decode(item["data"], validate=True)))
+        except (KeyError, TypeError, ValueError, binascii.Error):
+            raise BadInput(f"--body: $.attachments[{n}] is damaged",
+                           "give each attachment as {name, mime_type, data (base64)}, as a shared "
+                           "request file holds it") from None
+    return tuple(out)
 
 
 def call_from(args: Namespace) -> Call:
@@ -230,7 +247,7 @@ def call_from(args: Namespace) -> Call:
     stream = bool(args.stream) or given.stream or (openai and body.get("stream") is True)
     if openai and stream:
         body = with_stream_usage(body, True)
-    return Call(route, model, body, stream=stream)
+    return Call(route, model, body, stream=stream, attachments=given.attachments)
 
 
 def filled(body: dict, pairs: list[str]) -> dict:

@@ -4,6 +4,7 @@ piped into ``send``, ``send --import``, and ``usage: comet`` when run as ``comet
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import pty
@@ -190,3 +191,27 @@ def test_help_says_comet_when_run_as_comet(tmp_path):
     assert sub.stdout.startswith("usage: comet send ")
     as_module = comet("--help")
     assert as_module.returncode == 0 and as_module.stdout.startswith("usage: python -m comet ")
+
+
+def test_send_takes_a_shared_request_file_with_its_media(emulator, tmp_path):
+    """The file the app's Share gives for a request too big for a link (media included)."""
+    from snippet_golden import CAT
+
+    from comet.core.call import Call, Route
+    from comet.tools.share import to_file
+
+    body = {"contents": [{"role": "user", "parts": [
+        {"text": "what is this?"}, {"inlineData": {"mimeType": "image/png", "data": CAT.token}}]}]}
+    path = tmp_path / "request.json"
+    path.write_bytes(to_file(Call(Route.GEMINI, "gemini-2.5-pro", body, attachments=(CAT,))))
+    emulator.clear()
+    r = comet("send", "--body", str(path), base_url=emulator.base_url)
+    assert r.returncode == 0, r.stderr
+    [sent] = emulator.received
+    assert sent.path == "/v1beta/models/gemini-2.5-pro:generateContent"
+    assert base64.b64decode(sent.json["contents"][0]["parts"][1]["inlineData"]["data"]) == CAT.data
+    damaged = json.loads(path.read_text())
+    damaged["attachments"][0]["data"] = "not base64!"
+    path.write_text(json.dumps(damaged))
+    r = comet("send", "--body", str(path), base_url=emulator.base_url)
+    assert r.returncode == 2 and r.stderr.startswith("error: --body: $.attachments[0] is damaged")
