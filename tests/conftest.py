@@ -14,6 +14,7 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 LANES = ("unit", "loopback", "cli", "store", "app", "browser")
+LONGEST_FIRST = ("browser", "loopback", "store", "cli", "app", "unit")  # lanes by their longest groups
 
 # The support modules (app_support, loopback, ...) import by their bare names from every lane.
 sys.path.insert(0, str(TESTS / "support"))
@@ -21,15 +22,23 @@ sys.path.insert(0, str(TESTS / "support"))
 from keys import CANARY_KEY, TEST_KEY  # found through the line above
 
 
+def _lane(item) -> str | None:
+    lane = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else None
+    return lane if lane in LANES else None
+
+
 def pytest_collection_modifyitems(config, items):
     """Mark every test with its lane, the folder under tests/ it sits in, and its xdist group:
     under ``--dist loadgroup`` (.ci/run) a file's tests share one worker, so its module fixtures
-    run once, and the browser lane runs on one worker, one test at a time."""
+    run once, and the browser lane runs on one worker, one test at a time. Workers hand out the
+    lanes with the longest groups first, so no long group starts last."""
     for item in items:
-        lane = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else None
-        if lane in LANES:
+        lane = _lane(item)
+        if lane:
             item.add_marker(lane)
         item.add_marker(pytest.mark.xdist_group("browser" if lane == "browser" else item.path.name))
+    if hasattr(config, "workerinput"):  # an xdist worker; the order within a lane stays as collected
+        items.sort(key=lambda item: LONGEST_FIRST.index(_lane(item)) if _lane(item) else len(LONGEST_FIRST))
 
 
 _real_connect = socket.socket.connect
