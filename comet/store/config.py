@@ -4,6 +4,7 @@ through :func:`redact` (no password, ever)."""
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from pathlib import Path
@@ -14,6 +15,8 @@ from comet.core.errors import ConfigError
 
 URL_ENV = "COMET_HISTORY_URL"
 DB_ENV = "COMET_HISTORY_DB"
+TIMEOUT_ENV = "COMET_HISTORY_TIMEOUT"
+DEFAULT_TIMEOUT_S = 5.0
 SCHEMES = ("sqlite", "postgresql", "postgres")
 
 
@@ -75,3 +78,19 @@ def sqlite_path(url: str) -> str:
     if rest.startswith("/"):
         rest = "/" + rest.lstrip("/")  # sqlite:////abs/path (four slashes) is the same file
     return str(Path(rest).expanduser())
+
+
+def timeout_s() -> float:
+    """``COMET_HISTORY_TIMEOUT`` in seconds (default 5): the longest one PostgreSQL statement may
+    run, and the longest a SQLite call waits for another writer's lock."""
+    text = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not text:
+        return DEFAULT_TIMEOUT_S
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.5 <= value <= 3600:  # NaN fails too
+        raise ConfigError(f"{TIMEOUT_ENV} = {text!r} is not a number of seconds from 0.5 to 3600",
+                          fix=f"set {TIMEOUT_ENV} to a number of seconds, for example 5, or unset it")
+    return value

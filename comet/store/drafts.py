@@ -27,10 +27,14 @@ import secrets
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Protocol
+from typing import Any, Iterable, Iterator, Protocol
 
 from comet.core.call import Attachment
+
+from .config import timeout_s
+from .sqlite_errors import broken, guarded
 
 KEEP_DAYS = 30  # drafts untouched for longer are removed when another is saved
 
@@ -94,10 +98,14 @@ class Drafts:
     def __init__(self, path: str | os.PathLike[str] | None = None):
         self.path = str(path if path is not None else default_path())
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise broken(self.path, exc) from None
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=5)
-        with self._lock, self._db:
+        with guarded(self.path):
+            self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=timeout_s())
+        with self._use(), self._db:
             self._db.execute("PRAGMA journal_mode=WAL") if self.path != ":memory:" else None
             self._db.execute("CREATE TABLE IF NOT EXISTS draft ("
                              "id TEXT PRIMARY KEY, updated_at REAL NOT NULL, data TEXT NOT NULL)")
@@ -110,9 +118,15 @@ class Drafts:
             if "version" not in columns:  # files from before versions: every draft starts at 1
                 self._db.execute("ALTER TABLE draft ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
 
+    @contextmanager
+    def _use(self) -> Iterator[None]:
+        """The connection, one thread at a time; an error about the file is its ConfigError."""
+        with self._lock, guarded(self.path):
+            yield
+
     def read(self, draft_id: str) -> tuple[dict[str, Any] | None, int]:
         """The draft and its version (``(None, 0)`` when there is none)."""
-        with self._lock:
+        with self._use():
             row = self._db.execute("SELECT data, version FROM draft WHERE id = ?", (draft_id,)).fetchone()
         return (None, 0) if row is None else (decode(row[0]), row[1])
 
@@ -120,12 +134,12 @@ class Drafts:
         return self.read(draft_id)[0]
 
     def ids(self) -> list[str]:
-        with self._lock:
+        with self._use():
             return [r[0] for r in self._db.execute("SELECT id FROM draft ORDER BY updated_at")]
 
     def attachments(self, draft_id: str) -> list[Attachment]:
         """The draft's attachments, in the order they were attached."""
-        with self._lock:
+        with self._use():
             rows = self._db.execute("SELECT l.name, b.mime_type, b.data FROM draft_blob l "
                                     "JOIN blob b ON b.sha256 = l.sha256 WHERE l.draft_id = ? ORDER BY l.rowid",
                                     (draft_id,)).fetchall()
@@ -138,7 +152,7 @@ class Drafts:
         new version."""
         text = json.dumps(data, ensure_ascii=False, sort_keys=True)
         now = time.time()
-        with self._lock, self._db:
+        with self._use(), self._db:
             row = self._db.execute("SELECT version FROM draft WHERE id = ?", (draft_id,)).fetchone()
             current = row[0] if row else 0
             if base is not None and base != current:
@@ -158,7 +172,7 @@ class Drafts:
         return current + 1
 
     def delete(self, draft_id: str) -> None:
-        with self._lock, self._db:
+        with self._use(), self._db:
             self._db.execute("DELETE FROM draft WHERE id = ?", (draft_id,))
             self._prune()
 
@@ -168,5 +182,5 @@ class Drafts:
         self._db.execute("DELETE FROM blob WHERE sha256 NOT IN (SELECT sha256 FROM draft_blob)")
 
     def close(self) -> None:
-        with self._lock:
+        with self._use():
             self._db.close()

@@ -29,7 +29,7 @@ from comet.core.errors import ConfigError
 from comet.core.exchange import Exchange
 
 from . import records
-from .config import URL_ENV, redact
+from .config import DEFAULT_TIMEOUT_S, TIMEOUT_ENV, URL_ENV, redact, timeout_s
 from .records import DETAIL_COLUMNS, EXPORT_COLUMNS, LIST_COLUMNS
 from .shared import SQLMethods
 
@@ -154,8 +154,6 @@ def connect_error(url: str, exc: Exception) -> ConfigError:
     """A ConfigError naming the store without its password (nor the password inside psycopg's text)."""
     from psycopg.conninfo import conninfo_to_dict
 
-    from .postgres_limits import DEFAULT_TIMEOUT_S, TIMEOUT_ENV
-
     try:
         password = str(conninfo_to_dict(url).get("password") or "")
     except Exception:
@@ -166,7 +164,7 @@ def connect_error(url: str, exc: Exception) -> ConfigError:
     timed_out = "timeout" in detail or "did not answer" in detail or "couldn't get a connection" in detail
     fix = (f"check that the server is up and not overloaded, or raise {TIMEOUT_ENV} (seconds, default "
            f"{DEFAULT_TIMEOUT_S:g})") if timed_out else f"check {URL_ENV} (host, port, user, password, database)"
-    return ConfigError(f"the history database {redact(url)} cannot be used: {detail}. {fix[0].upper()}{fix[1:]}; "
+    return ConfigError(f"the history database {redact(url)} cannot be used: {detail}; {fix}; "
                        "sending still works, history is off until fixed", fix=fix)
 
 
@@ -183,7 +181,7 @@ class PostgresStore(SQLMethods):
         except ImportError:
             raise ConfigError(f"{URL_ENV} = {redact(url)} needs psycopg and psycopg-pool: "
                               "pip install -r requirements.txt") from None
-        from .postgres_limits import ANSWER_MARGIN_S, BoundedConnection, connection_options, timeout_s
+        from .postgres_limits import ANSWER_MARGIN_S, BoundedConnection, connection_options
 
         self.url = url
         self.location = redact(url)

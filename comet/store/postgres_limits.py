@@ -1,6 +1,6 @@
 """Bounds on every PostgreSQL connection, so that no store call can hang its caller.
 
-``COMET_HISTORY_TIMEOUT`` (seconds, default 5; :func:`timeout_s`) sets them all:
+``COMET_HISTORY_TIMEOUT`` (seconds, default 5; :func:`~comet.store.config.timeout_s`) sets them all:
 
 * ``statement_timeout``: the server ends a statement (or a lock wait) that runs longer;
 * ``connect_timeout`` (the same, at least libpq's 2 s) and a pool checkout waiting at most as long;
@@ -16,34 +16,16 @@ Imported only once psycopg is known to be installed (:class:`~comet.store.postgr
 from __future__ import annotations
 
 import math
-import os
 from typing import Any
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from comet.core.errors import ConfigError
+from .config import TIMEOUT_ENV
 
-TIMEOUT_ENV = "COMET_HISTORY_TIMEOUT"
-DEFAULT_TIMEOUT_S = 5.0
 ANSWER_MARGIN_S = 2.0  # past statement_timeout, so a live server's own error arrives first
 # An idle connection to a host that vanished is found dead in about 10 + 3 * 5 seconds.
 KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3}
-
-
-def timeout_s() -> float:
-    """``COMET_HISTORY_TIMEOUT`` in seconds (default 5): the longest one statement may run."""
-    text = os.environ.get(TIMEOUT_ENV, "").strip()
-    if not text:
-        return DEFAULT_TIMEOUT_S
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0.5 <= value <= 3600:  # NaN fails too
-        raise ConfigError(f"{TIMEOUT_ENV} = {text!r} is not a number of seconds from 0.5 to 3600",
-                          fix=f"set {TIMEOUT_ENV} to a number of seconds, for example 5, or unset it")
-    return value
 
 
 def connection_options(url: str, seconds: float) -> dict[str, Any]:

@@ -12,7 +12,9 @@ database up to date, one small function per step):
   them with ``<stored sha256:HEX>`` in place of the base64; :meth:`SQLiteStore.get` puts it back.
 
 Several threads (browser sessions, comparison workers) may write at once: each thread has its
-own connection, the database is in WAL mode, and writers wait for each other (busy timeout).
+own connection, the database is in WAL mode, and writers wait for each other (busy timeout:
+``COMET_HISTORY_TIMEOUT``, default 5 s). A file that is damaged, read-only, full or locked longer
+than that is a ConfigError naming it and what to do (:mod:`comet.store.sqlite_errors`).
 """
 
 from __future__ import annotations
@@ -28,9 +30,10 @@ from comet.core.errors import ConfigError
 from comet.core.exchange import Exchange
 
 from . import records
-from .config import DB_ENV as ENV, default_path
+from .config import DB_ENV as ENV, default_path, timeout_s
 from .records import DETAIL_COLUMNS, EXPORT_COLUMNS, LIST_COLUMNS
 from .shared import SQLMethods
+from .sqlite_errors import broken, guarded
 
 # ---- schema ------------------------------------------------------------------------------------
 
@@ -241,16 +244,21 @@ class SQLiteStore(SQLMethods):
     def __init__(self, path: str | os.PathLike | None = None, *, secrets: Sequence[str] = ()):
         self.path = str(path) if path is not None else str(default_path())
         self.location = self.path
+        self.timeout_s = timeout_s()  # how long a call waits for another writer's lock
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise broken(self.path, exc) from None
         self.secrets = tuple(secrets)  # keys typed in the UI, blanked wherever they appear
         self._local = threading.local()
         self._shared: sqlite3.Connection | None = None  # ":memory:" is one database: one connection
         self._lock = threading.RLock()
         self._drafts: Any = None
         if self.path != ":memory:":
-            self._db().execute("PRAGMA journal_mode=WAL")  # stays set in the file
-        with self._write() as db:
+            with guarded(self.path):
+                self._db().execute("PRAGMA journal_mode=WAL")  # stays set in the file
+        with self._write() as db:  # also finds, at once, a file this process cannot write
             migrate(db, self.path)
 
     # -- connections --
@@ -265,10 +273,10 @@ class SQLiteStore(SQLMethods):
         return db
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=60, isolation_level=None,
+        db = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None,
                              check_same_thread=self.path != ":memory:")
         db.row_factory = sqlite3.Row
-        db.execute("PRAGMA busy_timeout = 60000")
+        db.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")
         db.execute("PRAGMA synchronous = NORMAL")  # safe in WAL mode; a crash loses no committed row
         return db
 
@@ -276,19 +284,20 @@ class SQLiteStore(SQLMethods):
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction. BEGIN IMMEDIATE takes the write lock up front, so concurrent
         writers queue on the busy timeout instead of failing when a read turns into a write."""
-        with self._lock if self.path == ":memory:" else _nolock():
+        with self._lock if self.path == ":memory:" else _nolock(), guarded(self.path):
             db = self._db()
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
+                db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                if db.in_transaction:  # SQLite may have rolled back already (a full disk does)
+                    db.execute("ROLLBACK")
                 raise
-            db.execute("COMMIT")
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        with self._lock if self.path == ":memory:" else _nolock():
+        with self._lock if self.path == ":memory:" else _nolock(), guarded(self.path):
             yield self._db()
 
     def _tx(self, write: bool = False) -> Any:

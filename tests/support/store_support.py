@@ -100,17 +100,22 @@ class Cluster:
                 children.append(int(stat.parent.name))
         return [main, *children]
 
+    def _signal(self, number: int) -> None:
+        for pid in self.pids():
+            try:
+                os.kill(pid, number)
+            except ProcessLookupError:  # a backend that ended since it was listed
+                pass
+
     def freeze(self) -> None:
         import signal
 
-        for pid in self.pids():
-            os.kill(pid, signal.SIGSTOP)
+        self._signal(signal.SIGSTOP)
 
     def thaw(self) -> None:
         import signal
 
-        for pid in self.pids():
-            os.kill(pid, signal.SIGCONT)
+        self._signal(signal.SIGCONT)
 
     def stop(self) -> None:
         self._ctl("-m", "fast", "stop")
@@ -135,3 +140,45 @@ def own_cluster() -> Iterator[Cluster]:
         yield cluster
     finally:
         cluster.remove()
+
+
+BROKEN = ("corrupt", "read-only", "locked")  # what a history file can be that the CLI must explain
+
+
+@contextmanager
+def broken_sqlite(kind: str, folder: Path) -> Iterator[Path]:
+    """A history file in ``folder`` that is ``kind``: "corrupt" (random bytes), "read-only"
+    (``chattr +i`` as root, whom permission bits do not stop; ``chmod`` otherwise) or "locked"
+    (another connection holds an exclusive lock; set COMET_HISTORY_TIMEOUT low to wait less)."""
+    import sqlite3
+    import subprocess
+
+    from comet.store import open_store
+
+    path = folder / f"{kind}.sqlite3"
+    if kind == "corrupt":
+        path.write_bytes(secrets.token_bytes(16_384))
+        yield path
+        return
+    open_store(path).close()
+    if kind == "locked":
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            yield path
+        finally:
+            holder.close()
+        return
+    if os.geteuid() != 0:
+        path.chmod(0o444)
+        try:
+            yield path
+        finally:
+            path.chmod(0o644)
+        return
+    if subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False).returncode:
+        pytest.skip("root ignores permission bits, and chattr +i does not work on this file system")
+    try:
+        yield path
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], capture_output=True, check=False)
