@@ -33,7 +33,7 @@ def doctor(args: Namespace) -> int:
 def _arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--model", action="extend", nargs="+", default=None, metavar="M",
                         help="models to try on both routes (default gemini-2.5-flash)")
-    parser.add_argument("--base-url", default=None, help="default: COMETAPI_BASE_URL or CometAPI's")
+    parser.add_argument("--base-url", default=None, help="default: COMETAPI_BASE_URL, else CometAPI's; with no key either, a built-in emulator")
     parser.add_argument("--format", choices=("table", "json"), default="table")
 
 

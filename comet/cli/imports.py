@@ -1,7 +1,9 @@
 """``python -m comet import curl [FILE|-]``: the request in a curl command, as one JSON object
 (``route``, ``model``, ``stream``, ``body``, ``base_url``, ``warnings``). ``@FILE`` bodies are
 read relative to the current folder. A key written into the command is dropped (a warning says
-so) and never printed. Bad input exits 2 with the fix (:mod:`comet.tools.curl_import`)."""
+so) and never printed. Bad input exits 2 with the fix (:mod:`comet.tools.curl_import`). The
+object is what ``send --body -`` reads (``comet import curl < cmd.txt | comet send --body -``);
+on a terminal, a line on stderr says that the command waits for a pasted curl command."""
 
 from __future__ import annotations
 
