@@ -15,6 +15,7 @@ page = st.navigation([
     st.Page("pages/compare.py", title="Compare", icon=":material/view_column:"),
     st.Page("pages/batch.py", title="Batch", icon=":material/checklist:"),
     st.Page("pages/history.py", title="History", icon=":material/history:"),
+    st.Page("pages/usage.py", title="Usage", icon=":material/savings:"),
 ])
 auth.signed_in_sidebar(person)
 setup_check.sidebar(connection.sidebar())

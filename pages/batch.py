@@ -3,7 +3,7 @@
 import streamlit as st
 
 from comet.runs.compare import pricer
-from ui import batch_view as view, editor
+from ui import batch_view as view, editor, spending
 from ui.connection import current, listed_models
 from ui.history_store import history
 from ui.shell import ensure_app
@@ -32,7 +32,7 @@ with right:
 
 data = view.suite_data(call, targets, cases, asserts) if call is not None else None
 go, stop = st.columns([1, 1])
-if go.button("Run", key="bat_go", type="primary", disabled=data is None):
+if go.button("Run", key="bat_go", type="primary", disabled=data is None) and spending.allowed(conn, catalog):
     view.start(data, conn.client(), history=history(), price=pricer(catalog), concurrency=int(concurrency))
 running = view.current() is not None and not view.current().finished
 stop.button("Stop", key="bat_stop", on_click=view.stop_current, disabled=not running)

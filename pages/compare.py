@@ -3,7 +3,7 @@
 import streamlit as st
 
 from comet.runs.compare import pricer
-from ui import compare_view as view, editor
+from ui import compare_view as view, editor, spending
 from ui.connection import current, listed_models
 from ui.history_store import history
 from ui.shell import ensure_app
@@ -25,7 +25,7 @@ with targets_column:
     targets = view.target_picker([m.id for m in catalog])
 
 go, stop = st.columns([1, 1])
-if go.button("Compare", key="cmp_run", type="primary"):
+if go.button("Compare", key="cmp_run", type="primary") and spending.allowed(conn, catalog):
     view.start(call, targets, conn.client(), history=history(), price=pricer(catalog))
 running = view.current() is not None and not view.current().finished
 stop.button("Stop", key="cmp_stop", on_click=view.stop_current, disabled=not running)

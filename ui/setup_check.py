@@ -14,6 +14,8 @@ import streamlit as st
 from comet.core.config import BASE_URL_ENV
 from comet.tools import doctor
 
+from . import spending
+
 MODELS_KEY = "setup_models"
 REPORT_KEY = "setup_report"
 STATUS_BOX = {doctor.OK: st.success, doctor.WARN: st.warning, doctor.FAIL: st.error,
@@ -43,7 +45,7 @@ def _dialog(conn) -> None:
     models = st.text_input("Models to try (comma-separated)", key=MODELS_KEY,
                            help="each one gets a one-token request on the Gemini native and the "
                                 "OpenAI-compatible route")
-    if st.button("Run the check", key="setup_run", type="primary"):
+    if st.button("Run the check", key="setup_run", type="primary") and spending.allowed(conn):
         with st.spinner("Checking the key, the base URL and each model on both routes..."):
             st.session_state[REPORT_KEY] = doctor.run(
                 _raw_base_url(conn), conn.api_key, [m for m in models.split(",") if m.strip()])

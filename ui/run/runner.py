@@ -41,6 +41,8 @@ def send(conn: Connection, call: Call, catalog: dict[str, ModelInfo], *, key: st
     cancel = CancelToken()
     results = _results()
     results.pop(result_key, None)
+    if not _within_limit(conn, catalog, holder):
+        return None
     try:
         events = conn.client().stream(call, cancel, reader_thread=False)  # run_live's thread reads
     except CometError as err:  # nothing was sent: RequestError or ConfigError
@@ -69,6 +71,14 @@ def send(conn: Connection, call: Call, catalog: dict[str, ModelInfo], *, key: st
     with holder.container():
         finished.show_exchange(exchange, key=key, cost=pending.value[1])
     return exchange
+
+
+def _within_limit(conn: Connection, catalog: dict[str, ModelInfo], holder) -> bool:
+    """The spending limit (ui/spending.py), checked before anything is sent; refused: said in ``holder``."""
+    from .. import spending
+
+    with holder.container():
+        return spending.allowed(conn, catalog)
 
 
 class _Pending:
