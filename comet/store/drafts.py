@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import sqlite3
 import threading
@@ -48,8 +49,37 @@ class DraftConflict(Exception):
         self.draft_id, self.base, self.current = draft_id, base, current
 
 
+ID_MAX = 64
+_ID = re.compile(rf"[A-Za-z0-9_-]{{1,{ID_MAX}}}")
+
+
+class DraftIdError(ValueError):
+    """Not a draft id (a ``?draft=`` link typed or cut wrong, a stray ``%00``): nothing was read
+    or written, and no database saw it."""
+
+    RULE = f"one is 1 to {ID_MAX} letters, digits, '-' or '_' (as new_id() makes them)"
+
+    def __init__(self, draft_id: Any):
+        shown = repr(draft_id) if len(repr(draft_id)) <= 40 else repr(draft_id)[:37] + "..."
+        super().__init__(f"{shown} is not a draft id: {self.RULE}")
+        self.draft_id = draft_id
+
+
+def is_id(text: Any) -> bool:
+    """Whether ``text`` can name a draft (every store refuses anything else: :func:`check_id`)."""
+    return isinstance(text, str) and _ID.fullmatch(text) is not None
+
+
+def check_id(draft_id: Any) -> str:
+    """``draft_id`` when it is one, else :class:`DraftIdError`."""
+    if not is_id(draft_id):
+        raise DraftIdError(draft_id)
+    return draft_id
+
+
 class DraftStore(Protocol):
-    """Drafts in any store. ``save`` with ``base`` (the version this writer read; 0 for a draft
+    """Drafts in any store; a ``draft_id`` that is not one (:func:`is_id`) is :class:`DraftIdError`.
+    ``save`` with ``base`` (the version this writer read; 0 for a draft
     it has not seen) writes only if the draft is still at that version, else raises
     :class:`DraftConflict`; it returns the new version."""
 
@@ -126,6 +156,7 @@ class Drafts:
 
     def read(self, draft_id: str) -> tuple[dict[str, Any] | None, int]:
         """The draft and its version (``(None, 0)`` when there is none)."""
+        check_id(draft_id)
         with self._use():
             row = self._db.execute("SELECT data, version FROM draft WHERE id = ?", (draft_id,)).fetchone()
         return (None, 0) if row is None else (decode(row[0]), row[1])
@@ -139,6 +170,7 @@ class Drafts:
 
     def attachments(self, draft_id: str) -> list[Attachment]:
         """The draft's attachments, in the order they were attached."""
+        check_id(draft_id)
         with self._use():
             rows = self._db.execute("SELECT l.name, b.mime_type, b.data FROM draft_blob l "
                                     "JOIN blob b ON b.sha256 = l.sha256 WHERE l.draft_id = ? ORDER BY l.rowid",
@@ -150,6 +182,7 @@ class Drafts:
         """Save the draft's JSON; with ``attachments`` (not None), make them the draft's files.
         With ``base``, only over that version (:class:`DraftConflict` otherwise). Returns the
         new version."""
+        check_id(draft_id)
         text = json.dumps(data, ensure_ascii=False, sort_keys=True)
         now = time.time()
         with self._use(), self._db:
@@ -172,6 +205,7 @@ class Drafts:
         return current + 1
 
     def delete(self, draft_id: str) -> None:
+        check_id(draft_id)
         with self._use(), self._db:
             self._db.execute("DELETE FROM draft WHERE id = ?", (draft_id,))
             self._prune()

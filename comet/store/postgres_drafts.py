@@ -10,7 +10,7 @@ from typing import Any, Callable, ContextManager, Iterable
 
 from comet.core.call import Attachment
 
-from .drafts import KEEP_DAYS, DraftConflict, decode
+from .drafts import KEEP_DAYS, DraftConflict, check_id, decode
 
 
 class PostgresDrafts:
@@ -20,6 +20,7 @@ class PostgresDrafts:
         self._conn = connection  # a pooled connection in one transaction (PostgresStore._conn)
 
     def read(self, draft_id: str) -> tuple[dict[str, Any] | None, int]:
+        check_id(draft_id)  # PostgreSQL would refuse a NUL itself, with an error of its own
         with self._conn() as conn:
             row = conn.execute("SELECT data, version FROM drafts WHERE id = %s", (draft_id,)).fetchone()
         return (None, 0) if row is None else (decode(row["data"]), row["version"])
@@ -32,6 +33,7 @@ class PostgresDrafts:
             return [r["id"] for r in conn.execute("SELECT id FROM drafts ORDER BY updated_at")]
 
     def attachments(self, draft_id: str) -> list[Attachment]:
+        check_id(draft_id)
         with self._conn() as conn:
             rows = conn.execute("SELECT l.name, f.mime_type, f.data FROM draft_links l JOIN draft_files f "
                                 "ON f.sha256 = l.sha256 WHERE l.draft_id = %s ORDER BY l.position",
@@ -40,6 +42,7 @@ class PostgresDrafts:
 
     def save(self, draft_id: str, data: dict[str, Any], attachments: Iterable[Attachment] | None = None, *,
              base: int | None = None) -> int:
+        check_id(draft_id)
         text = json.dumps(data, ensure_ascii=False, sort_keys=True)
         now = time.time()
         with self._conn() as conn:
@@ -72,6 +75,7 @@ class PostgresDrafts:
                             [(draft_id, a.name, a.sha256, i) for i, a in enumerate(files)])
 
     def delete(self, draft_id: str) -> None:
+        check_id(draft_id)
         with self._conn() as conn:
             conn.execute("DELETE FROM drafts WHERE id = %s", (draft_id,))
             conn.execute("DELETE FROM draft_files f WHERE NOT EXISTS "

@@ -11,7 +11,7 @@ import copy
 import streamlit as st
 
 from comet import Call
-from comet.store.drafts import DraftConflict, new_id
+from comet.store.drafts import DraftConflict, DraftIdError, is_id, new_id
 
 from .. import history_store
 from .page import PLAYGROUND
@@ -28,6 +28,11 @@ def load_state() -> EditorState:
     state = ss.get(PLAYGROUND.state)
     if state is None:
         draft_id = st.query_params.get("draft")
+        if draft_id and not is_id(draft_id):  # refused before any store sees it: a new draft instead
+            # the id is not echoed: it is the link's text, and the warning is markdown
+            st.warning(f"The link's `?draft=` is not a draft id: {DraftIdError.RULE}. This is a new draft.",
+                       icon=":material/link_off:")
+            draft_id = None
         store = history_store.drafts()
         data, ss[VERSION] = store.read(draft_id) if draft_id else (None, 0)
         files = store.attachments(draft_id) if data else []
