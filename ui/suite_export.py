@@ -12,9 +12,7 @@ import streamlit as st
 from comet.core.exchange import Exchange
 from comet.runs.batch.export import suite_from_runs
 
-HELP = ("a suite file whose cases expect what these replies said (json-schema for JSON, equals for a "
-        "short reply, contains of key sentences): edit it, then run it on the Batch page or with "
-        "python -m comet batch")
+HELP = "a suite expecting each target to say what it said here: run it on Batch or with comet batch"
 
 
 def download(exchanges: Sequence[Exchange | None], *, key: str, name: str) -> None:

@@ -159,10 +159,11 @@ def test_a_comparison_exported_as_a_suite_passes_when_run_again(emulator):
                                    {"route": "openai", "model": "gemini-2.5-pro"}]
         [case] = data["cases"]
         assert case["vars"] == {} and case["assert"] and all(a["type"] == "contains" for a in case["assert"])
-        assert all(a["value"] in runs[0].text for a in case["assert"])
+        said = {(ex.call.route.value, ex.call.model): ex.text for ex in runs}
+        assert all(a["value"] in said[a["target"]["route"], a["target"]["model"]] for a in case["assert"])
         s = parse(data)
         results = Batch(s, plan(s), client).run()
-    assert [r.ok for r in sorted(results, key=lambda r: r.target)][0] is True
+    assert [r.ok for r in results] == [True, True]
 
 
 def test_history_runs_with_different_prompts_become_cases_and_json_replies_a_schema(emulator):
@@ -183,3 +184,45 @@ def test_history_runs_with_different_prompts_become_cases_and_json_replies_a_sch
         s = parse(data)
         assert all(r.ok for r in Batch(s, plan(s), client).run())
     assert expectations("  Lisbon.  ") == [{"type": "equals", "value": "Lisbon."}]
+
+
+def test_a_comparison_on_four_targets_exports_a_suite_that_passes_on_each_of_them(emulator, tmp_path):
+    """Compare's Export as suite on targets whose replies differ: each target is held to what it
+    said (a target-scoped expectation), so the suite passes on the runs it came from, in code and
+    through ``python -m comet batch``."""
+    import os
+    import subprocess
+    import sys
+
+    from comet import Call, Route, simple_body
+    from comet.runs.batch.export import suite_from_runs
+    from comet.runs.compare import Comparison, Target, plan as compare_plan
+
+    targets = [Target(route, model) for model in ("gemini-2.5-flash", "gemini-2.5-pro") for route in ("gemini", "openai")]
+    call = Call(Route.GEMINI, "gemini-2.5-flash", simple_body(Route.GEMINI, "Explain why the sky is blue."))
+    with Client(emulator.base_url, "sk-x") as client:
+        runs = Comparison(compare_plan(call, targets), client).run()
+        assert len({ex.text for ex in runs}) > 1  # the targets said different things
+        data = suite_from_runs(runs, name="sky")
+        scoped = [a for a in data["cases"][0]["assert"] if "target" in a]
+        assert {(a["target"]["route"], a["target"]["model"]) for a in scoped} == {(t.route.value, t.model) for t in targets}
+        s = parse(data)
+        results = Batch(s, plan(s), client).run()
+    assert len(results) == 4 and all(r.ok for r in results), [r.verdicts for r in results if not r.ok]
+    assert all(r.verdicts for r in results)  # each target was held to something
+    path = tmp_path / "sky.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "comet", "batch", str(path), "--base-url", emulator.base_url],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "COMETAPI_KEY": "sk-x"})
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_an_assertion_scoped_to_a_target_the_suite_does_not_run_is_refused_naming_it():
+    from comet.runs.batch import SuiteError
+
+    data = {"request": {"route": "gemini", "model": "gemini-2.5-flash", "body": {"contents": []}},
+            "cases": [{"assert": [{"type": "contains", "value": "x",
+                                   "target": {"route": "openai", "model": "gemini-2.5-flash"}}]}]}
+    with pytest.raises(SuiteError) as err:
+        parse(data)
+    assert err.value.where == "$.cases[0].assert[0].target" and '"route": "gemini"' in err.value.fix

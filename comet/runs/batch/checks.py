@@ -73,6 +73,10 @@ class Check:
     type: str
     value: Any = None
     pattern: Any = None  # a compiled pattern of the regex package
+    target: Any = None  # a Target: the check holds only that target's replies (an export's own expectations)
+
+    def applies_to(self, target: Any) -> bool:
+        return self.target is None or self.target == target
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ else ``contains`` of up to two key sentences.
 
 Runs that share one route and differ only in the last user text become one case each, with the
 text as the ``{{prompt}}`` variable; otherwise the first run's request is the one case. The
-targets are the runs' distinct routes and models; the expectations come from the first
-successful run of each case, so on other targets they are a starting point, not a verdict.
+targets are the runs' distinct routes and models. Each target is held to what it said itself
+(its first successful run of the case): where the targets' expectations differ, each carries
+``"target": {"route", "model"}``, so the suite passes on the runs it came from.
 """
 
 from __future__ import annotations
@@ -82,6 +83,21 @@ def _templated(route: Route, body: dict) -> tuple[str, dict] | None:
     return text, template
 
 
+def _case(values: dict[str, str], runs: Sequence[Exchange]) -> dict[str, Any]:
+    """A case holding each target to its own first successful reply; expectations all targets
+    share are written once, without a target."""
+    said: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for ex in runs:
+        if ex.ok:
+            said.setdefault((ex.call.route.value, ex.call.model), expectations(ex.text))
+    if not said:
+        return {"vars": values}
+    if len({json.dumps(e, sort_keys=True) for e in said.values()}) == 1:
+        return {"vars": values, "assert": next(iter(said.values()))}
+    return {"vars": values, "assert": [{**a, "target": {"route": route, "model": model}}
+                                       for (route, model), found in said.items() for a in found]}
+
+
 def suite_from_runs(exchanges: Sequence[Exchange], name: str = "exported") -> dict[str, Any]:
     """The suite file (a dict) for these runs; see the module docstring."""
     runs = [ex for ex in exchanges if ex is not None]
@@ -93,16 +109,13 @@ def suite_from_runs(exchanges: Sequence[Exchange], name: str = "exported") -> di
     same_shape = (all(t is not None for t in templated) and len({ex.call.route for ex in runs}) == 1
                   and len({json.dumps(t[1], sort_keys=True) for t in templated}) == 1)
     if same_shape and len({t[0] for t in templated}) > 1:
-        body, cases = templated[0][1], {}
+        body, grouped = templated[0][1], {}
         for (text, _), ex in zip(templated, runs):
-            case = cases.setdefault(text, {"vars": {"prompt": text}})
-            if ex.ok and "assert" not in case:
-                case["assert"] = expectations(ex.text)
-        case_list = list(cases.values())
+            grouped.setdefault(text, []).append(ex)
+        case_list = [_case({"prompt": text}, found) for text, found in grouped.items()]
     else:
         body = {k: v for k, v in first.body.items() if first.route is Route.GEMINI or k not in ("model", "stream")}
-        reference = next((ex for ex in runs if ex.ok), None)
-        case_list = [{"vars": {}, **({"assert": expectations(reference.text)} if reference else {})}]
+        case_list = [_case({}, runs)]
     return {"name": name, "request": {"route": first.route.value, "model": first.model, "stream": first.stream,
                                       "body": body},
             "targets": [{"route": route, "model": model} for route, model in targets[:6]], "cases": case_list}

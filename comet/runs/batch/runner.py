@@ -198,7 +198,7 @@ class Batch:
             return None  # Stop: an unfinished run is not a result
         cost = self._cost(exchange)
         history_id = self._record(exchange, case, planned, cost)
-        return _result(case, i, target_name(planned), exchange, cost, history_id)
+        return _result(case, i, planned, exchange, cost, history_id)
 
     def _exchange(self, call: Call) -> Exchange:
         return run_to_end(self.client, call, self._in_flight, self._heed)
@@ -258,14 +258,15 @@ class Batch:
         return self.results
 
 
-def _result(case: Case, i: int, name: str, exchange: Exchange, cost: float | None,
+def _result(case: Case, i: int, planned: Planned, exchange: Exchange, cost: float | None,
             history_id: int | None) -> Result:
     reply = exchange.reply
     outcome = Outcome(text=exchange.text, finish_reason=reply.finish_reason if reply else None,
                       raw_finish_reason=reply.raw_finish_reason if reply else None,
                       latency_ms=exchange.timing.latency_ms, ttft_ms=exchange.timing.ttft_ms,
                       output_tokens=reply.usage.output_tokens if reply else None, cost_usd=cost)
-    verdicts = () if exchange.error else tuple(evaluate(c, outcome) for c in case.checks)
-    return Result(case, i, name, exchange.text, verdicts, exchange.error, exchange.timing.latency_ms,
+    checks = [c for c in case.checks if c.applies_to(planned.target)]
+    verdicts = () if exchange.error else tuple(evaluate(c, outcome) for c in checks)
+    return Result(case, i, target_name(planned), exchange.text, verdicts, exchange.error, exchange.timing.latency_ms,
                   exchange.timing.ttft_ms, reply.usage.to_dict() if reply else {}, cost,
                   outcome.finish_reason, history_id)

@@ -23,7 +23,7 @@ import csv
 import io
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -124,7 +124,7 @@ def parse(data: Any, base_dir: str | Path | None = None,
         inline = [({}, (), "$")]  # a request without variables is one case
     cases = []
     for number, (values, own, where) in enumerate([*inline, *rows], start=1):
-        checks = [_check(raw, path, values, where) for raw, path in
+        checks = [_check(raw, path, values, where, targets) for raw, path in
                   [*((a, f"{where}.assert[{j}]") for j, a in enumerate(own)),
                    *((a, f"$.assert[{j}]") for j, a in enumerate(top))]]
         cases.append(Case(number, dict(values), tuple(checks), tuple(own)))
@@ -138,12 +138,26 @@ def _within_limit(cases: int, targets: int, where: str) -> None:
                          "split the cases over several suites, or run fewer targets")
 
 
-def _check(raw: Any, path: str, values: Mapping[str, Any], where: str) -> Check:
+def _check(raw: Any, path: str, values: Mapping[str, Any], where: str, targets: tuple[Target, ...]) -> Check:
+    scope = None
+    if isinstance(raw, dict) and "target" in raw:  # an assertion about one target's replies only
+        scope = _scope(raw["target"], f"{path}.target", targets)
+        raw = {k: v for k, v in raw.items() if k != "target"}
     try:
-        return prepare(raw, path, values)
+        return replace(prepare(raw, path, values), target=scope)
     except CheckError as exc:
         case = "" if path.startswith(where) else f" (for {where})"
         raise SuiteError(exc.path + case, exc.message, exc.fix) from None
+
+
+def _scope(raw: Any, path: str, targets: tuple[Target, ...]) -> Target:
+    if isinstance(raw, dict) and isinstance(raw.get("model"), str):
+        found = Target(_route(raw.get("route"), f"{path}.route"), raw["model"].strip())
+        if found in targets:
+            return found
+    raise SuiteError(path, "an assertion's target is one of the suite's targets",
+                     "copy one from $.targets, e.g. " + json.dumps({"route": targets[0].route.value,
+                                                                    "model": targets[0].model}))
 
 
 def _list(data: dict, key: str) -> list:
