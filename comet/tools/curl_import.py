@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 from comet.body.validate import parse_json
 from comet.core.call import Call, Route
@@ -192,7 +192,7 @@ def _route(url: str, warnings: list[str]) -> tuple[Route, str | None, bool, str]
     """Route, model (Gemini), stream (Gemini) and base URL, from the URL."""
     if "://" not in url:
         url = "http://" + url  # as curl does
-    parts = urlsplit(url)
+    parts = _split(url)
     host = parts.hostname or ""
     if parts.username or parts.password:
         warnings.append("credentials in the URL were dropped (never stored or shown)")
@@ -218,6 +218,26 @@ def _route(url: str, warnings: list[str]) -> tuple[Route, str | None, bool, str]
     if gemini:
         return Route.GEMINI, gemini["model"], stream, base_url
     return Route.OPENAI, None, False, base_url
+
+
+def _split(url: str) -> SplitResult:
+    """The URL's parts, refusing what curl itself rejects; the reason never quotes the URL, which
+    may hold a key."""
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise CurlImportError("the URL has a space or a control character in it, which curl rejects",
+                              "write a space in the path as %20 and keep the host in one piece")
+    try:
+        parts = urlsplit(url)
+        parts.port  # reading it checks it: a number from 0 to 65535
+    except ValueError as exc:  # an unclosed [IPv6] host, a port that is not one
+        raise CurlImportError(f"the URL is malformed: {exc}",
+                              "correct the URL (an IPv6 host goes in brackets: http://[::1]:8000/...)") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise CurlImportError(f"the URL uses {parts.scheme}://, which is not an API's address",
+                              "use the API's https:// (or http://) URL")
+    if not parts.hostname:
+        raise CurlImportError("the URL names no host", "write the host: https://api.cometapi.com/v1/...")
+    return parts
 
 
 def _query(query: str, warnings: list[str], streaming: bool) -> bool:
