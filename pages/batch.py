@@ -5,7 +5,7 @@ import streamlit as st
 from comet.runs.compare import pricer
 from ui import batch_view as view, editor, spending
 from ui.connection import current, listed_models
-from ui.history_store import history
+from ui.history_store import history, queued
 from ui.shell import ensure_app
 
 ensure_app()  # before drawing: see ui/shell.py
@@ -33,7 +33,7 @@ with right:
 data = view.suite_data(call, targets, cases, asserts) if call is not None else None
 go, stop = st.columns([1, 1])
 if go.button("Run", key="bat_go", type="primary", disabled=data is None) and spending.allowed(conn, catalog):
-    view.start(data, conn.client(), history=history(), price=pricer(catalog), concurrency=int(concurrency))
+    view.start(data, conn.client(), history=queued(), price=pricer(catalog), concurrency=int(concurrency))
 running = view.current() is not None and not view.current().finished
 stop.button("Stop", key="bat_stop", on_click=view.stop_current, disabled=not running)
 

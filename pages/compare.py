@@ -5,7 +5,7 @@ import streamlit as st
 from comet.runs.compare import pricer
 from ui import compare_view as view, editor, spending
 from ui.connection import current, listed_models
-from ui.history_store import history
+from ui.history_store import queued
 from ui.shell import ensure_app
 
 ensure_app()  # before drawing: see ui/shell.py
@@ -26,7 +26,7 @@ with targets_column:
 
 go, stop = st.columns([1, 1])
 if go.button("Compare", key="cmp_run", type="primary") and spending.allowed(conn, catalog):
-    view.start(call, targets, conn.client(), history=history(), price=pricer(catalog))
+    view.start(call, targets, conn.client(), history=queued(), price=pricer(catalog))
 running = view.current() is not None and not view.current().finished
 stop.button("Stop", key="cmp_stop", on_click=view.stop_current, disabled=not running)
 

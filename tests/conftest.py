@@ -72,6 +72,9 @@ def _app_stores_closed():
     """The stores an app under test opened (Streamlit caches them) close after the test, so no
     PostgreSQL pool outlives it, retrying a server that a later test stopped."""
     yield
+    recording = sys.modules.get("ui.recording")
+    if recording is not None:
+        recording.forget_all()  # the pages' queued writes land first, and no writer outlives its test
     runs = sys.modules.get("ui.history_store")
     if runs is not None:
         runs._history.clear()  # its on_release closes each store

@@ -11,15 +11,17 @@ import copy
 import streamlit as st
 
 from comet import Call
-from comet.store.drafts import DraftConflict, DraftIdError, is_id, new_id
+from comet.store.drafts import DraftIdError, is_id, new_id
 
-from .. import history_store
+from .. import history_store, recording
 from .page import PLAYGROUND
 from .sync import seed_widgets
 from .value import EditorState
 
 SAVED = "pg_saved_draft"
 VERSION = "pg_draft_version"  # the draft version this tab last read or wrote
+LINE = "pg_draft_line"  # this tab's draft as the writer's thread sees it (ui.recording.DraftLine)
+MOVED = "pg_draft_moved"  # what the page says after another tab's save moved this tab's edit
 
 
 def load_state() -> EditorState:
@@ -50,23 +52,38 @@ def load_state() -> EditorState:
 
 
 def save_draft(state: EditorState) -> None:
-    """Save the draft over the version this tab read. If another tab (or replica) saved it
-    since, this tab's edit becomes a new draft, and the page says so: nothing is overwritten."""
+    """Save the draft over the version this tab read, through the history's writer (a store that
+    is frozen or gone never holds the page; the draft lands when it answers again). If another tab
+    (or replica) saved it since, this tab's edit becomes a new draft, and the page says so."""
     ss = st.session_state
     data = state.to_draft()
-    if ss.get(SAVED) == data:
-        return
-    store = history_store.drafts()
-    try:
-        ss[VERSION] = store.save(state.draft_id, data, attachments=state.attachments, base=ss.get(VERSION, 0))
-    except DraftConflict:
-        other, state.draft_id = state.draft_id, new_id()
-        ss[VERSION] = store.save(state.draft_id, data, attachments=state.attachments, base=0)
+    if ss.get(SAVED) != data:
+        ss.pop(MOVED, None)  # said until the next edit (the page may rerun at once for the new id)
+        _queue(_line(state), data, state.attachments)
+        ss[SAVED] = copy.deepcopy(data)
+    moved = ss[LINE].moved_from if LINE in ss else None
+    if moved:  # the writer met another tab's save: this tab's edit went to a new draft
+        ss[LINE].moved_from, state.draft_id = None, ss[LINE].draft_id
         st.query_params["draft"] = state.draft_id
-        st.warning(f"This draft was changed in another tab (`?draft={other}`). Your edits are kept as a "
-                   f"new draft, `?draft={state.draft_id}`, so neither tab loses its work.",
-                   icon=":material/call_split:")
-    ss[SAVED] = copy.deepcopy(data)
+        ss[MOVED] = (f"This draft was changed in another tab (`?draft={moved}`). Your edits are kept as a "
+                     f"new draft, `?draft={state.draft_id}`, so neither tab loses its work.")
+    if ss.get(MOVED):
+        st.warning(ss[MOVED], icon=":material/call_split:")
+
+
+def _line(state: EditorState) -> recording.DraftLine:
+    """This tab's draft for the writer, made anew when the editor holds another draft."""
+    ss = st.session_state
+    line = ss.get(LINE)
+    if line is None or (line.draft_id != state.draft_id and not line.moved_from):
+        line = ss[LINE] = recording.DraftLine(state.draft_id, ss.get(VERSION, 0))
+    return line
+
+
+def _queue(line: recording.DraftLine, data: dict, attachments: list) -> None:
+    wrap = history_store.attributed()
+    recording.save_draft(history_store.writer(), line, data, attachments,
+                         drafts=lambda store: wrap(store).drafts, new_id=new_id)
 
 
 def open_call(call: Call) -> str:
@@ -74,11 +91,11 @@ def open_call(call: Call) -> str:
     a share link), attachments included. Call it from a callback or before ``st.switch_page``;
     returns the draft id to put in the Playground's URL."""
     state = EditorState.of(call, draft_id=new_id())
-    version = history_store.drafts().save(state.draft_id, state.to_draft(), attachments=state.attachments, base=0)
     ss = st.session_state
     for key in [k for k in ss if isinstance(k, str) and k.startswith(PLAYGROUND.prefix)]:
         del ss[key]  # the editor's widgets reseed from the new state when their keys are gone
-    ss[VERSION] = version
+    ss[VERSION] = 0
+    _queue(_line(state), state.to_draft(), state.attachments)
     ss[PLAYGROUND.state] = state
     ss[SAVED] = state.to_draft()
     return state.draft_id

@@ -1,7 +1,8 @@
 """Running a request from a page: send, stream into the page, record, and keep the last run.
 
-Every run that reaches the wire is saved to history (failed and stopped runs too); the key is
-never part of an :class:`~comet.core.exchange.Exchange`, so it cannot reach a history row.
+Every run that reaches the wire is saved to history (failed and stopped runs too), through the
+queue of :mod:`ui.recording` (off the page's thread); the key is never part of an
+:class:`~comet.core.exchange.Exchange`, so it cannot reach a history row.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from comet import Call, CometError, Exchange
 from comet.http.models import ModelInfo
 from comet.runs.tally import tally
 
-from .. import history_store
+from .. import history_store, recording
 from ..connection import Connection
 from . import finished, live
 
@@ -53,17 +54,14 @@ def send(conn: Connection, call: Call, catalog: dict[str, ModelInfo], *, key: st
     # Streamlit starts the next run (the one Stop asked for) on a new thread while this one
     # unwinds, so the result is a pending value the next run waits for (see last()).
     pending = results[result_key] = _Pending()
-    store, url = history_store.history(), history_store.url()  # resolved now: done() must not call into Streamlit
+    writer, wrap = history_store.writer(), history_store.attributed()  # now: done() must not call into Streamlit
 
     def done(exchange: Exchange) -> None:
         # Runs in a finally while Streamlit may be unwinding the script: no drawing, and no
         # st.session_state assignment (it can raise the rerun again); plain Python only.
         price = cost_of(exchange, catalog)
-        try:
-            if store is not None:
-                pending.run_id = store.record(exchange, cost=price)
-        except CometError as err:  # a store gone away loses this row, never the run on screen
-            history_store.turn_off(url, f"This run was not recorded: {err}")  # the banner says so
+        try:  # queued: a frozen or gone store holds this page at most recording.WAIT_S, once
+            pending.run_id = recording.keep(writer, exchange, wrap=wrap, cost=price)
         finally:
             pending.finish((exchange, price))
 
