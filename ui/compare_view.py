@@ -14,12 +14,13 @@ import streamlit as st
 
 from comet import Call, Route, simple_body
 from comet.body import form as forms
+from comet.core import formats
 from comet.core.errors import CometError
 from comet.core.exchange import Exchange
 from comet.runs.compare import (DEFAULT_TARGETS, MAX_TARGETS, Comparison, Lane, Target, Update, diff_html, diff_ratio,
                                 plan, word_diff)
 
-from . import editor, suite_export, timeline
+from . import compare_table, editor, suite_export, timeline
 from .editor.variables import filled, unfilled
 from .run.finished import metrics, request_lines, show_comet_error, show_error
 from .run.live import StreamPane, retry_message
@@ -28,6 +29,7 @@ DEFAULT_PROMPT = "Explain in three sentences why the sky is blue."
 THINKING = {"gemini": "thinking_budget", "openai": "reasoning_effort"}  # per the request's shape
 REPAINT_S = 0.1  # the columns repaint at most this often while streaming
 PAGE = editor.COMPARE
+IN_TABLE = {"Input tokens", "Output tokens", "Cost", "TTFT", "Latency"}  # shown in the metrics table instead
 
 ROUTE_VALUES = [r.value for r in Route]
 
@@ -249,6 +251,7 @@ def show(cmp: Comparison | None) -> None:
             elif i in updates:
                 _update(pane, status, lane, updates[i])
     summary_line(cmp, labels)
+    compare_table.show(labels, cmp.exchanges, [lane.cost for lane in cmp.lanes])
     timeline.show_many([(label, lane.exchange) for label, lane in zip(labels, cmp.lanes)], key="cmp_timeline")
     for problem in cmp.save_errors:
         st.warning(problem)
@@ -276,7 +279,7 @@ def _finished_lane(lane: Lane, i: int) -> None:
             st.markdown(lane.thoughts)
     if lane.text:
         st.markdown(lane.text)
-    st.markdown(metric_lines(metrics(lane.exchange, lane.cost)))
+    st.markdown(metric_lines([(k, v) for k, v in metrics(lane.exchange, lane.cost) if k not in IN_TABLE]))
     with st.expander("Request sent and how it was translated"):
         request_details(lane, ex.base_url)
 
@@ -298,10 +301,13 @@ def request_details(lane: Lane, base_url: str) -> None:
 def summary_line(cmp: Comparison, labels: Sequence[str]) -> None:
     summary = cmp.summary()
     slowest = max((lane.exchange.timing.latency_ms or 0) for lane in cmp.lanes if lane.exchange)
-    wall = f" Wall time {summary.wall_ms:,.0f} ms; slowest target {slowest:,.0f} ms." if summary.wall_ms else ""
+    lines = summary.lines(labels)
+    if summary.wall_ms:
+        lines.append(f"Wall time: {formats.ms(summary.wall_ms)} (slowest target {formats.ms(slowest)})")
     failed = sum(1 for lane in cmp.lanes if lane.exchange and not lane.exchange.ok)
-    note = f" {failed} of {len(cmp.lanes)} targets did not finish." if failed else ""
-    st.info(summary.line(labels) + "." + wall + note)
+    if failed:
+        lines.append(f"{failed} of {len(cmp.lanes)} targets did not finish.")
+    st.info("  \n".join(lines))
 
 
 def diff_section(cmp: Comparison, labels: Sequence[str]) -> None:

@@ -98,7 +98,7 @@ def show_many(runs: Sequence[tuple[str, Exchange | None]], *, key: str) -> None:
     streams = [(label, ex) for label, ex in runs if ex is not None and shown(ex)]
     if not streams:
         return
-    with st.expander("Timeline of the streams", expanded=True):
+    with st.expander("Timeline of the streams"):  # folded: the table, the diff and Export stay near
         stall_ms = _stall_ms(key)
         found = [(label, timeline(ex, stall_ms=stall_ms)) for label, ex in streams]
         st.caption("  \n".join(f"**{label}**: {line.summary()}" for label, line in found))

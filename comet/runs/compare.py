@@ -33,6 +33,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from comet.body.convert import FieldReport, convert
 from comet.core.call import Call, Route
+from comet.core import formats
 from comet.core.cancel import CancelToken
 from comet.core.errors import CometError, ErrorInfo
 from comet.core.exchange import Exchange, Retrying, TextDelta, ThoughtDelta, Timing
@@ -51,7 +52,7 @@ class Target:
 
     @property
     def label(self) -> str:
-        return f"{self.route.label} · {self.model}"
+        return formats.target(self.route, self.model)
 
 
 DEFAULT_TARGETS = (Target(Route.GEMINI, DEFAULT_MODEL), Target(Route.OPENAI, DEFAULT_MODEL))
@@ -324,28 +325,27 @@ class Summary:
     cheapest: Best | None = None
     wall_ms: float | None = None
 
-    def line(self, labels: Sequence[str]) -> str:
-        """One sentence naming the winners, e.g. for the page's summary line."""
+    def lines(self, labels: Sequence[str]) -> list[str]:
+        """One short line a prize ("Fastest total: B (250 ms)"), for the page's summary."""
         def name(best: Best | None, unit: str) -> str:
             if best is None:
                 return "n/a"
-            if unit == "ms":
-                shown = f"{best.value:,.0f} ms"
-            elif unit == "$":
-                shown = f"${best.value:.6f}".rstrip("0").rstrip(".")
-            else:
-                shown = f"{best.value:,.0f} {unit}"
+            shown = {"ms": formats.ms, "$": formats.usd}.get(unit, lambda v: f"{formats.count(v)} {unit}")(best.value)
             if len(best.tied) > 2:
                 return f"{len(best.tied)} targets tie ({shown})"
             if len(best.tied) == 2:
                 return f"{' and '.join(labels[i] for i in best.tied)} tie ({shown})"
             return f"{labels[best.index]} ({shown})"
 
-        parts = [f"Fastest first token: {name(self.fastest_first_token, 'ms')}",
-                 f"fastest total: {name(self.fastest_total, 'ms')}",
-                 f"fewest output tokens: {name(self.fewest_output_tokens, 'tokens')}",
-                 f"cheapest: {name(self.cheapest, '$')}"]
-        return " · ".join(parts)
+        return [f"Fastest first token: {name(self.fastest_first_token, 'ms')}",
+                f"Fastest total: {name(self.fastest_total, 'ms')}",
+                f"Fewest output tokens: {name(self.fewest_output_tokens, 'tokens')}",
+                f"Cheapest: {name(self.cheapest, '$')}"]
+
+    def line(self, labels: Sequence[str]) -> str:
+        """The winners on one line (the CLI, a log)."""
+        first, *rest = self.lines(labels)
+        return " · ".join([first, *(part[0].lower() + part[1:] for part in rest)])
 
 
 def _best(values: Iterable[tuple[int, float | None]], digits: int = 0) -> Best | None:

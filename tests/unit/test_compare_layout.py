@@ -47,3 +47,27 @@ def test_a_failed_run_takes_no_part_in_a_tie():
                       error=ErrorInfo("server", "boom", status=500), timing=Timing(started_at=0.0, ttft_ms=10))
     s = summarize([run(10, 100, 5), failed])
     assert s.fastest_first_token.tied == (0,)
+
+
+def test_the_metrics_table_has_a_column_per_target_marks_the_best_and_the_difference_to_the_baseline():
+    from ui.compare_table import rows, table_html
+
+    runs = [run(40.2, 300, 12), run(90.0, 250, 20), run(55, 400, 9)]
+    found = rows(runs, [0.0000241, 0.00004, None], baseline=1)
+    by_name = {r.name: r.cells for r in found}
+    assert list(by_name) == ["Time to first token", "Latency", "Input tokens", "Output tokens", "Cost"]
+    ttft = by_name["Time to first token"]
+    assert [c.text for c in ttft] == ["40 ms", "90 ms", "55 ms"] and [c.best for c in ttft] == [True, False, False]
+    assert [c.delta for c in ttft] == ["−50 ms", "", "−35 ms"]  # the baseline column has none
+    assert [c.best for c in by_name["Latency"]] == [False, True, False]
+    assert [c.text for c in by_name["Cost"]] == ["$0.000024", "$0.00004", "–"]
+    assert by_name["Cost"][0].delta == "−$0.000016" and by_name["Cost"][2].delta == ""
+    html = table_html(["A", "B", "C"], found, baseline=1)
+    assert html.count("<th") == 4 and "B (baseline)" in html and "None" not in html and "nan" not in html
+    assert html.count('class="best"') == 4  # one a row; input tokens are all 3, so none there
+
+
+def test_the_summary_is_short_lines_one_a_prize():
+    s = summarize([run(10, 100, 5), run(20, 200, 6)], [0.001, 0.002])
+    assert s.lines(["A", "B"]) == ["Fastest first token: A (10 ms)", "Fastest total: A (100 ms)",
+                                   "Fewest output tokens: A (5 tokens)", "Cheapest: A ($0.001)"]
