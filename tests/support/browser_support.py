@@ -30,8 +30,8 @@ def _free_port() -> int:
 class Server:
     """``streamlit run app.py`` on a free port with its own environment and log file."""
 
-    def __init__(self, tmp: Path, **env: str):
-        self.port = _free_port()
+    def __init__(self, tmp: Path, port: int | None = None, **env: str):
+        self.port = port or _free_port()  # a port chosen beforehand: an OIDC redirect URI names it
         self.url = f"http://127.0.0.1:{self.port}"
         self.history = tmp / "history.sqlite3"
         self.log = tmp / "streamlit.log"
