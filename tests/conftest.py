@@ -27,6 +27,7 @@ def _lane(item) -> str | None:
     return lane if lane in LANES else None
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Mark every test with its lane, the folder under tests/ it sits in, and its xdist group:
     under ``--dist loadgroup`` (.ci/run) a file's tests share one worker, so its module fixtures
