@@ -26,9 +26,9 @@ with left:
 with right:
     st.subheader("Targets")
     targets = view.target_picker([m.id for m in catalog], call)
-    st.subheader("Assertions (every case)")
-    asserts = view.assertion_picker()
     concurrency = st.number_input("Requests in flight", key="bat_concurrency", min_value=1, max_value=32, value=8)
+st.subheader("Assertions (every case)")
+asserts = view.assertion_picker()  # full width: the type and value read whole
 
 data = view.suite_data(call, targets, cases, asserts) if call is not None else None
 go, stop = st.columns([1, 1])

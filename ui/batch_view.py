@@ -18,17 +18,19 @@ import streamlit as st
 
 from comet import Call, CometError, Route, simple_body
 from comet.body.variables import names
-from comet.core import limits
+from comet.core import formats, limits
 from comet.runs.batch import (ASSERTION_TYPES, Batch, Result, SuiteError, keep, parse, per_target, plan, read_dataset,
                               render, summary, target_name)
 from comet.runs.compare import DEFAULT_TARGETS, MAX_TARGETS, Target
 
-from . import editor, history_table
+from . import batch_matrix, editor, history_table
 
 WINDOW = 200  # rows of the results drawn at once, whatever the batch's size
 PAGE = editor.BATCH
 ROUTES = [r.value for r in Route]
 NO_VALUE = {"json-valid"}
+# checks any route and model meet, the emulator included: a first run is green, and shows what a check says
+DEFAULT_CHECKS = ({"type": "finish-reason", "value": "stop"}, {"type": "max-latency-ms", "value": 30000})
 
 
 def _state() -> Any:
@@ -153,17 +155,18 @@ def _add_assertion() -> None:
 def assertion_picker() -> list[dict[str, Any]]:
     """Assertions for every case, added from the list; text values may use ``{{variables}}``."""
     s = _state()
-    asserts: list[dict[str, Any]] = s.setdefault("bat_asserts", [])
-    c1, c2, c3 = st.columns([2, 3, 1], vertical_alignment="bottom")
+    asserts: list[dict[str, Any]] = s.setdefault("bat_asserts", [dict(c) for c in DEFAULT_CHECKS])
+    c1, c2, c3 = st.columns([2, 5, 1], vertical_alignment="bottom")
     c1.selectbox("Assertion", ASSERTION_TYPES, key="bat_assert_type")
     c2.text_input("Value (text, {{variable}}, a number, or a JSON schema)", key="bat_assert_value")
     c3.button("Add", key="bat_assert_add", on_click=_add_assertion)
     if s.get("bat_assert_error"):
         st.error(s["bat_assert_error"])
     for i, item in enumerate(list(asserts)):
-        c1, c2 = st.columns([6, 1])
-        c1.code(json.dumps(item, ensure_ascii=False), language="json")
-        if c2.button("Remove", key=f"bat_assert_rm_{i}"):
+        c1, c2, c3 = st.columns([2, 5, 1], vertical_alignment="center")
+        c1.markdown(f"`{item['type']}`")
+        c2.code(json.dumps(item["value"], ensure_ascii=False) if "value" in item else formats.EMPTY, language=None)
+        if c3.button("Remove", key=f"bat_assert_rm_{i}"):
             asserts.pop(i)
             st.rerun()
     return list(asserts)
@@ -227,55 +230,32 @@ def live(run: Batch) -> None:
 
 # ---- results -----------------------------------------------------------------------------------
 
-def _cell(r: Result) -> str:
-    if r.error is not None:
-        return f"⚠ {r.error.kind}"
-    mark = "✅" if r.ok else "❌"
-    return f"{mark} {r.latency_ms:,.0f} ms" if r.latency_ms is not None else mark
-
-
-def _rows(results: Sequence[Result]) -> list[dict[str, Any]]:
-    rows = []
-    for r in sorted(results, key=lambda r: (r.case.number, r.target)):
-        why = (f"{r.error.kind}: {r.error.message}" if r.error else
-               "; ".join(v.message for v in r.verdicts if not v.passed))
-        rows.append({"case": r.case.number, "target": r.target_name, "result": _cell(r),
-                     "reply": " ".join(r.text.split())[:120], "latency ms": r.latency_ms, "cost $": r.cost_usd,
-                     "why": why, "vars": json.dumps(r.case.vars, ensure_ascii=False)})
-    return rows
-
-
 def matrix(run: Batch) -> None:
-    """Case x target, filtered, drawn a window of rows at a time."""
-    names_ = [target_name(p) for p in run.planned]
+    """Case x target, filtered, drawn a window of results at a time."""
+    labels = [p.target.label for p in run.planned]
     c1, c2, c3 = st.columns([1, 2, 1])
     failed_only = c1.toggle("Failed only", key="bat_failed_only")
-    shown = c2.multiselect("Targets shown", names_, default=names_, key="bat_shown")
-    results = [r for r in run.results if r.target_name in shown and not (failed_only and r.ok)]
-    rows = _rows(results)
-    pages = max(1, -(-len(rows) // WINDOW))
+    shown = c2.multiselect("Targets shown", list(dict.fromkeys(labels)), default=list(dict.fromkeys(labels)),
+                           key="bat_shown")
+    results = sorted((r for r in run.results if batch_matrix.label(r, labels) in shown and not (failed_only and r.ok)),
+                     key=lambda r: (r.case.number, r.target))
+    pages = max(1, -(-len(results) // WINDOW))
     page = c3.number_input("Page", key="bat_page", min_value=1, max_value=pages, value=1, step=1)
-    window = rows[(int(page) - 1) * WINDOW:int(page) * WINDOW]
-    st.caption(f"{len(rows):,} result(s); rows {(int(page) - 1) * WINDOW + 1 if rows else 0}-"
+    window = results[(int(page) - 1) * WINDOW:int(page) * WINDOW]
+    st.caption(f"{len(results):,} result(s); rows {(int(page) - 1) * WINDOW + 1 if results else 0}-"
                f"{(int(page) - 1) * WINDOW + len(window)} shown")
     if window:
-        grid = pd.DataFrame(window).pivot_table(index="case", columns="target", values="result", aggfunc="first")
-        st.dataframe(grid, width="stretch", key="bat_matrix")
-        st.dataframe(pd.DataFrame(window), hide_index=True, width="stretch", key="bat_details",
-                     column_config={"latency ms": st.column_config.NumberColumn(format="%.0f"),
-                                    "cost $": st.column_config.NumberColumn(format="%.6f")})
+        batch_matrix.draw(window, labels)
 
 
 def summary_table(run: Batch) -> None:
-    names_ = [target_name(p) for p in run.planned]
-    stats = per_target(run.results, names_)
-    table = pd.DataFrame([{"target": t.target, "runs": t.runs, "pass rate": t.pass_rate, "p50 ms": t.p50_ms,
-                           "p95 ms": t.p95_ms, "tokens": t.tokens, "cost $": t.cost_usd} for t in stats])
+    """Per target: runs, pass rate, p50 and p95 latency, tokens and cost, read as everywhere."""
+    stats = per_target(run.results, [target_name(p) for p in run.planned])
+    table = pd.DataFrame([{"target": p.target.label, "runs": t.runs, "pass rate": t.pass_rate,
+                           "p50": formats.ms(t.p50_ms), "p95": formats.ms(t.p95_ms), "tokens": formats.count(t.tokens),
+                           "cost": formats.usd(t.cost_usd)} for p, t in zip(run.planned, stats)])
     st.dataframe(table, hide_index=True, width="stretch", key="bat_summary",
-                 column_config={"pass rate": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent"),
-                                "cost $": st.column_config.NumberColumn(format="%.6f")})
-    if len(table):
-        st.bar_chart(table.set_index("target")[["pass rate"]], height=180)
+                 column_config={"pass rate": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent")})
 
 
 def downloads(run: Batch, data: dict | None) -> None:
@@ -328,7 +308,7 @@ def _checks(result: dict[str, Any] | None) -> tuple[str, str, str]:
         return "", "", ""
     failed = [a["message"] for a in result.get("assertions") or () if not a.get("pass")]
     error = result.get("error")
-    verdict = "⚠ error" if error else "✅ pass" if result.get("ok") else "❌ fail"
+    verdict = "ERROR" if error else "PASS" if result.get("ok") else "FAIL"
     why = f"{error['kind']}: {error['message']}" if error else "; ".join(failed)
     return verdict, why, json.dumps(result.get("vars") or {}, ensure_ascii=False)
 
@@ -359,8 +339,9 @@ def recorded(history: Any) -> None:
         for r in rows[:WINDOW]:
             verdict, why, case_vars = _checks(by_run.get(r["id"]))
             table.append({"target · case": r["label"], "checks": verdict, "why": why, "vars": case_vars,
-                          "status": r["status"], "finish": r["finish_reason"], "reply": r["reply_preview"],
-                          "latency ms": r["latency_ms"], "cost $": r["cost"]})
+                          "status": r["status"], "finish": r["finish_reason"] or formats.EMPTY,
+                          "reply": r["reply_preview"] or "", "latency": formats.ms(r["latency_ms"]),
+                          "cost": formats.usd(r["cost"])})
         st.dataframe(table, hide_index=True, width="stretch", key="bat_recorded_rows")
         if st.button("Show in History", key="bat_recorded_open", on_click=history_table.set_group, args=(picked,)):
             st.switch_page("pages/history.py")

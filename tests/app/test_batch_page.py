@@ -56,10 +56,10 @@ def test_upload_a_csv_run_and_see_the_matrix_summary_and_history(on_emulator):
     at = until_finished(no_exception(at.button(key="bat_go").click().run()))
     run = at.session_state["bat_run"]
     assert len(run.results) == 6 and run.total == 6
-    matrix = frame(at, "openai:gemini-2.5-flash")
+    matrix = frame(at, "OpenAI-compatible · gemini-2.5-flash")
     assert list(matrix.index) == [1, 2, 3]
-    assert list(matrix.columns) == ["gemini:gemini-2.5-flash", "openai:gemini-2.5-flash"]
-    assert [cell[0] for cell in matrix.loc[1]] == ["✅", "✅"] and [cell[0] for cell in matrix.loc[2]] == ["❌", "❌"]
+    assert list(matrix.columns) == ["Gemini native · gemini-2.5-flash", "OpenAI-compatible · gemini-2.5-flash"]
+    assert [c.split(" ")[0] for c in matrix.loc[1]] == ["PASS"] * 2 and [c.split(" ")[0] for c in matrix.loc[2]] == ["FAIL"] * 2
     summary = frame(at, "pass rate")
     assert list(summary["runs"]) == [3, 3] and list(summary["pass rate"]) == pytest.approx([2 / 3, 2 / 3])
     assert "4 passed, 2 failed, 0 errors" in texts(at, "info")
@@ -166,7 +166,7 @@ def test_a_recorded_batch_reopens_from_history(on_emulator):
         result = next(r for r in verdicts.values() if r.target_name.startswith(
             "gemini:" if row["target · case"].startswith("Gemini") else "openai:") and
             row["target · case"].endswith(f"case {r.case.number}"))
-        assert row["checks"] == ("✅ pass" if result.ok else "❌ fail")
+        assert row["checks"] == ("PASS" if result.ok else "FAIL")
         assert json.loads(row["vars"]) == result.case.vars
     at = no_exception(at.button(key="bat_recorded_open").click().run())
     assert at.session_state["hist_group"] == batch_id
@@ -180,3 +180,30 @@ def test_compare_refuses_a_request_with_an_unfilled_variable(on_emulator):
     at = no_exception(at.button(key="cmp_run").click().run())
     assert "The variable {{country}} has no value" in texts(at, "error")
     assert [q for q in on_emulator.received if q.method == "POST"] == []
+
+
+def test_the_default_batch_passes_on_the_emulator_and_a_picked_cell_opens_its_result(on_emulator):
+    """The page as it opens (its request, case and default checks) is green in demo mode; the
+    matrix says PASS in words, numbers read as everywhere else, and picking a cell shows that
+    result's reply, variables and checks."""
+    at = open_batch()
+    at = until_finished(no_exception(at.button(key="bat_go").click().run()))
+    run = at.session_state["bat_run"]
+    assert run.results and all(r.ok and r.verdicts for r in run.results), [r.verdicts for r in run.results]
+    matrix = frame(at, "OpenAI-compatible · gemini-2.5-flash")
+    assert list(matrix.columns) == ["Gemini native · gemini-2.5-flash", "OpenAI-compatible · gemini-2.5-flash"]
+    assert all(str(c).startswith("PASS · ") and str(c).endswith(" ms") for c in matrix.loc[1])
+    summary = frame(at, "pass rate")
+    assert all(str(v).endswith(" ms") for v in summary["p50"]) and "None" not in summary.to_string()
+    assert not at.get("arrow_vega_lite_chart")  # the pass rate is in the table: no chart repeating it
+    assert "None" not in frame(at, "why").to_string()
+    at.session_state["bat_matrix"] = {"selection": {"rows": [], "columns": [],
+                                                    "cells": [(0, "OpenAI-compatible · gemini-2.5-flash")]}}
+    at = no_exception(at.run())
+    picked = next(r for r in run.results if r.target == 1)
+    assert picked.text in [c.value for c in at.code]
+    assert "[**PASS**] · case 1 · OpenAI-compatible · gemini-2.5-flash" in texts(at, "markdown")
+    variables, checks = (h.proto.body for h in at.get("html") if "bat-table" in h.proto.body)
+    assert "<td>country</td><td>Portugal</td>" in variables
+    assert checks.count(">PASS</td>") == len(picked.verdicts) and "FAIL" not in checks
+    assert all(f"<td>{v.type}</td>" in checks for v in picked.verdicts)
