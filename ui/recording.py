@@ -1,9 +1,10 @@
 """The pages' writes to the history (runs and drafts), off the page's thread: one
 :class:`comet.store.background.Writer` per store URL, shared by every session of this server.
 
-A page queues its write and waits for it at most :data:`WAIT_S` (a healthy store answers in
-milliseconds, so History, a reload or another tab sees it at once); a store that is frozen or gone
-costs the page that wait once, and nothing while the writer knows it is down. Queued writes land
+A page queues its write and waits until it lands (a healthy store answers in milliseconds, so
+History, a reload or another tab sees it at once), at most :data:`WAIT_S`; a store that is frozen or
+gone costs the page one failed attempt (the store's own bound), and nothing while the writer knows
+it is down. Queued writes land
 when the store answers again; the banner (:func:`status`) says how many wait and how many were
 dropped. No Streamlit here: :func:`keep` runs in a ``finally`` while Streamlit may be unwinding.
 """
@@ -11,13 +12,14 @@ dropped. No Streamlit here: :func:`keep` runs in a ``finally`` while Streamlit m
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from comet.core.exchange import Exchange
 from comet.store.background import Ticket, Writer
 
-WAIT_S = 2.0  # how long a page waits for its own write before carrying on (it stays queued)
+WAIT_S = 10.0  # the longest a page waits for its own write (it stays queued); a failed attempt ends the wait
 _writers: dict[str, Writer] = {}
 _lock = threading.Lock()
 
@@ -56,10 +58,11 @@ def _count(kinds: Any) -> str:
 
 
 def settle(writer: Writer, ticket: Ticket) -> Any:
-    """The ticket's value once written within :data:`WAIT_S` (not waited for while the store is
-    known to be down); None while it is still queued or could not be written."""
-    if not writer.down:
-        ticket.wait(WAIT_S)
+    """The ticket's value once written within :data:`WAIT_S`; None while it is still queued (not
+    waited for once an attempt has failed: the store is down) or could not be written."""
+    deadline = time.monotonic() + WAIT_S
+    while not writer.down and not ticket.wait(0.05) and time.monotonic() < deadline:
+        pass
     return ticket.value if ticket.done and ticket.error is None else None
 
 
