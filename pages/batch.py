@@ -5,7 +5,7 @@ import streamlit as st
 from comet.runs.compare import pricer
 from ui import batch_view as view, editor, spending
 from ui.connection import current, listed_models
-from ui.history_store import history, queued
+from ui.history_store import history, queued, store_errors
 from ui.shell import ensure_app
 
 ensure_app()  # before drawing: see ui/shell.py
@@ -38,4 +38,5 @@ running = view.current() is not None and not view.current().finished
 stop.button("Stop", key="bat_stop", on_click=view.stop_current, disabled=not running)
 
 view.show(view.current(), data)
-view.recorded(history())
+with store_errors():  # a store that breaks mid-read: a message where it stopped, never a traceback
+    view.recorded(history())

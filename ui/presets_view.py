@@ -13,6 +13,7 @@ from typing import Any
 
 import streamlit as st
 
+from comet import CometError
 from comet.store.presets import BUILTINS, Preset, PresetError, dumps, loads
 
 from . import history_store
@@ -23,6 +24,14 @@ _BUILTIN = {f"builtin:{p.name}": p for p in BUILTINS}
 
 def _say(kind: str, text: str) -> None:
     st.session_state[NOTES] = (kind, text)
+
+
+def _refused(err: CometError, prefix: str = "") -> None:
+    """Say why beside the buttons; a store that cannot be used (a locked or damaged file, a frozen
+    server: the store's ConfigError) also turns the history off, so the banner says it too."""
+    if not isinstance(err, PresetError):
+        history_store.turn_off(history_store.url(), str(err))
+    _say("error", prefix + str(err))
 
 
 def _store():
@@ -48,8 +57,8 @@ def _save(state: Any) -> None:
     try:
         preset = Preset.of(st.session_state.get("pst_name") or "", state.call(), st.session_state.get("pst_note") or "")
         replaced = _store().save_preset(preset)
-    except PresetError as err:
-        _say("error", str(err))
+    except CometError as err:  # PresetError (the name, someone else's), or the store's own
+        _refused(err)
         return
     st.session_state["pst_pick"] = f"saved:{preset.name}"
     _say("ok", f"{'Replaced' if replaced else 'Saved'} preset “{preset.name}”.")
@@ -58,7 +67,11 @@ def _save(state: Any) -> None:
 def _load() -> None:
     from . import editor
 
-    preset = _choice(st.session_state.get("pst_pick"))
+    try:
+        preset = _choice(st.session_state.get("pst_pick"))
+    except CometError as err:
+        _refused(err)
+        return
     if preset is None:
         _say("error", "Pick a preset to load.")
         return
@@ -72,8 +85,8 @@ def _rename() -> None:
     try:
         if not _store().rename_preset(pick.removeprefix("saved:"), new):
             raise PresetError("that preset no longer exists")
-    except PresetError as err:
-        _say("error", str(err))
+    except CometError as err:
+        _refused(err)
         return
     st.session_state["pst_pick"] = f"saved:{' '.join(new.split())}"
     _say("ok", f"Renamed to “{' '.join(new.split())}”.")
@@ -83,8 +96,8 @@ def _delete() -> None:
     name = (st.session_state.get("pst_pick") or "").removeprefix("saved:")
     try:
         _store().delete_preset(name)
-    except PresetError as err:
-        _say("error", str(err))
+    except CometError as err:
+        _refused(err)
         return
     st.session_state["pst_pick"] = None
     _say("ok", f"Deleted preset “{name}”.")
@@ -99,8 +112,8 @@ def _import() -> None:
         found = loads(upload.getvalue())
         store = _store()
         replaced = [p.name for p in found if store.save_preset(p)]
-    except PresetError as err:  # NotYours too: a name that is someone else's preset
-        _say("error", f"This file cannot be imported: {err}")
+    except CometError as err:  # NotYours too: a name that is someone else's preset; or the store's own
+        _refused(err, "This file cannot be imported: ")
         return
     _say("ok", f"Imported {len(found)} preset{'s' if len(found) != 1 else ''}"
                + (f" (replaced: {', '.join(replaced)})" if replaced else "") + ".")

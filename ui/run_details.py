@@ -8,10 +8,11 @@ from datetime import datetime, timezone
 
 import streamlit as st
 
+from comet import CometError
 from comet.store import Run, Store
 from comet.store.owners import NotYours
 
-from . import code, connection, stamp_view
+from . import code, connection, history_store, stamp_view
 from .history_table import SELECTED, set_group
 from .run import finished, runner
 from .sharing import open_in_playground, share_controls
@@ -58,6 +59,10 @@ def _delete(history: Store, run_id: int) -> None:
     try:
         history.delete(run_id)
     except NotYours as err:  # someone else's run: said beside the button, the run stays
+        st.session_state[REFUSED] = str(err)
+        return
+    except CometError as err:  # the store cannot be used (a locked file, a frozen server): the banner too
+        history_store.turn_off(history_store.url(), str(err))
         st.session_state[REFUSED] = str(err)
         return
     st.session_state.pop(SELECTED, None)
