@@ -28,6 +28,7 @@ import threading
 import time
 from time import perf_counter
 from typing import Any, Callable, Iterator
+from urllib.request import getproxies
 
 import httpx2
 
@@ -43,7 +44,7 @@ from comet.core.exchange import Event, Exchange, Retrying, Timing
 from . import redact
 from .answer import BODY, DATA, DONE, OPEN, read_answer, response_object
 from .chunks import Accumulator, ShapeError, unfinished
-from .deadline import WATCHDOG, shut
+from .deadline import WATCHDOG, opening, shut, transport
 from .models import ModelInfo, merge
 from .retry import RetryPolicy
 
@@ -96,8 +97,11 @@ class Client:
         self._limits = (float(read_timeout or self.timeout), float(connect_timeout))
         self._auth = {route: auth_headers(route, key) for route in Route}  # per request: a copy
         self.retry = retry
+        # through a proxy named in the environment httpx2 keeps its own transports (and a per-read bound)
+        proxied = bool({"http", "https", "all"} & set(getproxies()))
         self._http = httpx2.Client(timeout=httpx2.Timeout(_bounded(self.timeout), connect=connect_timeout),
-                                  follow_redirects=follow_redirects, verify=_tls())
+                                  follow_redirects=follow_redirects, verify=_tls(),
+                                  transport=None if proxied else transport(_tls()))
 
     def __repr__(self) -> str:
         return f"Client(base_url={self.base_url!r})"
@@ -194,9 +198,14 @@ class Client:
             request = self._http.build_request(
                 prepared.method, _url(prepared.url), headers=headers, content=prepared.content,
                 timeout=(_bounded(min(connect, left)), read, read, read))
-            response = self._http.send(request, stream=True)
+            opening(deadline)  # connecting, sending and the headers end at the deadline too
+            try:
+                response = self._http.send(request, stream=True)
+            finally:
+                opening(None)
         except httpx2.HTTPError as exc:
-            raise _from_httpx(exc) from None
+            overdue = isinstance(exc, httpx2.TimeoutException) and perf_counter() >= deadline
+            raise (self._overdue() if overdue else _from_httpx(exc)) from None
         guard = WATCHDOG.at(deadline, response)
         unlisten = cancel._listen(lambda: shut(response)) if cancel is not None else None
         try:

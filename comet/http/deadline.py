@@ -7,6 +7,12 @@ shuts the socket down (``shutdown`` wakes a read blocked in another thread; ``cl
 not). The read then fails, and the client, seeing :attr:`Guard.fired`, reports a timeout with
 whatever text had arrived. One thread serves every client; a call that ends in time cancels
 its entry (a flag, so the common case costs a heap push and a lock, nothing else).
+
+Before the answer has begun there is no response to shut: connecting, sending and the wait for
+the status line and headers happen inside ``httpx2``. For those, :func:`transport` gives httpx2 a
+connection pool over :class:`Backend`, whose every socket wait is cut to the time left of the
+call this thread is :func:`opening`, so a server that trickles its headers ends the call on time
+in any thread, with or without a reader thread, on a new or a kept-alive connection.
 """
 
 from __future__ import annotations
@@ -17,6 +23,9 @@ import socket
 import threading
 from time import perf_counter
 from typing import Any
+
+import httpcore2
+import httpx2
 
 
 class Guard:
@@ -96,3 +105,78 @@ class Watchdog:
 
 
 WATCHDOG = Watchdog()
+
+
+# ---- before the answer: the sockets keep the deadline of the call being opened -------------------
+
+_OPENING = threading.local()  # per thread: opening a call is synchronous, nothing else runs meanwhile
+
+
+def opening(deadline: float | None) -> None:
+    """Bound every socket wait of this thread by ``deadline`` (a ``perf_counter`` time) until
+    ``opening(None)``: the client calls it around connecting, sending and reading the headers."""
+    _OPENING.deadline = deadline if deadline is not None and deadline < float("inf") else None  # no time_t holds inf
+
+
+def _left(timeout: float | None) -> float | None:
+    """``timeout`` cut to the time left of the call being opened (never zero: a zero timeout
+    makes a socket non-blocking, which would fail as an error, not a timeout)."""
+    deadline = getattr(_OPENING, "deadline", None)
+    if deadline is None:
+        return timeout
+    left = max(0.001, deadline - perf_counter())
+    return left if timeout is None or left < timeout else timeout
+
+
+class _Stream(httpcore2.NetworkStream):
+    """httpcore2's socket stream with each wait recomputed from the deadline: a per-read
+    timeout alone lets a byte a second hold a call for ever."""
+
+    def __init__(self, stream: httpcore2.NetworkStream):
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _left(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _left(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
+                  timeout: float | None = None) -> "_Stream":
+        return _Stream(self._stream.start_tls(ssl_context, server_hostname, _left(timeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class Backend(httpcore2.NetworkBackend):
+    """httpcore2's own sockets (:class:`httpcore2.SyncBackend`) as :class:`_Stream`."""
+
+    def __init__(self) -> None:
+        self._sockets = httpcore2.SyncBackend()
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None, socket_options: Any = None) -> _Stream:
+        return _Stream(self._sockets.connect_tcp(host, port, _left(timeout), local_address, socket_options))
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Any = None) -> _Stream:
+        return _Stream(self._sockets.connect_unix_socket(path, _left(timeout), socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._sockets.sleep(seconds)
+
+
+def transport(ssl_context: Any) -> httpx2.HTTPTransport:
+    """httpx2's transport with its default limits over :class:`Backend`. httpx2 takes no
+    network backend, so its pool is built again with one (the same arguments otherwise)."""
+    limits = httpx2.Limits(max_connections=100, max_keepalive_connections=20)  # httpx2's defaults
+    made = httpx2.HTTPTransport(verify=ssl_context, limits=limits)
+    made._pool = httpcore2.ConnectionPool(
+        ssl_context=ssl_context, max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry, network_backend=Backend())
+    return made

@@ -65,6 +65,31 @@ def test_headers_a_byte_a_second_end_at_the_timeout_with_a_cancel_token(hostile)
     assert events[-1].error.kind == "timeout" and 1.9 < took < 3.0, took
 
 
+MODES = {  # how a caller runs the call: every one of them keeps the deadline
+    "send": lambda client, call: [client.send(call)],
+    "stream": lambda client, call: list(client.stream(call)),
+    "send-with-stop-button": lambda client, call: [client.send(call, CancelToken())],
+    "stream-read-inline": lambda client, call: list(client.stream(call, CancelToken(), reader_thread=False)),
+}
+
+
+@pytest.mark.parametrize("fresh", [True, False], ids=["new-connection", "kept-alive-connection"])
+@pytest.mark.parametrize("mode", MODES)
+def test_headers_a_byte_a_second_end_at_the_timeout_in_every_mode(hostile, mode, fresh):
+    """The wait for the status line and headers is inside the whole-call deadline, with or
+    without a cancel token or a reader thread, on a new or a kept-alive connection."""
+    with Client(hostile, KEY, timeout=2.0, retry=RetryPolicy(attempts=1)) as client:
+        if not fresh:
+            assert client.send(openai("port")).ok  # leaves one connection in the pool
+        started = time.perf_counter()
+        events = MODES[mode](client, openai("trickle-headers", stream=mode.startswith("stream")))
+        took = time.perf_counter() - started
+    ex = events[-1]
+    assert ex.error.kind == "timeout" and "2 s timeout" in ex.error.message, ex.error
+    assert took < 6, took  # the server would trickle its headers for over a minute
+    assert ex.status is None and ex.reply is None
+
+
 def test_retries_and_their_waits_fit_inside_the_timeout(hostile):
     policy = RetryPolicy(attempts=10, base_s=0.01, jitter=0)
     events, took = timed(hostile, openai("busy"), timeout=2.5, retry=policy)
