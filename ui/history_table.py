@@ -16,6 +16,7 @@ from typing import Any
 import streamlit as st
 
 from comet import Route
+from comet.core import formats
 from comet.runs import stats as timing_stats
 from comet.store import STATUSES, Store
 
@@ -55,6 +56,9 @@ def filters(history: Store) -> dict[str, Any]:
         found["since"] = since
     if until is not None:
         found["until"] = until
+    if st.toggle("Hide batch runs", key="hist_no_batches", on_change=_first_page,
+                 help="runs of Batch pages and comet batch --record (their group is a batch)"):
+        found["no_batches"] = True
     person = _by_filter(history)
     if person is not None:
         found["created_by"] = person
@@ -62,7 +66,7 @@ def filters(history: Store) -> dict[str, Any]:
     if group:
         found["group_id"] = group
         left, right = st.columns([4, 1])
-        left.info(f"Showing the runs of comparison `{group}`.")
+        left.info(f"Showing the runs of {group_name(group).replace(' ', ' `', 1)}`.")
         right.button("Show all runs", key="hist_group_clear", on_click=set_group, args=(None,))
     st.session_state["hist_filters"] = found
     return found
@@ -108,8 +112,9 @@ COLUMNS = {
     "prompt_preview": st.column_config.TextColumn("Prompt", width="medium"),
     "reply_preview": st.column_config.TextColumn("Reply", width="medium"),
     "created_by": st.column_config.TextColumn("By", help="who sent it; empty: from before sign-in"),
-    "comparison": st.column_config.TextColumn("Comparison", help="runs of one comparison share this id"),
-    "label": st.column_config.TextColumn("Target", help="the comparison's target this run was"),
+    "group": st.column_config.TextColumn("Group", help="the comparison or batch this run was part of"),
+    "target": st.column_config.TextColumn("Target"),
+    "label": st.column_config.TextColumn("Label", help="its target (and case) in a comparison or batch"),
     "route": st.column_config.TextColumn("Route"),
     "model": st.column_config.TextColumn("Model"),
     "served_model": st.column_config.TextColumn("Served model"),
@@ -128,6 +133,18 @@ COLUMNS = {
 }
 
 
+# what the table opens on; the rest is one pick away under Columns
+SHOWN = ["time", "prompt_preview", "reply_preview", "created_by", "group", "target", "status", "output_tokens",
+         "cost", "latency_ms"]
+
+
+def group_name(group_id: Any) -> str | None:
+    """A run's group as the table names it: ``comparison cmp-...`` or ``batch bat-...``."""
+    if not isinstance(group_id, str) or not group_id:
+        return None
+    return f"{'batch' if group_id.startswith('bat-') else 'comparison'} {group_id}"
+
+
 def page_of_runs(history: Store, found: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
     """The current page (at most ``PAGE_SIZE`` rows) and the number of matching runs."""
     total = history.count(**found)
@@ -143,19 +160,27 @@ def table_frame(rows: list[dict[str, Any]]):
     """The page's rows as the table shows them (pandas, with datetimes)."""
     import pandas as pd
 
-    df = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("time", "comparison")]
+    df = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("time", "group", "target")]
                       + ["created_at", "group_id"])
     df["time"] = pd.to_datetime(df["created_at"], unit="s", utc=True)
-    df["comparison"] = df["group_id"]
+    df["group"] = df["group_id"].map(group_name)
+    df["target"] = [formats.target(route, model) for route, model in zip(df["route"], df["model"])]
     return df[list(COLUMNS)]
 
 
 def _on_table_select() -> None:
     ids = st.session_state.get("hist_page_ids") or []
-    rows = st.session_state["hist_table"].selection.rows
+    picked = st.session_state["hist_table"].selection
+    rows = picked.rows or [row for row, _ in picked.get("cells") or ()]  # a click on any cell picks its run
     if rows and rows[0] < len(ids):
         st.session_state[SELECTED] = ids[rows[0]]
         st.session_state["hist_run"] = ids[rows[0]]
+
+
+def close_run() -> None:
+    """Close the run panel: the list takes the page's width again."""
+    st.session_state[SELECTED] = None
+    st.session_state["hist_run"] = None
 
 
 def _on_pick() -> None:
@@ -174,11 +199,17 @@ def table(rows: list[dict[str, Any]], total: int) -> None:
         st.number_input("Page", key="hist_page", min_value=1, max_value=pages, step=1)
         st.info("No runs match. Runs from the Playground and Compare pages land here.")
         return
+    shown = [c for c in st.session_state.get("hist_columns") or SHOWN if c in COLUMNS]
     st.dataframe(table_frame(rows), key="hist_table", hide_index=True, column_config=COLUMNS,
-                 on_select=_on_table_select, selection_mode="single-row", width="stretch",
+                 on_select=_on_table_select, selection_mode=["single-row", "single-cell"], width="stretch",
+                 column_order=shown,
                  placeholder="–")  # an empty cell is a dash, not a grey "None"
     # under the table, clear of the toolbar that appears over its top right corner
-    st.number_input("Page", key="hist_page", min_value=1, max_value=pages, step=1, width=160)
+    page_box, columns_box = st.columns([1, 3], vertical_alignment="bottom")
+    page_box.number_input("Page", key="hist_page", min_value=1, max_value=pages, step=1, width=160)
+    with columns_box.popover("Columns"):
+        st.multiselect("Columns shown", list(COLUMNS), default=SHOWN, key="hist_columns",
+                       format_func=lambda c: COLUMNS[c].get("label") or c)
     by_id = {r["id"]: r for r in rows}
     if st.session_state.get("hist_run") not in by_id:
         st.session_state["hist_run"] = None

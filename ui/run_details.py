@@ -83,17 +83,28 @@ def actions(history: Store, run: Run, conn: connection.Connection) -> None:
         st.button("Delete run", key="hist_delete", type="primary", on_click=_delete, args=(history, run.id))
     if st.session_state.get(REFUSED):
         st.error(st.session_state.pop(REFUSED), icon=":material/block:")
-    if rerun:
-        catalog, _ = connection.models(conn)
-        again = runner.send(conn, call, {m.id: m for m in catalog}, key="hist_rerun_view",
-                          result_key="hist_rerun_result")
-        if again:
-            st.session_state["hist_rerun_of"] = run.id
-            stamp_view.rerun_check(run.exchange, again)
-            _recorded_as()
-    elif st.session_state.get("hist_rerun_of") == run.id and runner.last("hist_rerun_result"):
-        st.caption("The last rerun of this request:")
-        runner.show(runner.last("hist_rerun_result"), key="hist_rerun_view")
+    if rerun or (st.session_state.get("hist_rerun_of") == run.id and runner.last("hist_rerun_result")):
+        _rerun(run, conn, send=rerun)
+
+
+def _rerun(run: Run, conn: connection.Connection, *, send: bool) -> None:
+    """The rerun, labelled, beside the original's reply, then how the two compare."""
+    with st.container(border=True, key="hist_rerun_box"):
+        st.markdown(f"**Rerun of run #{run.id}**")
+        original, again = st.columns(2)
+        original.caption(f"Original · run #{run.id}")
+        original.markdown(run.exchange.text or "–")
+        again.caption("Rerun · sent just now" if send else "Rerun")
+        with again:
+            if send:
+                catalog, _ = connection.models(conn)
+                found = runner.send(conn, run.exchange.call, {m.id: m for m in catalog}, key="hist_rerun_view",
+                                    result_key="hist_rerun_result")
+                if not found:
+                    return
+                st.session_state["hist_rerun_of"] = run.id
+            else:
+                runner.show(runner.last("hist_rerun_result"), key="hist_rerun_view")
         stamp_view.rerun_check(run.exchange, runner.last("hist_rerun_result")[0])
         _recorded_as()
 

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from comet.core import formats
 from comet.core.exchange import Exchange
 
 from .compare import DiffOp, diff_ratio, word_diff
@@ -110,9 +111,12 @@ def json_diff(a: Any, b: Any, path: str = "$") -> list[Change]:
 
 METRICS = (("route", "Route"), ("model", "Model"), ("served_model", "Served model"), ("status", "Status"),
            ("finish_reason", "Finish"), ("input_tokens", "Input tokens"), ("output_tokens", "Output tokens"),
-           ("thinking_tokens", "Thinking tokens"), ("cost", "Cost"), ("ttft_ms", "TTFT (ms)"),
-           ("latency_ms", "Latency (ms)"), ("attempts", "Attempts"), ("request_hash", "Request hash"),
+           ("thinking_tokens", "Thinking tokens"), ("cost", "Cost"), ("ttft_ms", "Time to first token"),
+           ("latency_ms", "Latency"), ("attempts", "Attempts"), ("request_hash", "Request hash"),
            ("app_version", "App version"))
+# a number and a difference read as on every page (comet.core.formats); other numbers are counts
+NUMBERS = {"cost": (formats.usd, formats.delta_usd), "ttft_ms": (formats.ms, formats.delta_ms),
+           "latency_ms": (formats.ms, formats.delta_ms)}
 
 
 def metrics(a: dict[str, Any], b: dict[str, Any], labels: Sequence[str] = ("A", "B")) -> list[dict[str, Any]]:
@@ -121,21 +125,17 @@ def metrics(a: dict[str, Any], b: dict[str, Any], labels: Sequence[str] = ("A", 
     rows = []
     for key, label in METRICS:
         x, y = a.get(key), b.get(key)
-        row = {"metric": label, labels[0]: _shown(x), labels[1]: _shown(y)}
-        if isinstance(x, (int, float)) and isinstance(y, (int, float)) and not isinstance(x, bool):
-            row["difference"] = _shown(y - x, signed=True)
+        shown, delta = NUMBERS.get(key, (formats.count, formats.delta_count))
+        number = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)  # noqa: E731
+        row = {"metric": label, labels[0]: shown(x) if number(x) else _text(x),
+               labels[1]: shown(y) if number(y) else _text(y)}
+        if number(x) and number(y):
+            row["difference"] = delta(y - x)
         else:
             row["difference"] = "same" if x == y else "differs"
         rows.append(row)
     return rows
 
 
-def _shown(value: Any, signed: bool = False) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        text = f"{value:+,.6g}" if signed else f"{value:,.6g}"
-        return text
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:+,}" if signed else f"{value:,}"
-    return str(value)
+def _text(value: Any) -> str:
+    return formats.EMPTY if value is None else str(value)

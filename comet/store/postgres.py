@@ -123,7 +123,7 @@ def ts_query(text: str | None) -> str | None:
 
 def _where(search: str | None = None, route: Any = None, model: Any = None, status: Any = None,
            since: Any = None, until: Any = None, group_id: Any = None, created_by: Any = None,
-           also: tuple[str, ...] = ()) -> tuple[str, list[Any]]:
+           no_batches: bool = False, also: tuple[str, ...] = ()) -> tuple[str, list[Any]]:
     """``FROM runs r WHERE ...`` for the filters (and the SQL conditions in ``also``)."""
     clauses: list[str] = list(also)
     params: list[Any] = []
@@ -138,6 +138,9 @@ def _where(search: str | None = None, route: Any = None, model: Any = None, stat
         values = [wanted] if isinstance(wanted, str) else list(wanted)
         clauses.append(f"r.{column} = ANY(%s)")
         params.append([getattr(v, "value", v) for v in values])
+    if no_batches:  # History's "Hide batch runs": a batch's ids are bat-...
+        clauses.append("(r.group_id IS NULL OR r.group_id NOT LIKE %s)")
+        params.append("bat-%")
     for op, when in ((">=", since), ("<", until)):
         if when is not None:
             clauses.append(f"r.created_at {op} %s")

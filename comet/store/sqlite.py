@@ -194,7 +194,7 @@ def fts_query(text: str | None) -> str | None:
 
 def _where(search: str | None = None, route: Any = None, model: Any = None, status: Any = None,
            since: Any = None, until: Any = None, group_id: Any = None, created_by: Any = None,
-           also: tuple[str, ...] = ()) -> tuple[str, list[Any]]:
+           no_batches: bool = False, also: tuple[str, ...] = ()) -> tuple[str, list[Any]]:
     """``FROM ... WHERE ...`` for the filters (and the SQL conditions in ``also``), over
     ``runs r``. With a search, the full-text index drives the loop in descending rowid
     order, so a page stops after its rows instead of collecting every match first."""
@@ -214,6 +214,9 @@ def _where(search: str | None = None, route: Any = None, model: Any = None, stat
         values = [getattr(v, "value", v) for v in values]
         clauses.append(f"r.{column} IN ({','.join('?' * len(values))})" if values else "0")
         params.extend(values)
+    if no_batches:  # History's "Hide batch runs": a batch's ids are bat-...
+        clauses.append("(r.group_id IS NULL OR r.group_id NOT LIKE ?)")
+        params.append("bat-%")
     for op, when in ((">=", since), ("<", until)):
         if when is not None:
             clauses.append(f"r.created_at {op} ?")

@@ -69,7 +69,7 @@ def test_two_target_comparison_shows_both_replies_metrics_summary_and_a_grouped_
 
     at = no_exception(at.switch_page("pages/history.py").run())
     table = at.dataframe[0].value
-    assert len(table) == 2 and list(table["comparison"]) == [rows[0]["group_id"]] * 2
+    assert len(table) == 2 and list(table["group"]) == [f"comparison {rows[0]['group_id']}"] * 2
     assert set(table["label"]) == {r["label"] for r in rows}
 
 

@@ -25,7 +25,7 @@ def test_a_click_on_a_cell_opens_its_reply_variables_and_checks(server, page):
     grid = page.locator(".st-key-bat_matrix")
     grid.scroll_into_view_if_needed()
     assert page.locator(".st-key-bat_result").count() == 0
-    box = grid.bounding_box()
+    box = grid.locator("canvas").first.bounding_box()  # the grid itself, under its toolbar
     # the header row, then case 1; the last column is the second target (OpenAI-compatible)
     page.mouse.click(box["x"] + box["width"] * 0.8, box["y"] + 35 + 17)
     result = page.locator(".st-key-bat_result")
