@@ -15,6 +15,10 @@ form, a script). Either way they reach :func:`problems` once, through :func:`loa
   control characters (it goes into the URL).
 
 Each violation is a :class:`~comet.core.errors.Problem` naming the JSON path and the fix.
+
+What a server sends is bounded too, where :mod:`comet.http.answer` reads it: a plain (not
+streamed) answer of more than :data:`MAX_REPLY_BYTES` ends the run with a ProtocolError and is not
+read further, and of an error body only the first :data:`MAX_ERROR_BODY_BYTES` are read and kept.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ MAX_INT = 2 ** 64
 MAX_TEXT_BYTES = 32 * 1024 * 1024
 MAX_MODEL_CHARS = 256
 MAX_PROBLEMS = 20  # a body with thousands of faults lists the first few
+MAX_REPLY_BYTES = 64 * 1024 * 1024  # a plain answer: far above any model's output, far below a machine's memory
+MAX_ERROR_BODY_BYTES = 1024 * 1024  # an error body: its message is near the start; the rest is not read
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x1f\x7f]")

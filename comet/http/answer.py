@@ -7,6 +7,9 @@ for the OpenAI stream's ``[DONE]``, or ``BODY`` with a plain answer's bytes. A p
 (a non-2xx status, an error object inside a 2xx stream, a malformed payload) is raised as a
 classified :class:`~comet.core.errors.CometError` after the payloads that came before it. httpx2's own
 exceptions pass through: :mod:`comet.http.client` maps them, so no httpx2 type leaves it.
+
+Bodies are read within :mod:`comet.core.limits`: a plain answer over ``MAX_REPLY_BYTES`` is a
+ProtocolError, of an error body only the first ``MAX_ERROR_BODY_BYTES`` are read and kept.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from .sse import EventTooLarge, JSONArrayDecoder, SSEDecoder
 if TYPE_CHECKING:
     import httpx2
 
-__all__ = ["OPEN", "DATA", "DONE", "BODY", "read_answer", "response_object", "loads", "snippet"]
+__all__ = ["OPEN", "DATA", "DONE", "BODY", "read_answer", "read_limited", "error_body", "response_object",
+           "loads", "snippet"]
 
 # The kinds of item an answer produces
 OPEN, DATA, DONE, BODY = "open", "data", "done", "body"
@@ -37,9 +41,9 @@ def read_answer(prepared: Prepared, response: httpx2.Response) -> Iterator[tuple
     status = response.status_code
     yield OPEN, perf_counter(), status
     if not 200 <= status < 300:
-        raise classify(status, response.read(), response.headers, route_label=label)
+        raise error_body(status, response, label)
     if not prepared.stream:
-        yield BODY, perf_counter(), response.read()
+        yield BODY, perf_counter(), _reply_body(response, status, label)
         return
     ctype = response.headers.get("content-type", "").lower()
     if "event-stream" in ctype:
@@ -56,11 +60,51 @@ def read_answer(prepared: Prepared, response: httpx2.Response) -> Iterator[tuple
             raise ProtocolError(f"malformed JSON stream on the {label} route: {exc}",
                                 status=status) from None
     else:
-        body = response.read()
+        body, _ = read_limited(response, limits.MAX_ERROR_BODY_BYTES)
         raise ProtocolError(
             f"HTTP {status} on the {label} route answered a stream request with "
             f"{ctype or 'no content type'}, not an event stream: {snippet(body)!r}",
             status=status, raw_body=body.decode("utf-8", "replace"))
+
+
+def read_limited(response: httpx2.Response, limit: int) -> tuple[bytes, bool]:
+    """At most ``limit`` bytes of the body, and whether the server sent more. Reading stops
+    there (the client then closes the connection instead of reusing it)."""
+    parts: list[bytes] = []
+    size = 0
+    for raw in _reads(response):
+        parts.append(raw)
+        size += len(raw)
+        if size > limit:
+            parts[-1] = raw[:len(raw) - (size - limit)]
+            return b"".join(parts), True
+    return b"".join(parts), False
+
+
+def _reply_body(response: httpx2.Response, status: int, label: str) -> bytes:
+    """A plain answer's body, refused unread when it says it is over the limit."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limits.MAX_REPLY_BYTES:
+        body, more = b"", True
+    else:
+        body, more = read_limited(response, limits.MAX_REPLY_BYTES)
+    if more:
+        raise ProtocolError(f"HTTP {status} on the {label} route: the answer is over the "
+                            f"{limits.MAX_REPLY_BYTES // 2 ** 20} MiB a reply may have; it was not "
+                            "read further", status=status)
+    return body
+
+
+def error_body(status: int, response: httpx2.Response, label: str = "") -> CometError:
+    """A non-2xx answer as its classified error, from at most the first
+    ``MAX_ERROR_BODY_BYTES`` of its body (the provider's message is at the start)."""
+    body, more = read_limited(response, limits.MAX_ERROR_BODY_BYTES)
+    error = classify(status, body, response.headers, route_label=label)
+    if more:
+        error.message += (f" (the body went on past {limits.MAX_ERROR_BODY_BYTES // 2 ** 20} MiB: "
+                          "its start is kept, the rest was not read)")
+        error.args = (error.message, *error.args[1:])
+    return error
 
 
 def _json_batches(response: httpx2.Response) -> Iterator[tuple[float, list]]:
@@ -108,7 +152,7 @@ def _sse_items(response: httpx2.Response, label: str) -> Iterator[tuple]:
                 payload = loads(data)
             except ValueError:
                 failure = ProtocolError(f"malformed SSE event on the {label} route: "
-                                        f"{data[:120]!r}", raw_body=data)
+                                        f"{data[:120]!r}", raw_body=data[:limits.MAX_ERROR_BODY_BYTES])
                 break
             if name == "error" and error_in_payload(payload) is None:
                 payload = {"error": payload}

@@ -42,7 +42,7 @@ from comet.core.errors import (CometError, ConfigError, ErrorInfo, Problem, Prot
 from comet.core.exchange import Event, Exchange, Retrying, Timing
 
 from . import redact
-from .answer import BODY, DATA, DONE, OPEN, read_answer, response_object
+from .answer import BODY, DATA, DONE, OPEN, error_body, read_answer, read_limited, response_object
 from .chunks import Accumulator, ShapeError, unfinished
 from .deadline import WATCHDOG, opening, shut, transport
 from .models import ModelInfo, merge
@@ -273,16 +273,25 @@ class Client:
         if body is not None:
             headers["Content-Type"] = "application/json"
         try:
-            response = self._http.request(method, url, headers=headers,
-                                          content=None if body is None else json.dumps(body))
+            request = self._http.build_request(method, url, headers=headers,
+                                               content=None if body is None else json.dumps(body))
+            response = self._http.send(request, stream=True)
+            try:
+                if not 200 <= response.status_code < 300:
+                    raise redact.error(error_body(response.status_code, response), self._keys)
+                content, more = read_limited(response, limits.MAX_REPLY_BYTES)
+            finally:
+                response.close()
         except httpx2.HTTPError as exc:
             raise _from_httpx(exc) from None
-        if not 200 <= response.status_code < 300:
-            raise redact.error(classify(response.status_code, response.content, response.headers), self._keys)
+        if more:
+            raise ProtocolError(f"HTTP {response.status_code}: the answer is over the "
+                                f"{limits.MAX_REPLY_BYTES // 2 ** 20} MiB a reply may have; it was not read further",
+                                status=response.status_code)
         try:
-            return redact.reply(limits.mend(response.json()), self._keys)
+            return redact.reply(limits.mend(json.loads(content)), self._keys)
         except ValueError:
-            raise redact.error(classify(response.status_code, response.content), self._keys) from None
+            raise redact.error(classify(response.status_code, content), self._keys) from None
 
 
 class _Attempt:
