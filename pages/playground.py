@@ -3,32 +3,63 @@ the reply stream in, and copy the code for exactly that request."""
 
 import streamlit as st
 
-from comet.body import hints
 from ui import code, connection, editor, function_answers, importer, layout, presets_view, token_count
-from ui.editor import variables
+from ui.editor import gate, regions, variables
 from ui.run import runner
 from ui.shell import ensure_app
 
 ensure_app()  # before drawing: see ui/shell.py
 
 
-def problems_of(state: editor.EditorState) -> list:
-    """What stops the request being sent: the rulebook's problems and unfilled variables."""
-    return editor.check(state) + variables.problems(state)
+def request_editor(conn: connection.Connection) -> None:
+    """The Form and JSON tabs, the variables, the problems and the token count."""
+    state = editor.load_state()
+    editor.tabs(state)
+    if gate.note(state):
+        st.caption(gate.note(state))  # Send stays enabled: the service's answer is the user's to see
+    variables.fields(state)
+    editor.show_problems(gate.problems(state))
+    token_count.count_tokens(conn, state)
+    editor.save_draft(state)
+    editor.mark(editor.PLAYGROUND)  # after every widget the editor writes to: see ui/editor/echo.py
 
 
 @st.fragment
+def workspace(conn: connection.Connection, by_id: dict) -> None:
+    """The request editor and, beside it, Send and the reply.
+
+    A fragment: an edit reruns the editor and the reply only, not the top bar or the sidebar,
+    and the code is drawn only when its dialog is open (issue 29). Send lives in the same
+    fragment as the fields: a click in one fragment that reaches the server while another
+    fragment's run (a prompt box's blur) is going is dropped by Streamlit, so the prompt a
+    click commits and the click itself must rerun one fragment. An edit that changes what is
+    drawn outside (the pickers, the route report) reruns the whole page (ui/editor/regions.py)."""
+    request, answer = st.columns(2, gap="large")
+    with request:
+        request_editor(conn)
+    layout.pin_beside("pg_answer")  # the reply stays in view beside a long form (issue 14)
+    with answer, st.container(key="pg_answer"):
+        reply_panel(conn, by_id)
+    regions.follow(regions.outside(editor.load_state()))
+
+
+@st.dialog("Get code", width="large")
+def get_code(conn: connection.Connection) -> None:
+    """The code for exactly this request, drawn only while the dialog is open."""
+    state = editor.load_state()
+    code.code_tabs(variables.filled(state), code.target(conn, key="pg_snippets_local"), key="pg_code_tabs")
+
+
 def reply_panel(conn: connection.Connection, by_id: dict) -> None:
     """Send, Follow up and the reply, at the top of the reply column.
 
-    A fragment: Send reruns this panel only, so while the first token is on its way the browser
-    has only the reply to draw, not the whole form and five highlighted snippets again (issue 14:
-    the first token on the page within 50 ms of leaving the server). The editor's state is read
-    afresh from session state. A button that edits the request (Follow up, a function's answer)
-    reruns the whole page, so the editor shows the new turns. Stop is outside (see below)."""
+    Send reruns the workspace only, so while the first token is on its way the browser has only
+    the editor and the reply to draw, not the top bar and the sidebar (issue 14: the first token
+    on the page within 50 ms of leaving the server). A button that edits the request (Follow up,
+    a function's answer) reruns the whole page, so the editor shows the new turns. Stop is
+    outside (see below)."""
     state = editor.load_state()
-    problems = problems_of(state)
-    blocked = bool(problems) or state.json_error is not None
+    blocked = bool(gate.reasons(state))
     last = runner.last("pg_result")
     ss = st.session_state
     if ss.get("pg_continue") or ss.get(function_answers.ANSWER_SEND):
@@ -43,8 +74,6 @@ def reply_panel(conn: connection.Connection, by_id: dict) -> None:
                             on_click=editor.continue_from, args=("pg_result",),
                             help="adds the reply to the conversation as a model turn and opens a "
                                  "new user turn for your next message (nothing is generated)")
-    if not problems and hints.empty_prompt(state.route, state.body):
-        st.caption(hints.EMPTY_PROMPT)  # Send stays enabled: the service's answer is the user's to see
     if send:
         layout.swap("pg_buttons", "pg_stop")  # Stop takes the buttons' place while the reply streams
         if runner.send(conn, variables.filled(state), by_id, key="pg_reply", result_key="pg_result"):
@@ -61,6 +90,8 @@ state = editor.load_state()
 catalog, catalog_note = connection.models(conn)
 by_id = {m.id: m for m in catalog}
 
+regions.remember(regions.outside(state))
+layout.compact()
 st.title("Playground")
 st.caption(connection.where(conn))
 editor.request_bar(state, catalog)
@@ -68,26 +99,16 @@ if catalog_note:
     st.caption(catalog_note)
 editor.route_report(state)
 
-request, answer = st.columns(2, gap="large")
-with request:
-    importer.box()
-    presets_view.box(state)
-    editor.tabs(state)
-    variables.fields(state)
-    editor.show_problems(problems_of(state))
-    token_count.count_tokens(conn, state)
-    st.subheader("Code")
-    code.code_tabs(variables.filled(state), code.target(conn, key="pg_snippets_local"), key="pg_code_tabs")
-
-editor.save_draft(state)
-editor.mark(editor.PLAYGROUND)  # after every widget the editor writes to: see ui/editor/echo.py
-
-layout.pin_beside("pg_answer")  # the reply stays in view beside a long form (issue 14)
-with answer, st.container(key="pg_answer"):
-    # Outside the panel: a click here reruns the whole page, which ends a run in progress at
-    # once (a click inside a fragment waits for the fragment's run to end). Shown only while a
-    # reply streams, in place of Send and Follow up.
-    layout.hidden("pg_stop")
-    st.button("Stop", key="pg_stop", width="stretch",
-              help="ends the run at once; the partial reply is kept and recorded")
-    reply_panel(conn, by_id)
+st.button("Get code", key="pg_get_code", icon=":material/code:", on_click=st.session_state.update,
+          kwargs={"pg_code_open": True}, help="curl, Python and Node for exactly this request, with a copy button")
+if st.session_state.pop("pg_code_open", False):  # a callback's flag: a click outlives the shell's first rerun
+    get_code(conn)
+importer.box()
+presets_view.box(state)
+# Outside the workspace: a click here reruns the whole page, which ends a run in progress at once
+# (a click inside a fragment waits for the fragment's run to end). Shown only while a reply
+# streams, in place of Send and Follow up.
+layout.hidden("pg_stop")
+layout.stick("pg_stop")
+st.button("Stop", key="pg_stop", width="stretch", help="ends the run at once; the partial reply is kept and recorded")
+workspace(conn, by_id)

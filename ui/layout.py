@@ -27,6 +27,18 @@ def pin_beside(key: str) -> None:
 </style>""")
 
 
+def compact() -> None:
+    """Less of Streamlit's padding above and below the page: a workspace shows more at once, and
+    a pinned column (:func:`pin_beside`) stays whole at the bottom of the page."""
+    st.html("<style>[data-testid=stMainBlockContainer] { padding-top: 3.5rem; padding-bottom: 1rem; }</style>")
+
+
+def stick(key: str) -> None:
+    """Keep the element keyed ``key`` in view at the top of the window while the page scrolls
+    (the Playground's Stop, shown while a reply streams, however far down the form is)."""
+    st.html(f"<style>.st-key-{key} {{ position: sticky; top: calc({HEADER} + 0.25rem); z-index: 3; }}</style>")
+
+
 def hidden(key: str) -> None:
     """Hide the element keyed ``key`` (:func:`swap` shows it for one run)."""
     st.html(f"<style>.st-key-{key} {{ display: none; }}</style>")

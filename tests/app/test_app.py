@@ -5,7 +5,7 @@ the test emulator through the environment only: COMETAPI_BASE_URL and COMETAPI_K
 from __future__ import annotations
 
 import pytest
-from app_support import APP, TIMEOUT, body, no_exception, set_json, start, texts
+from app_support import APP, TIMEOUT, body, no_exception, open_code, set_json, start, texts
 from keys import CANARY_KEY
 from streamlit.testing.v1 import AppTest
 
@@ -50,6 +50,7 @@ def test_every_page_renders_in_demo_mode():
         {w.label for w in at.radio} | {w.label for w in at.toggle} | {b.label for b in at.button}
     assert {"Prompt", "System instruction", "Model", "Route", "Stream", "Send", "Stop", "Follow up"} <= labels
     assert [t.label for t in at.tabs][:2] == ["Form", "JSON"]
+    at = no_exception(open_code(at))  # the code is drawn in a dialog, when opened
     assert {t.label for t in at.tabs} >= {"curl", "Python", "Python SDK", "Node", "Node SDK"}
     for page in PAGES[1:] + PAGES[:1]:
         no_exception(at.switch_page(page).run())

@@ -102,7 +102,7 @@ def test_a_bad_suite_is_shown_and_nothing_is_sent(on_emulator):
 
 
 def test_playground_variables_get_a_field_block_send_until_filled_and_fill_send_and_code(on_emulator):
-    from app_support import set_json, start
+    from app_support import open_code, set_json, start
 
     at = start()
     body = {"contents": [{"role": "user", "parts": [{"text": 'Capital of {{country}}? Say "{{style}}".'}]}]}
@@ -113,6 +113,7 @@ def test_playground_variables_get_a_field_block_send_until_filled_and_fill_send_
     at.text_input(key="pg_var_country").set_value("Côte d'Ivoire").run()
     at = no_exception(at.text_input(key="pg_var_style").set_value('{{x}} "brief"').run())
     assert "has no value" not in texts(at, "warning") and not at.button(key="pg_send").disabled
+    at = no_exception(open_code(at))
     assert "Capital of Côte d'Ivoire? Say \\\"{{x}} \\\"brief\\\"\\\"." in at.code[0].value  # curl: the filled body
     on_emulator.clear()
     at = no_exception(at.button(key="pg_send").click().run())

@@ -9,7 +9,7 @@ import json
 
 import app_support
 import pytest
-from app_support import body, no_exception as ok, texts
+from app_support import body, no_exception as ok, open_code, texts
 from snippet_golden import CAT
 from streamlit.testing.v1 import AppTest
 
@@ -148,6 +148,7 @@ def test_image_upload_is_held_beside_the_body_and_sent_inline(app, emu, tmp_path
     url = generated(emu)[-1].json["messages"][-1]["content"][-1]["image_url"]["url"]
     assert url == f"data:image/png;base64,{CAT.base64()}"
     # snippets read the file from a path
+    open_code(app)
     assert "cat.png" in texts(app, "code") and CAT.base64() not in texts(app, "code")
 
 

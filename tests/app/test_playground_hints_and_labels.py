@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from app_support import body, no_exception, texts
+from app_support import body, no_exception, open_code, texts
 from test_app import last_run, send
 
 from comet import Call, Client, Route, simple_body
@@ -126,5 +126,6 @@ def test_the_demo_caption_does_not_link_the_emulator(monkeypatch):
 
 
 def test_snippets_wrap_in_their_half_column(app):
+    open_code(app)
     snippets = [c for c in app.code if "COMETAPI_KEY" in str(c.value)]
     assert snippets and all(c.proto.wrap_lines for c in snippets)

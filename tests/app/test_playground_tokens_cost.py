@@ -4,7 +4,7 @@ as unknown (with a labelled estimate) and its cost as partial."""
 
 from __future__ import annotations
 
-from app_support import body, no_exception, set_json, texts
+from app_support import body, no_exception, open_code, set_json, texts
 from test_app import last_run, send, shown_metrics
 
 INCLUDE = {"include_usage": True}
@@ -14,7 +14,7 @@ def test_stream_on_the_openai_route_asks_for_usage_and_the_metrics_show_tokens(a
     app.radio(key="pg_route").set_value("openai").run()
     assert app.toggle(key="pg_stream").value is True
     assert body(no_exception(app))["stream_options"] == INCLUDE  # in the JSON tab (and so the snippets)
-    assert "include_usage" in texts(app, "code")
+    assert "include_usage" in texts(open_code(app), "code")
     send(app, "Count me [[chunks=4]]")
     exchange, _ = last_run(app)
     assert exchange.call.body["stream_options"] == INCLUDE

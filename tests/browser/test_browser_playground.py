@@ -58,6 +58,14 @@ def type_prompt(page, text: str) -> None:
     wait_idle(page)
 
 
+def open_code(page):
+    """Open the Get code dialog and return it (the code is drawn only while it is open)."""
+    button(page, "pg_get_code").click()
+    dialog = page.get_by_role("dialog")
+    dialog.locator("[data-testid=stCode]").first.wait_for()
+    return dialog
+
+
 def reply_text(page) -> str:
     return page.locator(".st-key-pg_answer").inner_text()
 
@@ -100,7 +108,7 @@ def test_send_on_gemini_streams_the_reply_and_shows_the_snippet(page, server):
                                                page.get_by_text("Streaming…").first.wait_for()))  # in pieces
     assert "TTFT" in text and "Served model" in text
     assert len(re.findall(r"\w+", text.split("Finish")[0])) >= 20
-    code = page.locator("[data-testid=stCode]").first.inner_text()
+    code = open_code(page).locator("[data-testid=stCode]").first.inner_text()
     assert "https://api.cometapi.com/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse" in code
     assert "$COMETAPI_KEY" in code
 
@@ -120,8 +128,9 @@ def test_send_on_openai_with_a_typed_model_id(page, server):
     pick_model(page, "gemini-2.5-flash")
     shown = send_and_wait(page, server, lambda: page.keyboard.press("Control+Enter"))  # the shortcut
     assert "gemini-2.5-flash" in shown and "not_found" not in shown
-    page.get_by_role("tab", name="Python SDK").click()
-    sdk = page.locator("[data-testid=stCode]").filter(has_text="OpenAI(").first.inner_text()
+    dialog = open_code(page)
+    dialog.get_by_role("tab", name="Python SDK").click()
+    sdk = dialog.locator("[data-testid=stCode]").filter(has_text="OpenAI(").first.inner_text()
     assert "https://api.cometapi.com/v1" in sdk and "gemini-2.5-flash" in sdk
 
 
@@ -178,9 +187,10 @@ def test_canary_key_is_nowhere_in_html_snippets_history_or_logs(browser, emulato
             page.get_by_text(label, exact=True).first.click()
         html = page.content()
         snippets = []
+        dialog = open_code(page)
         for tab in ("curl", "Python", "Python SDK", "Node", "Node SDK"):
-            page.get_by_role("tab", name=tab, exact=True).click()
-            snippets.append(page.locator("[data-testid=stCode]").filter(has_text="COMETAPI_KEY").first.inner_text())
+            dialog.get_by_role("tab", name=tab, exact=True).click()
+            snippets.append(dialog.locator("[data-testid=stCode]").filter(has_text="COMETAPI_KEY").first.inner_text())
             html += page.content()
     finally:
         context.close()

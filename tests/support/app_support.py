@@ -43,5 +43,10 @@ def set_json(at: AppTest, value) -> AppTest:
     return at.text_area(key="pg_json").set_value(text).run()
 
 
+def open_code(at: AppTest) -> AppTest:
+    """Open the Playground's Get code dialog (its snippets are drawn only while it is open)."""
+    return at.button(key="pg_get_code").click().run()
+
+
 def texts(at: AppTest, kind: str) -> str:
     return "\n".join(str(e.value) for e in getattr(at, kind))

@@ -45,10 +45,15 @@ def _values(state: Any) -> dict[str, str]:
     return {k: v for k, v in state.variables.items() if v}
 
 
+def unfilled_names(state: Any) -> list[str]:
+    """The variables of the body that have no value yet."""
+    return missing(state.body, _values(state))
+
+
 def problems(state: Any) -> list[Problem]:
     return [Problem(state.route.value, f"{{{{{name}}}}}", f"the variable {{{{{name}}}}} has no value",
                     f"type its value in the {{{{{name}}}}} field under Variables")
-            for name in missing(state.body, _values(state))]
+            for name in unfilled_names(state)]
 
 
 def unfilled(body: Any) -> list[str]:
