@@ -15,6 +15,8 @@ import streamlit as st
 from comet.core import formats
 from comet.runs.batch import Result
 
+from .inert import inert
+
 COLOURS = {"PASS": "#1a7f37", "FAIL": "#cf222e", "ERROR": "#b35900"}  # 4.5:1 on white; readable on dark
 
 
@@ -99,12 +101,12 @@ def show_result(r: Result, labels: Sequence[str]) -> None:
     with st.container(border=True, key="bat_result"):
         word = verdict(r)
         colour = {"PASS": "green", "FAIL": "red"}.get(word, "orange")
-        st.markdown(f":{colour}[**{word}**] · case {r.case.number} · "
-                    f"{label(r, labels)} · {formats.ms(r.latency_ms)} · {formats.usd(r.cost_usd)}")
+        st.markdown(inert(f":{colour}[**{word}**] · case {r.case.number} · "
+                          f"{label(r, labels)} · {formats.ms(r.latency_ms)} · {formats.usd(r.cost_usd)}"))
         reply, side = st.columns([3, 2])
         with reply:
             if r.error is not None:
-                st.error(f"{r.error.kind}: {r.error.message}")
+                st.error(inert(f"{r.error.kind}: {r.error.message}"))
             st.caption("Reply")
             st.code(r.text or formats.EMPTY, language=None, wrap_lines=True)
         with side:

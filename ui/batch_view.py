@@ -24,6 +24,7 @@ from comet.runs.batch import (ASSERTION_TYPES, Batch, Result, SuiteError, keep, 
 from comet.runs.compare import DEFAULT_TARGETS, MAX_TARGETS, Target
 
 from . import batch_matrix, editor, history_table
+from .inert import inert
 
 WINDOW = 200  # rows of the results drawn at once, whatever the batch's size
 PAGE = editor.BATCH
@@ -110,7 +111,7 @@ def cases_editor(variables: Sequence[str]) -> list[dict[str, str]]:
     st.file_uploader("Cases from a CSV or JSONL file (a column or key per variable)", type=["csv", "jsonl"],
                      key="bat_upload", on_change=_upload)
     if s.get("bat_upload_error"):
-        st.error(s["bat_upload_error"])
+        st.error(inert(s["bat_upload_error"]))
     edited = st.data_editor(table, num_rows="dynamic", width="stretch", hide_index=True,
                             key=f"bat_cases_table_{s.get('bat_cases_version', 0)}")
     rows = [{k: ("" if pd.isna(v) else str(v)) for k, v in row.items()} for row in edited.to_dict("records")]
@@ -161,7 +162,7 @@ def assertion_picker() -> list[dict[str, Any]]:
     c2.text_input("Value (text, {{variable}}, a number, or a JSON schema)", key="bat_assert_value")
     c3.button("Add", key="bat_assert_add", on_click=_add_assertion)
     if s.get("bat_assert_error"):
-        st.error(s["bat_assert_error"])
+        st.error(inert(s["bat_assert_error"]))
     for i, item in enumerate(list(asserts)):
         c1, c2, c3 = st.columns([2, 5, 1], vertical_alignment="center")
         c1.markdown(f"`{item['type']}`")
@@ -192,7 +193,7 @@ def start(data: dict, client: Any, *, history: Any, price: Any, concurrency: int
         suite = parse(data)
         run = Batch(suite, plan(suite), client, concurrency=concurrency, history=history, price=price)
     except SuiteError as exc:
-        st.error(f"{exc.where}: {exc.message}" + (f". Fix: {exc.fix}" if exc.fix else ""))
+        st.error(inert(f"{exc.where}: {exc.message}" + (f". Fix: {exc.fix}" if exc.fix else "")))
         return None
     s["bat_run"] = run.start()
     return run
@@ -283,7 +284,7 @@ def show(run: Batch | None, data: dict | None) -> None:
         st.info(f"{head['passed']} passed, {head['failed']} failed, {head['errors']} errors; "
                 f"batch `{run.batch_id}` is in History.")
         for problem in run.save_errors[:3]:
-            st.warning(problem)
+            st.warning(inert(problem))
         summary_table(run)
         matrix(run)
     downloads(run, data)

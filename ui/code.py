@@ -7,6 +7,7 @@ import streamlit as st
 from comet import Call, CometError
 
 from .connection import Connection, snippet_base_url
+from .inert import inert
 
 TABS = (("curl", "curl", "bash"), ("Python", "python", "python"), ("Python SDK", "python-sdk", "python"),
         ("Node", "node", "javascript"), ("Node SDK", "node-sdk", "javascript"))
@@ -26,11 +27,11 @@ def code_tabs(call: Call, base_url: str, *, key: str) -> None:
             try:
                 snippet = render(call, lang, base_url=base_url)
             except (CometError, ValueError) as err:  # e.g. a body this flavour cannot express
-                st.warning(f"No {lang} snippet for this request: {err}")
+                st.warning(inert(f"No {lang} snippet for this request: {err}"))
                 continue
             st.code(snippet.code, language=highlight, wrap_lines=True)  # no sideways scrolling in a half column
             for warning in snippet.warnings:
-                st.caption(f"⚠ {warning}")
+                st.caption(inert(f"⚠ {warning}"))
 
 
 def target(conn: Connection, *, key: str) -> str:

@@ -22,6 +22,7 @@ from comet.runs.compare import (DEFAULT_TARGETS, MAX_TARGETS, Comparison, Lane, 
 
 from . import compare_table, editor, suite_export, timeline
 from .editor.variables import filled, unfilled
+from .inert import inert
 from .run.finished import metrics, request_lines, show_comet_error, show_error
 from .run.live import StreamPane, retry_message
 
@@ -155,8 +156,8 @@ def start(call: Call, targets: Sequence[Target], client: Any, *, history: Any, p
     that cannot be planned is shown as an error and nothing is sent."""
     s = _state()
     if unfilled(call.body):  # Compare sends the request as written
-        st.error(f"The variable {{{{{unfilled(call.body)[0]}}}}} has no value. Fill it in the Playground and "
-                 "use Start from the Playground's request, or run cases of it on the Batch page.")
+        st.error(inert(f"The variable {{{{{unfilled(call.body)[0]}}}}} has no value. Fill it in the Playground and "
+                       "use Start from the Playground's request, or run cases of it on the Batch page."))
         return None
     previous = s.get("cmp_comparison")
     if previous is not None and not previous.finished:
@@ -167,7 +168,7 @@ def start(call: Call, targets: Sequence[Target], client: Any, *, history: Any, p
         show_comet_error(exc, key="cmp_start_err")
         return None
     except ValueError as exc:  # not a CometError: e.g. no targets
-        st.error(str(exc))
+        st.error(inert(str(exc)))
         return None
     s["cmp_comparison"] = cmp
     return cmp
@@ -227,7 +228,7 @@ def show(cmp: Comparison | None) -> None:
     panes: dict[int, tuple[StreamPane, Any, Any]] = {}
     for i, (col, lane) in enumerate(zip(_lane_columns(len(cmp.lanes)), cmp.lanes)):
         with col, st.container(key=f"cmp_lane_{i}"):
-            st.markdown(f"**{lane.planned.target.label}**")
+            st.markdown(inert(f"**{lane.planned.target.label}**"))
             slot = st.empty()
             if lane.done:
                 with slot.container():
@@ -254,7 +255,7 @@ def show(cmp: Comparison | None) -> None:
     compare_table.show(labels, cmp.exchanges, [lane.cost for lane in cmp.lanes])
     timeline.show_many([(label, lane.exchange) for label, lane in zip(labels, cmp.lanes)], key="cmp_timeline")
     for problem in cmp.save_errors:
-        st.warning(problem)
+        st.warning(inert(problem))
     diff_section(cmp, labels)
     suite_export.download(cmp.exchanges, key="cmp_export_suite", name="comparison")
 
@@ -276,10 +277,10 @@ def _finished_lane(lane: Lane, i: int) -> None:
         st.warning("The stream ended early: the partial text is kept.")
     if lane.thoughts:
         with st.expander("Thoughts"):
-            st.markdown(lane.thoughts)
+            st.markdown(inert(lane.thoughts))
     if lane.text:
-        st.markdown(lane.text)
-    st.markdown(metric_lines([(k, v) for k, v in metrics(lane.exchange, lane.cost) if k not in IN_TABLE]))
+        st.markdown(inert(lane.text))
+    st.markdown(inert(metric_lines([(k, v) for k, v in metrics(lane.exchange, lane.cost) if k not in IN_TABLE])))
     with st.expander("Request sent and how it was translated"):
         request_details(lane, ex.base_url)
 
@@ -307,7 +308,7 @@ def summary_line(cmp: Comparison, labels: Sequence[str]) -> None:
     failed = sum(1 for lane in cmp.lanes if lane.exchange and not lane.exchange.ok)
     if failed:
         lines.append(f"{failed} of {len(cmp.lanes)} targets did not finish.")
-    st.info("  \n".join(lines))
+    st.info(inert("  \n".join(lines)))
 
 
 def diff_section(cmp: Comparison, labels: Sequence[str]) -> None:

@@ -19,6 +19,8 @@ from comet import CometError, ConfigError, Settings
 from comet.core.config import DEMO_KEY, KEY_ENV
 from comet.http.models import ModelInfo, is_gemini
 
+from .inert import inert
+
 SESSION_KEY = "conn_key"  # password field (this browser session only)
 USE_EMULATOR = "conn_use_emulator"
 
@@ -121,7 +123,7 @@ def sidebar() -> Connection:
         else:
             st.success(f"Requests go to **{conn.base_url}**  \nkey from {conn.key_source}")
         if conn.problem:
-            st.warning(conn.problem)
+            st.warning(inert(conn.problem))
         st.caption(f"Comet Playground {comet.__version__}")
     return conn
 

@@ -14,6 +14,8 @@ import streamlit as st
 from comet.core.errors import CometError
 from comet.tools.curl_import import parse
 
+from .inert import inert
+
 TEXT = "pg_import_text"  # a pg_ key: open_call clears it with the editor's other widgets
 NOTES = "imp_notes"  # what the last import said: ("ok" | "error", lines); survives open_call
 
@@ -47,8 +49,8 @@ def box() -> None:
         if notes:
             kind, lines = notes
             if kind == "error":
-                st.error(f"{lines[0]}  \n**{lines[1]}**")
+                st.error(inert(f"{lines[0]}  \n**{lines[1]}**"))
             else:
-                st.success(lines[0])
+                st.success(inert(lines[0]))
                 for line in lines[1:]:
-                    st.warning(line)
+                    st.warning(inert(line))

@@ -8,6 +8,8 @@ import streamlit as st
 
 from comet.core.exchange import CodeRun, Exchange, InlineImage
 
+from .inert import inert
+
 _OUTCOMES = {"OUTCOME_OK": "ran", "OUTCOME_FAILED": "failed", "OUTCOME_DEADLINE_EXCEEDED": "timed out"}
 
 
@@ -35,7 +37,7 @@ def show_in_order(exchange: Exchange, *, key: str, plain: bool = False) -> None:
 
 def _text(piece: str, plain: bool) -> None:
     if piece.strip():
-        st.text(piece) if plain else st.markdown(piece)  # raw HTML in model output is not rendered
+        st.text(piece) if plain else st.markdown(inert(piece))  # no image loads from elsewhere
 
 
 def _image(image: InlineImage, number: int, key: str) -> None:
@@ -49,12 +51,12 @@ def _image(image: InlineImage, number: int, key: str) -> None:
 
 
 def _code(run: CodeRun) -> None:
-    st.caption(f"Code execution ({run.language.lower() or 'code'})")
+    st.caption(inert(f"Code execution ({run.language.lower() or 'code'})"))
     if run.code:
         st.code(run.code, language=run.language.lower() or None)
     if run.outcome is not None:
         what = _OUTCOMES.get(run.outcome, run.outcome)
-        st.caption(f"Outcome: {what} ({run.outcome})" + ("; output:" if run.output else ", no output"))
+        st.caption(inert(f"Outcome: {what} ({run.outcome})" + ("; output:" if run.output else ", no output")))
         if run.output:
             st.code(run.output, language="text")
 

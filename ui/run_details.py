@@ -14,6 +14,7 @@ from comet.store.owners import NotYours
 
 from . import code, connection, history_store, stamp_view
 from .history_table import SELECTED, set_group
+from .inert import inert
 from .run import finished, runner
 from .sharing import open_in_playground, share_controls
 
@@ -31,9 +32,9 @@ def details(history: Store, run_id: int, conn: connection.Connection) -> None:
     exchange, call = run.exchange, run.exchange.call
     when = datetime.fromtimestamp(run.created_at, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     st.subheader(f"Run #{run_id}")
-    st.caption(f"{when} · {call.route.label} · {call.model} · {run.status}"
-               + (f" · comparison `{run.group_id}`" if run.group_id else "")
-               + f" · by {run.created_by or 'unknown'}")
+    st.caption(inert(f"{when} · {call.route.label} · {call.model} · {run.status}"
+                     + (f" · comparison `{run.group_id}`" if run.group_id else "")
+                     + f" · by {run.created_by or 'unknown'}"))
     actions(history, run, conn)
     tab_reply, tab_request, tab_response, tab_code, tab_share = st.tabs(
         ["Reply", "Request", "Response", "Code", "Share"])

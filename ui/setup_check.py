@@ -15,6 +15,7 @@ from comet.core.config import BASE_URL_ENV
 from comet.tools import doctor
 
 from . import spending
+from .inert import inert
 
 MODELS_KEY = "setup_models"
 REPORT_KEY = "setup_report"
@@ -64,7 +65,7 @@ def show(report: doctor.Report) -> None:
     if rows:
         st.dataframe(rows, hide_index=True, width="stretch")
     for (outcome, fix), names in report.fixes():
-        st.markdown(f"**{', '.join(names)}: {outcome}.** {fix}")
+        st.markdown(inert(f"**{', '.join(names)}: {outcome}.** {fix}"))
     st.caption(f"{report.spent()} {report.verdict()}")
     with st.expander("Details (as `python -m comet doctor` prints them)"):
         st.code(report.table(), language=None)

@@ -11,6 +11,7 @@ import streamlit as st
 from comet import Call
 
 from . import editor
+from .inert import inert
 
 
 def open_in_playground(call: Call) -> None:
@@ -33,7 +34,7 @@ def open_share_link() -> None:
     try:
         call = share.decode(token)
     except Exception as exc:  # a truncated or tampered link: say so, open nothing
-        st.error(f"This share link cannot be opened: {exc}")
+        st.error(inert(f"This share link cannot be opened: {exc}"))
         return
     open_in_playground(call)
 
@@ -56,7 +57,7 @@ def share_controls(call: Call, *, key: str) -> None:
     try:
         link = share_link(call)
     except share.ShareError as exc:  # too large for a link: the file is the way
-        st.caption(str(exc))
+        st.caption(inert(str(exc)))
     else:
         st.caption("A link that opens this request in the Playground (no key, no reply):")
         st.code(link, language=None, wrap_lines=True)
@@ -75,8 +76,8 @@ def upload_request() -> None:
     try:
         call = share.from_file(uploaded.getvalue())
     except Exception as exc:
-        st.error(f"This file is not a shared request: {exc}")
+        st.error(inert(f"This file is not a shared request: {exc}"))
         return
-    st.caption(f"{call.route.label} · {call.model}: {len(json.dumps(call.body)):,} characters of request")
+    st.caption(inert(f"{call.route.label} · {call.model}: {len(json.dumps(call.body)):,} characters of request"))
     if st.button("Open it in the Playground", key="hist_upload_open"):
         open_in_playground(call)

@@ -11,12 +11,14 @@ from comet.runs import stamp
 from comet.runs.compare import diff_html
 from comet.runs.diff import compare_rerun
 
+from .inert import inert
+
 
 def caption(exchange: Exchange) -> None:
     """One line: request hash, app version, served model and response id."""
     found = stamp.of(exchange, comet.__version__)
-    st.caption(f"Stamp: {found.line()}", help=f"request hash (SHA-256 of route, model and the canonical "
-                                              f"body, attachments by content): {found.request_hash}")
+    st.caption(inert(f"Stamp: {found.line()}"), help=f"request hash (SHA-256 of route, model and the canonical "
+                                                     f"body, attachments by content): {found.request_hash}")
 
 
 def rerun_check(before: Exchange, after: Exchange) -> None:
@@ -24,7 +26,7 @@ def rerun_check(before: Exchange, after: Exchange) -> None:
     replies differ."""
     check = compare_rerun(before, after, comet.__version__)
     shown = st.success if check.same_request and not check.served_changed and check.same_reply else st.info
-    shown(f"Compared with the run it repeats: {check.summary()}.")
+    shown(inert(f"Compared with the run it repeats: {check.summary()}."))  # the served models are the service's
     if not check.same_reply:
         with st.expander("Reply diff (struck through: only in the earlier run; underlined: only in the rerun)"):
             st.html(diff_html(check.diff))

@@ -14,6 +14,8 @@ import streamlit as st
 from comet import Exchange
 from comet.runs.timeline import STALL_MS, Timeline, timeline
 
+from .inert import inert
+
 MARK_SHAPES = {"first byte": "triangle-right", "first token": "diamond", "end": "square"}
 COLORS = {"chunk": "#4c78a8", "stall": "#e45756", "first byte": "#72b7b2", "first token": "#54a24b",
           "end": "#b279a2"}
@@ -89,7 +91,7 @@ def show(exchange: Exchange, *, key: str) -> None:
         return
     with box:
         line = timeline(exchange, stall_ms=_stall_ms(key))
-        st.caption(line.summary())
+        st.caption(inert(line.summary()))
         _draw([("this run", line)], key)
 
 
@@ -101,5 +103,5 @@ def show_many(runs: Sequence[tuple[str, Exchange | None]], *, key: str) -> None:
     with st.expander("Timeline of the streams"):  # folded: the table, the diff and Export stay near
         stall_ms = _stall_ms(key)
         found = [(label, timeline(ex, stall_ms=stall_ms)) for label, ex in streams]
-        st.caption("  \n".join(f"**{label}**: {line.summary()}" for label, line in found))
+        st.caption(inert("  \n".join(f"**{label}**: {line.summary()}" for label, line in found)))
         _draw(found, key)

@@ -1,7 +1,7 @@
 """A loopback server that misbehaves on purpose (issue 10), picked by model name (the body's
 ``model``, or the Gemini path): it sends a byte a second (``trickle-*``), keeps asking to retry
-(``busy``), echoes the key it was sent (``echo-*``) or answers with lone surrogates
-(``surrogates``). Serve it with ``loopback.serving(Hostile)``."""
+(``busy``), echoes the key it was sent (``echo-*``), answers with lone surrogates
+(``surrogates``) or with remote images in its text, served model and error (``remote-images*``). Serve it with ``loopback.serving(Hostile)``."""
 
 from __future__ import annotations
 
@@ -80,7 +80,29 @@ def surrogates(h):
                  b' "finishReason": "STOP", "groundingMetadata": {"webSearchQueries": ["\\udfff q"]}}]}')
 
 
-SCRIPTS = {"trickle-stream": trickle_stream, "trickle-plain": trickle_plain, "trickle-headers": trickle_headers,
+REMOTE = "http://images.example.invalid"  # a host outside loopback (.invalid never resolves): a browser must not ask it
+IMAGE_TEXT = (f"A picture: ![pixel]({REMOTE}/md.png) and <img src=\"{REMOTE}/raw.png\"> and ![by ref][r]\n\n"
+              f"[r]: {REMOTE}/ref.png\n")
+
+
+def remote_images(h):
+    """A Gemini reply whose text and served-model name carry remote images (markdown, HTML, a reference)."""
+    answer = {"candidates": [{"content": {"role": "model", "parts": [{"text": IMAGE_TEXT}]}, "finishReason": "STOP"}],
+              "usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 9, "totalTokenCount": 12},
+              "modelVersion": f"![served]({REMOTE}/served.png)"}
+    if "streamGenerateContent" in h.path:
+        h.reply(200, b"data: " + json.dumps(answer).encode() + b"\n\n", ctype="text/event-stream")
+    else:
+        h.reply(200, json.dumps(answer).encode())
+
+
+def remote_images_error(h):
+    h.reply(400, json.dumps({"error": {"code": 400, "status": "INVALID_ARGUMENT",
+                                       "message": f"Bad request ![oops]({REMOTE}/error.png)"}}).encode())
+
+
+SCRIPTS = {"remote-images": remote_images, "remote-images-error": remote_images_error,
+           "trickle-stream": trickle_stream, "trickle-plain": trickle_plain, "trickle-headers": trickle_headers,
            "busy": busy, "echo-401": echo_401, "echo-html": echo_html, "echo-reply": echo_reply,
            "surrogates": surrogates, "port": port}
 

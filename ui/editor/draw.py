@@ -22,6 +22,7 @@ from .. import connection
 from ..run.finished import show_error
 from . import feature_controls, fields
 from .code_box import code_box
+from ..inert import inert
 from .callbacks import conflict, on_field, on_json, on_model, on_route, on_stream
 from .page import PLAYGROUND, Page
 from .value import EditorState
@@ -51,7 +52,7 @@ def form_conflict(page: Page) -> None:
     """Why the last form edit could not be made, where the form is."""
     said = conflict(page)
     if said:
-        st.warning(said)
+        st.warning(inert(said))
 
 
 # ---- the Playground ----------------------------------------------------------------------------
@@ -148,4 +149,4 @@ def check(state: EditorState) -> list[Problem]:
 
 def show_problems(found: list[Problem]) -> None:
     for p in found:
-        st.warning(f"`{p.path}`: {p.message}.  \n**Fix:** {p.fix}")
+        st.warning(inert(f"`{p.path}`: {p.message}.  \n**Fix:** {p.fix}"))

@@ -21,6 +21,7 @@ from comet.core import limits
 from comet.core.call import MEDIA_TYPES, Attachment
 
 from . import echo, fields, gemini_tools
+from ..inert import inert
 from .callbacks import current, edit, on_field
 from .page import PLAYGROUND
 from .sync import (ALLOWED, CALL_MODE, ERRORS, FN_DESC, FN_NAME, FN_PARAMS, SAFETY, SCHEMA, SCHEMA_FIELD, SCHEMA_NAME,
@@ -187,18 +188,18 @@ def media(state, disabled: bool) -> None:
                 "not in the request (its placeholder is gone from the JSON)"
             broken = features.media.image_problem(a.data, a.mime_type)  # e.g. opened from a shared file
             if broken:
-                st.warning(f"**{a.name}** · {size}: no preview, the image cannot be read ({broken})")
+                st.warning(inert(f"**{a.name}** · {size}: no preview, the image cannot be read ({broken})"))
             elif a.mime_type.startswith("image/"):
                 st.image(a.data, width=160, caption=f"{a.name} · {size}")
             else:
-                st.markdown(f"📄 **{a.name}** · {features.KINDS.get(a.mime_type, a.mime_type)} · {size}")
+                st.markdown(inert(f"📄 **{a.name}** · {features.KINDS.get(a.mime_type, a.mime_type)} · {size}"))
             c1, c2 = st.columns([3, 1], vertical_alignment="center")
             c1.caption(where)
             c2.button("Remove", key=f"pg_att_del_{i}", on_click=_on_detach, args=(a.name,), disabled=disabled,
                       width="stretch")
         for i, url in enumerate(features.urls(route, state.body)):
             c1, c2 = st.columns([3, 1], vertical_alignment="center")
-            c1.markdown(f"🔗 `{url}`")
+            c1.markdown(inert(f"🔗 `{url}`"))
             c2.button("Remove", key=f"pg_url_del_{i}", on_click=_on_remove_url, args=(url,), disabled=disabled,
                       width="stretch")
         st.text_input("Public file URL", key="pg_url", placeholder="https://…/photo.jpg",
@@ -232,12 +233,12 @@ def _thinking(state, values_: dict[str, Any], disabled: bool) -> None:
         spec = features.thinking_spec(state.model)
         budget, level = values_["thinking_budget"], values_["thinking_level"]
         if spec is None:
-            st.caption(f"{state.model or 'This model'}: thinking range unknown; every control is offered.")
+            st.caption(inert(f"{state.model or 'This model'}: thinking range unknown; every control is offered."))
         elif spec.kind == "budget":
-            st.caption(f"{state.model}: thinking budget {spec.budget_range()}; "
-                       f"{'dynamic' if spec.default == 'dynamic' else 'off'} by default.")
+            st.caption(inert(f"{state.model}: thinking budget {spec.budget_range()}; "
+                             f"{'dynamic' if spec.default == 'dynamic' else 'off'} by default."))
         else:
-            st.caption(f"{state.model}: thinking levels {', '.join(spec.levels)} (default {spec.default}).")
+            st.caption(inert(f"{state.model}: thinking levels {', '.join(spec.levels)} (default {spec.default})."))
         if spec is None or spec.kind == "budget" or budget is not None:
             modes = [None, "dynamic", "custom"]
             if spec is None or spec.can_disable or st.session_state.get(THINK_MODE) == "off":

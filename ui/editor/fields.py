@@ -13,6 +13,7 @@ import streamlit as st
 
 from comet.body import form
 
+from ..inert import inert
 from .callbacks import on_field
 from .page import PLAYGROUND, Page
 from .sync import fits
@@ -23,7 +24,7 @@ def draw(name: str, raw: Any, disabled: bool, *, help: str | None = None, page: 
     common = dict(key=page.field_key(name), on_change=on_field, args=(page, name),
                   help=spec.help if help is None else help, disabled=disabled)
     if spec.kind in ("float", "int") and not fits(spec, raw):
-        st.markdown(f"**{spec.label}**: `{json.dumps(raw)}` (not a {spec.kind}; edit it in the JSON tab)")
+        st.markdown(inert(f"**{spec.label}**: `{json.dumps(raw)}` (not a {spec.kind}; edit it in the JSON tab)"))
     elif spec.kind == "float":
         st.number_input(spec.label, value=None, step=spec.step, format="%g", placeholder="default", **common)
     elif spec.kind == "int":

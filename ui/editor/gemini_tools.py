@@ -8,6 +8,7 @@ import streamlit as st
 from comet.body.features import code_execution, url_context
 
 from . import echo
+from ..inert import inert
 from .callbacks import edit
 from .page import PLAYGROUND
 from .sync import CODE_EXECUTION, URL_CONTEXT
@@ -34,5 +35,5 @@ def switches(state, disabled: bool) -> None:
               help='tools: [{"urlContext": {}}]; the model reads the pages whose URLs the prompt names')
     if url_context.read(state.route, state.body):
         named = url_context.urls(state.route, state.body)
-        st.caption("Pages to read: " + ", ".join(f"`{u}`" for u in named) if named
+        st.caption(inert("Pages to read: " + ", ".join(f"`{u}`" for u in named)) if named
                    else "Put the URLs to read (https://...) in the prompt.")

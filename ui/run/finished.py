@@ -17,12 +17,13 @@ from comet.body.hints import error_sentence
 from comet.runs.tally import Tally, tally
 
 from .. import reply_parts, stamp_view, timeline
+from ..inert import inert
 
 
 def show_error(info: ErrorInfo, *, key: str, lead: str = "") -> None:
     """Kind, status, message and fix; the raw body one click away. ``lead`` goes first (what was
     refused and where, for an error about something typed)."""
-    st.error(lead + error_sentence(info.kind, info.status, info.message, info.request_id))
+    st.error(inert(lead + error_sentence(info.kind, info.status, info.message, info.request_id)))
     notes = []
     if info.fix:
         notes.append(f"**Fix:** {info.fix}")
@@ -31,7 +32,7 @@ def show_error(info: ErrorInfo, *, key: str, lead: str = "") -> None:
     if info.request_id:
         notes.append(f"Request id: `{info.request_id}`")
     if notes:
-        st.markdown("  \n".join(notes))
+        st.markdown(inert("  \n".join(notes)))
     if info.raw_body:
         with st.expander("Raw error body"):
             st.code(info.raw_body, language="json" if info.raw_body.lstrip()[:1] in "{[" else None,
@@ -93,10 +94,10 @@ def metrics_table(items: list[tuple[str, str]], per_row: int = 5) -> str:
 
 
 def show_metrics(exchange: Exchange, cost: float | None = None) -> None:
-    st.markdown(metrics_table(metrics(exchange, cost)))
+    st.markdown(inert(metrics_table(metrics(exchange, cost))))  # the served model's name is the service's
     note = tally(exchange, None).note
     if note:
-        st.caption(note)
+        st.caption(inert(note))
 
 
 def raw_response(exchange: Exchange) -> Any:
@@ -135,18 +136,18 @@ def show_block(exchange: Exchange) -> bool:
     feedback = reply.prompt_feedback or {}
     reason = feedback.get("blockReason") if isinstance(feedback, dict) else None
     if reason:
-        st.error(f"**The prompt was blocked** (promptFeedback.blockReason: {reason}). "
-                 "Nothing was generated.")
+        st.error(inert(f"**The prompt was blocked** (promptFeedback.blockReason: {reason}). "
+                       "Nothing was generated."))
         _ratings(feedback.get("safetyRatings"))
         return True
     if reply.finish_reason == "safety" and not exchange.text:
         raw = reply.raw_finish_reason or "safety"
         field = "finish_reason" if exchange.call.route.value == "openai" else "finishReason"
-        st.error(f"**The reply was blocked** ({field}: {raw}).")
+        st.error(inert(f"**The reply was blocked** ({field}: {raw})."))
         _ratings(list(reply.safety_ratings))
         return True
     if reply.finish_reason == "safety":
-        st.warning(f"The reply stopped for safety ({reply.raw_finish_reason}); what came before is shown.")
+        st.warning(inert(f"The reply stopped for safety ({reply.raw_finish_reason}); what came before is shown."))
         _ratings(list(reply.safety_ratings))
     return False
 
@@ -170,7 +171,7 @@ def structured(exchange: Exchange) -> schemas.Verdict | None:
 
 def show_verdict(verdict: schemas.Verdict) -> None:
     if not verdict.parsed:
-        st.error(f"**Not valid JSON**: {verdict.error}.")
+        st.error(inert(f"**Not valid JSON**: {verdict.error}."))
     elif not verdict.schema:
         st.success("Valid JSON (no schema given).")
     elif verdict.valid:
@@ -178,13 +179,13 @@ def show_verdict(verdict: schemas.Verdict) -> None:
     else:
         lines = "\n".join(f"- `{v.path}`: {_md(v.message)}" for v in verdict.violations)
         count = len(verdict.violations)
-        st.error(f"**Does not match the schema.** {count} violation{'s' if count != 1 else ''}:\n{lines}")
+        st.error(inert(f"**Does not match the schema.** {count} violation{'s' if count != 1 else ''}:\n{lines}"))
 
 
 def show_function_calls(exchange: Exchange) -> None:
     reply = exchange.reply
     for call in reply.function_calls if reply else ():
-        st.markdown(f"**Function call** `{call.name}`" + (f" (id `{call.id}`)" if call.id else ""))
+        st.markdown(inert(f"**Function call** `{call.name}`" + (f" (id `{call.id}`)" if call.id else "")))
         st.json(call.args, expanded=True)
 
 
@@ -202,9 +203,9 @@ def show_grounding(exchange: Exchange) -> None:
         title = _md(source.title)
         lines.append(f"{source.number}. [{title}](<{link}>)" if link else f"{source.number}. {title}")
     if lines:
-        st.markdown("\n".join(lines))
+        st.markdown(inert("\n".join(lines)))
     if found.queries:
-        st.caption("Searched for: " + "; ".join(f"“{q}”" for q in found.queries))
+        st.caption(inert("Searched for: " + "; ".join(f"“{q}”" for q in found.queries)))
     if found.supports:
         titles = {s.number: s.title for s in found.sources}
         st.table([{"Answer text": s.text,
@@ -229,7 +230,7 @@ def show_exchange(exchange: Exchange, *, key: str, cost: float | None = None,
             thinking = exchange.reply.usage.thinking_tokens if exchange.reply else None
             if thinking:
                 st.caption(f"Thought summary · {thinking:,} thinking tokens")
-            st.markdown(exchange.thoughts)  # summaries are markdown; raw HTML is not rendered
+            st.markdown(inert(exchange.thoughts))  # summaries are markdown; no image loads from elsewhere
     blocked = show_block(exchange)
     verdict = structured(exchange)
     if reply_parts.has_parts(exchange):  # images or code execution, in order with the text
@@ -241,7 +242,7 @@ def show_exchange(exchange: Exchange, *, key: str, cost: float | None = None,
         elif verdict is not None and verdict.parsed:
             st.code(json.dumps(verdict.value, indent=2, ensure_ascii=False), language="json")
         else:
-            st.markdown(exchange.text)  # raw HTML in model output is not rendered
+            st.markdown(inert(exchange.text))  # markdown, but no image loads from elsewhere (ui/inert.py)
     elif exchange.error is None and not exchange.stopped and not blocked and not (
             exchange.reply and exchange.reply.function_calls):
         st.caption("The reply has no text.")

@@ -15,6 +15,8 @@ from typing import Any, Callable, Iterator
 
 from comet import Exchange, Reply, Retrying, TextDelta, ThoughtDelta, Timing
 
+from ..inert import inert
+
 BLOCK_CHARS = 800  # a finished block is frozen; only a tail of at most this size is redrawn
 FLUSH_S = 0.05  # at most ~20 repaints a second, however fast chunks arrive
 POLL_S = 0.1  # how often the page checks in while waiting (lets Stop end the run at once)
@@ -78,7 +80,7 @@ class StreamPane:
         if self.plain:
             self._slot.text(text)
         else:  # a block that starts inside a code fence reopens it, so it renders as code
-            self._slot.markdown((self._fence + "\n" if self._fence else "") + text)
+            self._slot.markdown(inert((self._fence + "\n" if self._fence else "") + text))
 
 
 class _Failed:
