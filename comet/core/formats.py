@@ -57,3 +57,9 @@ def delta_count(value: float | None) -> str:
 def target(route: Route | str, model: str) -> str:
     """A target as people read it, on every page, in exports' labels and in the CLI."""
     return f"{Route.parse(route).label} · {model}"
+
+
+def target_parts(name: str) -> tuple[str, str]:
+    """(route value, model) of a name :func:`target` wrote."""
+    label, model = name.split(" · ", 1)
+    return next(r.value for r in Route if r.label == label), model

@@ -11,7 +11,7 @@ import math
 from collections import defaultdict
 from typing import Any, Iterable, Mapping
 
-from comet.core.call import ROUTE_LABELS
+from comet.core import formats
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -31,7 +31,7 @@ def by_target(samples: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         groups[(s["route"], s["model"])].append(s)
     out = []
     for (route, model), rows in groups.items():
-        row: dict[str, Any] = {"target": f"{model} ({ROUTE_LABELS.get(route, route)})", "route": route,
+        row: dict[str, Any] = {"target": formats.target(route, model), "route": route,
                                "model": model, "runs": len(rows)}
         for field, name in (("ttft_ms", "TTFT"), ("latency_ms", "Latency")):
             values = [r[field] for r in rows if r[field] is not None]

@@ -97,7 +97,7 @@ def test_a_bad_suite_is_shown_and_nothing_is_sent(on_emulator):
     at.text_area(key="bat_body").set_value('{"messages": [{"role": "user", "content": "{{country}}"}]}').run()
     on_emulator.clear()
     at = no_exception(at.button(key="bat_go").click().run())
-    assert "$.request (for target gemini:gemini-2.5-flash)" in texts(at, "error")
+    assert "$.request (for target Gemini native · gemini-2.5-flash)" in texts(at, "error")
     assert [q for q in on_emulator.received if q.method == "POST"] == []
 
 
@@ -165,7 +165,7 @@ def test_a_recorded_batch_reopens_from_history(on_emulator):
     assert len(verdicts) == 4
     for _, row in rows.iterrows():
         result = next(r for r in verdicts.values() if r.target_name.startswith(
-            "gemini:" if row["target · case"].startswith("Gemini") else "openai:") and
+            "Gemini" if row["target · case"].startswith("Gemini") else "OpenAI") and
             row["target · case"].endswith(f"case {r.case.number}"))
         assert row["checks"] == ("PASS" if result.ok else "FAIL")
         assert json.loads(row["vars"]) == result.case.vars

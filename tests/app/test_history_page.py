@@ -19,9 +19,9 @@ def test_percentiles_are_nearest_rank():
     samples = [{"route": "gemini", "model": "m", "ttft_ms": float(v), "latency_ms": v * 10.0, "cost": 0.001}
                for v in values] + [{"route": "openai", "model": "m", "ttft_ms": None, "latency_ms": 5.0, "cost": None}]
     rows = by_target(samples)
-    assert rows[0] == {"target": "m (Gemini native)", "route": "gemini", "model": "m", "runs": 20,
+    assert rows[0] == {"target": "Gemini native · m", "route": "gemini", "model": "m", "runs": 20,
                        "TTFT p50": 10.0, "TTFT p95": 19.0, "Latency p50": 100.0, "Latency p95": 190.0}
-    assert rows[1]["target"] == "m (OpenAI-compatible)" and rows[1]["TTFT p50"] is None
+    assert rows[1]["target"] == "OpenAI-compatible · m" and rows[1]["TTFT p50"] is None
     (cost,) = cost_by_model(samples)
     assert cost["runs"] == 20 and abs(cost["total"] - 0.02) < 1e-12 and abs(cost["mean"] - 0.001) < 1e-12
 
@@ -49,8 +49,8 @@ def test_the_chart_has_percentiles_and_cost_per_model(seeded):
     (chart,) = [e for e in at.expander if e.label.startswith("Latency and time to first token")]
     stats = [d.value for d in at.dataframe if "TTFT p95" in d.value.columns]
     assert stats and len(stats[0]) == 4 and set(stats[0]["target"]) == {
-        "gemini-2.5-flash (Gemini native)", "gemini-2.5-flash (OpenAI-compatible)",
-        "gemini-2.5-pro (Gemini native)", "gemini-2.5-pro (OpenAI-compatible)"}
+        "Gemini native · gemini-2.5-flash", "OpenAI-compatible · gemini-2.5-flash",
+        "Gemini native · gemini-2.5-pro", "OpenAI-compatible · gemini-2.5-pro"}
     assert "p95: all but the slowest one in twenty" in texts(at, "caption")
 
 

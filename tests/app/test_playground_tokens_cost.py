@@ -55,4 +55,5 @@ def test_a_cut_stream_shows_output_unknown_an_estimate_and_a_partial_cost(fast_a
 
     known = tally(exchange, ModelInfo("fault-drop-stream", pricing=Pricing(0.24, 2.0))).cost
     shown = dict(metrics_of(exchange, known))
-    assert known > 0 and shown["Cost"] == f"≥ ${known:.6f} (partial)"
+    assert known > 0 and shown["Cost"].startswith("≥ $") and shown["Cost"].endswith(" (partial)")
+    assert abs(float(shown["Cost"][3:-len(" (partial)")]) - known) < 5e-7  # dollars to the millionth

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-RESULT_KEYS = {"case", "vars", "target", "ok", "text", "assertions", "latency_ms", "ttft_ms", "usage",
+RESULT_KEYS = {"case", "vars", "target", "route", "model", "ok", "text", "assertions", "latency_ms", "ttft_ms", "usage",
                "cost_usd", "error"}
-GEMINI, OPENAI = "gemini:gemini-2.5-flash", "openai:gemini-2.5-flash"
+GEMINI, OPENAI = "Gemini native · gemini-2.5-flash", "OpenAI-compatible · gemini-2.5-flash"
 
 
 def environ(key: str = "sk-batch-test") -> dict[str, str]:
@@ -161,8 +161,8 @@ def test_a_rate_limited_target_passes_after_its_retry_and_a_failing_target_is_er
     by = {}
     for x in out["results"]:
         by.setdefault(x["target"], []).append(x)
-    assert all(x["ok"] for x in by["gemini:fault-rate-limit-once"] + by[OPENAI])
-    assert [(x["error"]["kind"], x["error"]["status"], x["assertions"]) for x in by["openai:fault-server-error"]] == \
+    assert all(x["ok"] for x in by["Gemini native · fault-rate-limit-once"] + by[OPENAI])
+    assert [(x["error"]["kind"], x["error"]["status"], x["assertions"]) for x in by["OpenAI-compatible · fault-server-error"]] == \
         [("server", 500, [])] * 2
     limited = [q for q in emulator.received if q.path.startswith("/v1beta/models/fault-rate-limit-once")]
     assert len(limited) == 4  # each case's body: a 429, then the retry that passed
@@ -190,7 +190,7 @@ BAD = [
     ({"request": {"route": "gemini", "model": "m", "body": {"contents": [], "x": DEEP}}},
      "$.request.body.x", "levels deep"),
     ({"request": {"route": "gemini", "model": "m", "body": {"messages": [{"role": "user", "content": "{{country}}"}]}},
-      "cases": [{"vars": {"country": "x"}}]}, "$.request (for target gemini:gemini-2.5-flash)", "contents"),
+      "cases": [{"vars": {"country": "x"}}]}, "$.request (for target Gemini native · gemini-2.5-flash)", "contents"),
 ]
 
 

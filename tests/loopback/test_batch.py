@@ -103,9 +103,10 @@ def test_a_bug_or_a_stream_without_its_exchange_is_an_error_in_its_row_only(emul
     by_model = {}
     for r in results:
         by_model.setdefault(r.target_name, []).append(r)
-    assert all(r.ok for r in by_model["gemini:gemini-2.5-flash"]) and len(by_model["gemini:gemini-2.5-flash"]) == 3
-    assert all(r.error.kind == "internal" and "KeyError" in r.error.message for r in by_model["gemini:explode"])
-    assert all(r.error.message == "the client's stream ended without an Exchange" for r in by_model["gemini:silent"])
+    gemini = "Gemini native · "
+    assert all(r.ok for r in by_model[gemini + "gemini-2.5-flash"]) and len(by_model[gemini + "gemini-2.5-flash"]) == 3
+    assert all(r.error.kind == "internal" and "KeyError" in r.error.message for r in by_model[gemini + "explode"])
+    assert all(r.error.message == "the client's stream ended without an Exchange" for r in by_model[gemini + "silent"])
     assert summary(results, 3, 3, None)["errors"] == 6
 
 
@@ -142,7 +143,7 @@ def test_a_request_the_target_route_refuses_is_found_before_sending():
     with pytest.raises(SuiteError) as err:
         plan(parse({"request": {"route": "gemini", "model": "m", "body": bad},
                     "cases": [{"vars": {"country": "x", "style": "y"}}]}))
-    assert err.value.where == "$.request (for target gemini:m)" and "temperature" in err.value.message
+    assert err.value.where == "$.request (for target Gemini native · m)" and "temperature" in err.value.message
 
 
 def test_a_comparison_exported_as_a_suite_passes_when_run_again(emulator):

@@ -36,12 +36,12 @@ def test_other_cells_and_numbers_are_left_as_they_are():
 
 def _result(number: int, text: str, **fields) -> Result:
     case = Case(number, {"country": text})
-    return Result(case, 0, "gemini:gemini-2.5-flash", text, fields.pop("verdicts", ()), fields.pop("error", None),
+    return Result(case, 0, "Gemini native · gemini-2.5-flash", text, fields.pop("verdicts", ()), fields.pop("error", None),
                   **{"latency_ms": 12.0, **fields})
 
 
 def _report(fmt: str, results: list[Result]) -> str:
-    return render(fmt, "=suite", results, summary(results, len(results), 1, 50.0), ["gemini:gemini-2.5-flash"])
+    return render(fmt, "=suite", results, summary(results, len(results), 1, 50.0), ["Gemini native · gemini-2.5-flash"])
 
 
 def test_the_batch_csv_neutralises_every_formula_cell():

@@ -14,6 +14,7 @@ from comet import CometError, ErrorInfo, Exchange, prepare
 from comet.body import schema as schemas
 from comet.body.features.search import read_grounding
 from comet.body.hints import error_sentence
+from comet.core import formats
 from comet.runs.tally import Tally, tally
 
 from .. import reply_parts, stamp_view, timeline
@@ -43,14 +44,7 @@ def show_comet_error(err: CometError, *, key: str) -> None:
     show_error(err.info(), key=key)
 
 
-def _ms(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:.0f} ms" if value < 10_000 else f"{value / 1000:.1f} s"
-
-
-def _n(value: int | None) -> str:
-    return "–" if value is None else f"{value:,}"
+_ms, _n = formats.ms, formats.count  # read as on every page
 
 
 def _output(counts: Tally) -> str:
@@ -74,7 +68,7 @@ def metrics(exchange: Exchange, cost: float | None = None) -> list[tuple[str, st
         ("Output tokens", _output(counts)),
         ("Thinking tokens", _n(counts.thinking_tokens)),
         *extra,
-        ("Cost", "–" if cost is None else f"≥ ${cost:.6f} (partial)" if partial else f"${cost:.6f}"),
+        ("Cost", f"≥ {formats.usd(cost)} (partial)" if partial and cost is not None else formats.usd(cost)),
         ("TTFT", _ms(exchange.timing.ttft_ms)),
         ("Latency", _ms(exchange.timing.latency_ms)),
         ("Attempts", str(exchange.attempts)),

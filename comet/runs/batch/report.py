@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from comet.core import formats
 from comet.core.exports import csv_writer, finite, xml_text
 
 from .runner import Batch, Result
@@ -161,11 +162,10 @@ def to_junit(name: str, results: Sequence[Result], names: Sequence[str]) -> str:
 def to_table(name: str, results: Sequence[Result], head: dict[str, Any]) -> str:
     rows = [("case", "target", "result", "latency", "why / reply")]
     for r in ordered(results):
-        status = "ok" if r.ok else ("ERROR" if r.errored else "FAIL")
+        status = "PASS" if r.ok else ("ERROR" if r.errored else "FAIL")  # the Batch page's words
         said = _why(r) if not r.ok else r.text
         said = " ".join(said.split())
-        rows.append((str(r.case.number), r.target_name, status,
-                     "" if r.latency_ms is None else f"{r.latency_ms:.0f} ms",
+        rows.append((str(r.case.number), r.target_name, status, formats.ms(r.latency_ms),
                      said[:77] + "..." if len(said) > 80 else said))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = ["  ".join([*(cell.ljust(w) for cell, w in zip(row[:4], widths)), row[4]]).rstrip() for row in rows]

@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from comet.body.rules import validate
 from comet.body.variables import fill
+from comet.core import formats
 from comet.core.call import Call
 from comet.core.cancel import CancelToken
 from comet.core.errors import ErrorInfo, RequestError
@@ -47,7 +48,7 @@ class Result:
 
     case: Case
     target: int  # index into the plan
-    target_name: str  # "route:model"
+    target_name: str  # as people read it: "Gemini native · gemini-2.5-flash" (comet.core.formats.target)
     text: str
     verdicts: tuple[Verdict, ...]
     error: ErrorInfo | None
@@ -68,7 +69,9 @@ class Result:
         return self.error is not None or any(v.error for v in self.verdicts)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"case": self.case.number, "vars": self.case.vars, "target": self.target_name, "ok": self.ok,
+        route, model = formats.target_parts(self.target_name)
+        return {"case": self.case.number, "vars": self.case.vars, "target": self.target_name,
+                "route": route, "model": model, "ok": self.ok,
                 "text": self.text, "assertions": [v.to_dict() for v in self.verdicts],
                 "latency_ms": _round(self.latency_ms), "ttft_ms": _round(self.ttft_ms), "usage": self.usage,
                 "cost_usd": self.cost_usd, "error": None if self.error is None else {
@@ -80,7 +83,7 @@ def _round(value: float | None) -> float | None:
 
 
 def target_name(planned: Planned) -> str:
-    return f"{planned.target.route.value}:{planned.target.model}"
+    return formats.target(planned.target.route, planned.target.model)
 
 
 def plan(suite: Suite) -> list[Planned]:
