@@ -15,6 +15,7 @@ from comet import ConfigError
 from comet.core.identity import PROXY_SECRET_HEADER, AuthSettings, Identity
 
 WHO = "auth_identity"  # this session's Identity, set by gate() on every run
+PATHS = ("", "compare", "batch", "history", "usage")  # app.py's pages' addresses
 
 
 def _lookup(name: str) -> str | None:
@@ -82,6 +83,7 @@ def _sign_in_page(reason: str, detail: str = "") -> None:
             if detail:
                 st.error(f"Sign-in could not start: {detail}")
             st.button("Sign in", key="auth_sign_in", type="primary", on_click=_login)
+            _script(_REMEMBER)
             return
         title, text = _SAYS[reason]
         st.title(title)
@@ -89,8 +91,32 @@ def _sign_in_page(reason: str, detail: str = "") -> None:
         if reason in ("not-allowed", "no-email") and settings().mode == "oidc":
             st.button("Sign out", key="auth_sign_out", on_click=st.logout)
 
-    st.navigation([st.Page(page, title="Sign in", url_path="sign-in", default=True)], position="hidden").run()
+    # every address the app has answers with this page (an unknown one would open "page not found")
+    pages = [st.Page(page, title="Sign in", url_path=path or "sign-in", default=not path) for path in PATHS]
+    st.navigation(pages, position="hidden").run()
     st.stop()
+
+
+# Streamlit's sign-in ends on the app's root: the address a signed-out session opened (a ?share= or
+# ?draft= link, a page) is kept in a cookie, which the first signed-in session reads and clears.
+RESUME_COOKIE = "comet_after_sign_in"
+RESUME = "auth_resume"  # the address to go back to, for resume()
+_REMEMBER = """<script>
+const here = window.parent.location;
+if (here.pathname.replace(/\\/+$/, '') !== '' || here.search) {
+  window.parent.document.cookie = 'comet_after_sign_in=' + encodeURIComponent(here.pathname + here.search)
+    + '; path=/; max-age=600; samesite=lax';
+}
+</script>"""
+_FORGET = """<script>
+window.parent.document.cookie = 'comet_after_sign_in=; path=/; max-age=0; samesite=lax';
+</script>"""
+
+
+def _script(code: str) -> None:
+    import streamlit.components.v1 as components
+
+    components.html(code, height=0)
 
 
 def _login() -> None:
@@ -114,8 +140,25 @@ def gate() -> Identity:
             _sign_in_page(reason, st.session_state.pop("auth_problem", ""))
         if not conf.allows(person.email):
             _sign_in_page("not-allowed")
+        if conf.mode == "oidc" and WHO not in st.session_state and st.context.cookies.get(RESUME_COOKIE):
+            st.session_state[RESUME] = st.context.cookies[RESUME_COOKIE]  # resume() goes there
+            _script(_FORGET)
     st.session_state[WHO] = person
     return person
+
+
+def resume(pages: dict[str, object]) -> None:
+    """After signing in: go to the page and query the signed-out session had opened, once.
+    ``pages`` maps an address (``""``, ``"history"``, ...) to its ``st.Page``."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    wanted = st.session_state.pop(RESUME, None)
+    if not wanted:
+        return
+    parts = urlsplit(unquote(wanted))
+    target = pages.get(parts.path.strip("/"))
+    if target is not None and not parts.netloc:  # only this app's own addresses
+        st.switch_page(target, query_params=dict(parse_qsl(parts.query)))
 
 
 def signed_in_sidebar(person: Identity) -> None:

@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 from browser_support import Server, _free_port, browser_page, skip_without_browser, wait_idle
 
-skip_without_browser()
+from comet import Call, Route, simple_body
+
+playwright_api = skip_without_browser()
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
 CLIENT_ID = "comet-playground"
@@ -73,8 +75,8 @@ def provider_and_app(tmp_path_factory):
         op.wait(timeout=10)
 
 
-def _sign_in(page, app, email: str) -> None:
-    page.goto(app.url + "/")
+def _sign_in(page, app, email: str, start: str = "/") -> None:
+    page.goto(app.url + start)
     page.get_by_role("button", name="Sign in").click()
     page.locator('input[name="login"]').fill(email)  # the provider's own login form
     page.locator('input[name="password"]').fill("any password")
@@ -123,3 +125,17 @@ def test_an_address_outside_the_allow_list_is_not_let_in(browser, provider_and_a
         assert page.locator('[data-testid="stSidebar"]').count() == 0
         page.get_by_role("button", name="Sign out").click()
         page.get_by_role("button", name="Sign in").wait_for()
+
+
+def test_a_share_link_opened_signed_out_opens_once_signed_in(browser, provider_and_app):
+    from comet.tools import share
+
+    app, _ = provider_and_app
+    token = share.encode(Call(Route.GEMINI, "gemini-2.5-flash", simple_body("gemini", "shared before sign-in")))
+    with browser_page(browser, 40_000) as page:
+        page.goto(f"{app.url}/history?share={token}")
+        page.get_by_role("button", name="Sign in").wait_for()
+        assert "shared before sign-in" not in page.content()
+        _sign_in(page, app, "ana@team.example", start=f"/history?share={token}")
+        playwright_api.expect(page.get_by_label("Prompt", exact=True)).to_have_value("shared before sign-in",
+                                                                                     timeout=30_000)
