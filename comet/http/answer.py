@@ -35,8 +35,9 @@ __all__ = ["OPEN", "DATA", "DONE", "BODY", "read_answer", "read_limited", "error
 OPEN, DATA, DONE, BODY = "open", "data", "done", "body"
 
 
-def read_answer(prepared: Prepared, response: httpx2.Response) -> Iterator[tuple]:
-    """The items of one answer (see the module's docstring); httpx2 errors pass through."""
+def read_answer(prepared: Prepared, response: httpx2.Response, watch: Any = None) -> Iterator[tuple]:
+    """The items of one answer (see the module's docstring); httpx2 errors pass through.
+    ``watch.read`` (:class:`comet.http.redact.Watch`) is given each read of a stream's body."""
     label = prepared.route.label
     status = response.status_code
     yield OPEN, perf_counter(), status
@@ -47,10 +48,10 @@ def read_answer(prepared: Prepared, response: httpx2.Response) -> Iterator[tuple
         return
     ctype = response.headers.get("content-type", "").lower()
     if "event-stream" in ctype:
-        yield from _sse_items(response, label)
+        yield from _sse_items(response, label, watch)
     elif "json" in ctype:  # Gemini's JSON-array stream (no alt=sse), or a plain object
         try:
-            for t, payloads in _json_batches(response):
+            for t, payloads in _json_batches(response, watch):
                 payloads, error = _until_error(payloads, label)
                 if payloads:
                     yield DATA, t, payloads
@@ -107,12 +108,14 @@ def error_body(status: int, response: httpx2.Response, label: str = "") -> Comet
     return error
 
 
-def _json_batches(response: httpx2.Response) -> Iterator[tuple[float, list]]:
+def _json_batches(response: httpx2.Response, watch: Any = None) -> Iterator[tuple[float, list]]:
     """A JSON-array stream as (arrival time, the items that piece of the body completed), then
     what is left at the end. Batches, not items, to keep generator hops off the per-chunk path
     (the event-stream reader, :func:`_sse_items`, keeps its own loop)."""
     decoder = JSONArrayDecoder()
     for raw in _reads(response):
+        if watch is not None:
+            watch.read(raw)
         yield perf_counter(), decoder.feed(raw)
     yield perf_counter(), decoder.close()
 
@@ -125,7 +128,7 @@ def _reads(response: httpx2.Response) -> Iterator[bytes]:
     return response.iter_raw() if encoding in ("", "identity") else response.iter_bytes()
 
 
-def _sse_items(response: httpx2.Response, label: str) -> Iterator[tuple]:
+def _sse_items(response: httpx2.Response, label: str, watch: Any = None) -> Iterator[tuple]:
     """Payloads of an event stream (wire-formats.md B.6, C.3), a list per read of the body:
     JSON per ``data``; ``[DONE]`` ends the OpenAI stream (the rest of the body is drained so
     the connection is reused); ``event: error`` or an ``error`` object is the provider's error
@@ -134,6 +137,8 @@ def _sse_items(response: httpx2.Response, label: str) -> Iterator[tuple]:
     seen = done = False
     for raw in chain(_reads(response), (None,)):  # None: the end of the body
         t = perf_counter()
+        if watch is not None and raw is not None:
+            watch.read(raw)
         try:
             events = decoder.feed(raw) if raw is not None else decoder.close()
         except EventTooLarge as exc:  # memory stays bounded by one event (MAX_EVENT)

@@ -149,24 +149,24 @@ class Client:
         for attempt in range(1, max(1, self.retry.attempts) + 1):
             run = _Attempt(call.route, perf_counter(), self._keys, deltas)
 
-            def finish(**outcome: Any) -> Exchange:
-                return run.exchange(call, self.base_url, started_at, first_start, attempt,
-                                    **outcome)
+            def finish(**outcome: Any) -> Iterator[Event]:
+                yield from run.flush()
+                yield run.exchange(call, self.base_url, started_at, first_start, attempt, **outcome)
 
             if cancel is not None and cancel.is_set():
-                yield finish(stopped=True)
+                yield from finish(stopped=True)
                 return
-            items = self._attempt(prepared, headers, deadline, cancel)
+            items = self._attempt(prepared, headers, deadline, cancel, run.watch)
             if cancel is not None:
                 items = _pumped(items, cancel, deadline, self._overdue) if reader_thread else _checked(items, cancel)
             try:
                 yield from run.consume(items)
             except _Stopped:
-                yield finish(stopped=True)
+                yield from finish(stopped=True)
                 return
             except CometError as err:
                 if cancel is not None and cancel.is_set():  # the read ended because Stop shut it
-                    yield finish(stopped=True)
+                    yield from finish(stopped=True)
                     return
                 elapsed = perf_counter() - first_start
                 wait = None if run.acc.has_content else self.retry.delay(err, attempt, elapsed)
@@ -174,20 +174,20 @@ class Client:
                     wait = None  # the next attempt could not finish in time
                 info = redact.error_info(err.info(), self._keys)
                 if wait is None:
-                    yield finish(error=info)
+                    yield from finish(error=info)
                     return
                 yield Retrying(attempt=attempt + 1, delay_s=wait, error=info)
                 if cancel is None:
                     time.sleep(wait)
                 elif cancel.wait(wait):
-                    yield finish(stopped=True)
+                    yield from finish(stopped=True)
                     return
                 continue
-            yield finish()
+            yield from finish()
             return
 
     def _attempt(self, prepared: Prepared, headers: dict[str, str], deadline: float,
-                 cancel: CancelToken | None = None) -> Iterator[tuple]:
+                 cancel: CancelToken | None = None, watch: redact.Watch | None = None) -> Iterator[tuple]:
         """One HTTP exchange as items: the status, then stream payloads or the body. Raises
         CometError (classified) for what went wrong; past ``deadline``, a timeout. Once the
         answer has begun, a cancel shuts its socket (a blocked read then ends at once)."""
@@ -209,7 +209,7 @@ class Client:
         guard = WATCHDOG.at(deadline, response)
         unlisten = cancel._listen(lambda: shut(response)) if cancel is not None else None
         try:
-            yield from read_answer(prepared, response)
+            yield from read_answer(prepared, response, watch)
         except httpx2.HTTPError as exc:
             raise (self._overdue() if guard.fired else _from_httpx(exc)) from None
         finally:
@@ -298,12 +298,14 @@ class _Attempt:
     """Timing and accumulated reply of one attempt, turned into events and an Exchange."""
 
     __slots__ = ("acc", "start", "status", "ttfb", "ttft", "chunks", "done", "plain_body", "keys",
-                 "key_seen", "emit")
+                 "key_seen", "emit", "hold", "watch")
 
     def __init__(self, route: Route, start: float, keys: tuple[str, ...] = (), emit: bool = True):
         self.keys = keys  # masked wherever they show up in the answer
         self.emit = emit  # hand out the deltas (the Exchange masks the whole reply either way)
         self.key_seen = False
+        self.hold = redact.Held(keys) if emit and keys else None  # a key split between deltas
+        self.watch = redact.Watch(keys) if keys else None  # a key whole anywhere in a stream's bytes
         self.acc = Accumulator(route)
         self.start = start
         self.status: int | None = None
@@ -359,10 +361,12 @@ class _Attempt:
             yield from self._masked(deltas)
 
     def _masked(self, deltas: list) -> list:
-        """The deltas with any key the server echoed masked (a substring test per delta)."""
-        hit = redact.deltas(deltas, self.keys)
-        self.key_seen = self.key_seen or hit is not deltas
-        return hit
+        """The deltas with any key the server echoed masked, also one split between deltas."""
+        return deltas if self.hold is None else self.hold.deltas(deltas)
+
+    def flush(self) -> list:
+        """The text still held back as a possible key's beginning: the run has ended."""
+        return [] if self.hold is None else self.hold.flush()
 
     def exchange(self, call: Call, base_url: str, started_at: float, first_start: float,
                  attempts: int, *, error: ErrorInfo | None = None, stopped: bool = False
@@ -373,8 +377,9 @@ class _Attempt:
         reply = acc.reply(raw=self.plain_body) if acc.chunks else None
         if partial and reply is not None:
             reply = unfinished(reply)  # no "0 output tokens" beside the text that arrived
-        if reply is not None and (self.key_seen or redact.in_texts((reply.text, reply.thoughts), self.keys)):
-            reply = redact.reply(reply, self.keys, probe=False)
+        seen = self.key_seen or (self.watch is not None and self.watch.seen)
+        if reply is not None and (seen or redact.in_reply(reply, self.keys)):
+            reply = redact.stream_reply(reply, self.keys)
         timing = Timing(started_at=started_at, ttfb_ms=None if self.ttfb is None else self.ttfb * 1000,
                         ttft_ms=None if self.ttft is None else self.ttft * 1000, latency_ms=latency * 1000,
                         chunk_ms=tuple([c * 1000 for c in self.chunks]))
