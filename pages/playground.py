@@ -14,10 +14,14 @@ ensure_app()  # before drawing: see ui/shell.py
 def request_editor(conn: connection.Connection) -> None:
     """The Form and JSON tabs, the variables, the problems and the token count."""
     state = editor.load_state()
-    editor.tabs(state)
-    if gate.note(state):
-        st.caption(gate.note(state))  # Send stays enabled: the service's answer is the user's to see
-    variables.fields(state)
+    if variables.unfilled(state.body):  # the variables' fields beside the prompt, in view with it
+        tabs, fields = st.columns([3, 1.4])
+        with fields:
+            variables.fields(state)
+    else:
+        tabs = st.container()
+    with tabs:
+        editor.tabs(state)
     editor.show_problems(gate.problems(state))
     token_count.count_tokens(conn, state)
     editor.save_draft(state)
@@ -74,11 +78,21 @@ def reply_panel(conn: connection.Connection, by_id: dict) -> None:
                             on_click=editor.continue_from, args=("pg_result",),
                             help="adds the reply to the conversation as a model turn and opens a "
                                  "new user turn for your next message (nothing is generated)")
+    reasons = gate.reasons(state)
+    if reasons:  # why Send is greyed out, where the eye is: at Send
+        with st.container(key="pg_blocked"):
+            st.caption("**Send is blocked:** " + "; ".join(reasons))
     if send:
+        ss.pop("pg_reply_stale", None)
         layout.swap("pg_buttons", "pg_stop")  # Stop takes the buttons' place while the reply streams
+        # the last run's reply goes at once, not when the new stream has drawn over it
+        st.html("<style>.st-key-pg_answer [data-stale=true] { display: none; }</style>")
         if runner.send(conn, variables.filled(state), by_id, key="pg_reply", result_key="pg_result"):
             st.rerun()  # the whole page: Stop off, Follow up on, History and the code up to date
     elif last:
+        if ss.get("pg_reply_stale"):
+            st.warning("This reply is to an earlier request: the one in the editor was imported or "
+                       "loaded since. Send to answer it.", icon=":material/history:")
         runner.show(last, key="pg_reply")
         function_answers.function_answers(state, last, result_key="pg_result")
     else:
@@ -94,17 +108,22 @@ regions.remember(regions.outside(state))
 layout.compact()
 st.title("Playground")
 st.caption(connection.where(conn))
-editor.request_bar(state, catalog)
+bar, code_button = st.columns([6, 1], vertical_alignment="bottom")  # the top bar: what decides a Send
+with bar:
+    editor.request_bar(state, catalog)
+code_button.button("Get code", key="pg_get_code", on_click=st.session_state.update,
+                   kwargs={"pg_code_open": True}, width="stretch",
+                   help="curl, Python and Node for exactly this request, with a copy button")
+if st.session_state.pop("pg_code_open", False):  # a callback's flag: a click outlives the shell's first rerun
+    get_code(conn)
 if catalog_note:
     st.caption(catalog_note)
 editor.route_report(state)
-
-st.button("Get code", key="pg_get_code", icon=":material/code:", on_click=st.session_state.update,
-          kwargs={"pg_code_open": True}, help="curl, Python and Node for exactly this request, with a copy button")
-if st.session_state.pop("pg_code_open", False):  # a callback's flag: a click outlives the shell's first rerun
-    get_code(conn)
-importer.box()
-presets_view.box(state)
+saved, imported = st.columns(2)
+with saved:
+    presets_view.box(state)
+with imported:
+    importer.box()
 # Outside the workspace: a click here reruns the whole page, which ends a run in progress at once
 # (a click inside a fragment waits for the fragment's run to end). Shown only while a reply
 # streams, in place of Send and Follow up.

@@ -30,7 +30,8 @@ def pin_beside(key: str) -> None:
 def compact() -> None:
     """Less of Streamlit's padding above and below the page: a workspace shows more at once, and
     a pinned column (:func:`pin_beside`) stays whole at the bottom of the page."""
-    st.html("<style>[data-testid=stMainBlockContainer] { padding-top: 3.5rem; padding-bottom: 1rem; }</style>")
+    st.html("<style>[data-testid=stMainBlockContainer] { padding-top: 3rem; padding-bottom: 1rem; }"
+            " [data-testid=stMainBlockContainer] h1 { font-size: 1.75rem; padding: 0.25rem 0 0; }</style>")
 
 
 def stick(key: str) -> None:

@@ -130,7 +130,8 @@ def box(state: Any) -> None:
     if st.session_state.get("pst_pick") not in options:
         st.session_state["pst_pick"] = None
     notes_by = {f"saved:{p.name}": p.note for p in saved} | {k: p.note for k, p in _BUILTIN.items()}
-    with st.expander("Presets", expanded=bool(notes)):
+    # keyed and tracked: the box stays as the user left it (open after a save), never refolded
+    with st.expander("Presets", key="pst_box", on_change="rerun"):
         if notes:
             (st.success if notes[0] == "ok" else st.error)(notes[1])
         left, right = st.columns([3, 1], vertical_alignment="bottom")

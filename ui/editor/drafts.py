@@ -98,4 +98,5 @@ def open_call(call: Call) -> str:
     _queue(_line(state), state.to_draft(), state.attachments)
     ss[PLAYGROUND.state] = state
     ss[SAVED] = state.to_draft()
+    ss["pg_reply_stale"] = True  # a reply still shown is to the request this one replaced
     return state.draft_id

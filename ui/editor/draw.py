@@ -15,12 +15,12 @@ from typing import Any
 import streamlit as st
 
 from comet import ErrorInfo, Problem, Route
-from comet.body import form, rules
+from comet.body import form, hints, rules
 from comet.http.models import ModelInfo
 
 from .. import connection
 from ..run.finished import show_error
-from . import feature_controls, fields
+from . import feature_controls, fields, sample
 from .code_box import code_box
 from ..inert import inert
 from .callbacks import conflict, on_field, on_json, on_model, on_route, on_stream
@@ -65,7 +65,7 @@ def request_bar(state: EditorState, catalog: list[ModelInfo]) -> None:
         ids.append(state.model)
     ids = connection.sort_models(ids)
     invalid = state.json_error is not None
-    c1, c2, c3 = st.columns([3, 2, 1], vertical_alignment="bottom")
+    c1, c2, c3 = st.columns([3, 3, 1], vertical_alignment="bottom")
     c1.selectbox("Model", ids, key=PLAYGROUND.model, on_change=on_model, args=(PLAYGROUND,), accept_new_options=True,
                  format_func=lambda m: connection.model_label(m, by_id),
                  help="the live model list, Gemini first; type any other model ID and press Enter")
@@ -118,6 +118,7 @@ def form_fields(state: EditorState) -> None:
                      disabled=invalid, height=140 if name == "prompt" else 80,
                      placeholder="Ask anything…" if name == "prompt" else "optional")
         if name == "prompt":
+            empty_prompt_note(state)
             feature_controls.media(state, invalid)
     values = form.read(state.route, state.body)
     settings = [n for n in form.fields(state.route) if n not in ("prompt", "system")]
@@ -132,6 +133,14 @@ def form_fields(state: EditorState) -> None:
             for name in specific:
                 fields.draw(name, values[name], invalid)
     feature_controls.sections(state, values, invalid)
+
+
+def empty_prompt_note(state: EditorState) -> None:
+    """Under an empty prompt: why Send would get nothing useful (Send stays enabled: the
+    service's answer is the user's to see), and a sample prompt to start from."""
+    if state.json_error is None and hints.empty_prompt(state.route, state.body):
+        st.caption(hints.EMPTY_PROMPT)
+        sample.offer()
 
 
 def json_editor(state: EditorState) -> None:

@@ -5,7 +5,6 @@ The full problems (with their fixes) are shown under the editor by :func:`ui.edi
 
 from __future__ import annotations
 
-from comet.body import hints
 from comet.core.errors import Problem
 
 from . import variables
@@ -26,10 +25,3 @@ def reasons(state: EditorState) -> list[str]:
     unfilled = variables.unfilled_names(state)
     said = [f"Fill {{{{{name}}}}}" for name in unfilled]
     return said + [f"{p.path}: {p.message}" for p in check(state)]
-
-
-def note(state: EditorState) -> str | None:
-    """What to say under an enabled Send: an empty prompt gets nothing useful back."""
-    if state.json_error is None and hints.empty_prompt(state.route, state.body):
-        return hints.EMPTY_PROMPT
-    return None
