@@ -23,7 +23,7 @@ from comet.runs.batch import (ASSERTION_TYPES, Batch, Result, SuiteError, keep, 
                               render, summary, target_name)
 from comet.runs.compare import DEFAULT_TARGETS, MAX_TARGETS, Target
 
-from . import batch_matrix, editor, history_table
+from . import batch_bounds, batch_matrix, editor, history_table
 from .inert import inert
 
 WINDOW = 200  # rows of the results drawn at once, whatever the batch's size
@@ -87,7 +87,12 @@ def _upload() -> None:
     if file is None:
         return
     try:
-        rows = read_dataset(file.getvalue().decode("utf-8-sig"), file.name)
+        text = file.getvalue().decode("utf-8-sig")
+        refused = batch_bounds.rows_over_limit(text, file.name)
+        if refused:  # said with the reason; the table keeps the cases it had
+            s["bat_upload_error"] = refused
+            return
+        rows = read_dataset(text, file.name)
     except (SuiteError, UnicodeDecodeError) as exc:
         s["bat_upload_error"] = f"{file.name}: {exc}"
         return

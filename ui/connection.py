@@ -19,6 +19,7 @@ from comet import CometError, ConfigError, Settings
 from comet.core.config import DEMO_KEY, KEY_ENV
 from comet.http.models import ModelInfo, is_gemini
 
+from . import inflight
 from .inert import inert
 
 SESSION_KEY = "conn_key"  # password field (this browser session only)
@@ -44,7 +45,8 @@ class Connection:
         return hashlib.sha256(f"{self.base_url}\0{self.api_key}".encode()).hexdigest()[:16]
 
     def client(self):
-        return _client(self.base_url, self.fingerprint, _key=self.api_key)
+        """The client, its requests counted against the pages' one cap (ui/inflight.py)."""
+        return inflight.Gated(_client(self.base_url, self.fingerprint, _key=self.api_key))
 
     @property
     def label(self) -> str:

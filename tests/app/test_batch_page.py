@@ -79,6 +79,7 @@ def test_stop_mid_run_keeps_the_finished_cells(on_emulator):
     at = upload(open_batch(), rows)
     at.number_input(key="bat_concurrency").set_value(2).run()
     at = no_exception(at.button(key="bat_go").click().run())
+    at = no_exception(at.button(key="bat_confirm_go").click().run())  # 800 requests: the page asks first
     run = at.session_state["bat_run"]
     while len(run.results) < 4:
         time.sleep(0.05)

@@ -67,6 +67,7 @@ def test_stop_mid_run_keeps_the_finished_rows(server, page, tmp_path):
     in_flight.press("Enter")
     wait_idle(page)
     page.locator(".st-key-bat_go button").first.click()
+    page.locator(".st-key-bat_confirm_go button").first.click()  # 600 requests: the page asks first
     deadline = time.monotonic() + 40
     while time.monotonic() < deadline:  # wait for the first finished runs to be drawn
         shown = progress_text(page) if page.locator('[data-testid="stProgress"]').count() else ""
