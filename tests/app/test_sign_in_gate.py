@@ -67,3 +67,17 @@ def test_a_misspelt_mode_shuts_the_app_and_says_the_fix(behind_proxy, monkeypatc
     assert [t.value for t in at.title] == ["Sign-in is misconfigured"]
     assert "none, header or oidc" in at.info[0].value
     assert len(at.sidebar.children) == 0 and behind_proxy.received == []
+
+
+def test_demo_mode_signed_out_starts_no_emulator(monkeypatch):
+    """No key (demo mode) and no identity: the built-in emulator is never started for the session."""
+    import comet.emulator as emulators
+    from ui import connection
+
+    monkeypatch.setattr(emulators, "_shared", None)  # as in a fresh server process; restored afterwards
+    connection.emulator.clear()  # nor cached by an earlier test in this process
+    monkeypatch.setenv("COMET_AUTH", "header")
+    for query in ({}, {"share": "eyJ2IjoxfQ"}):
+        at = no_exception(start(**query))
+        assert [t.value for t in at.title] == ["Sign-in needed"]
+    assert emulators._shared is None
