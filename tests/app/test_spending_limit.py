@@ -84,3 +84,18 @@ def test_a_misspelt_limit_refuses_rather_than_lifting_the_limit(deployment, monk
     at.text_area(key="pg_f_prompt").set_value("x").run()
     no_exception(at.button(key="pg_send").click().run())
     assert "COMET_USER_BUDGET_USD = 'ten'" in _errors(at) and _sent(deployment) == []
+
+
+def _setup_check():
+    from ui import connection, setup_check
+
+    setup_check._dialog(connection.current())
+
+
+def test_check_setup_is_refused_over_the_limit_and_sends_nothing(deployment):
+    from streamlit.testing.v1 import AppTest
+
+    at = no_exception(AppTest.from_function(_setup_check, default_timeout=60).run())
+    no_exception(at.button(key="setup_run").click().run())
+    assert "Spending limit reached" in _errors(at) and not at.dataframe
+    assert _sent(deployment) == []
