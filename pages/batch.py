@@ -11,8 +11,8 @@ from ui.shell import ensure_app
 ensure_app()  # before drawing: see ui/shell.py
 
 st.title("Batch")
-st.caption("Write {{name}} in the request where a case's value goes; each case runs on every target at "
-           "once, and the assertions say pass or fail and why. Every run lands in History under one batch id.")
+st.caption("Write {{name}} where a case's value goes: every case runs on every target, each check says PASS or "
+           "FAIL and why, and the runs land in History under one batch id.")
 
 conn = current()
 catalog = listed_models(conn)

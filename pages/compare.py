@@ -11,8 +11,7 @@ from ui.shell import ensure_app
 ensure_app()  # before drawing: see ui/shell.py
 
 st.title("Compare")
-st.caption("Write the request once. Each target gets it in its own route's shape and all run at "
-           "once, so a comparison takes as long as its slowest target. Every run lands in History.")
+st.caption("One request on up to six targets at once, each in its route's shape. Every run lands in History.")
 
 conn = current()
 catalog = listed_models(conn)

@@ -63,7 +63,7 @@ def request_editor() -> tuple[Call | None, list[str]]:
         Route.GEMINI, DEFAULT_TARGETS[0].model, simple_body(Route.GEMINI, "What is the capital of {{country}}?"))))
     if editor.playground() is not None:
         st.button("Start from the Playground's request", key="bat_from_playground", on_click=_from_playground,
-                  help="copy the request you are editing in the Playground; its {{variables}} become columns")
+                  help="copy the Playground's request; its {{variables}} become columns")
     c1, c2, c3 = st.columns([1, 2, 1])
     c1.selectbox("Route", ROUTES, key=PAGE.route, on_change=editor.on_route, args=(PAGE,),
                  format_func=lambda v: Route.parse(v).label)

@@ -80,7 +80,7 @@ def request_editor() -> Call:
     invalid = state.json_error is not None
     if editor.playground() is not None:
         st.button("Start from the Playground's request", key="cmp_from_playground", on_click=_from_playground,
-                  help="copy the request you are editing in the Playground (its route is kept)")
+                  help="copy the Playground's request (its route is kept)")
     st.text_area("Prompt", height=100, disabled=invalid, **_field("prompt"))
     st.text_input("System instruction", disabled=invalid, **_field("system"))
     c1, c2, c3 = st.columns(3)

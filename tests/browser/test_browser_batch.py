@@ -43,6 +43,7 @@ def test_upload_run_see_matrix_and_summary_and_download_the_results(server, page
     page.get_by_text("6 of 6 runs done").wait_for()
     page.get_by_text("6 passed, 0 failed, 0 errors").wait_for()
     # the summary, the matrix and the detail table (grids drawn on canvas); the summary holds the pass rate
+    page.locator(".st-key-bat_details").wait_for()  # the last of them, drawn after the line above
     assert page.locator('[data-testid="stDataFrame"]').count() >= 3
     assert page.locator('[data-testid="stVegaLiteChart"]').count() == 0
     with page.expect_download() as info:
