@@ -43,10 +43,17 @@ def creator_of_run(store: Any, run_id: int) -> str | None:
 
 
 def people(store: Any) -> list[str]:
-    """Everyone who has made a run ("" for runs from before attribution), sorted."""
+    """Everyone who has made a run ("" for runs from before attribution), sorted: a skip-scan
+    over the creator index, as fast at a million runs as at ten (like ``models_seen``)."""
     with store._tx() as conn:
-        rows = store._run(conn, "SELECT DISTINCT created_by FROM runs ORDER BY created_by").fetchall()
-    return [r["created_by"] for r in rows]
+        rows = store._run(conn, """
+            WITH RECURSIVE seen(who) AS (
+                SELECT MIN(created_by) FROM runs
+                UNION ALL
+                SELECT (SELECT MIN(created_by) FROM runs WHERE created_by > seen.who) FROM seen
+                WHERE seen.who IS NOT NULL)
+            SELECT who FROM seen WHERE who IS NOT NULL""").fetchall()
+    return [r["who"] for r in rows]
 
 
 def log_delete(store: Any, who: str, kind: str, what: str, owner: str) -> None:

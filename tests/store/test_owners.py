@@ -98,3 +98,13 @@ def test_a_history_from_before_attribution_migrates_with_unknown_creators(tmp_pa
     db.close()
     with open_store(path) as s:
         assert s.get(run).created_by == "" and s.page()[0]["created_by"] == ""
+
+
+def test_people_lists_every_creator_once_unknown_first(store, client):
+    from comet.store.owners import people
+
+    ex = _exchange(client)
+    store.record_many([ex] * 5, created_by=["bo@team.example", "", "ana@team.example", "bo@team.example", ""])
+    assert people(store) == ["", "ana@team.example", "bo@team.example"]
+    with open_store(":memory:") as empty:
+        assert people(empty) == []
