@@ -13,7 +13,7 @@ from comet.store import Run, Store
 from comet.store.owners import NotYours
 
 from . import code, connection, history_store, stamp_view
-from .history_table import SELECTED, set_group
+from .history_table import SELECTED, group_name, set_group
 from .inert import inert
 from .run import finished, runner
 from .sharing import open_in_playground, share_controls
@@ -33,7 +33,7 @@ def details(history: Store, run_id: int, conn: connection.Connection) -> None:
     when = datetime.fromtimestamp(run.created_at, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     st.subheader(f"Run #{run_id}")
     st.caption(inert(f"{when} · {call.route.label} · {call.model} · {run.status}"
-                     + (f" · comparison `{run.group_id}`" if run.group_id else "")
+                     + (f" · {group_name(run.group_id).replace(' ', ' `', 1)}`" if run.group_id else "")
                      + f" · by {run.created_by or 'unknown'}"))
     actions(history, run, conn)
     tab_reply, tab_request, tab_response, tab_code, tab_share = st.tabs(
@@ -78,7 +78,8 @@ def actions(history: Store, run: Run, conn: connection.Connection) -> None:
         open_in_playground(call)
     rerun = c2.button("Rerun", key="hist_rerun", help=f"send it again to {conn.base_url}; recorded as a new run")
     if run.group_id:
-        c3.button("Show its comparison", key="hist_show_group", on_click=set_group, args=(run.group_id,))
+        c3.button(f"Show its {group_name(run.group_id).split()[0]}", key="hist_show_group", on_click=set_group,
+                  args=(run.group_id,))
     with c4.popover("Delete"):
         st.caption(f"Delete run #{run.id} for good?")
         st.button("Delete run", key="hist_delete", type="primary", on_click=_delete, args=(history, run.id))

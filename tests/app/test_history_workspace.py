@@ -71,3 +71,12 @@ def test_a_rerun_is_labelled_and_shown_against_its_original(on_emulator):
     assert f"**Rerun of run #{ids[0]}**" in texts(at.main, "markdown")
     assert "Original" in texts(at.main, "caption") and "Rerun" in texts(at.main, "caption")
     assert "Compared with the run it repeats: same request" in texts(at, "success") + texts(at, "info")
+
+
+def test_a_batch_run_is_called_a_batch_run(on_emulator):
+    ids = runs(on_emulator)
+    at = no_exception(open_page("pages/history.py").selectbox(key="hist_run").set_value(ids[-1]).run())
+    assert "batch `bat-0123456789ab`" in texts(at.main, "caption")
+    assert at.button(key="hist_show_group").label == "Show its batch"
+    at = no_exception(at.button(key="hist_show_group").click().run())
+    assert "Showing the runs of batch `bat-0123456789ab`." in texts(at, "info")
