@@ -87,3 +87,8 @@ def _tag_as_text(found: re.Match[str]) -> str:
     urls = [u for u in urls if u and not u.lower().startswith("data:")]
     what = found.group(1).lower()
     return f"({what}: {' '.join(urls)})" if urls else f"({what})"
+
+
+def inert_rows(rows: list[dict]) -> list[dict]:
+    """Rows for ``st.table``, whose cells are markdown too: every text cell through :func:`inert`."""
+    return [{k: inert(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]

@@ -8,7 +8,7 @@ import streamlit as st
 
 from comet.core.exchange import CodeRun, Exchange, InlineImage
 
-from .inert import inert
+from .inert import inert, inert_rows
 
 _OUTCOMES = {"OUTCOME_OK": "ran", "OUTCOME_FAILED": "failed", "OUTCOME_DEADLINE_EXCEEDED": "timed out"}
 
@@ -69,4 +69,4 @@ def show_url_context(exchange: Exchange) -> None:
             for u in (reply.url_context if reply else ()) if isinstance(u, dict)]
     if rows:
         st.markdown("**URL context** (the pages the model read)")
-        st.table(rows)
+        st.table(inert_rows(rows))  # table cells are markdown: the service's URLs

@@ -95,7 +95,7 @@ def _rerun(run: Run, conn: connection.Connection, *, send: bool) -> None:
         st.markdown(f"**Rerun of run #{run.id}**")
         original, again = st.columns(2)
         original.caption(f"Original · run #{run.id}")
-        original.markdown(run.exchange.text or "–")
+        original.markdown(inert(run.exchange.text) or "–")
         again.caption("Rerun · sent just now" if send else "Rerun")
         with again:
             if send:

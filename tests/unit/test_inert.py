@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from ui.inert import inert
+from ui.inert import inert, inert_rows
 
 OUT = "http://images.example.invalid/x.png"
 
@@ -56,6 +56,11 @@ def test_a_fence_inside_an_html_block_is_not_trusted():
 def test_an_unclosed_fence_runs_to_the_end():
     text = f"before ![a]({OUT})\n```\n![b]({OUT})\n"
     assert inert(text) == f"before [image: a]({OUT})\n```\n![b]({OUT})\n"
+
+
+def test_table_cells_are_made_inert_too():
+    """st.table draws its cells as markdown: a URL the model read or a safety category is service text."""
+    assert inert_rows([{"URL": f"![x]({OUT})", "n": 3}]) == [{"URL": f"[image: x]({OUT})", "n": 3}]
 
 
 PIECES = ["![a](", OUT, ")", "[r]", "\n", "\n\n", "```", "~~~", "`", "<img src=", "<div>", "\\", " ", "x", "]",

@@ -22,7 +22,7 @@ from .. import connection
 from ..run.finished import show_error
 from . import feature_controls, fields, sample
 from .code_box import code_box
-from ..inert import inert
+from ..inert import inert, inert_rows
 from .callbacks import conflict, on_field, on_json, on_model, on_route, on_stream
 from .page import PLAYGROUND, Page
 from .value import EditorState
@@ -92,8 +92,8 @@ def route_report(state: EditorState) -> None:
     if approx:
         parts.append("approximated: " + ", ".join(f"`{f}`" for f in approx))
     with st.expander(f"Converted to {label}; " + "; ".join(parts) + ". Switching back restores them."):
-        st.table([{"field": r["field"], "status": r["status"], "as": r["target"] or "–", "why": r["note"]}
-                  for r in state.report])
+        st.table(inert_rows([{"field": r["field"], "status": r["status"], "as": r["target"] or "–", "why": r["note"]}
+                             for r in state.report]))
 
 
 def tabs(state: EditorState) -> None:

@@ -18,7 +18,7 @@ from comet.core import formats
 from comet.runs.tally import Tally, tally
 
 from .. import reply_parts, stamp_view, timeline
-from ..inert import inert
+from ..inert import inert, inert_rows
 
 
 def show_error(info: ErrorInfo, *, key: str, lead: str = "") -> None:
@@ -152,7 +152,7 @@ def _ratings(ratings: Any) -> None:
             for r in ratings or [] if isinstance(r, dict)]
     if rows:
         st.markdown("**Safety ratings**")
-        st.table(rows)
+        st.table(inert_rows(rows))  # table cells are markdown: the service's words
 
 
 def structured(exchange: Exchange) -> schemas.Verdict | None:
@@ -202,9 +202,9 @@ def show_grounding(exchange: Exchange) -> None:
         st.caption(inert("Searched for: " + "; ".join(f"“{q}”" for q in found.queries)))
     if found.supports:
         titles = {s.number: s.title for s in found.sources}
-        st.table([{"Answer text": s.text,
-                   "Supported by": ", ".join(f"[{n}] {titles.get(n, '?')}" for n in s.sources),
-                   "Confidence": ", ".join(f"{c:.2f}" for c in s.scores)} for s in found.supports])
+        st.table(inert_rows([{"Answer text": s.text,
+                              "Supported by": ", ".join(f"[{n}] {titles.get(n, '?')}" for n in s.sources),
+                              "Confidence": ", ".join(f"{c:.2f}" for c in s.scores)} for s in found.supports]))
 
 
 def show_exchange(exchange: Exchange, *, key: str, cost: float | None = None,
