@@ -38,9 +38,15 @@ def settings() -> AuthSettings:
 
 
 def who() -> Identity:
-    """This session's person (set by :func:`gate`; ``none`` mode's when run outside the app)."""
+    """This session's person, set by :func:`gate` (``none`` mode's person outside the app). With
+    sign-in on and no gate passed it is an error, never a guess: nobody gets the local admin."""
     found = st.session_state.get(WHO)
-    return found if isinstance(found, Identity) else AuthSettings().local()
+    if isinstance(found, Identity):
+        return found
+    conf = settings()
+    if conf.mode != "none":
+        raise RuntimeError("no signed-in person in this session: ui.auth.gate() must run first")
+    return conf.local()
 
 
 def _header_identity(conf: AuthSettings) -> tuple[Identity | None, str]:
