@@ -14,7 +14,7 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 LANES = ("unit", "loopback", "cli", "store", "app", "browser")
-LONGEST_FIRST = ("browser", "loopback", "store", "cli", "app", "unit")  # lanes by their longest groups
+LONGEST_FIRST = ("browser", "cli", "loopback", "store", "app", "unit")  # lanes by their longest groups
 
 # The support modules (app_support, loopback, ...) import by their bare names from every lane.
 sys.path.insert(0, str(TESTS / "support"))

@@ -1,5 +1,5 @@
 """Snippet generators without a server: golden files, quoting, the canonical form, the SDK
-parameter tables, the CLI. (tests/loopback/test_snippets_run.py runs the snippets.)"""
+parameter tables, the CLI. (tests/cli/test_snippets_run.py runs the snippets.)"""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The Gemini-native features in every snippet flavour, run against the emulator (issue 6).
 
-tests/loopback/test_snippets_run.py already runs images (both routes), Google Search with safety
+tests/cli/test_snippets_run.py already runs images (both routes), Google Search with safety
 settings (the "extras" scenario), a thinking budget of 0 and, for the SDK flavours, a body
 with every field (thoughts, function declarations, calling mode). What it does not run is the
 rest of what the Playground's feature sections write: thoughts with a budget, a response
