@@ -73,7 +73,7 @@ def _delete(history: Store, run_id: int) -> None:
 
 def actions(history: Store, run: Run, conn: connection.Connection) -> None:
     call = run.exchange.call
-    c1, c2, c3, c4 = st.columns(4)
+    c1 = c2 = c3 = c4 = st.container(horizontal=True)  # labels in full, wrapping in the narrow run panel
     if c1.button("Open in Playground", key="hist_open", help="the editor filled exactly as this run was sent"):
         open_in_playground(call)
     rerun = c2.button("Rerun", key="hist_rerun", help=f"send it again to {conn.base_url}; recorded as a new run")
