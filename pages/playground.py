@@ -38,7 +38,9 @@ def workspace(conn: connection.Connection, by_id: dict) -> None:
     fragment's run (a prompt box's blur) is going is dropped by Streamlit, so the prompt a
     click commits and the click itself must rerun one fragment. An edit that changes what is
     drawn outside (the pickers, the route report) reruns the whole page (ui/editor/regions.py)."""
-    request, answer = st.columns(2, gap="large")
+    request, panel, answer = st.columns([4, 2.2, 3.8], gap="medium")
+    with panel, st.container(key="pg_settings"):  # drawn before the editor: its echo mark comes last
+        editor.settings(editor.load_state())
     with request:
         request_editor(conn)
     layout.pin_beside("pg_answer")  # the reply stays in view beside a long form (issue 14)

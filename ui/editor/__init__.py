@@ -19,7 +19,8 @@ protected alike against a browser's stale echo of a value the server has just wr
 from .callbacks import (can_continue, continue_from, current, edit, load, on_field, on_json, on_model, on_route,
                         on_stream, playground, replace)
 from .drafts import load_state, open_call, save_draft
-from .draw import ROUTES, check, form_conflict, json_box, json_error, request_bar, route_report, show_problems, tabs
+from .draw import (ROUTES, check, form_conflict, json_box, json_error, request_bar, route_report, settings,
+                   show_problems, tabs)
 from .echo import mark
 from .page import BATCH, COMPARE, PLAYGROUND, Page
 from .value import EditorState, dump
@@ -28,5 +29,5 @@ __all__ = [
     "BATCH", "COMPARE", "PLAYGROUND", "ROUTES", "EditorState", "Page", "can_continue", "check", "continue_from",
     "current", "dump", "edit", "form_conflict", "json_box", "json_error", "load", "load_state", "mark", "on_field",
     "on_json", "on_model", "on_route", "on_stream", "open_call", "playground", "replace", "request_bar",
-    "route_report", "save_draft", "show_problems", "tabs",
+    "route_report", "save_draft", "settings", "show_problems", "tabs",
 ]

@@ -120,13 +120,16 @@ def form_fields(state: EditorState) -> None:
         if name == "prompt":
             empty_prompt_note(state)
             feature_controls.media(state, invalid)
+
+
+def settings(state: EditorState) -> None:
+    """The run settings, a dense side panel beside the prompt: the common fields, the route's
+    own, and the Gemini feature sections (each a row of toggles or a folded section)."""
+    invalid = state.json_error is not None
+    st.markdown("**Run settings**")
     values = form.read(state.route, state.body)
-    settings = [n for n in form.fields(state.route) if n not in ("prompt", "system")]
-    common = [n for n in settings if n in form.COMMON]
-    cols = st.columns(2)
-    for i, name in enumerate(common):
-        with cols[i % 2]:
-            fields.draw(name, values[name], invalid)
+    for name in (n for n in form.fields(state.route) if n in form.COMMON and n not in ("prompt", "system")):
+        fields.draw(name, values[name], invalid)
     specific = [n for n in form.route_specific(state.route) if n not in feature_controls.THINKING_FIELDS]
     if specific:
         with st.expander(f"{state.route.label} settings"):
