@@ -5,6 +5,7 @@ request as a typed edit does (ui/editor/code_box.py)."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 import pytest
 from browser_support import Server, browser_page, chromium, json_code, json_text, wait_idle
@@ -49,6 +50,10 @@ def gutter(editor) -> list[str]:
 
 def test_the_json_tab_shows_line_numbers_and_marks_an_errors_line(tab, editor_app):
     page = tab
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    # anything bound off the machine is seen here, then aborted before it leaves
+    page.route(lambda url: urlsplit(url).hostname not in ("127.0.0.1", "localhost"), lambda route: route.abort())
     open_app(page, editor_app.url)
     editor = open_json_tab(page)
     lines = json_text(page).splitlines()
@@ -74,6 +79,8 @@ def test_the_json_tab_shows_line_numbers_and_marks_an_errors_line(tab, editor_ap
     page.locator(".st-key-pg_send button:not([disabled])").first.wait_for()
     assert editor.locator(".ace_gutter-cell.ace_error").count() == 0
     assert editor.locator(".comet-json-error-line").count() == 0
+    # the editor's theme fetches nothing (the package's own themes ask Google for a font)
+    assert {urlsplit(url).hostname for url in asked if url.startswith("http")} <= {"127.0.0.1", "localhost"}
 
 
 def test_an_edit_in_the_code_editor_reaches_the_form_and_a_route_switch_reaches_the_editor(tab, editor_app):

@@ -32,10 +32,17 @@ from .value import EditorState
 _editor = components.declare_component("comet_json_editor", path=str(files("code_editor") / "frontend" / "build"))
 
 ERROR_LINE = "comet-json-error-line"
+# The package's own themes (streamlit_light, streamlit_dark) @import a font from Google's servers;
+# Ace's GitHub themes fetch nothing, so the page stays on the machine.
+_THEMES = {"dark": "github_dark", "light": "github"}
 _CSS = f".{ERROR_LINE} {{ position: absolute; background: rgba(255, 75, 75, 0.22); }}"
 _OPTIONS = {"showLineNumbers": True, "useWorker": False, "tabSize": 2, "wrap": False,
             "highlightActiveLine": True, "displayIndentGuides": True, "fontSize": 14}
 _EMPTY = {"id": "", "type": "", "lang": "", "text": "", "selected": "", "cursor": ""}
+
+
+def _theme() -> str:
+    return _THEMES.get(getattr(st.context.theme, "type", None) or "light", "github")
 
 
 def _key(page: Page) -> str:
@@ -72,7 +79,7 @@ def code_box(page: Page, state: EditorState, *, lines: tuple[int, int] = (16, 28
     _editor(code=state.json_text, lang="json", theme="default", shortcuts="vscode", height=list(lines),
             focus=False, allow_reset=True, replace_completer=False, response_mode=["blur"], ghost_text="",
             snippets=["", ""], completions=[], keybindings={}, buttons=[], menu={}, info={},
-            options=_OPTIONS, props={**_marks(state), "enableLiveAutocompletion": False, "enableSnippets": False,
-                                               "scrollMargin": [0, 0, 0, 0]},
+            options=_OPTIONS, props={**_marks(state), "theme": _theme(), "enableLiveAutocompletion": False,
+                                     "enableSnippets": False, "scrollMargin": [0, 0, 0, 0]},
             editor_props={}, component_props={"globalCSS": _CSS}, key=_key(page), default=_EMPTY,
             on_change=partial(on_code, page))
