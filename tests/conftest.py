@@ -31,8 +31,9 @@ def _lane(item) -> str | None:
 def pytest_collection_modifyitems(config, items):
     """Mark every test with its lane, the folder under tests/ it sits in, and its xdist group:
     under ``--dist loadgroup`` (.ci/run) a file's tests share one worker, so its module fixtures
-    run once, and the browser lane runs on one worker, one test at a time. Workers hand out the
-    lanes with the longest groups first, so no long group starts last."""
+    run once, and the browser lane runs on one worker, one test at a time. Workers order the lanes
+    with the longest groups first, the order xdist hands them out in under --no-loadscope-reorder,
+    so no long group starts last."""
     for item in items:
         lane = _lane(item)
         if lane:
