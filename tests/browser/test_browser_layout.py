@@ -162,7 +162,7 @@ def test_six_targets_stay_readable_and_every_column_is_complete_after_stop(brows
         page.locator(".st-key-cmp_stop button").first.click()
         page.get_by_text("6 of 6 targets did not finish").wait_for()
         for lane in lanes:  # each column completes without any further interaction: the browser
-            for part in ("Stopped", "alpha bravo", "TTFT"):  # may paint the summary a frame first
+            for part in ("Stopped", "alpha bravo", "Attempts"):  # may paint the summary a frame first
                 expect(lane).to_contain_text(part, timeout=15_000)
     finally:
         context.close()
@@ -186,10 +186,10 @@ def test_the_history_table_shows_prompt_and_reply_in_view_and_blank_cells_blank(
         shown = headers.all_inner_texts()
         total = int(grid.locator("canvas table").first.get_attribute("aria-colcount"))
         assert total > len(shown), (total, shown)  # virtualised: what is drawn is what is in view
-        assert shown[:4] == ["Run", "Time (UTC)", "Prompt", "Reply"], shown
+        assert shown[:3] == ["Time (UTC)", "Prompt", "Reply"], shown  # the run's id is a rare column now
         newest = dict(zip(shown, grid.locator("canvas table tbody tr").first.locator("td").all_inner_texts()))
         assert newest["Prompt"] == "Which columns are in view?"
         assert newest["Reply"].startswith("gemini-2.5-flash here")
-        assert newest["Comparison"] == "" and "None" not in newest.values(), newest  # a run of no comparison
+        assert newest["Group"] == "" and "None" not in newest.values(), newest  # a run of no comparison
     finally:
         context.close()
