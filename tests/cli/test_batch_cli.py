@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from cli_support import ctrl_c_reaches_it
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULT_KEYS = {"case", "vars", "target", "route", "model", "ok", "text", "assertions", "latency_ms", "ttft_ms", "usage",
@@ -245,7 +246,7 @@ def test_ctrl_c_reports_what_finished_and_exits_1(make_emulator, tmp_path):
     cases = [{"vars": {"country": f"land {i}"}} for i in range(200)]
     proc = subprocess.Popen([sys.executable, "-m", "comet", "batch", str(suite(tmp_path, cases=cases)), "--format",
                              "json", "--concurrency", "2", "--base-url", emu.base_url], cwd=ROOT, env=environ(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_reaches_it)
     deadline = time.monotonic() + 30
     while sum(1 for q in emu.received if q.method == "POST") < 6 and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from cli_support import ROOT, environ
+from cli_support import ROOT, ctrl_c_reaches_it, environ
 
 
 def batch(*args: str, base_url: str, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -59,7 +59,8 @@ def test_ctrl_c_ends_a_huge_batch_within_seconds_whatever_is_in_flight(make_emul
     proc = subprocess.Popen([sys.executable, "-m", "comet", "batch", str(suite(tmp_path, cases=cases)),
                              "--format", "json", "--concurrency", str(MAX_CONCURRENCY), "--base-url", emu.base_url],
                             cwd=ROOT, env=environ("sk-batch-test"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=ctrl_c_reaches_it)
+
     def sent() -> int:
         return sum(1 for r in emu.received if r.method == "POST")
 

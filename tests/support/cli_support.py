@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -31,3 +32,9 @@ def printed(result) -> dict:
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1, result.stdout
     return json.loads(lines[0])
+
+
+def ctrl_c_reaches_it() -> None:
+    """A ``preexec_fn`` for a child that a test sends SIGINT: an xdist worker ignores SIGINT, and a
+    child inherits an ignored signal, so without this the child would never see Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
