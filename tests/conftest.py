@@ -27,18 +27,26 @@ def _lane(item) -> str | None:
     return lane if lane in LANES else None
 
 
+def _group(item, browser_files: list[Path]) -> str:
+    """A file's tests share a group; the browser files form two groups (alternate files by name), so
+    at most two browser tests run at once however many workers there are."""
+    if _lane(item) == "browser":
+        return f"browser-{browser_files.index(item.path) % 2}"
+    return item.path.name
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Mark every test with its lane, the folder under tests/ it sits in, and its xdist group:
-    under ``--dist loadgroup`` (.ci/run) a file's tests share one worker, so its module fixtures
-    run once, and the browser lane runs on one worker, one test at a time. Workers order the lanes
-    with the longest groups first, the order xdist hands them out in under --no-loadscope-reorder,
-    so no long group starts last."""
+    under ``--dist loadgroup`` (.ci/run) a group's tests run on one worker, one at a time, so a
+    module's fixtures run once. Workers order the lanes with the longest groups first, the order
+    xdist hands them out in under --no-loadscope-reorder, so no long group starts last."""
+    browser_files = sorted({item.path for item in items if _lane(item) == "browser"})
     for item in items:
         lane = _lane(item)
         if lane:
             item.add_marker(lane)
-        item.add_marker(pytest.mark.xdist_group("browser" if lane == "browser" else item.path.name))
+        item.add_marker(pytest.mark.xdist_group(_group(item, browser_files)))
     if hasattr(config, "workerinput"):  # an xdist worker; the order within a lane stays as collected
         items.sort(key=lambda item: LONGEST_FIRST.index(_lane(item)) if _lane(item) else len(LONGEST_FIRST))
 
