@@ -27,9 +27,12 @@ def _lane(item) -> str | None:
     return lane if lane in LANES else None
 
 
-def _group(item, browser_files: list[Path]) -> str:
-    """A file's tests share a group; the browser files form two groups (alternate files by name), so
-    at most two browser tests run at once however many workers there are."""
+def _group(item, browser_files: list[Path]) -> str | None:
+    """A file's tests share a group, unless they are marked ``independent`` (none: xdist spreads
+    them); the browser files form two groups (alternate files by name), so at most two browser
+    tests run at once however many workers there are."""
+    if item.get_closest_marker("independent"):
+        return None
     if _lane(item) == "browser":
         return f"browser-{browser_files.index(item.path) % 2}"
     return item.path.name
@@ -38,7 +41,7 @@ def _group(item, browser_files: list[Path]) -> str:
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Mark every test with its lane, the folder under tests/ it sits in, and its xdist group:
-    under ``--dist loadgroup`` (.ci/run) a group's tests run on one worker, one at a time, so a
+    under ``--dist loadgroup`` (pytest.ini) a group's tests run on one worker, one at a time, so a
     module's fixtures run once. Workers order the lanes with the longest groups first, the order
     xdist hands them out in under --no-loadscope-reorder, so no long group starts last."""
     browser_files = sorted({item.path for item in items if _lane(item) == "browser"})
@@ -46,7 +49,9 @@ def pytest_collection_modifyitems(config, items):
         lane = _lane(item)
         if lane:
             item.add_marker(lane)
-        item.add_marker(pytest.mark.xdist_group(_group(item, browser_files)))
+        group = _group(item, browser_files)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
     if hasattr(config, "workerinput"):  # an xdist worker; the order within a lane stays as collected
         items.sort(key=lambda item: LONGEST_FIRST.index(_lane(item)) if _lane(item) else len(LONGEST_FIRST))
 

@@ -20,6 +20,8 @@ from comet.cli.summary import summary
 from comet.core.exchange import TextDelta
 from comet.http.client import CancelToken, RetryPolicy
 
+pytestmark = pytest.mark.independent  # mostly waits for deadlines: spread over the workers
+
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "sk-hostile-0123456789abcdef"
 
