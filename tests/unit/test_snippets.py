@@ -22,7 +22,7 @@ from comet.tools.snippets.sdkargs import (GEMINI_GENERATION, GEMINI_TOP, OPENAI_
                                           snake)
 
 GOLDEN_FILES = expected()
-REGENERATE = "python -m tests.snippet_golden --update"
+REGENERATE = "python -m tests.support.snippet_golden --update"
 
 
 # ---- golden files -----------------------------------------------------------------------------

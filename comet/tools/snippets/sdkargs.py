@@ -6,7 +6,7 @@ own escape hatch, which merges raw JSON into the request body: ``extra_body`` fo
 silently: what an SDK cannot carry at all is listed in ``warnings`` (and the snippet says so).
 
 The tables list only fields that both google-genai SDKs (Python and Node) move into the wire
-body under the same name; ``tests/test_snippets.py`` checks them against the installed SDKs.
+body under the same name; ``tests/unit/test_snippets.py`` checks them against the installed SDKs.
 """
 
 from __future__ import annotations
