@@ -17,8 +17,7 @@ from comet.core.call import INLINE_LIMIT, MEDIA_TYPES, Call, Route, attachment_n
 from comet.core.capabilities import OPENAI_MEDIA
 from comet.core.errors import Problem, RequestError
 
-from .spelling import item as _get  # Gemini accepts camelCase and snake_case (proto3 JSON)
-from .spelling import turns
+from .spelling import item as _get, turns  # Gemini accepts camelCase and snake_case (proto3 JSON)
 
 # Top-level OpenAI fields sent to the Gemini route, and where Gemini wants them instead.
 OPENAI_ONLY = {

@@ -443,19 +443,21 @@ def test_cost_bills_thinking_as_output_and_merge_keeps_every_model():
     assert merged[0].pricing == Pricing(1.0, 2.0) and merged[2].owned_by == "openai"
 
 
+def _readers() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name == "comet-reader"}
+
+
 def test_a_run_read_inline_starts_no_thread_and_a_cancel_ends_it_mid_stream(make_emulator):
     """The Playground reads a run in a thread of its own, so the client adds none: a cancel
     then shuts the answer's socket, which ends the blocked read between two chunks at once."""
     emu = make_emulator(ttft_ms=1, chunk_ms=400)
-    for other in threading.enumerate():  # a reader an earlier test in this process left winding down
-        if other.name == "comet-reader":
-            other.join(timeout=10)
+    earlier = _readers()  # readers an earlier test in this process left winding down
     token = CancelToken()
     texts, stopped_after = [], None
     with Client(emu.base_url, KEY) as cl:
         for event in cl.stream(call(Route.OPENAI, prompt="Count [[chunks=20]]", stream=True), token,
                                reader_thread=False):
-            assert "comet-reader" not in {t.name for t in threading.enumerate()}  # the client's reader thread
+            assert _readers() <= earlier  # the client started no reader thread of its own
             if isinstance(event, TextDelta) and event.text.strip():
                 texts.append(event.text)
                 if stopped_after is None:
