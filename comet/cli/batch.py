@@ -16,7 +16,8 @@ FORMATS = ("table", "json", "csv", "junit")
 
 
 def batch(args: Namespace) -> int:
-    from comet.runs.batch import MAX_CONCURRENCY, Batch, SuiteError, load, plan, render, summary, target_name
+    from comet.runs.batch import (MAX_CONCURRENCY, Batch, SuiteError, load, plan, render, summary, target_name,
+                                  with_repeat)
 
     if args.concurrency < 1:
         raise BadInput(f"--concurrency {args.concurrency} is below 1", "give 1 or more requests in flight")
@@ -25,6 +26,8 @@ def batch(args: Namespace) -> int:
                        f"give at most {MAX_CONCURRENCY} requests in flight (a 429 holds the whole batch anyway)")
     try:
         suite = load(args.suite)
+        if args.repeat is not None:
+            suite = with_repeat(suite, args.repeat)
         planned = plan(suite)
     except SuiteError as err:
         raise BadInput(f"{err.where}: {err.message}", err.fix) from None
@@ -67,6 +70,15 @@ def _run(run, bar) -> list:
         return run.results
 
 
+def _whole(text: str) -> Any:
+    """An integer when the text is one, else the text: :func:`~comet.runs.batch.with_repeat` says
+    what is wrong with it (exit 2, naming the flag)."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
 def _writable(path: str | None) -> Path | None:
     if path is None:
         return None
@@ -97,7 +109,6 @@ def _history(args: Namespace) -> Iterator[Any]:
         return
     from comet.store import open_store
     from comet.store.keeping import Keeper
-
     from comet.store.owners import cli_owner
 
     with open_store(Path(args.db).expanduser() if args.db else None) as store:
@@ -128,6 +139,8 @@ def _arguments(parser: ArgumentParser) -> None:
     parser.add_argument("suite", metavar="SUITE.json", help="the suite file (see docs/batch.md)")
     parser.add_argument("--base-url", default=None)
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight at once (default 8, at most 64)")
+    parser.add_argument("--repeat", type=_whole, default=None, metavar="N",
+                        help='run each case N times on each target, for a pass rate (overrides the suite\'s "repeat")')
     parser.add_argument("--record", action="store_true", help="save every run in History with the batch id")
     parser.add_argument("--db", default=None, help="history database for --record (default: COMET_HISTORY_DB "
                         "or the per-user file)")

@@ -19,7 +19,7 @@ import pytest
 from cli_support import ctrl_c_reaches_it
 
 ROOT = Path(__file__).resolve().parents[2]
-RESULT_KEYS = {"case", "vars", "target", "route", "model", "ok", "text", "assertions", "latency_ms", "ttft_ms", "usage",
+RESULT_KEYS = {"case", "repeat", "vars", "target", "route", "model", "ok", "text", "assertions", "latency_ms", "ttft_ms", "usage",
                "cost_usd", "error"}
 GEMINI, OPENAI = "Gemini native · gemini-2.5-flash", "OpenAI-compatible · gemini-2.5-flash"
 

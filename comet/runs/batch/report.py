@@ -67,8 +67,8 @@ def per_target(results: Sequence[Result], names: Sequence[str]) -> list[TargetSt
 
 
 def ordered(results: Sequence[Result]) -> list[Result]:
-    """Case order, then target order (results arrive in finishing order)."""
-    return sorted(results, key=lambda r: (r.case.number, r.target))
+    """Case order, then target order, then repeat (results arrive in finishing order)."""
+    return sorted(results, key=lambda r: (r.case.number, r.target, r.repeat))
 
 
 def to_json(name: str, results: Sequence[Result], head: dict[str, Any]) -> str:

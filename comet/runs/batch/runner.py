@@ -58,6 +58,7 @@ class Result:
     cost_usd: float | None = None
     finish_reason: str | None = None
     history_id: int | None = None
+    repeat: int = 1  # which run of this case on this target, from 1 (the suite's "repeat")
 
     @property
     def ok(self) -> bool:
@@ -70,7 +71,7 @@ class Result:
 
     def to_dict(self) -> dict[str, Any]:
         route, model = formats.target_parts(self.target_name)
-        return {"case": self.case.number, "vars": self.case.vars, "target": self.target_name,
+        return {"case": self.case.number, "repeat": self.repeat, "vars": self.case.vars, "target": self.target_name,
                 "route": route, "model": model, "ok": self.ok,
                 "text": self.text, "assertions": [v.to_dict() for v in self.verdicts],
                 "latency_ms": _round(self.latency_ms), "ttft_ms": _round(self.ttft_ms), "usage": self.usage,
@@ -138,7 +139,7 @@ class Batch:
         # Stop ends the runs in flight only when the client gets the token, which costs a reader
         # thread per run; the CLI (Ctrl-C ends the process) runs them inline instead.
         self._in_flight = self.cancel if stop_in_flight else None
-        self.total = len(suite.cases) * len(self.planned)
+        self.total = len(suite.cases) * len(self.planned) * suite.repeat
         self.results: list[Result] = []
         self.save_errors: list[str] = []
         self.started_at: float | None = None
@@ -150,10 +151,8 @@ class Batch:
         self._workers = 0
         self._drain_lock = threading.Lock()
 
-    def _all_tasks(self) -> Iterator[tuple[Case, int]]:
-        for case in self.suite.cases:
-            for i in range(len(self.planned)):
-                yield case, i
+    def _all_tasks(self) -> Iterator[tuple[Case, int, int]]:
+        return self.suite.runs(len(self.planned))
 
     def start(self) -> "Batch":
         if self.started_at is None:
@@ -192,7 +191,7 @@ class Batch:
         finally:
             self._done.put(None)  # this worker is done
 
-    def _run(self, case: Case, i: int) -> Result | None:
+    def _run(self, case: Case, i: int, repeat: int = 1) -> Result | None:
         planned = self.planned[i]
         call = Call(planned.call.route, planned.call.model, fill(planned.call.body, case.vars),
                     stream=planned.call.stream, attachments=planned.call.attachments)
@@ -200,8 +199,8 @@ class Batch:
         if exchange.stopped:
             return None  # Stop: an unfinished run is not a result
         cost = self._cost(exchange)
-        history_id = self._record(exchange, case, planned, cost)
-        return _result(case, i, planned, exchange, cost, history_id)
+        history_id = self._record(exchange, case, planned, cost, repeat)
+        return _result(case, i, planned, exchange, cost, history_id, repeat)
 
     def _exchange(self, call: Call) -> Exchange:
         return run_to_end(self.client, call, self._in_flight, self._heed)
@@ -218,12 +217,14 @@ class Batch:
             self.save_errors.append(f"price: {exc}")
             return None
 
-    def _record(self, exchange: Exchange, case: Case, planned: Planned, cost: float | None) -> int | None:
+    def _record(self, exchange: Exchange, case: Case, planned: Planned, cost: float | None,
+                repeat: int = 1) -> int | None:
         if self.history is None:
             return None
+        run = f" · run {repeat}" if self.suite.repeat > 1 else ""
         try:
             return self.history.record(exchange, group_id=self.batch_id, cost=cost,
-                                     label=f"{planned.target.label} · case {case.number}")
+                                     label=f"{planned.target.label} · case {case.number}{run}")
         except Exception as exc:
             self.save_errors.append(f"history: {exc}")
             return None
@@ -262,7 +263,7 @@ class Batch:
 
 
 def _result(case: Case, i: int, planned: Planned, exchange: Exchange, cost: float | None,
-            history_id: int | None) -> Result:
+            history_id: int | None, repeat: int = 1) -> Result:
     reply = exchange.reply
     outcome = Outcome(text=exchange.text, finish_reason=reply.finish_reason if reply else None,
                       raw_finish_reason=reply.raw_finish_reason if reply else None,
@@ -272,4 +273,4 @@ def _result(case: Case, i: int, planned: Planned, exchange: Exchange, cost: floa
     verdicts = () if exchange.error else tuple(evaluate(c, outcome) for c in checks)
     return Result(case, i, target_name(planned), exchange.text, verdicts, exchange.error, exchange.timing.latency_ms,
                   exchange.timing.ttft_ms, reply.usage.to_dict() if reply else {}, cost,
-                  outcome.finish_reason, history_id)
+                  outcome.finish_reason, history_id, repeat)

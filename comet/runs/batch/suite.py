@@ -13,8 +13,9 @@ naming the JSON path (``$.cases[2].assert[0].type``) or the dataset line (``case
      "assert": [{"type": "max-latency-ms", "value": 5000}]}
 
 ``targets`` defaults to the request's own route and model; the top-level ``assert`` applies to
-every case; dataset paths are relative to the suite file. A suite plans at most
-:data:`MAX_REQUESTS` requests (cases x targets).
+every case; dataset paths are relative to the suite file; ``"repeat": N`` (1 to
+:data:`MAX_REPEAT`) runs each case N times on each target, for a pass rate. A suite plans at most
+:data:`MAX_REQUESTS` requests (cases x targets x repeats).
 """
 
 from __future__ import annotations
@@ -35,9 +36,11 @@ from comet.runs.compare import MAX_TARGETS, Target
 
 from .checks import Check, CheckError, prepare
 
-__all__ = ["MAX_REQUESTS", "Suite", "Case", "SuiteError", "load", "parse", "read_dataset"]
+__all__ = ["MAX_REPEAT", "MAX_REQUESTS", "Suite", "Case", "SuiteError", "load", "parse", "read_dataset",
+           "with_repeat"]
 
-MAX_REQUESTS = 50_000  # cases x targets: a larger run is several suites (and its report stays readable)
+MAX_REQUESTS = 50_000  # cases x targets x repeats: a larger run is several suites (and its report stays readable)
+MAX_REPEAT = 100  # runs of each case on each target: enough for a pass rate to 1%
 
 
 class SuiteError(ValueError):
@@ -64,6 +67,20 @@ class Suite:
     cases: tuple[Case, ...]
     asserts: tuple[dict, ...] = ()  # the top-level assertions as written
     variables: tuple[str, ...] = field(default=())  # what the request uses
+    repeat: int = 1  # runs of each case on each target
+
+    @property
+    def requests(self) -> int:
+        """What the suite sends: cases x targets x repeats."""
+        return len(self.cases) * len(self.targets) * self.repeat
+
+    def runs(self, targets: int) -> Iterator[tuple[Case, int, int]]:
+        """(case, target index, repeat index from 1) for every run, case by case: the repeats of
+        one case on one target follow each other."""
+        for case in self.cases:
+            for i in range(targets):
+                for repeat in range(1, self.repeat + 1):
+                    yield case, i, repeat
 
     def to_dict(self) -> dict[str, Any]:
         """The suite as a self-contained file (dataset rows inlined as cases)."""
@@ -75,6 +92,8 @@ class Suite:
                         for c in self.cases]
         if self.asserts:
             out["assert"] = list(self.asserts)
+        if self.repeat > 1:
+            out["repeat"] = self.repeat
         return out
 
 
@@ -116,7 +135,9 @@ def parse(data: Any, base_dir: str | Path | None = None,
     inline = [_inline_case(raw, i, variables) for i, raw in enumerate(_list(data, "cases"))]
     rows = _dataset(data.get("dataset"), variables, base_dir, datasets or {})
     targets = _targets(data.get("targets"), call)
-    _within_limit(max(len(inline) + len(rows), 1), len(targets), "$.dataset" if rows else "$.cases")
+    repeat = _repeat(data.get("repeat", 1), "$.repeat")
+    _within_limit(max(len(inline) + len(rows), 1), len(targets), 1, "$.dataset" if rows else "$.cases")
+    _within_limit(max(len(inline) + len(rows), 1), len(targets), repeat, "$.repeat")
     if not inline and not rows:
         if variables:
             raise SuiteError("$.cases", "no cases: the request has variables "
@@ -128,14 +149,40 @@ def parse(data: Any, base_dir: str | Path | None = None,
                   [*((a, f"{where}.assert[{j}]") for j, a in enumerate(own)),
                    *((a, f"$.assert[{j}]") for j, a in enumerate(top))]]
         cases.append(Case(number, dict(values), tuple(checks), tuple(own)))
-    return Suite(str(data.get("name") or "suite"), call, targets, tuple(cases), tuple(top), variables)
+    return Suite(str(data.get("name") or "suite"), call, targets, tuple(cases), tuple(top), variables, repeat)
 
 
-def _within_limit(cases: int, targets: int, where: str) -> None:
-    if cases * targets > MAX_REQUESTS:
-        raise SuiteError(where, f"the suite plans {cases * targets:,} requests ({cases:,} cases x {targets} "
-                         f"targets), over the limit of {MAX_REQUESTS:,}",
-                         "split the cases over several suites, or run fewer targets")
+def with_repeat(suite: Suite, value: Any, where: str = "--repeat") -> Suite:
+    """``suite`` run ``value`` times a case and target (``--repeat N`` over the suite's own
+    ``"repeat"``); a :class:`SuiteError` naming ``where`` when it is not 1 to :data:`MAX_REPEAT` or
+    takes the suite past :data:`MAX_REQUESTS`."""
+    repeat = _repeat(value, where)
+    _within_limit(len(suite.cases), len(suite.targets), repeat, where)
+    return replace(suite, repeat=repeat)
+
+
+def _repeat(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_REPEAT:
+        example = "--repeat 3" if where.startswith("--") else '"repeat": 3'
+        raise SuiteError(where, f"repeat is a whole number from 1 to {MAX_REPEAT}, not {_shown(value)}",
+                         f"write {example} to run each case 3 times on each target")
+    return value
+
+
+def _shown(value: Any) -> str:
+    try:
+        return json.dumps(value)[:40]
+    except (TypeError, ValueError):
+        return repr(value)[:40]
+
+
+def _within_limit(cases: int, targets: int, repeat: int, where: str) -> None:
+    if cases * targets * repeat > MAX_REQUESTS:
+        times = f" x {repeat} repeats" if repeat > 1 else ""
+        raise SuiteError(where, f"the suite plans {cases * targets * repeat:,} requests ({cases:,} cases x "
+                         f"{targets} targets{times}), over the limit of {MAX_REQUESTS:,}",
+                         "split the cases over several suites, or run fewer targets"
+                         + (" or fewer repeats" if repeat > 1 else ""))
 
 
 def _check(raw: Any, path: str, values: Mapping[str, Any], where: str, targets: tuple[Target, ...]) -> Check:
