@@ -16,7 +16,7 @@ FORMATS = ("table", "json", "csv", "junit")
 
 
 def batch(args: Namespace) -> int:
-    from comet.runs.batch import (MAX_CONCURRENCY, Batch, SuiteError, load, plan, render, summary, target_name,
+    from comet.runs.batch import (MAX_CONCURRENCY, Batch, SuiteError, counts, load, plan, render, summary, target_name,
                                   with_repeat)
 
     if args.concurrency < 1:
@@ -46,8 +46,7 @@ def batch(args: Namespace) -> int:
     else:
         out.write_text(text, encoding="utf-8")
     if args.format != "table" or out is not None:  # the table ends with this line already; CI logs want it
-        print(f"{suite.name}: {head['passed']} passed, {head['failed']} failed, {head['errors']} errors",
-              file=sys.stderr)
+        print(f"{suite.name}: {counts(head)}", file=sys.stderr)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
     elif history is not None:

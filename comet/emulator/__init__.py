@@ -48,6 +48,10 @@ Prompt directives:
 
 * ``[[chunks=N]]`` (N up to 5000): the answer is exactly N stream chunks of one short word each
   (Gemini: N events; OpenAI: N content chunks between the role chunk and the finish chunk).
+* ``[[fail=K/N]]`` (say ``[[fail=1/3]]``): the emulator counts the calls of each distinct request
+  (path and body) and answers the first K of every N with a wrong reply (a 200 whose text says it
+  is wrong on purpose and repeats nothing of the prompt), the others as usual: call 1 of 3 fails,
+  2 and 3 pass, 4 fails... A flaky model for ``batch --repeat``; ``clear()`` restarts the count.
 * ``BLOCKME`` anywhere in the last user text: the prompt is blocked for safety (Gemini:
   ``promptFeedback`` and no candidates; OpenAI: empty content, finish ``content_filter``).
 

@@ -178,6 +178,31 @@ def fake(schema: Any, name: str, about: str, index: int, root: dict, *, depth: i
     return f"{words} about {about}" if label else about
 
 
+# ------------------------------------------------------------------------- [[fail=K/N]]
+
+FAIL_DIRECTIVE = re.compile(r"\[\[fail=(\d{1,4})/(\d{1,4})\]\]")
+
+
+def fail_directive(prompt: str) -> tuple[int, int] | None:
+    """``[[fail=K/N]]`` in the prompt: (K, N), else None (N of 0 is no directive)."""
+    found = FAIL_DIRECTIVE.search(prompt)
+    return None if found is None or int(found[2]) == 0 else (int(found[1]), int(found[2]))
+
+
+def wrong(answers: list[Answer], call: int, fail: int, every: int) -> list[Answer]:
+    """Call ``call`` (from 0) of one request marked ``[[fail=K/N]]``: the first K calls of every
+    N get a wrong answer (a 200 whose text says so and repeats nothing of the prompt, so a check
+    on the reply fails and no retry hides it); the others get ``answers`` unchanged."""
+    if call % every >= fail:
+        return answers
+    text = (f"A wrong answer, on purpose: [[fail={fail}/{every}]] makes call {call % every + 1} of every "
+            f"{every} of this request answer wrong.")
+    for a in answers:
+        a.text, a.pieces, a.tokens, a.finish = text, split_pieces(text), count_tokens(text), "stop"
+        a.call, a.grounding, a.tail, a.url_context = None, None, [], None
+    return answers
+
+
 # ------------------------------------------------------------------------- composing
 
 def _prose(ask: Ask, index: int, seed: int) -> str:

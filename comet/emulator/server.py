@@ -91,7 +91,7 @@ class Emulator:
         self.received: list[Received] = []
         self.max_received = max_received
         self._lock = threading.Lock()
-        self._attempts: dict[bytes, int] = {}  # fault-rate-limit-once: the only state
+        self._attempts: dict[bytes, int] = {}  # fault-rate-limit-once and [[fail=K/N]]: the only state
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -136,7 +136,7 @@ class Emulator:
         return f"http://{host}:{self.port}"
 
     def clear(self) -> None:
-        """Forget the received requests and the fault-rate-limit-once attempts."""
+        """Forget the received requests and the attempts fault-rate-limit-once and [[fail=K/N]] count."""
         with self._lock:
             self.received.clear()
             self._attempts.clear()
@@ -164,11 +164,12 @@ class Emulator:
             if self.max_received is not None and len(self.received) > self.max_received:
                 del self.received[: len(self.received) - self.max_received]
 
-    def _first_attempt(self, key: bytes) -> bool:
+    def _attempt(self, key: bytes) -> int:
+        """How many times ``key`` was seen before (and one more now)."""
         with self._lock:
             seen = self._attempts.get(key, 0)
             self._attempts[key] = seen + 1
-            return seen == 0
+            return seen
 
     def _wait(self, ms: float) -> bool:
         """Sleep ``ms``; False when the emulator is stopping (the caller then drops the connection)."""
@@ -381,7 +382,7 @@ class _Handler(BaseHTTPRequestHandler):
         if model not in catalog.FAULTS:
             return None
         if model == "fault-rate-limit" or (model == "fault-rate-limit-once" and
-                                           emu._first_attempt(replies.digest(path, self.body))):
+                                           emu._attempt(replies.digest(path, self.body)) == 0):
             delay = duration(RETRY_S * emu.time_scale)
             raise Reject(429, "RESOURCE_EXHAUSTED",
                          f"Resource has been exhausted (e.g. check quota). Please retry in {delay}.",
@@ -408,6 +409,14 @@ class _Handler(BaseHTTPRequestHandler):
         if model == "fault-slow" and not emu._wait(SLOW_S * emu.time_scale * 1000):
             raise _Cut
         return model
+
+    def _flaky(self, ask: intake.Ask, answers: list) -> list:
+        """``[[fail=K/N]]``: calls are counted per request (path and body), K of every N answer wrong."""
+        rule = replies.fail_directive(ask.prompt)
+        if rule is None:
+            return answers
+        call = self.server.emulator._attempt(replies.digest("fail", self.path.partition("?")[0], self.body))
+        return replies.wrong(answers, call, *rule)
 
     # -- Gemini route ------------------------------------------------------------------------
     def _gemini_key(self) -> None:
@@ -439,7 +448,7 @@ class _Handler(BaseHTTPRequestHandler):
         fault = self._fault(model, self.path.partition("?")[0])
         if fault == "answered":
             return
-        answers = replies.compose(ask, self.server.emulator.seed)
+        answers = self._flaky(ask, replies.compose(ask, self.server.emulator.seed))
         rid = replies.response_id(ask, self.body)
         if not stream:
             self._plain(replies.gemini_plain(ask, answers, rid), fault)
@@ -486,7 +495,7 @@ class _Handler(BaseHTTPRequestHandler):
         fault = self._fault(ask.model, self.path.partition("?")[0])
         if fault == "answered":
             return
-        answers = replies.compose(ask, self.server.emulator.seed)
+        answers = self._flaky(ask, replies.compose(ask, self.server.emulator.seed))
         cid = replies.completion_id(ask, self.body)
         if not ask.stream:
             self._plain(replies.openai_plain(ask, answers, cid), fault)

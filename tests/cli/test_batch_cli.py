@@ -157,8 +157,8 @@ def test_a_rate_limited_target_passes_after_its_retry_and_a_failing_target_is_er
               base_url=emulator.base_url)
     assert r.returncode == 1
     out = json.loads(r.stdout)
-    assert out["summary"] | {"wall_ms": 0} == {"cases": 2, "targets": 3, "passed": 4, "failed": 0, "errors": 2,
-                                               "wall_ms": 0}
+    assert out["summary"] | {"wall_ms": 0} == {"cases": 2, "targets": 3, "repeat": 1, "passed": 4, "failed": 0,
+                                               "errors": 2, "flaky": 0, "wall_ms": 0}
     by = {}
     for x in out["results"]:
         by.setdefault(x["target"], []).append(x)

@@ -4,7 +4,10 @@ the flag, with nothing sent."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import xml.etree.ElementTree as ET
 
 import pytest
 from test_batch_cli import GEMINI, OPENAI, batch, prompts, suite
@@ -45,3 +48,58 @@ def test_a_bad_repeat_exits_2_naming_the_path_and_sends_nothing(emulator, tmp_pa
     assert r.returncode == 2 and r.stdout == "", r.stderr
     assert r.stderr.startswith(f"error: {message}") and "Traceback" not in r.stderr
     assert "fix: " in r.stderr and emulator.received == []
+
+
+FLAKY_CASES = [{"vars": {"country": "Peru"}}, {"vars": {"country": "Chad"}}]
+FLAKY_TEXT = "Capital of {{country}}? [[fail=1/3]]"  # the emulator answers call 1 of every 3 wrong
+
+
+def flaky_suite(tmp_path):
+    return suite(tmp_path, cases=FLAKY_CASES, targets=[{"route": "gemini", "model": "gemini-2.5-flash"}],
+                 request={"route": "gemini", "model": "gemini-2.5-flash", "stream": False,
+                          "body": {"contents": [{"role": "user", "parts": [{"text": FLAKY_TEXT}]}]}},
+                 **{"assert": [{"type": "icontains", "value": "{{country}}"}]})
+
+
+def test_repeat_3_on_a_target_failing_one_time_in_three_is_a_pass_rate_of_067_and_flaky(emulator, tmp_path):
+    path = flaky_suite(tmp_path)
+    emulator.clear()
+    r = batch(str(path), "--repeat", "3", "--format", "json", base_url=emulator.base_url)
+    assert r.returncode == 1, r.stderr  # a failed run fails the batch
+    out = json.loads(r.stdout)
+    assert {k: out["summary"][k] for k in ("cases", "targets", "repeat", "passed", "failed", "errors", "flaky")} == \
+        {"cases": 2, "targets": 1, "repeat": 3, "passed": 4, "failed": 2, "errors": 0, "flaky": 2}
+    assert out["cases"] == [{"case": n, "vars": {"country": c}, "target": GEMINI, "route": "gemini",
+                             "model": "gemini-2.5-flash", "runs": 3, "passed": 2, "pass_rate": 0.67, "flaky": True}
+                            for n, c in ((1, "Peru"), (2, "Chad"))]
+    assert [(x["case"], x["repeat"]) for x in out["results"]] == [(c, k) for c in (1, 2) for k in (1, 2, 3)]
+    assert sum(not x["ok"] for x in out["results"]) == 2
+    assert r.stderr.splitlines()[-1] == "capitals: 4 passed, 2 failed, 0 errors, 2 flaky"
+
+
+def test_table_junit_and_csv_mark_the_flaky_cases(emulator, tmp_path):
+    path = flaky_suite(tmp_path)
+    emulator.clear()
+    table = batch(str(path), "--repeat", "3", base_url=emulator.base_url).stdout.splitlines()
+    assert table[0].split() == ["case", "run", "target", "result", "passed", "latency", "why", "/", "reply"]
+    assert [line.split()[:2] for line in table[1:7]] == [[str(n), str(k)] for n in (1, 2) for k in (1, 2, 3)]
+    assert sum("2/3 flaky" in line for line in table) == 6
+    assert table[7:9] == [f"flaky: case 1 on {GEMINI}: 2 of 3 runs passed (67%)",
+                          f"flaky: case 2 on {GEMINI}: 2 of 3 runs passed (67%)"]
+    assert table[9].startswith("capitals: 4 passed, 2 failed, 0 errors, 2 flaky (2 cases x 1 targets x 3 runs")
+    out = tmp_path / "junit.xml"
+    assert batch(str(path), "--repeat", "3", "--format", "junit", "--out", str(out),
+                 base_url=emulator.base_url).returncode == 1
+    cases = ET.parse(out).getroot().findall("testsuite/testcase")
+    assert [c.get("name") for c in cases] == [f"case {n} (country={c}) run {k}"
+                                              for n, c in ((1, "Peru"), (2, "Chad")) for k in (1, 2, 3)]
+    for c in cases:
+        assert {p.get("name"): p.get("value") for p in c.iter("property")} == {
+            "flaky": "2 of 3 runs passed (67%)", "pass_rate": "0.67"}
+    failures = [c.find("failure") for c in cases if c.find("failure") is not None]
+    assert len(failures) == 2 and all(f.get("message").startswith("flaky, 2 of 3 runs passed (67%): ")
+                                      for f in failures)
+    rows = list(csv.DictReader(io.StringIO(batch(str(path), "--repeat", "3", "--format", "csv", "--concurrency", "1",
+                                                 base_url=emulator.base_url).stdout)))  # one at a time: run 1 fails
+    assert [(row["case"], row["repeat"], row["ok"]) for row in rows] == [
+        (str(n), str(k), str(k != 1)) for n in (1, 2) for k in (1, 2, 3)]

@@ -12,10 +12,10 @@
 from __future__ import annotations
 
 from .checks import TYPES as ASSERTION_TYPES
-from .report import FORMATS, document, keep, per_target, render, summary
+from .report import FORMATS, CaseStats, counts, document, keep, per_case, per_target, render, summary
 from .runner import DEFAULT_CONCURRENCY, MAX_CONCURRENCY, Batch, Limiter, Result, new_batch_id, plan, target_name
 from .suite import MAX_REPEAT, MAX_REQUESTS, Case, Suite, SuiteError, load, parse, read_dataset, with_repeat
 
-__all__ = ["ASSERTION_TYPES", "FORMATS", "DEFAULT_CONCURRENCY", "MAX_CONCURRENCY", "MAX_REPEAT", "MAX_REQUESTS", "Batch", "Case",
+__all__ = ["ASSERTION_TYPES", "FORMATS", "CaseStats", "counts", "per_case", "DEFAULT_CONCURRENCY", "MAX_CONCURRENCY", "MAX_REPEAT", "MAX_REQUESTS", "Batch", "Case",
            "Limiter", "Result", "Suite", "SuiteError", "document", "keep", "load", "new_batch_id", "parse", "per_target", "plan", "read_dataset",
            "render", "summary", "target_name", "with_repeat"]
