@@ -108,6 +108,19 @@ def encode_body(body: Mapping[str, Any]) -> bytes:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a request came from: a saved prompt's name and version (:mod:`comet.store.prompts`), and
+    whether it was edited since it was loaded. A run records it (History's prompt and version)."""
+
+    prompt: str
+    version: int
+    modified: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.prompt} v{self.version}" + (" (modified)" if self.modified else "")
+
+
+@dataclass(frozen=True)
 class Call:
     """One request: route, model, stream switch and the route's own JSON body.
 
@@ -124,6 +137,7 @@ class Call:
     body: dict[str, Any] = field(default_factory=dict)
     stream: bool = False
     attachments: tuple[Attachment, ...] = ()
+    origin: Origin | None = field(default=None, compare=False)  # the saved prompt it came from, if any
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "attachments", tuple(self.attachments or ()))
@@ -157,7 +171,7 @@ class Call:
 
     def replace(self, **changes: Any) -> "Call":
         values = {"route": self.route, "model": self.model, "body": self.body, "stream": self.stream,
-                  "attachments": self.attachments}
+                  "attachments": self.attachments, "origin": self.origin}
         values.update(changes)
         return Call(**values)
 

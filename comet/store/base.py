@@ -96,6 +96,18 @@ class Store(Protocol):
 
     def delete_preset(self, name: str) -> bool: ...
 
+    # -- the prompt library (comet.store.prompts, SQL in comet.store.prompts_sql): a name with immutable
+    # versions 1, 2, 3... and labels that point at one; saving adds a version, nothing is overwritten
+    def prompts(self) -> list[Any]: ...  # Prompt values: name, newest version, labels
+
+    def prompt_versions(self, name: str) -> list[Any]: ...  # every Version, oldest first
+
+    def resolve_prompt(self, ref: Any) -> Any: ...  # NAME, NAME@3, NAME:LABEL -> Version (PromptError if unknown)
+
+    def save_prompt(self, name: str, call: Call, **kw: Any) -> Any: ...  # message, variables, by -> the new Version
+
+    def label_prompt(self, name: str, version: int, label: str, **kw: Any) -> Any: ...  # -> the LabelMove
+
     # -- batches: a batch's results document (comet.runs.batch.report.document), by batch id
     def save_batch(self, batch_id: str, report: dict[str, Any]) -> None: ...
 

@@ -134,6 +134,16 @@ class Owned:
             log_delete(self.store, self.person.email, "run", str(run_id), owner)
         return gone
 
+    # the prompt library (comet.store.prompts): versions and label moves say who made them
+    def save_prompt(self, name: str, call: Any, **kw: Any) -> Any:
+        return self.store.save_prompt(name, call, **{**kw, "by": self.person.email})
+
+    def label_prompt(self, name: str, version: int, label: str) -> Any:
+        return self.store.label_prompt(name, version, label, by=self.person.email)
+
+    def import_prompts(self, entries: Any) -> Any:
+        return self.store.import_prompts(entries, by=self.person.email)
+
     def _check_preset(self, name: str, doing: str) -> Preset | None:
         found = self.store.preset(name)
         if found is not None and not self.person.owns(found.created_by):

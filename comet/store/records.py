@@ -26,7 +26,7 @@ from typing import Any, Iterable, Sequence, TextIO
 from urllib.parse import urlsplit, urlunsplit
 
 from comet import __version__
-from comet.core.call import ATTACHMENT_TOKEN, Attachment, Call, Route, user_text
+from comet.core.call import ATTACHMENT_TOKEN, Attachment, Call, Origin, Route, user_text
 from comet.core.errors import ErrorInfo
 from comet.core.exchange import Candidate, CodeRun, Exchange, FunctionCall, InlineImage, Reply, Timing, Usage
 from comet.core.exports import csv_writer
@@ -42,16 +42,17 @@ LIST_COLUMNS = ("id", "created_at", "group_id", "label", "route", "model", "serv
                 "status", "http_status", "error_kind", "error_message", "finish_reason", "input_tokens",
                 "output_tokens", "thinking_tokens", "total_tokens", "cost", "ttft_ms", "latency_ms", "attempts",
                 "stopped", "partial", "prompt_preview", "reply_preview", "request_hash", "app_version", "response_id",
-                "cached_tokens", "tool_use_prompt_tokens", "created_by")
+                "cached_tokens", "tool_use_prompt_tokens", "created_by", "prompt_name", "prompt_version",
+                "prompt_modified")
 DETAIL_COLUMNS = ("prompt", "reply", "thoughts", "request_json", "response_json", "chunk_ms_json", "error_json",
                   "exchange_json")
 EXPORT_COLUMNS = ("id", "time", "group_id", "label", "route", "model", "served_model", "host", "stream", "status",
                   "http_status", "error_kind", "error_message", "finish_reason", "input_tokens", "output_tokens",
                   "thinking_tokens", "total_tokens", "cost", "ttft_ms", "latency_ms", "attempts", "stopped",
                   "partial", "request_hash", "app_version", "response_id", "cached_tokens", "tool_use_prompt_tokens",
-                  "created_by", "prompt", "reply")
+                  "created_by", "prompt_name", "prompt_version", "prompt_modified", "prompt", "reply")
 STATUSES = ("ok", "error", "stopped")
-BOOLS = ("stream", "stopped", "partial")
+BOOLS = ("stream", "stopped", "partial", "prompt_modified")
 
 
 _SUSPECT = ("bearer", "authorization", "api-key", "api_key", "key=")
@@ -268,6 +269,10 @@ def build(ex: Exchange, group_id: str | None, label: str | None, cost: float | N
         # the Exchange was recorded before (an import of old runs keeps theirs)
         "request_hash": request_hash(call), "app_version": ex.app_version or __version__,
         "response_id": reply.response_id if reply else None,
+        # the saved prompt version it was sent from (comet.store.prompts), and whether it was edited since
+        "prompt_name": call.origin.prompt if call.origin else None,
+        "prompt_version": call.origin.version if call.origin else None,
+        "prompt_modified": bool(call.origin.modified) if call.origin else None,
     }
     details = {
         "prompt": prompt, "reply": text, "thoughts": scrub(reply.thoughts, secrets, patterns=False) if reply else "",
@@ -304,8 +309,10 @@ def detail_row(found: Any, used: Sequence[tuple[str, str | None, bytes, str]]) -
 
 def call_of(row: dict[str, Any]) -> Call:
     """The run's request as a Call (attachments included), from :func:`detail_row`."""
+    origin = Origin(row["prompt_name"], row["prompt_version"], bool(row.get("prompt_modified"))) \
+        if row.get("prompt_name") and row.get("prompt_version") else None
     return Call(Route.parse(row["route"]), row["model"], row["request"] or {}, stream=bool(row["stream"]),
-                attachments=tuple(row["attachments"]))
+                attachments=tuple(row["attachments"]), origin=origin)
 
 
 def guessed_base_url(host: str | None) -> str:

@@ -21,9 +21,10 @@ from comet.core.exchange import Exchange
 from . import records
 from .base import Run
 from .presets import Preset, PresetError, check_name
+from .prompts_sql import PromptMethods
 
 
-class SQLMethods:
+class SQLMethods(PromptMethods):
     PLACEHOLDER = "?"
     NAME_ORDER = "name"
     secrets: tuple[str, ...]
