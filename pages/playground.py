@@ -131,5 +131,5 @@ with imported:
 # streams, in place of Send and Follow up.
 layout.hidden("pg_stop")
 layout.stick("pg_stop")
-st.button("Stop", key="pg_stop", width="stretch", help="ends the run at once; the partial reply is kept and recorded")
+st.button("Stop", key="pg_stop", width="stretch")  # no tooltip: Stop vanishes under the pointer, which left one stuck
 workspace(conn, by_id)

@@ -107,23 +107,33 @@ def where(conn: Connection) -> str:
     return f"Requests go to {conn.base_url} (key from {conn.key_source})"
 
 
+def chip(conn: Connection) -> tuple[str, str]:
+    """The sidebar's status chip: its label and colour (the address with a key, else demo)."""
+    if conn.demo:
+        return "Demo · emulator", "blue"
+    return conn.base_url.split("://", 1)[-1].rstrip("/"), "green"
+
+
 def sidebar() -> Connection:
-    """The shared sidebar: where requests go, the key field and the switch to the emulator."""
+    """The shared sidebar: a status chip saying where requests go, the key field and the switch
+    to the emulator; the page's own caption says the rest once."""
     with st.sidebar:
-        st.subheader("Connection")
+        status = st.container()
         st.text_input("API key (this browser session only)", key=SESSION_KEY, type="password",
                       placeholder=f"or set {KEY_ENV}", help="kept on the server for this session; never shown")
         conn = current()
+        label, colour = chip(conn)
+        where_to = "an emulator in this app: nothing leaves this machine" if conn.demo else \
+            f"key from {conn.key_source}"
+        status.badge(label, icon=":material/science:" if conn.demo else ":material/cloud_done:", color=colour,
+                     help=f"Requests go to {conn.base_url} ({where_to})")
         if conn.key_source:
             st.toggle("Use the local emulator", key=USE_EMULATOR,
                       help="send to the built-in emulator instead of CometAPI; switch back at any time")
-        if conn.demo:
-            st.info(f"**Demo mode: local emulator**  \nRequests go to `{conn.base_url}` "
-                    f"(an emulator in this app), not to CometAPI.")
-            if not conn.key_source:
-                st.caption(f"Set {KEY_ENV} or type a key above to talk to {conn.service_url}.")
-        else:
-            st.success(f"Requests go to **{conn.base_url}**  \nkey from {conn.key_source}")
+        if conn.demo and not conn.key_source:
+            st.caption(f"Set {KEY_ENV} or type a key above to talk to {conn.service_url}.")
+        elif not conn.demo:
+            st.caption(f"key from {conn.key_source}")
         if conn.problem:
             st.warning(inert(conn.problem))
         st.caption(f"Comet Playground {comet.__version__}")

@@ -100,7 +100,7 @@ def history_rows(path: Path) -> list:
 
 def test_send_on_gemini_streams_the_reply_and_shows_the_snippet(page, server):
     open_app(page, server.url)
-    assert page.get_by_text("Demo mode: local emulator", exact=True).is_visible()
+    assert page.get_by_text("Demo · emulator").first.is_visible()  # the sidebar's status chip
     pick_model(page, "gemini-2.5-pro")
     pick_route(page, "Gemini native")
     type_prompt(page, "Tell me about streams [[chunks=30]]")
