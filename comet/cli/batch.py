@@ -25,7 +25,7 @@ def batch(args: Namespace) -> int:
         raise BadInput(f"--concurrency {args.concurrency} is over the limit of {MAX_CONCURRENCY}",
                        f"give at most {MAX_CONCURRENCY} requests in flight (a 429 holds the whole batch anyway)")
     try:
-        suite = load(args.suite)
+        suite = load(args.suite, judge=_judge(args.judge))
         if args.repeat is not None:
             suite = with_repeat(suite, args.repeat)
         planned = plan(suite)
@@ -76,6 +76,19 @@ def _whole(text: str) -> Any:
         return int(text)
     except ValueError:
         return text
+
+
+def _judge(value: str | None):
+    """--judge ROUTE:MODEL: the judge of every model-graded assertion, or None (the suite's)."""
+    from comet.runs.judge import JudgeConfigError, parse_target
+
+    if value is None:
+        return None
+    try:
+        return parse_target(value, "--judge")
+    except JudgeConfigError as err:
+        raise BadInput(f"--judge {value!r}: {err.message}", "write --judge ROUTE:MODEL, e.g. "
+                       "--judge gemini:gemini-2.5-pro") from None
 
 
 def _writable(path: str | None) -> Path | None:
@@ -145,6 +158,9 @@ def _arguments(parser: ArgumentParser) -> None:
                         "or the per-user file)")
     parser.add_argument("--user", default=None, metavar="NAME",
                         help="who --record attributes the runs to (default: COMET_USER, else the OS login name)")
+    parser.add_argument("--judge", default=None, metavar="ROUTE:MODEL",
+                        help="the judge of every model-graded assertion (llm-rubric, factuality, select-best), "
+                        "in place of the suite's")
     parser.add_argument("--format", choices=FORMATS, default="table")
     parser.add_argument("--out", default=None, metavar="FILE", help="write the report here instead of stdout")
 

@@ -87,6 +87,7 @@ FAULTS: dict[str, str] = {
     "fault-bad-sse": "A malformed event mid-stream (data: {not json); plain: malformed JSON with 200.",
     "fault-html": "An HTML page with status 404 (text/html), like a base URL that is a web site, not the API.",
     "fault-gateway": "An HTML 502 Bad Gateway page from a proxy (text/html); retried like a JSON 502.",
+    "fault-bad-verdict": "Answers normally, but a judge request (a model-graded check) gets a malformed verdict.",
 }
 
 BY_ID: dict[str, dict[str, Any]] = {m["id"]: m for m in MODELS}

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 from urllib.parse import quote_plus
 
+from . import judge
 from .catalog import CREATED
 from .intake import TOKEN, Ask, count_tokens
 
@@ -300,7 +301,9 @@ def compose(ask: Ask, salt: int | None = None) -> list[Answer]:
             a.finish = "tool_calls"
             answers.append(a)
             continue
-        if ask.chunks:
+        if (verdict := judge.verdict(ask.prompt, ask.model)) is not None:  # a model-graded check's judge
+            text, pieces = verdict, None
+        elif ask.chunks:
             words = [WORDS[k % len(WORDS)] for k in range(ask.chunks)]
             text = " ".join(words)
             pieces = [w if k == 0 else " " + w for k, w in enumerate(words)]

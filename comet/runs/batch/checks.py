@@ -16,7 +16,15 @@ type                   passes when                                              
 ``max-ttft-ms``        the first token came at most this late                      number
 ``max-output-tokens``  the visible answer used at most this many tokens            number
 ``max-cost-usd``       the run cost at most this much (needs the model's price)    number
+``llm-rubric``         a judge model says the rubric holds (optional threshold)    rubric
+``factuality``         a judge model finds the reply agrees with the reference     reference
+``select-best``        a judge model picks this target's reply as the case's best  criterion
 =====================  ==========================================================  ===========
+
+The last three are model-graded (:mod:`comet.runs.judge`): :func:`evaluate` asks the judge
+through an :class:`~comet.runs.judge.Asker`; a ``select-best`` verdict waits for the case's
+other targets (:func:`choose`). A judge that fails or answers out of shape makes the check an
+error, its raw reply kept.
 
 Text values may use the case's variables (``{{expected}}``): :func:`prepare` is called once per
 case with its variables, so a bad pattern or a missing variable is found before anything is sent.
@@ -36,12 +44,13 @@ import re
 import threading
 from dataclasses import dataclass
 from re import _parser  # re's own parser: the pattern's structure, to bound what regex expands
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import regex
 
 from comet.body import schema
 from comet.body.variables import Unfilled, fill_text
+from comet.runs import judge as judging
 
 REGEX_SECONDS = 1.0  # of matching per check (the regex package counts its thread's CPU time; we wait no longer)
 MAX_PATTERN = 1_000  # characters of a regex, after the case's variables are filled
@@ -55,15 +64,13 @@ LIMIT_TYPES = {"max-latency-ms": ("latency_ms", "latency", " ms"),
                "max-ttft-ms": ("ttft_ms", "time to first token", " ms"),
                "max-output-tokens": ("output_tokens", "output tokens", ""),
                "max-cost-usd": ("cost_usd", "cost", " USD")}
-TYPES = (*TEXT_TYPES[:-1], "json-valid", "json-schema", "finish-reason", *LIMIT_TYPES)
+JUDGED_TYPES = judging.KINDS
+TYPES = (*TEXT_TYPES[:-1], "json-valid", "json-schema", "finish-reason", *LIMIT_TYPES, *JUDGED_TYPES)
+WAITING = "not judged: the case's other targets did not finish"  # a select-best until its case is complete
 
 
-class CheckError(ValueError):
+class CheckError(judging.JudgeConfigError):
     """An assertion as written cannot be used; ``path`` says where (``$.cases[2].assert[0]``)."""
-
-    def __init__(self, path: str, message: str, fix: str):
-        super().__init__(f"{path}: {message}")
-        self.path, self.message, self.fix = path, message, fix
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,7 @@ class Check:
     value: Any = None
     pattern: Any = None  # a compiled pattern of the regex package
     target: Any = None  # a Target: the check holds only that target's replies (an export's own expectations)
+    judge: Any = None  # a comet.runs.judge.Spec: a model-graded check
 
     def applies_to(self, target: Any) -> bool:
         return self.target is None or self.target == target
@@ -85,10 +93,15 @@ class Verdict:
     passed: bool
     message: str
     error: bool = False  # the check could not judge the reply (a limit): not passed, and not a fail
+    judgement: Any = None  # a comet.runs.judge.Judgement: what the judge was asked and said
 
     def to_dict(self) -> dict[str, Any]:
-        said = {"type": self.type, "pass": self.passed, "message": self.message}
-        return {**said, "error": True} if self.error else said
+        said: dict[str, Any] = {"type": self.type, "pass": self.passed, "message": self.message}
+        if self.error:
+            said["error"] = True
+        if self.judgement is not None:
+            said["judge"] = self.judgement.to_dict()
+        return said
 
 
 @dataclass(frozen=True)
@@ -102,24 +115,25 @@ class Outcome:
     ttft_ms: float | None = None
     output_tokens: int | None = None
     cost_usd: float | None = None
+    question: str = ""  # the request's last user text (what a factuality judge is told was asked)
 
 
-def prepare(raw: Any, path: str, variables: Mapping[str, Any]) -> Check:
-    """Validate one assertion as written in the suite and fill its text with ``variables``."""
+def prepare(raw: Any, path: str, variables: Mapping[str, Any], judges: judging.Defaults | None = None) -> Check:
+    """Validate one assertion as written in the suite and fill its text with ``variables``
+    (``judges``: the suite's judge settings, for the model-graded types)."""
     if not isinstance(raw, dict):
         raise CheckError(path, "an assertion is an object", 'write {"type": "contains", "value": "..."}')
     kind = raw.get("type")
     if kind not in TYPES:
         raise CheckError(f"{path}.type", f"unknown assertion type {kind!r}", "use one of " + ", ".join(TYPES))
     value = raw.get("value")
-    if kind in TEXT_TYPES:
-        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            raise CheckError(f"{path}.value", f"{kind} needs a text value", 'add "value": "..."')
-        try:
-            value = fill_text(str(value), variables, f"{path}.value")
-        except Unfilled as exc:
-            raise CheckError(f"{path}.value", f"no value for {{{{{exc.name}}}}} in this case",
-                             "add the variable to the case (or the dataset) or remove it") from None
+    if kind in TEXT_TYPES or kind in JUDGED_TYPES:
+        value = _filled(kind, value, path, variables)
+        if kind in JUDGED_TYPES:
+            try:
+                return Check(kind, value, judge=judging.spec(raw, path, value, variables, judges))
+            except judging.JudgeConfigError as exc:
+                raise CheckError(exc.path, exc.message, exc.fix) from None
         if kind == "regex":
             return Check(kind, value, _compile(value, f"{path}.value"))
     elif kind in LIMIT_TYPES:
@@ -130,6 +144,16 @@ def prepare(raw: Any, path: str, variables: Mapping[str, Any]) -> Check:
         raise CheckError(f"{path}.value", "json-schema needs the schema (a JSON object) as its value",
                          'write "value": {"type": "object", ...}')
     return Check(kind, value)
+
+
+def _filled(kind: str, value: Any, path: str, variables: Mapping[str, Any]) -> str:
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise CheckError(f"{path}.value", f"{kind} needs a text value", 'add "value": "..."')
+    try:
+        return fill_text(str(value), variables, f"{path}.value")
+    except Unfilled as exc:
+        raise CheckError(f"{path}.value", f"no value for {{{{{exc.name}}}}} in this case",
+                         "add the variable to the case (or the dataset) or remove it") from None
 
 
 def _compile(pattern: str, path: str) -> Any:
@@ -236,7 +260,35 @@ def _limit(check: Check, o: Outcome) -> tuple[bool, str]:
     return passed, f"{name} {got:g}{unit} {'<=' if passed else '>'} {check.value:g}{unit}"
 
 
-def evaluate(check: Check, outcome: Outcome) -> Verdict:
+def _judged(check: Check, outcome: Outcome, asker: judging.Asker | None) -> Verdict:
+    if check.type == "select-best":
+        return Verdict(check.type, False, WAITING, error=True)  # until choose() sees the whole case
+    if asker is None:
+        return Verdict(check.type, False, "no judge to ask here (model-graded checks run in a batch)", error=True)
+    found = asker.grade(check.judge, outcome.text, outcome.question)
+    return Verdict(check.type, found.passed, found.reason, error=found.error, judgement=found)
+
+
+def choose(check: Check, texts: Sequence[str | None], asker: judging.Asker,
+           names: Sequence[str] | None = None) -> list[Verdict]:
+    """A select-best verdict for each of one case's replies (None: that target failed, so it
+    is not a candidate): the judge's choice passes, the others fail, each with the reason."""
+    shown = [i for i, t in enumerate(texts) if t is not None]
+    if not shown:
+        return [Verdict(check.type, False, "no reply to choose from", error=True) for _ in texts]
+    found = asker.best(check.judge, [texts[i] or "" for i in shown])
+    if found.error:
+        return [Verdict(check.type, False, found.reason, error=True, judgement=found) for _ in texts]
+    chosen = shown[found.choice - 1]
+    name = names[chosen] if names else f"reply {found.choice}"
+    return [Verdict(check.type, i == chosen, (f"chosen as the best of {len(shown)}: " if i == chosen else
+                                              f"{name} was chosen over this one: ") + found.reason,
+                    judgement=found) for i in range(len(texts))]
+
+
+def evaluate(check: Check, outcome: Outcome, asker: judging.Asker | None = None) -> Verdict:
+    if check.type in JUDGED_TYPES:
+        return _judged(check, outcome, asker)
     if check.type in LIMIT_TYPES:
         passed, message = _limit(check, outcome)
     elif check.type in ("json-valid", "json-schema"):

@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 from comet.core import formats
 from comet.core.exports import csv_writer, finite, xml_text
+from comet.runs.judge import add_usage
 
 from .runner import Batch, Result
 
@@ -31,7 +32,7 @@ def summary(results: Sequence[Result], cases: int, targets: int, wall_ms: float 
     return {"cases": cases, "targets": targets, "repeat": repeats(results), "passed": passed,
             "failed": len(results) - passed - errors, "errors": errors,
             "flaky": sum(1 for c in per_case(results) if c.flaky),
-            "wall_ms": None if wall_ms is None else round(wall_ms, 1)}
+            "wall_ms": None if wall_ms is None else round(wall_ms, 1), **judge_costs(results)}
 
 
 def counts(head: dict[str, Any]) -> str:
@@ -82,6 +83,23 @@ def per_case(results: Sequence[Result]) -> list[CaseStats]:
 
 def _flaky(results: Sequence[Result]) -> dict[tuple[int, int], CaseStats]:
     return {(c.first.case.number, c.first.target): c for c in per_case(results) if c.flaky}
+
+
+def judge_costs(results: Sequence[Result]) -> dict[str, Any]:
+    """With model-graded checks: the runs' cost, the judges' cost and tokens (apart; a
+    select-best judge, shown on each result of its case, counted once), and the batch's cost
+    (``cost_usd``: both); else nothing."""
+    asked = {id(v.judgement): v.judgement for r in results for v in r.verdicts if v.judgement is not None}
+    if not asked:
+        return {}
+    runs = [r.cost_usd for r in results if r.cost_usd is not None]
+    judges = [j.cost_usd for j in asked.values() if j.cost_usd is not None]
+    usage: dict[str, int] = {}
+    for judgement in asked.values():
+        add_usage(usage, judgement.usage)
+    both = runs + judges
+    return {"run_cost_usd": sum(runs) if runs else None, "judge_cost_usd": sum(judges) if judges else None,
+            "judge_usage": usage, "cost_usd": sum(both) if both else None}
 
 
 @dataclass(frozen=True)

@@ -25,12 +25,14 @@ from typing import Any, Callable, Iterator, Sequence
 from comet.body.rules import validate
 from comet.body.variables import fill
 from comet.core import formats
-from comet.core.call import Call
+from comet.core.call import Call, user_text
 from comet.core.cancel import CancelToken
 from comet.core.errors import ErrorInfo, RequestError
 from comet.core.exchange import Exchange, Retrying
+from comet.runs import judge as judging
 from comet.runs.compare import Planned, plan as plan_targets, queued, run_to_end
 
+from .best import BestOf
 from .checks import Outcome, Verdict, evaluate
 from .suite import Case, Suite, SuiteError
 
@@ -65,6 +67,19 @@ class Result:
         return self.error is None and all(v.passed for v in self.verdicts)
 
     @property
+    def judge_usage(self) -> dict[str, int]:
+        """The judges' tokens for this result's model-graded checks (apart from the run's)."""
+        total: dict[str, int] = {}
+        for judgement in {id(v.judgement): v.judgement for v in self.verdicts if v.judgement}.values():
+            judging.add_usage(total, judgement.usage)
+        return total
+
+    @property
+    def judge_cost_usd(self) -> float | None:
+        costs = [v.judgement.cost_usd for v in self.verdicts if v.judgement and v.judgement.cost_usd is not None]
+        return sum(costs) if costs else None
+
+    @property
     def errored(self) -> bool:
         """The request failed, or a check could not judge the reply (past a limit): not a fail."""
         return self.error is not None or any(v.error for v in self.verdicts)
@@ -75,12 +90,19 @@ class Result:
                 "route": route, "model": model, "ok": self.ok,
                 "text": self.text, "assertions": [v.to_dict() for v in self.verdicts],
                 "latency_ms": _round(self.latency_ms), "ttft_ms": _round(self.ttft_ms), "usage": self.usage,
-                "cost_usd": self.cost_usd, "error": None if self.error is None else {
+                "cost_usd": self.cost_usd, **_judged(self), "error": None if self.error is None else {
                     "kind": self.error.kind, "message": self.error.message, "status": self.error.status}}
 
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
+
+
+def _judged(result: Result) -> dict[str, Any]:
+    """``judge_usage`` and ``judge_cost_usd`` for a result with a model-graded check."""
+    if not any(v.judgement for v in result.verdicts):
+        return {}
+    return {"judge_usage": result.judge_usage, "judge_cost_usd": result.judge_cost_usd}
 
 
 def target_name(planned: Planned) -> str:
@@ -136,9 +158,11 @@ class Batch:
         self.cancel = cancel if cancel is not None else CancelToken()
         self.batch_id = batch_id or new_batch_id()
         self.limiter = Limiter()
+        self.asker = judging.Asker(client, price, None, self._heed)  # model-graded checks' judge
         # Stop ends the runs in flight only when the client gets the token, which costs a reader
         # thread per run; the CLI (Ctrl-C ends the process) runs them inline instead.
         self._in_flight = self.cancel if stop_in_flight else None
+        self.asker.cancel = self._in_flight
         self.total = len(suite.cases) * len(self.planned) * suite.repeat
         self.results: list[Result] = []
         self.save_errors: list[str] = []
@@ -158,6 +182,7 @@ class Batch:
         if self.started_at is None:
             self.started_at = time.perf_counter()
             self._workers = min(self.concurrency, self.total)
+            self._best = BestOf(len(self.planned), self.asker, self._workers)
             for n in range(self._workers):
                 threading.Thread(target=self._work, name=f"batch-{n}", daemon=True).start()
             if self._workers == 0:
@@ -186,9 +211,12 @@ class Batch:
                 if task is None:
                     break
                 result = self._run(*task)
-                if result is not None:
-                    self._done.put(result)
+                for ready in [] if result is None else self._best.settle(
+                        result, [target_name(p) for p in self.planned], [p.target for p in self.planned]):
+                    self._done.put(ready)
         finally:
+            for waiting in self._best.leave():  # select-best cases the batch did not finish
+                self._done.put(waiting)
             self._done.put(None)  # this worker is done
 
     def _run(self, case: Case, i: int, repeat: int = 1) -> Result | None:
@@ -200,7 +228,7 @@ class Batch:
             return None  # Stop: an unfinished run is not a result
         cost = self._cost(exchange)
         history_id = self._record(exchange, case, planned, cost, repeat)
-        return _result(case, i, planned, exchange, cost, history_id, repeat)
+        return _result(case, i, planned, exchange, cost, history_id, repeat, self.asker)
 
     def _exchange(self, call: Call) -> Exchange:
         return run_to_end(self.client, call, self._in_flight, self._heed)
@@ -263,14 +291,15 @@ class Batch:
 
 
 def _result(case: Case, i: int, planned: Planned, exchange: Exchange, cost: float | None,
-            history_id: int | None, repeat: int = 1) -> Result:
+            history_id: int | None, repeat: int = 1, asker: judging.Asker | None = None) -> Result:
     reply = exchange.reply
     outcome = Outcome(text=exchange.text, finish_reason=reply.finish_reason if reply else None,
                       raw_finish_reason=reply.raw_finish_reason if reply else None,
                       latency_ms=exchange.timing.latency_ms, ttft_ms=exchange.timing.ttft_ms,
-                      output_tokens=reply.usage.output_tokens if reply else None, cost_usd=cost)
+                      output_tokens=reply.usage.output_tokens if reply else None, cost_usd=cost,
+                      question=user_text(exchange.call.body, exchange.call.route))
     checks = [c for c in case.checks if c.applies_to(planned.target)]
-    verdicts = () if exchange.error else tuple(evaluate(c, outcome) for c in checks)
+    verdicts = () if exchange.error else tuple(evaluate(c, outcome, asker) for c in checks)
     return Result(case, i, target_name(planned), exchange.text, verdicts, exchange.error, exchange.timing.latency_ms,
                   exchange.timing.ttft_ms, reply.usage.to_dict() if reply else {}, cost,
                   outcome.finish_reason, history_id, repeat)

@@ -32,6 +32,7 @@ from comet.body.variables import names
 from comet.core import limits
 from comet.core.call import Call, Route
 from comet.core.errors import RequestError
+from comet.runs import judge as judging
 from comet.runs.compare import MAX_TARGETS, Target
 
 from .checks import Check, CheckError, prepare
@@ -68,6 +69,7 @@ class Suite:
     asserts: tuple[dict, ...] = ()  # the top-level assertions as written
     variables: tuple[str, ...] = field(default=())  # what the request uses
     repeat: int = 1  # runs of each case on each target
+    judging: dict[str, Any] = field(default_factory=dict)  # "judge" and "judge_prompt" as written
 
     @property
     def requests(self) -> int:
@@ -94,11 +96,12 @@ class Suite:
             out["assert"] = list(self.asserts)
         if self.repeat > 1:
             out["repeat"] = self.repeat
-        return out
+        return {**out, **self.judging}
 
 
-def load(path: str | Path) -> Suite:
-    """Read and check a suite file (see the module docstring)."""
+def load(path: str | Path, judge: Target | None = None) -> Suite:
+    """Read and check a suite file (see the module docstring); ``judge`` (``--judge``) replaces
+    every judge the suite names."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -107,7 +110,7 @@ def load(path: str | Path) -> Suite:
     except UnicodeDecodeError as exc:
         raise SuiteError(str(path), f"the suite file is not UTF-8 text (at byte {exc.start})",
                          "save it as UTF-8") from None
-    return parse(_loads(text, path.name), base_dir=path.parent)
+    return parse(_loads(text, path.name), base_dir=path.parent, judge=judge)
 
 
 def _loads(text: str, name: str) -> Any:
@@ -124,7 +127,7 @@ def _loads(text: str, name: str) -> Any:
 
 
 def parse(data: Any, base_dir: str | Path | None = None,
-          datasets: Mapping[str, str] | None = None) -> Suite:
+          datasets: Mapping[str, str] | None = None, judge: Target | None = None) -> Suite:
     """Check a parsed suite. ``datasets`` maps a dataset name to its text (an upload on the
     Batch page); otherwise the dataset is read from ``base_dir``."""
     if not isinstance(data, dict):
@@ -135,6 +138,7 @@ def parse(data: Any, base_dir: str | Path | None = None,
     inline = [_inline_case(raw, i, variables) for i, raw in enumerate(_list(data, "cases"))]
     rows = _dataset(data.get("dataset"), variables, base_dir, datasets or {})
     targets = _targets(data.get("targets"), call)
+    judges = _judges(data, judge)
     repeat = _repeat(data.get("repeat", 1), "$.repeat")
     _within_limit(max(len(inline) + len(rows), 1), len(targets), 1, "$.dataset" if rows else "$.cases")
     _within_limit(max(len(inline) + len(rows), 1), len(targets), repeat, "$.repeat")
@@ -145,11 +149,21 @@ def parse(data: Any, base_dir: str | Path | None = None,
         inline = [({}, (), "$")]  # a request without variables is one case
     cases = []
     for number, (values, own, where) in enumerate([*inline, *rows], start=1):
-        checks = [_check(raw, path, values, where, targets) for raw, path in
+        checks = [_check(raw, path, values, where, targets, judges) for raw, path in
                   [*((a, f"{where}.assert[{j}]") for j, a in enumerate(own)),
                    *((a, f"$.assert[{j}]") for j, a in enumerate(top))]]
         cases.append(Case(number, dict(values), tuple(checks), tuple(own)))
-    return Suite(str(data.get("name") or "suite"), call, targets, tuple(cases), tuple(top), variables, repeat)
+    return Suite(str(data.get("name") or "suite"), call, targets, tuple(cases), tuple(top), variables, repeat,
+                 {k: data[k] for k in ("judge", "judge_prompt") if data.get(k) is not None})
+
+
+def _judges(data: dict, judge: Target | None) -> judging.Defaults:
+    """The suite's judge settings (model-graded assertions), ``judge`` replacing its judges."""
+    try:
+        found = judging.defaults(data)
+    except judging.JudgeConfigError as exc:
+        raise SuiteError(exc.path, exc.message, exc.fix) from None
+    return found if judge is None else found.with_judge(judge)
 
 
 def with_repeat(suite: Suite, value: Any, where: str = "--repeat") -> Suite:
@@ -185,13 +199,14 @@ def _within_limit(cases: int, targets: int, repeat: int, where: str) -> None:
                          + (" or fewer repeats" if repeat > 1 else ""))
 
 
-def _check(raw: Any, path: str, values: Mapping[str, Any], where: str, targets: tuple[Target, ...]) -> Check:
+def _check(raw: Any, path: str, values: Mapping[str, Any], where: str, targets: tuple[Target, ...],
+           judges: judging.Defaults | None = None) -> Check:
     scope = None
     if isinstance(raw, dict) and "target" in raw:  # an assertion about one target's replies only
         scope = _scope(raw["target"], f"{path}.target", targets)
         raw = {k: v for k, v in raw.items() if k != "target"}
     try:
-        return replace(prepare(raw, path, values), target=scope)
+        return replace(prepare(raw, path, values, judges), target=scope)
     except CheckError as exc:
         case = "" if path.startswith(where) else f" (for {where})"
         raise SuiteError(exc.path + case, exc.message, exc.fix) from None
