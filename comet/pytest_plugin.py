@@ -68,9 +68,14 @@ class CometEmulator:
             fault = "fault-" + fault  # "rate-limit" and "fault-rate-limit" both work
         self.emulator.fault = fault
 
+    def offer_count_tokens(self, offered: bool = True) -> None:
+        """``offered=False`` answers ``:countTokens`` with a 404, as a service that does not offer it."""
+        self.emulator.count_tokens = bool(offered)
+
     def reset(self) -> None:
         self.set_latency(0, 0)
         self.set_fault(None)
+        self.offer_count_tokens(True)
         self.emulator.clear()
 
     def __repr__(self) -> str:
@@ -79,7 +84,7 @@ class CometEmulator:
 
 @pytest.fixture(scope="session")
 def _comet_emulator_server() -> Iterator[Emulator]:
-    emu = Emulator(ttft_ms=0, chunk_ms=0).start()
+    emu = Emulator(ttft_ms=0, chunk_ms=0, count_tokens=True).start()
     yield emu
     emu.stop()
 

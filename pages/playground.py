@@ -1,10 +1,12 @@
 """Playground: pick a model and route, edit the request as a form or as JSON, send it, watch
 the reply stream in, and copy the code for exactly that request."""
 
+from functools import partial
+
 import streamlit as st
 
 from ui import code, connection, editor, function_answers, importer, layout, presets_view, token_count
-from ui.editor import gate, regions, variables
+from ui.editor import gate, image_controls, regions, variables
 from ui.run import runner
 from ui.shell import ensure_app
 
@@ -68,7 +70,7 @@ def reply_panel(conn: connection.Connection, by_id: dict) -> None:
     blocked = bool(gate.reasons(state))
     last = runner.last("pg_result")
     ss = st.session_state
-    if ss.get("pg_continue") or ss.get(function_answers.ANSWER_SEND):
+    if ss.get("pg_continue") or ss.get(function_answers.ANSWER_SEND) or ss.pop(image_controls.EDITED, False):
         st.rerun()  # their callbacks changed the request: the editor must show it
     with st.container(key="pg_buttons"):
         send_col, continue_col = st.columns(2)
@@ -86,6 +88,7 @@ def reply_panel(conn: connection.Connection, by_id: dict) -> None:
             st.caption("**Send is blocked:** " + "; ".join(reasons))
     if send:
         ss.pop("pg_reply_stale", None)
+        ss.pop(image_controls.EDIT_NOTE, None)
         layout.swap("pg_buttons", "pg_stop")  # Stop takes the buttons' place while the reply streams
         # the last run's reply goes at once, not when the new stream has drawn over it
         st.html("<style>.st-key-pg_answer [data-stale=true] { display: none; }</style>")
@@ -95,8 +98,10 @@ def reply_panel(conn: connection.Connection, by_id: dict) -> None:
         if ss.get("pg_reply_stale"):
             st.warning("This reply is to an earlier request: the one in the editor was imported or "
                        "loaded since. Send to answer it.", icon=":material/history:")
-        runner.show(last, key="pg_reply")
+        runner.show(last, key="pg_reply", on_edit=partial(image_controls.edit_image, "pg_result"))
         function_answers.function_answers(state, last, result_key="pg_result")
+    elif ss.get(image_controls.EDIT_NOTE):
+        st.info(ss[image_controls.EDIT_NOTE], icon=":material/edit:")
     else:
         st.caption("The reply appears here. Send with the button or Ctrl+Enter.")
 

@@ -16,7 +16,8 @@ def serve(args: Namespace) -> int:
     try:
         emu = Emulator(args.host, args.port, ttft_ms=args.ttft_ms, chunk_ms=args.chunk_ms,
                        gemini_errors=args.gemini_errors, crlf=args.crlf, seed=args.seed,
-                       record=args.record, fault=args.fault).start()
+                       record=args.record, fault=args.fault,
+                       count_tokens=False if args.no_count_tokens else None).start()
     except ValueError as exc:  # an unwritable --record file, an unknown --fault
         raise BadInput(str(exc), "check --record's folder and --fault's name (python -m comet models lists "
                        "the fault models)") from None
@@ -53,6 +54,9 @@ def _arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--fault", default=None, metavar="FAULT_MODEL",
                         help="every answer behaves as this fault model, whatever the model asked for "
                         "(fault-rate-limit, fault-drop-stream ...)")
+    parser.add_argument("--no-count-tokens", action="store_true",
+                        help="answer :countTokens with 404, as a service that does not offer it "
+                        "(also COMET_EMULATOR_COUNT_TOKENS=off)")
 
 
 COMMANDS = [Command("emulator", "run the local CometAPI emulator (prints its base URL first)", serve,

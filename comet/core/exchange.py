@@ -117,7 +117,8 @@ class Reply:
     prompt_feedback: dict[str, Any] | None = None  # Gemini promptFeedback (blocked prompts)
     safety_ratings: tuple[dict[str, Any], ...] = ()
     raw: Any = None  # the response JSON (plain) or the list of chunk JSON objects (stream)
-    images: tuple[InlineImage, ...] = ()  # inlineData parts, in order
+    images: tuple[InlineImage, ...] = ()  # inlineData parts, in order (the final images)
+    drafts: tuple[InlineImage, ...] = ()  # an image model's thought images (thought: true), in order
     code: tuple[CodeRun, ...] = ()  # code execution, in order
     url_context: tuple[dict[str, Any], ...] = ()  # urlContextMetadata.urlMetadata, as sent
 

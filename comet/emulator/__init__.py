@@ -43,6 +43,12 @@ Google Search grounding (example.com / example.org sources, byte offsets into th
 attachments (checked, and described in the reply), function calling (a call with arguments
 filled from the schema; a function response gets a text answer), ``include_usage``.
 Tokens: every word and every punctuation mark is one token; an image or PDF is 258.
+Image models (``model_type`` image): a draft (an ``inlineData`` part with ``thought: true``) then
+the final PNG, its shape from ``imageConfig`` (aspect ratio kept; 12 to 32 pixels on the long side
+from 512 to 4K), text only if ``responseModalities`` asks for it (both by default); ratios, sizes
+and reference images beyond ``comet.core.capabilities.IMAGE`` are a 400, and an image asked of a
+text model is Google's "Model does not support the requested response modalities: image". A
+retired ID (``capabilities.RETIRED``) gets the 404 NOT_FOUND of a model the service has shut down.
 
 Prompt directives:
 
@@ -76,6 +82,9 @@ when they answer, they answer like gemini-2.5-flash):
 
 Faults apply to answers (generateContent, streamGenerateContent, chat completions), after
 auth and body checks; countTokens and the model lists answer normally for fault models.
+
+``count_tokens=False`` (``--no-count-tokens``, ``COMET_EMULATOR_COUNT_TOKENS=off``) answers
+``:countTokens`` with a 404, as a service that does not offer that endpoint.
 
 Options for users' CI: ``seed`` (other reply words, still deterministic), ``record`` (every
 request received as a JSON line, the key redacted: ``record.py``) and ``fault`` (every answer

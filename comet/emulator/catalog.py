@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from comet.core.capabilities import FAULT_BASE, THINKING
+from comet.core.capabilities import FAULT_BASE, RETIRED as RETIRED_IDS, THINKING
 
 CREATED = 1767225600  # 2026-01-01T00:00:00Z: a fixed "created" keeps every answer deterministic
 CURRENCY = "USD / M Tokens"
@@ -43,6 +43,7 @@ def _model(id: str, name: str, provider: str, description: str, *, thinking: dic
     }
 
 
+_IMAGE = ["text-to-image", "image-to-image", "text-to-text"]
 _MM = ["text-to-text", "image-to-text", "pdf-to-text", "function-calling", "web-search", "structured-output"]
 
 # Listed in catalog order: deliberately not Gemini-first, so the client's sorting shows.
@@ -68,10 +69,16 @@ MODELS: list[dict[str, Any]] = [
     _model("gemini-3-pro-preview", "Gemini 3 Pro Preview", "Google",
            "Gemini 3 Pro; thinking levels LOW and HIGH (default HIGH), cannot be turned off.",
            thinking=THINKING["gemini-3-pro-preview"], price_in=1.6, price_out=9.6, features=_MM),
-    _model("gemini-2.5-flash-image", "Gemini 2.5 Flash Image", "Google",
-           "Image generation and editing; answers with text and a PNG (inlineData) on the Gemini route.",
-           thinking=None, price_in=0.24, price_out=24.0, model_type="image",
-           features=["text-to-image", "image-to-image", "text-to-text"], limits=(32768, 32768)),
+    _model("gemini-3.1-flash-image-preview", "Gemini 3.1 Flash Image Preview", "Google",
+           "Image generation and editing (Nano Banana 2): text and PNG images (inlineData), a draft image first; "
+           "14 aspect ratios, sizes 512 to 4K, up to 14 reference images.",
+           thinking=THINKING["gemini-3-flash-preview"], price_in=0.4, price_out=48.0, model_type="image",
+           features=_IMAGE, limits=(131072, 32768)),
+    _model("gemini-3-pro-image-preview", "Gemini 3 Pro Image Preview", "Google",
+           "Image generation and editing (Nano Banana Pro): text and PNG images (inlineData), a draft image first; "
+           "10 aspect ratios, sizes 1K to 4K, up to 14 reference images.",
+           thinking=THINKING["gemini-3-pro-preview"], price_in=1.6, price_out=96.0, model_type="image",
+           features=_IMAGE, limits=(65536, 32768)),
     _model("gpt-image-2", "GPT Image 2", "OpenAI", "Image generation (listed in the catalog; not served here).",
            thinking=None, price_in=0.0, price_out=0.0, per_request=0.04, model_type="image",
            features=["text-to-image"]),
@@ -89,6 +96,10 @@ FAULTS: dict[str, str] = {
     "fault-gateway": "An HTML 502 Bad Gateway page from a proxy (text/html); retried like a JSON 502.",
     "fault-bad-verdict": "Answers normally, but a judge request (a model-graded check) gets a malformed verdict.",
 }
+
+# Shut down by the provider (comet.core.capabilities.RETIRED): not listed, and a request for one gets
+# Google's 404 NOT_FOUND on /v1beta, as the service gives for a model it no longer serves.
+RETIRED = RETIRED_IDS
 
 BY_ID: dict[str, dict[str, Any]] = {m["id"]: m for m in MODELS}
 SERVED = {m["id"] for m in MODELS if m["model_type"] == "text" or m["family"] == "gemini"}  # Gemini image models too

@@ -58,6 +58,7 @@ class Answer:
     grounding: dict | None = None
     tail: list[dict] = field(default_factory=list)  # Gemini parts after the text (code, an image)
     url_context: dict | None = None  # Gemini urlContextMetadata
+    no_text: bool = False  # an image-only answer: no text part at all
 
 
 def digest(*parts: bytes | str) -> bytes:
@@ -349,14 +350,42 @@ def _gemini_extras(ask: Ask, a: Answer, seed: int) -> None:
                    {"codeExecutionResult": {"outcome": "OUTCOME_OK", "output": f"{result}\n"}},
                    {"text": f" The code printed {result}."}]
         a.tokens += count_tokens(a.tail[-1]["text"])
-    if ask.model.endswith("-image") or ask.record.get("model_type") == "image":
-        colour = tuple(digest(ask.prompt)[:3])
-        a.tail.append({"inlineData": {"mimeType": "image/png",
-                                      "data": base64.b64encode(png(16, 16, colour)).decode()}})
+    if ask.record.get("model_type") == "image":
+        _image_parts(ask, a)
     if ask.url_context:
         a.url_context = {"urlMetadata": [
             {"retrievedUrl": url, "urlRetrievalStatus": "URL_RETRIEVAL_STATUS_ERROR"
              if ".invalid" in url.split("/")[2] else "URL_RETRIEVAL_STATUS_SUCCESS"} for url in ask.url_context]}
+
+
+SIDES = {"512": 12, "1K": 16, "2K": 24, "4K": 32}  # the longest side, in pixels, by imageSize
+
+
+def image_shape(ratio: str | None, size: str | None) -> tuple[int, int]:
+    """A small stand-in for the image's shape: the aspect ratio kept, the size setting scaling it."""
+    side = SIDES.get(size or "1K", 16)
+    w, _, h = (ratio or "1:1").partition(":")
+    w_, h_ = int(w), int(h)
+    scale = side / max(w_, h_)
+    return max(1, round(w_ * scale)), max(1, round(h_ * scale))
+
+
+def _image_parts(ask: Ask, a: Answer) -> None:
+    """An image model's parts: a draft (a thought image, ``thought: true``), then the final image
+    in the colour the prompt picks, shaped by the aspect ratio and size; no text part when the
+    request asked for images only; no image when it asked for text only."""
+    if "TEXT" not in ask.modalities:
+        a.text, a.pieces, a.tokens, a.no_text = "", [], 0, True
+    if "IMAGE" not in ask.modalities:
+        return
+    width, height = image_shape(ask.image_ratio, ask.image_size)
+    colour = tuple(digest(ask.prompt)[:3])
+    draft = tuple(255 - c for c in colour)
+    a.tail.append({"inlineData": {"mimeType": "image/png", "data": base64.b64encode(png(8, 8, draft)).decode()},
+                   "thought": True})
+    a.tail.append({"inlineData": {"mimeType": "image/png",
+                                  "data": base64.b64encode(png(width, height, colour)).decode()}})
+    a.tokens += 2000 if ask.image_size == "4K" else 1120  # an output image's tokens (Gemini 3 Pro Image's pricing)
 
 
 # ------------------------------------------------------------------------- Gemini shapes (B.4)
@@ -405,7 +434,8 @@ def gemini_plain(ask: Ask, answers: list[Answer], rid: str) -> dict:
     candidates = []
     for i, a in enumerate(answers):
         parts = [{"text": a.thought, "thought": True}] if a.thought else []
-        parts.append(_call_part(a) if a.call else {"text": a.text})
+        if a.call or not a.no_text:
+            parts.append(_call_part(a) if a.call else {"text": a.text})
         parts += a.tail
         cand = {"content": {"parts": parts, "role": "model"}, "finishReason": GEMINI_FINISH[a.finish], "index": i}
         if a.grounding:

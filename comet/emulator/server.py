@@ -71,11 +71,13 @@ class Emulator:
                  chunk_ms: float | None = None, gemini_errors: str = "google", crlf: bool = False,
                  time_scale: float | None = None, max_received: int | None = None,
                  seed: int | None = None, record: str | os.PathLike | None = None,
-                 fault: str | None = None):
+                 fault: str | None = None, count_tokens: bool | None = None):
         """``max_received`` keeps only the newest N requests (for long-running demo servers);
         None keeps every one. ``seed`` picks another (still deterministic) set of reply words;
         ``record`` names a JSON-lines file for every request received (see ``record.py``);
-        ``fault`` makes every answer, whatever its model, behave as that fault model."""
+        ``fault`` makes every answer, whatever its model, behave as that fault model;
+        ``count_tokens=False`` (or ``COMET_EMULATOR_COUNT_TOKENS=off``) answers ``:countTokens``
+        with a 404, as a service that does not offer it."""
         if gemini_errors not in ("google", "comet"):
             raise ValueError("gemini_errors must be 'google' or 'comet'")
         self.seed = seed
@@ -88,6 +90,8 @@ class Emulator:
         self.time_scale = self.ttft_ms / 20.0 if time_scale is None else float(time_scale)
         self.gemini_errors = gemini_errors
         self.crlf = crlf
+        self.count_tokens = (os.environ.get("COMET_EMULATOR_COUNT_TOKENS", "on").strip().lower()
+                             not in ("off", "0", "false", "no")) if count_tokens is None else bool(count_tokens)
         self.received: list[Received] = []
         self.max_received = max_received
         self._lock = threading.Lock()
@@ -431,13 +435,16 @@ class _Handler(BaseHTTPRequestHandler):
         self._gemini_key()
         if self.parse_error:
             raise intake.bad(f"Invalid JSON payload received. {self.parse_error}")
+        if op == "countTokens" and not self.server.emulator.count_tokens:  # switched off: not offered
+            raise Reject(404, "NOT_FOUND", f"Invalid URL (POST {self.path.partition('?')[0]})", "")
         record = catalog.lookup(model, "gemini")
         if record is None or op not in ("generateContent", "streamGenerateContent", "countTokens"):
+            unknown = record is None and model not in catalog.RETIRED  # a retired ID: Google's 404 on both
             raise Reject(404, "NOT_FOUND", f"models/{model} is not found for API version v1beta, or is not "
                          f"supported for {op}. Call ListModels to see the list of available models and their "
-                         "supported methods.", "model_not_found", comet_status=503 if record is None else 404,
+                         "supported methods.", "model_not_found", comet_status=503 if unknown else 404,
                          comet_message=f"no available channel for group default and model {model} (distributor)"
-                         if record is None else None)
+                         if unknown else None)
         body = self.parsed if self.body else {}
         if op == "countTokens":
             total, details = intake.count_ask(body)

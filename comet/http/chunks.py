@@ -54,6 +54,7 @@ class _Slot:
     grounding: dict[str, Any] | None = None
     safety: tuple[dict[str, Any], ...] = ()
     images: list[InlineImage] = field(default_factory=list)
+    drafts: list[InlineImage] = field(default_factory=list)  # thought images
     code: list[dict[str, Any]] = field(default_factory=list)  # CodeRun fields, filled in turn
     url_context: tuple[dict[str, Any], ...] = ()
 
@@ -144,6 +145,7 @@ class Accumulator:
             function_calls=first.function_calls, grounding=first_slot.grounding,
             prompt_feedback=self.prompt_feedback, safety_ratings=first_slot.safety,
             raw=list(self.chunks) if raw is None else raw, images=tuple(first_slot.images),
+            drafts=tuple(first_slot.drafts),
             code=tuple(CodeRun(**c) for c in first_slot.code), url_context=first_slot.url_context,
         )
 
@@ -187,6 +189,10 @@ def _gemini(acc: Accumulator, chunk: dict[str, Any], deltas: list[Delta] | None)
                                                        id=call.get("id")))
                     elif not part.get("thought"):  # images and code execution: rare parts
                         _other_part(slot, part)
+                    else:  # an image model's draft: a thought image
+                        draft = _image(slot, part)
+                        if draft is not None:
+                            slot.drafts.append(draft)
             finish = cand.get("finishReason")
             if finish:
                 slot.finish = str(finish)
@@ -214,18 +220,26 @@ def _gemini(acc: Accumulator, chunk: dict[str, Any], deltas: list[Delta] | None)
             acc.prompt_feedback = feedback  # sent in the first chunk only (B.4)
 
 
+def _image(slot: _Slot, part: dict[str, Any]) -> InlineImage | None:
+    """An ``inlineData`` part as an image placed after the text so far, or None."""
+    blob = part.get("inlineData") or part.get("inline_data")
+    if not (isinstance(blob, dict) and isinstance(blob.get("data"), str)):
+        return None
+    try:
+        data = base64.b64decode(blob["data"], validate=True)
+    except ValueError:
+        raise TypeError("inlineData.data is not base64") from None
+    mime = blob.get("mimeType") or blob.get("mime_type") or "application/octet-stream"
+    return InlineImage(str(mime), data, sum(map(len, slot.text)))
+
+
 def _other_part(slot: _Slot, part: dict[str, Any]) -> None:
     """``inlineData`` (an image the model made), ``executableCode`` and the
     ``codeExecutionResult`` that follows it (B.4), each placed after the text so far."""
     at = sum(map(len, slot.text))
-    blob = part.get("inlineData") or part.get("inline_data")
-    if isinstance(blob, dict) and isinstance(blob.get("data"), str):
-        try:
-            data = base64.b64decode(blob["data"], validate=True)
-        except ValueError:
-            raise TypeError("inlineData.data is not base64") from None
-        mime = blob.get("mimeType") or blob.get("mime_type") or "application/octet-stream"
-        slot.images.append(InlineImage(str(mime), data, at))
+    image = _image(slot, part)
+    if image is not None:
+        slot.images.append(image)
         return
     code = part.get("executableCode") or part.get("executable_code")
     if isinstance(code, dict):

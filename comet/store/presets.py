@@ -167,12 +167,17 @@ _EXAMPLES: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
         **_user("Who won the most recent Tour de France?"), "tools": [{"googleSearch": {}}]}),
     ("Image input", "gemini", "A small image attached inline (tiny.png); replace it under the prompt.", _user(
         "Describe this image.", {"inlineData": {"mimeType": "image/png", "data": "<attachment:tiny.png>"}})),
+    ("Image generation", "gemini", "An image model: text and a 16:9 image; Edit this image under the reply.", {
+        **_user("A lighthouse at dusk, in watercolour."),
+        "generationConfig": {"responseModalities": ["TEXT", "IMAGE"], "imageConfig": {"aspectRatio": "16:9"}}}),
 )
+_MODELS = {"Image generation": "gemini-3.1-flash-image-preview"}  # the examples not on gemini-2.5-flash
 
 
 def _builtins() -> tuple[Preset, ...]:
     image = Attachment("tiny.png", "image/png", _tiny_png())
-    return tuple(Preset(f"Example: {name}", Route.parse(route), "gemini-2.5-flash", body, False, note,
+    return tuple(Preset(f"Example: {name}", Route.parse(route), _MODELS.get(name, "gemini-2.5-flash"), body, False,
+                        note,
                         (image,) if "<attachment:tiny.png>" in json.dumps(body) else (), 0.0, builtin=True)
                  for name, route, note, body in _EXAMPLES)
 

@@ -217,6 +217,8 @@ def _reply_extra(reply: Reply) -> dict[str, Any]:
         # an image's bytes are stored once, shared with the response JSON's inlineData
         "images": [{"inlineData": {"mimeType": i.mime_type, "data": base64.b64encode(i.data).decode("ascii")},
                     "at": i.at} for i in reply.images],
+        "drafts": [{"inlineData": {"mimeType": i.mime_type, "data": base64.b64encode(i.data).decode("ascii")},
+                    "at": i.at} for i in reply.drafts],
         "code": [asdict(c) for c in reply.code], "url_context": list(reply.url_context),
     }
 
@@ -339,6 +341,8 @@ def _reply(row: dict[str, Any], extra: dict[str, Any]) -> Reply:
                  safety_ratings=tuple(extra.get("safety_ratings") or ()), raw=row["response"],
                  images=tuple(InlineImage(i["inlineData"]["mimeType"], base64.b64decode(i["inlineData"]["data"]), i["at"])
                               for i in extra.get("images") or ()),
+                 drafts=tuple(InlineImage(i["inlineData"]["mimeType"], base64.b64decode(i["inlineData"]["data"]), i["at"])
+                              for i in extra.get("drafts") or ()),
                  code=tuple(CodeRun(**c) for c in extra.get("code") or ()),
                  url_context=tuple(extra.get("url_context") or ()))
 

@@ -17,7 +17,7 @@ from comet import Call, Route
 from comet.cli.summary import summary
 from comet.http.client import Client
 
-IMAGE_MODEL = "gemini-2.5-flash-image"
+IMAGE_MODEL = "gemini-3.1-flash-image-preview"
 PROMPT = "Draw a lighthouse from https://example.com/light and https://gone.invalid/x then add up"
 TOOLS = {"contents": [{"role": "user", "parts": [{"text": PROMPT}]}],
          "tools": [{"codeExecution": {}}, {"urlContext": {}}]}
@@ -125,7 +125,9 @@ def test_history_stores_the_image_once_and_shows_the_parts(on_emulator):
     assert store.get(run_id).exchange == ex
     store.close()
     [(count, size)] = sqlite3.connect(default_path()).execute("SELECT COUNT(*), SUM(size) FROM attachments")
-    assert (count, size) == (1, len(ex.reply.images[0].data))  # the response's inlineData and the image: one row
+    [image], [draft] = ex.reply.images, ex.reply.drafts  # the final image and the model's draft (thought: true)
+    # the response's inlineData and the reply's image (or draft): one row each
+    assert (count, size) == (2, len(image.data) + len(draft.data))
     at = no_exception(AppTest.from_file(APP, default_timeout=TIMEOUT).run())
     at = no_exception(at.switch_page("pages/history.py").run())
     at = no_exception(at.selectbox(key="hist_run").set_value(run_id).run())

@@ -113,7 +113,7 @@ def printed_text(run: Run, route: Route, stream: bool) -> str:
 
 
 # Each scenario as it is, plus streamed twins of the ones whose content is the hard part.
-STREAMED_TOO = ("awkward", "image")
+STREAMED_TOO = ("awkward", "image", "image-generation")
 CASES = [(name, route, stream) for name in SCENARIOS for route in Route
          for stream in {SCENARIOS[name][route][1], *((True,) if name in STREAMED_TOO else ())}]
 

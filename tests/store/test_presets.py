@@ -85,7 +85,7 @@ def test_a_bad_export_file_says_what_is_wrong(text, message):
 def test_the_builtin_examples_are_valid_and_answered(emulator):
     names = [p.name for p in BUILTINS]
     assert names == ["Example: Structured output", "Example: Function calling", "Example: Thinking budget",
-                     "Example: Grounded answer", "Example: Image input"]
+                     "Example: Grounded answer", "Example: Image input", "Example: Image generation"]
     with Client(base_url=emulator.base_url, api_key="test-key") as client:
         for preset in BUILTINS:
             call = preset.call()
@@ -98,5 +98,7 @@ def test_the_builtin_examples_are_valid_and_answered(emulator):
                 assert exchange.reply.grounding
             if "Thinking" in preset.name:
                 assert exchange.thoughts and exchange.reply.usage.thinking_tokens
+            if "generation" in preset.name:
+                assert preset.model == "gemini-3.1-flash-image-preview" and len(exchange.reply.images) == 1
             if "Structured" in preset.name:
                 assert "rivers" in json.loads(exchange.text)

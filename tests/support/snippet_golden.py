@@ -23,16 +23,20 @@ MODEL = "gemini-2.5-flash"
 
 
 
-def _png() -> bytes:
+def _png(rgb: bytes = b"\xff\x80\x00") -> bytes:
     """A real 1x1 PNG, as a user would upload, so media checks on the way pass."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x80\x00")) + chunk(b"IEND", b""))
+            + chunk(b"IDAT", zlib.compress(b"\x00" + rgb)) + chunk(b"IEND", b""))
 
 
 CAT = Attachment("cat.png", "image/png", _png())
+# "Edit this image": the model's image goes back in its turn, as an attachment
+REPLY_IMAGE = Attachment("reply-image-1.png", "image/png", _png(b"\x20\x40\xc0"))
+IMAGE_MODEL = "gemini-3.1-flash-image-preview"
+SCENARIO_MODELS = {"image-generation": IMAGE_MODEL}  # the scenarios not on MODEL
 
 AWKWARD = ("Quotes \" ' `backticks` $HOME ${PATH} $(rm -rf /) %s %d \\ \\n \\\\ back\\slash\n"
            "Tab\there, new\nline, CR\r, bell\x07, NUL-free, \u2028 line sep \u2029 para sep\n"
@@ -105,12 +109,31 @@ SCENARIOS: dict[str, dict[Route, tuple[dict, bool, tuple[Attachment, ...]]]] = {
             {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{CAT.token}"}}]}]},
                        False, (CAT,)),
     },
+    # an image model: text and image out, 16:9 at 2K, a reference image, then the reply's image
+    # sent back as the model's turn with a new instruction (Edit this image)
+    "image-generation": {
+        Route.GEMINI: ({"contents": [
+            {"role": "user", "parts": [{"text": "A lighthouse in the style of this cat"},
+                                       {"inlineData": {"mimeType": "image/png", "data": CAT.token}}]},
+            {"role": "model", "parts": [{"text": "Here it is."},
+                                        {"inlineData": {"mimeType": "image/png", "data": REPLY_IMAGE.token}}]},
+            {"role": "user", "parts": [{"text": "Make the sky purple"}]}],
+            "generationConfig": {"responseModalities": ["TEXT", "IMAGE"],
+                                 "imageConfig": {"aspectRatio": "16:9", "imageSize": "2K"}}},
+            False, (CAT, REPLY_IMAGE)),
+        Route.OPENAI: ({"messages": [
+            {"role": "user", "content": [
+                {"type": "text", "text": "A lighthouse in the style of this cat"},
+                {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{CAT.token}"}}]},
+            {"role": "assistant", "content": "Here it is."},
+            {"role": "user", "content": "Make the sky purple"}]}, False, (CAT,)),
+    },
 }
 
 
 def scenario_call(name: str, route: Route, *, stream: bool | None = None) -> Call:
     body, default_stream, attachments = SCENARIOS[name][route]
-    return Call(route, MODEL, body, stream=default_stream if stream is None else stream,
+    return Call(route, SCENARIO_MODELS.get(name, MODEL), body, stream=default_stream if stream is None else stream,
                 attachments=attachments)
 
 

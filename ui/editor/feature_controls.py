@@ -20,8 +20,8 @@ from comet.body import features, form
 from comet.core import limits
 from comet.core.call import MEDIA_TYPES, Attachment
 
-from . import echo, fields, gemini_tools
 from ..inert import inert
+from . import echo, fields, gemini_tools, image_controls
 from .callbacks import current, edit, on_field
 from .page import PLAYGROUND
 from .sync import (ALLOWED, CALL_MODE, ERRORS, FN_DESC, FN_NAME, FN_PARAMS, SAFETY, SCHEMA, SCHEMA_FIELD, SCHEMA_NAME,
@@ -438,6 +438,7 @@ def _safety(state, disabled: bool) -> None:
 def sections(state, values_: dict[str, Any], disabled: bool) -> None:
     """Thinking, grounding, structured output, function calling and safety, under the settings."""
     _thinking(state, values_, disabled)
+    image_controls.section(state, disabled)
     if state.route == "gemini":
         st.toggle("Google Search grounding", key=SEARCH, on_change=_on_search, disabled=disabled,
                   help='tools: [{"googleSearch": {}}]; the reply lists its sources')

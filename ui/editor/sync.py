@@ -26,6 +26,9 @@ THINK_MODE = "pg_think_mode"
 SEARCH = "pg_search"
 CODE_EXECUTION = "pg_code_execution"
 URL_CONTEXT = "pg_url_context"
+IMG_OUTPUT = "pg_img_output"  # ui/editor/image_controls.py
+IMG_RATIO = "pg_img_ratio"
+IMG_SIZE = "pg_img_size"
 SCHEMA = "pg_schema"
 SCHEMA_FIELD = "pg_schema_field"
 SCHEMA_NAME = "pg_schema_name"
@@ -145,6 +148,8 @@ def feature_values(r: Route, body: dict[str, Any]) -> dict[str, Any]:
         out[SEARCH] = features.has_search(r, body)
         out[CODE_EXECUTION] = features.code_execution.read(r, body)
         out[URL_CONTEXT] = features.url_context.read(r, body)
+        image = features.images.read(r, body)
+        out[IMG_OUTPUT], out[IMG_RATIO], out[IMG_SIZE] = image["output"], image["aspect_ratio"], image["image_size"]
         out[SCHEMA_FIELD] = where or features.SCHEMA_FIELDS[0]
         chosen = features.safety(body)
         for category in features.SAFETY_CATEGORIES:

@@ -208,7 +208,7 @@ def show_grounding(exchange: Exchange) -> None:
 
 
 def show_exchange(exchange: Exchange, *, key: str, cost: float | None = None,
-                  show_request: bool = True, show_raw: bool = True) -> None:
+                  show_request: bool = True, show_raw: bool = True, on_edit: Any = None) -> None:
     """A finished run (live, or read back from history): notes, error, thoughts, text (markdown
     or plain), schema verdict, function calls, grounding, metrics, raw exchange."""
     if exchange.stopped:
@@ -229,7 +229,7 @@ def show_exchange(exchange: Exchange, *, key: str, cost: float | None = None,
     verdict = structured(exchange)
     if reply_parts.has_parts(exchange):  # images or code execution, in order with the text
         plain = bool(exchange.text) and st.toggle("Plain text", key=f"{key}_plain", help="the text as sent")
-        reply_parts.show_in_order(exchange, key=key, plain=plain)
+        reply_parts.show_in_order(exchange, key=key, plain=plain, on_edit=on_edit)
     elif exchange.text:
         if st.toggle("Plain text", key=f"{key}_plain", help="show the reply as sent, without markdown"):
             st.text(exchange.text)

@@ -8,6 +8,7 @@ queue of :mod:`ui.recording` (off the page's thread); the key is never part of a
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import streamlit as st
 
@@ -117,6 +118,7 @@ def forget(result_key: str) -> tuple[Exchange, float | None] | None:
     return pending.value if pending else None
 
 
-def show(result: tuple[Exchange, float | None], *, key: str) -> None:
+def show(result: tuple[Exchange, float | None], *, key: str, on_edit: Any = None) -> None:
+    """A finished run; ``on_edit`` (the Playground's) offers **Edit this image** under each image."""
     exchange, price = result
-    finished.show_exchange(exchange, key=key, cost=price)
+    finished.show_exchange(exchange, key=key, cost=price, on_edit=on_edit)

@@ -12,7 +12,8 @@ the top-level keys ``problems`` reads, so a send without them skips it):
 - :mod:`.structured`: structured output (a JSON schema);
 - :mod:`.functions`: function declarations, the calling mode, answering calls;
 - :mod:`.turns`: the conversation's turns before the prompt;
-- :mod:`.media`: attached files and file URLs.
+- :mod:`.media`: attached files and file URLs;
+- :mod:`.images`: image generation (output kinds, aspect ratio, size, reference images).
 
 The registry, :data:`FEATURES`, is the truth: :func:`problems` asks every module in it (the
 client, the CLI and the editor all reach it through :func:`comet.body.rules.problems`), and the
@@ -46,7 +47,7 @@ from comet.core.call import Route
 from comet.core.capabilities import MEDIA_TYPES, Thinking, thinking_spec
 from comet.core.errors import Problem
 
-from . import (code_execution, functions as _functions, media, safety as _safety, search, structured, thinking,
+from . import (code_execution, functions as _functions, images, media, safety as _safety, search, structured, thinking,
                turns as _turns, url_context)
 from .functions import (GEMINI_MODES, OPENAI_MODES, Function, add_function, allowed_functions, answer_calls,
                         calling_mode, functions, remove_function, response_value, set_allowed_functions,
@@ -60,8 +61,8 @@ from .thinking import DEFAULT_CUSTOM_BUDGET, THINKING_MODES, budget_for_mode, th
 from .turns import ROLES, TurnView, add_turn, move_turn, remove_turn, set_turn, turns
 
 # Every feature module, in the order the Form tab shows them; each has read, set and problems.
-FEATURES: list[ModuleType] = [thinking, media, search, code_execution, url_context, structured, _safety, _turns,
-                              _functions]
+FEATURES: list[ModuleType] = [thinking, media, images, search, code_execution, url_context, structured, _safety,
+                              _turns, _functions]
 
 
 def register(feature: ModuleType) -> ModuleType:
@@ -112,4 +113,4 @@ __all__ = ["Thinking", "thinking_spec", "thinking_mode", "budget_for_mode", "THI
            "add_turn", "KINDS", "sniff", "inline_size", "check_upload", "unique_name", "media_part", "url_part",
            "attach", "detach", "urls", "remove_url", "response_value", "answer_calls", "problems", "MEDIA_TYPES",
            "Source", "Support", "Grounding", "read_grounding", "FEATURES", "register", "unregister", "gemini_only", "FormConflict", "code_execution",
-           "url_context"]
+           "url_context", "images"]

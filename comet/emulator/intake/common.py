@@ -126,6 +126,9 @@ class Ask:
     tool_use_tokens: int = 0  # Gemini built-in tools (search, URL context, code execution)
     code_execution: bool = False  # tools: [{"codeExecution": {}}]
     url_context: list[str] = field(default_factory=list)  # the prompt's URLs, with urlContext on
+    modalities: tuple[str, ...] = ()  # Gemini responseModalities (an image model's default: TEXT, IMAGE)
+    image_ratio: str | None = None  # imageConfig.aspectRatio
+    image_size: str | None = None  # imageConfig.imageSize
 
 
 # The emulator's stand-ins for what a cache or a built-in tool adds to the usage counts: a

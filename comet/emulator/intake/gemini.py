@@ -12,6 +12,7 @@ from .common import (BUILT_IN_TOOLS, GEMINI_TOP, GENERATION_CONFIG, HARM_CATEGOR
                      TEXT_MIME, THRESHOLDS, TOOL_USE_TOKENS, TRIGGER, Ask, Attachment, _dict, _is_int, _is_num, _list,
                      bad, camel, camelize, check_mime, constraint, count_tokens, decode_base64, directive, invalid,
                      pick_function, resolve_thinking)
+from .images import read_images
 
 # ------------------------------------------------------------------------- Gemini route
 
@@ -130,6 +131,7 @@ def gemini_ask(body: Any, model: str, record: dict, *, stream: bool) -> Ask:
     _gemini_turn(ask, contents, media)
     gen = b.get("generationConfig") or {}
     _gemini_generation(ask, gen)
+    read_images(ask, gen)
     _gemini_thinking(ask, gen, record)
     _gemini_safety(b.get("safetySettings"))
     _gemini_tools(ask, b)
