@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from . import batch_cost
 from .common import FAILED, OK, BadInput, Command, client as sender
 
 FORMATS = ("table", "json", "csv", "junit")
@@ -31,15 +32,20 @@ def batch(args: Namespace) -> int:
         planned = plan(suite)
     except SuiteError as err:
         raise BadInput(f"{err.where}: {err.message}", err.fix) from None
+    usd = batch_cost.cap(args.max_cost_usd)
+    if args.dry_run:
+        return batch_cost.dry_run(suite, planned, args.base_url)
     out = _writable(args.out)
     names = [target_name(p) for p in planned]
     with sender(args.base_url) as client, _history(args) as history:
+        batch_cost.ensure_priced(client, planned, usd)
         run = Batch(suite, planned, client, concurrency=args.concurrency, history=history,
-                    price=_price(client), stop_in_flight=False)
+                    price=_price(client), stop_in_flight=False, max_cost_usd=usd)
         with _progress(run.total) as bar:
             results = _run(run, bar)
         problem = _kept(run, history)
-    head = summary(results, len(suite.cases), len(planned), run.wall_ms)
+    batch_cost.say_stopped(run)
+    head = summary(results, len(suite.cases), len(planned), run.wall_ms, suite.repeat)
     text = render(args.format, suite.name, results, head, names)
     if out is None:
         sys.stdout.write(text)
@@ -153,6 +159,10 @@ def _arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight at once (default 8, at most 64)")
     parser.add_argument("--repeat", type=_whole, default=None, metavar="N",
                         help='run each case N times on each target, for a pass rate (overrides the suite\'s "repeat")')
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the number of requests and an estimate of their cost; send nothing")
+    parser.add_argument("--max-cost-usd", default=None, metavar="X",
+                        help="start no new run once the batch's runs have cost X US dollars (exit 1, partial results)")
     parser.add_argument("--record", action="store_true", help="save every run in History with the batch id")
     parser.add_argument("--db", default=None, help="history database for --record (default: COMET_HISTORY_DB "
                         "or the per-user file)")

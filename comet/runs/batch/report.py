@@ -24,12 +24,15 @@ CSV_COLUMNS = ("case", "repeat", "target", "ok", "passed", "failed_assertions", 
                "input_tokens", "output_tokens", "cost_usd", "vars", "text")
 
 
-def summary(results: Sequence[Result], cases: int, targets: int, wall_ms: float | None) -> dict[str, Any]:
+def summary(results: Sequence[Result], cases: int, targets: int, wall_ms: float | None,
+            repeat: int | None = None) -> dict[str, Any]:
     """``passed``: no error and every assertion passed; ``failed``: an assertion failed;
-    ``errors``: the request itself failed, or a check could not judge the reply (a limit)."""
+    ``errors``: the request itself failed, or a check could not judge the reply (a limit);
+    ``repeat``: the suite's (else the highest among the results); ``flaky``: cases on a target
+    that passed on some runs and not on others."""
     errors = sum(1 for r in results if r.errored)
     passed = sum(1 for r in results if r.ok)
-    return {"cases": cases, "targets": targets, "repeat": repeats(results), "passed": passed,
+    return {"cases": cases, "targets": targets, "repeat": repeat or repeats(results), "passed": passed,
             "failed": len(results) - passed - errors, "errors": errors,
             "flaky": sum(1 for c in per_case(results) if c.flaky),
             "wall_ms": None if wall_ms is None else round(wall_ms, 1), **judge_costs(results)}
@@ -159,7 +162,7 @@ def document(run: Batch) -> dict[str, Any]:
     """What a history keeps of a finished batch beside its runs: the ``--format json`` document,
     each result also naming its stored run (``run``), since the runs alone hold neither the
     assertions' verdicts nor the case variables."""
-    head = summary(run.results, len(run.suite.cases), len(run.planned), run.wall_ms)
+    head = summary(run.results, len(run.suite.cases), len(run.planned), run.wall_ms, run.suite.repeat)
     return _document(run.suite.name, run.results, head, runs=True)
 
 
@@ -252,7 +255,7 @@ def _junit_verdict(case: ET.Element, r: Result, flaky: str) -> None:
 def to_table(name: str, results: Sequence[Result], head: dict[str, Any]) -> str:
     """A row per run; when the suite repeats, the run's number and its case's pass rate on that
     target (``2/3 flaky``) too, and a line per flaky case under the rows."""
-    repeated, rates = repeats(results) > 1, {(c.first.case.number, c.first.target): c for c in per_case(results)}
+    repeated, rates = head.get("repeat", 1) > 1, {(c.first.case.number, c.first.target): c for c in per_case(results)}
     rows = [("case", *(("run",) if repeated else ()), "target", "result",
              *(("passed",) if repeated else ()), "latency", "why / reply")]
     for r in ordered(results):

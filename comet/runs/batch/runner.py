@@ -34,6 +34,7 @@ from comet.runs.compare import Planned, plan as plan_targets, queued, run_to_end
 
 from .best import BestOf
 from .checks import Outcome, Verdict, evaluate
+from .spend import reached
 from .suite import Case, Suite, SuiteError
 
 DEFAULT_CONCURRENCY = 8
@@ -145,12 +146,14 @@ class Limiter:
 class Batch:
     """Run ``planned`` x ``suite.cases`` on ``client`` (needs ``stream(call, cancel=)`` and
     ``base_url``). ``price`` maps an Exchange to its cost; ``history`` (a
-    :class:`comet.store.Store`) records every finished run under :attr:`batch_id`."""
+    :class:`comet.store.Store`) records every finished run under :attr:`batch_id`;
+    ``max_cost_usd`` starts no new run once the finished runs' costs reach it (:mod:`.spend`:
+    :attr:`capped` says it did)."""
 
     def __init__(self, suite: Suite, planned: Sequence[Planned], client: Any, *,
                  concurrency: int = DEFAULT_CONCURRENCY, history: Any = None,
                  price: Callable[[Exchange], float | None] | None = None, cancel: Any = None,
-                 batch_id: str | None = None, stop_in_flight: bool = True):
+                 batch_id: str | None = None, stop_in_flight: bool = True, max_cost_usd: float | None = None):
         if not 1 <= concurrency <= MAX_CONCURRENCY:
             raise ValueError(f"concurrency is 1 to {MAX_CONCURRENCY}, not {concurrency}")
         self.suite, self.planned, self.client = suite, list(planned), client
@@ -159,6 +162,7 @@ class Batch:
         self.batch_id = batch_id or new_batch_id()
         self.limiter = Limiter()
         self.asker = judging.Asker(client, price, None, self._heed)  # model-graded checks' judge
+        self.max_cost_usd, self.spent, self.capped = max_cost_usd, 0.0, False  # --max-cost-usd (.spend)
         # Stop ends the runs in flight only when the client gets the token, which costs a reader
         # thread per run; the CLI (Ctrl-C ends the process) runs them inline instead.
         self._in_flight = self.cancel if stop_in_flight else None
@@ -206,7 +210,8 @@ class Batch:
             while not self.cancel.is_set():
                 self.limiter.wait(self.cancel)
                 with self._take:
-                    task = None if self.cancel.is_set() else next(self._tasks, None)
+                    self.capped = self.capped or reached(self.spent, self.max_cost_usd)
+                    task = None if self.cancel.is_set() or self.capped else next(self._tasks, None)
                     self.taken += task is not None
                 if task is None:
                     break
@@ -228,7 +233,10 @@ class Batch:
             return None  # Stop: an unfinished run is not a result
         cost = self._cost(exchange)
         history_id = self._record(exchange, case, planned, cost, repeat)
-        return _result(case, i, planned, exchange, cost, history_id, repeat, self.asker)
+        result = _result(case, i, planned, exchange, cost, history_id, repeat, self.asker)
+        with self._take:  # the batch's spend, its judges' too: what --max-cost-usd counts
+            self.spent += (cost or 0.0) + (result.judge_cost_usd or 0.0)
+        return result
 
     def _exchange(self, call: Call) -> Exchange:
         return run_to_end(self.client, call, self._in_flight, self._heed)
