@@ -1,5 +1,5 @@
 """``python -m comet`` (or ``comet``): the app, the emulator, send, models, snippet, convert,
-import curl, doctor, history export and batch.
+import curl, doctor, history export, prompts and batch.
 
 This package is the whole command line: it parses the arguments, reads bodies
 (:mod:`comet.cli.common`), prints errors and picks the exit code for every subcommand:
@@ -26,13 +26,13 @@ import sys
 from comet import __version__
 from comet.core.errors import CometError
 
-from . import batch, convert, doctor, emulator, history, imports, playground, send, snippet
+from . import batch, convert, doctor, emulator, history, imports, playground, prompts, send, snippet
 from .common import BAD_INPUT, FAILED, OK, BadInput, Command
 
 __all__ = ["build_parser", "main", "Command", "BadInput", "OK", "FAILED", "BAD_INPUT"]
 
 # One line per module of subcommands, in the order `--help` lists them.
-MODULES = (playground, emulator, send, snippet, convert, imports, doctor, history, batch)
+MODULES = (playground, emulator, send, snippet, convert, imports, doctor, history, prompts, batch)
 
 
 def commands() -> list[Command]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from comet.core import limits
-from comet.core.call import Attachment, Call, Route, simple_body
+from comet.core.call import Attachment, Call, Origin, Route, simple_body
 from comet.core.config import BASE_URL_ENV, DEMO_KEY, KEY_ENV
 from comet.core.errors import RequestError
 
@@ -106,7 +106,7 @@ def body_argument(parser: ArgumentParser, *, default: str | None = None) -> None
 
 
 def request_arguments(parser: ArgumentParser) -> None:
-    """--route, --model, --stream, --base-url, --prompt, --body and --import: one request."""
+    """--route, --model, --stream, --base-url, --prompt, --saved, --body and --import: one request."""
     parser.add_argument("--route", choices=ROUTES, default=None,
                         help="default: the route the body is written for, else gemini")
     parser.add_argument("--model", default=None,
@@ -114,6 +114,8 @@ def request_arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--stream", action="store_true")
     parser.add_argument("--base-url", default=None)
     parser.add_argument("--prompt", default=None, help="shortcut: a one-turn body with this text")
+    parser.add_argument("--saved", default=None, metavar="NAME[@VERSION|:LABEL]",
+                        help="a saved prompt's version (the newest, a number or a label); the run records it")
     body_argument(parser)
     parser.add_argument("--import", dest="curl", default=None, metavar="FILE|-",
                         help="the request in a curl command, from a file or - for standard input")
@@ -164,6 +166,8 @@ class Given:
     stream: bool = False
     body: dict | None = None
     attachments: tuple[Attachment, ...] = ()
+    origin: Origin | None = None  # a saved prompt's version (--saved)
+    variables: dict | None = None  # its kept {{variable}} values
 
 
 def read_given(args: Namespace) -> Given:
@@ -171,19 +175,35 @@ def read_given(args: Namespace) -> Given:
     ``{route, model, stream, body}`` that ``import curl`` prints and shared request files hold)
     and ``--import FILE|-`` (a curl command)."""
     sources = [(flag, value) for flag, value in (("--prompt", getattr(args, "prompt", None)),
-               ("--body", args.body), ("--import", getattr(args, "curl", None))) if value is not None]
+               ("--saved", getattr(args, "saved", None)), ("--body", args.body),
+               ("--import", getattr(args, "curl", None))) if value is not None]
     if len(sources) > 1:
         raise BadInput(f"give {sources[0][0]} or {sources[1][0]}, not both", "keep one of them")
     if not sources:
         raise BadInput("no request body given", "give the request as --prompt TEXT or --body FILE "
-                       "(- for standard input), or a curl command as --import FILE")
+                       "(- for standard input), a saved prompt as --saved NAME, or a curl command as --import FILE")
     flag, value = sources[0]
     if flag == "--prompt":
         return Given()
+    if flag == "--saved":
+        return _saved(value)
     if flag == "--import":
         return _imported(value)
     found = parse_object(read_text(value))
     return _envelope(found) if _is_envelope(found) else Given(body=found)
+
+
+def _saved(ref: str) -> Given:
+    """The version a ``--saved`` reference names, from the history store's prompt library."""
+    from comet.store import open_store
+
+    store = open_store()
+    try:
+        found = store.resolve_prompt(ref)  # a PromptError (exit 2) names an unknown prompt, version or label
+    finally:
+        store.close()
+    return Given(found.route, found.model, found.stream, found.body, found.attachments, found.origin,
+                 found.variables)
 
 
 def _imported(source: str) -> Given:
@@ -228,26 +248,34 @@ def _attachments(items: Any) -> tuple[Attachment, ...]:
     return tuple(out)
 
 
-def call_from(args: Namespace) -> Call:
+def call_from(args: Namespace, *, fill: bool = True) -> Call:
     """The :class:`Call` the request arguments describe. ``--route``, ``--model`` and ``--stream``
     win when given; else what the input says (an OpenAI body's own ``model`` and ``"stream": true``
     count); else the Gemini route and :data:`DEFAULT_MODEL`. An OpenAI-compatible stream asks for
-    its usage (``stream_options.include_usage``) unless the body says otherwise, as the app does."""
+    its usage (``stream_options.include_usage``) unless the body says otherwise, as the app does.
+    ``fill=False`` keeps the ``{{variables}}`` as written (``prompts save``)."""
     from comet.body.convert import detect_route
     from comet.runs.tally import with_stream_usage
 
     given = read_given(args)
     route = (Route.parse(args.route) if args.route else given.route
              or (detect_route(given.body) if given.body is not None else None) or Route.GEMINI)
+    if given.origin is not None and route is not given.route:
+        raise BadInput(f"--saved {args.saved}: the prompt is written for the {given.route.value} route, not "
+                       f"{route.value}", "leave out --route, or save a version on that route (prompts save)")
     body = simple_body(route, args.prompt) if given.body is None else given.body
-    body = filled(body, getattr(args, "var", []))
+    kept = [f"{k}={v}" for k, v in (given.variables or {}).items()]
+    body = filled(body, kept + list(getattr(args, "var", []))) if fill else body
     openai = route is Route.OPENAI
     own = body.get("model") if openai and isinstance(body.get("model"), str) else None
     model = args.model or given.model or own or DEFAULT_MODEL
     stream = bool(args.stream) or given.stream or (openai and body.get("stream") is True)
     if openai and stream:
         body = with_stream_usage(body, True)
-    return Call(route, model, body, stream=stream, attachments=given.attachments)
+    origin = given.origin
+    if origin is not None and (model, stream) != (given.model, given.stream):  # --model or --stream changed it
+        origin = Origin(origin.prompt, origin.version, modified=True)
+    return Call(route, model, body, stream=stream, attachments=given.attachments, origin=origin)
 
 
 def filled(body: dict, pairs: list[str]) -> dict:

@@ -23,8 +23,19 @@ def export(args: Namespace) -> int:
         sys.stdout.write(export_text([], args.format))
         return OK
     with History(where) as history:  # streamed: PostgreSQL reads through a server-side cursor
-        write_export(history.export_rows(search=args.search, limit=args.limit), args.format, sys.stdout)
+        write_export(history.export_rows(search=args.search, limit=args.limit, **_of_prompt(args.of_prompt)),
+                     args.format, sys.stdout)
     return OK
+
+
+def _of_prompt(ref: str | None) -> dict:
+    """``--of-prompt NAME[@VERSION]`` as the store's filters (runs sent from that saved prompt)."""
+    if ref is None:
+        return {}
+    name, at, number = ref.rpartition("@")
+    if at and name and number.isdigit():
+        return {"prompt_name": name, "prompt_version": int(number)}
+    return {"prompt_name": ref}
 
 
 def copy(args: Namespace) -> int:
@@ -52,6 +63,8 @@ def _export_arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--format", choices=("csv", "json"), default="csv")
     parser.add_argument("--search", default=None, help="full-text filter over prompts and replies")
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--of-prompt", default=None, metavar="NAME[@VERSION]",
+                        help="only runs sent from this saved prompt (and version)")
 
 
 def _copy_arguments(parser: ArgumentParser) -> None:

@@ -43,6 +43,10 @@ class PromptError(PresetError):
 
     kind = "bad_input"
 
+    @property
+    def fix(self) -> str:
+        return "python -m comet prompts list shows the saved prompts; prompts show NAME their versions and labels"
+
 
 def check_prompt_name(name: Any, where: str = "the prompt") -> str:
     """A prompt's name: what a preset's may be (not empty, under 120 characters, spaces folded),
@@ -254,3 +258,40 @@ def _entry(item: Any, where: str) -> Entry:
         if number not in numbers:
             raise PromptError(f"{where}.labels.{label} points at version {number!r}, which the file does not hold")
     return Entry(name, tuple(sorted(kept, key=lambda v: v.version)), dict(labels))
+
+
+# ---- two versions side by side --------------------------------------------------------------------
+
+def texts(body: Any) -> str:
+    """Every text of a body (Gemini ``text`` parts, OpenAI ``content`` strings, system instructions),
+    one a line, in document order: what the word diff of two versions reads."""
+    found: list[str] = []
+
+    def walk(value: Any, key: str = "") -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str) and key in ("text", "content"):
+            found.append(value)
+
+    walk(body)
+    return "\n".join(found)
+
+
+def diff(a: Version, b: Version) -> dict[str, Any]:
+    """``b`` against ``a``: ``changes`` (every key added, removed or changed in the request, with its
+    JSON path: :func:`comet.runs.diff.json_diff`) and ``words`` (a word diff of their texts:
+    :func:`comet.runs.compare.word_diff`), plus each side's message."""
+    from comet.runs.compare import word_diff
+    from comet.runs.diff import json_diff
+
+    changes = json_diff(a.request(), b.request())
+    return {"prompt": a.name if a.name == b.name else f"{a.name} / {b.name}",
+            "from": {"version": a.version, "message": a.message},
+            "to": {"version": b.version, "message": b.message},
+            "changes": [{"path": c.path, "kind": c.kind, **({"before": c.before} if c.kind != "added" else {}),
+                         **({"after": c.after} if c.kind != "removed" else {})} for c in changes],
+            "words": [{"op": op.op, "text": op.text} for op in word_diff(texts(a.body), texts(b.body))]}
