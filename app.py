@@ -5,10 +5,12 @@ One sidebar for every page (where requests go, the key), then the page the user 
 
 import streamlit as st
 
+from comet.http import tracing
 from ui import auth, connection, setup_check
 
 st.set_page_config(page_title="Comet Playground", page_icon="☄️", layout="wide")
 person = auth.gate()  # first: a session without an identity sees only the sign-in page
+tracing.set_user(lambda: auth.who().email)  # runs' spans name the session's person (docs/tracing.md)
 
 pages = {  # by address: the sign-in page answers at each (ui/auth.py PATHS) and resume() goes back to one
     "": st.Page("pages/playground.py", title="Playground", icon=":material/play_arrow:", default=True),

@@ -25,6 +25,8 @@ import sys
 
 from comet import __version__
 from comet.core.errors import CometError
+from comet.core.identity import cli_user
+from comet.http import tracing
 
 from . import batch, convert, doctor, emulator, history, imports, playground, prompts, send, snippet
 from .common import BAD_INPUT, FAILED, OK, BadInput, Command
@@ -74,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         args.streamlit_args = unknown
     elif unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    tracing.set_user(cli_user(getattr(args, "user", None)))  # who the runs' spans name (docs/tracing.md)
     try:
         code = int(args.run(args) or OK)
         sys.stdout.flush()  # inside the try: a closed pipe surfaces here, not at exit
@@ -89,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    finally:
+        tracing.flush()  # the runs' spans, sent before the command ends: at most a second or two
 
 
 def _bad_input(message: str, fix: str) -> int:

@@ -41,7 +41,7 @@ from comet.core.errors import (CometError, ConfigError, ErrorInfo, Problem, Prot
                                TransportError, classify)
 from comet.core.exchange import Event, Exchange, Retrying, Timing
 
-from . import redact
+from . import redact, tracing
 from .answer import BODY, DATA, DONE, OPEN, error_body, read_answer, read_limited, response_object
 from .chunks import Accumulator, ShapeError, unfinished
 from .deadline import WATCHDOG, opening, shut, transport
@@ -121,7 +121,8 @@ class Client:
         """Run ``call`` and return its Exchange (see :meth:`stream`). Nobody reads the deltas
         here, so none are handed out: the Exchange holds the whole reply."""
         prepared, headers = self._prepare(call)
-        for event in self._run(call, prepared, headers, cancel, deltas=False):
+        for event in tracing.traced(call, self.base_url, self._keys,
+                                    self._run(call, prepared, headers, cancel, deltas=False)):
             pass
         return event  # the last event is always the Exchange
 
@@ -133,7 +134,7 @@ class Client:
         in a thread of its own (the Playground) passes ``reader_thread=False``: the run is then
         read inline, and a cancel shuts the answer's socket, which ends a blocked read."""
         prepared, headers = self._prepare(call)
-        return self._run(call, prepared, headers, cancel, reader_thread)
+        return tracing.traced(call, self.base_url, self._keys, self._run(call, prepared, headers, cancel, reader_thread))
 
     def _prepare(self, call: Call) -> tuple[Prepared, dict[str, str]]:
         """Prepare, then validate (reusing the encoded body), then add the key."""

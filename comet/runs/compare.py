@@ -32,11 +32,12 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from comet.body.convert import FieldReport, convert
-from comet.core.call import Call, Route
 from comet.core import formats
+from comet.core.call import Call, Route
 from comet.core.cancel import CancelToken
 from comet.core.errors import CometError, ErrorInfo
 from comet.core.exchange import Exchange, Retrying, TextDelta, ThoughtDelta, Timing
+from comet.http import tracing
 
 MAX_TARGETS = 6
 DEFAULT_MODEL = "gemini-2.5-flash"
@@ -203,6 +204,8 @@ class Comparison:
     def start(self) -> "Comparison":
         if self._executor is None:
             self.started_at = time.perf_counter()
+            self._trace = tracing.Group("comparison", self.group_id, expected=len(self.lanes),
+                                        targets=[lane.planned.target.label for lane in self.lanes])
             self._executor = ThreadPoolExecutor(max_workers=len(self.lanes), thread_name_prefix="compare")
             for i in range(len(self.lanes)):
                 self._executor.submit(self._run, i)
@@ -230,7 +233,8 @@ class Comparison:
 
     def _run(self, i: int) -> None:
         lane = self.lanes[i]
-        final = run_to_end(self.client, lane.planned.call, self.cancel, lambda event: self._events.put((i, event)))
+        with tracing.scope(group=self._trace, price=self.price, **{"comet.target": lane.planned.target.label}):
+            final = run_to_end(self.client, lane.planned.call, self.cancel, lambda event: self._events.put((i, event)))
         cost, history_id = self._record(lane, final)
         self._events.put((i, (final, cost, history_id)))
 

@@ -15,37 +15,12 @@ streamed and a plain run ask the same question. Only the key is never part of an
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
-from comet.core.call import ATTACHMENT_TOKEN, Call
+from comet.core.digest import canonical, request_hash
 
-
-def canonical(call: Call) -> str:
-    """The text that is hashed: ``{"body", "model", "route"}``, keys sorted, compact."""
-    digests = {a.name: a.sha256 for a in call.attachments}
-    body = _by_content(call.body, digests)
-    return json.dumps({"route": call.route.value, "model": call.model, "body": body}, sort_keys=True,
-                      ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-
-def request_hash(call: Call) -> str:
-    return hashlib.sha256(canonical(call).encode("utf-8")).hexdigest()
-
-
-def _by_content(value: Any, digests: Mapping[str, str]) -> Any:
-    if isinstance(value, str):
-        if "<attachment:" not in value:
-            return value
-        return ATTACHMENT_TOKEN.sub(lambda m: f"<sha256:{digests[m.group(1)]}>" if m.group(1) in digests
-                                    else m.group(0), value)
-    if isinstance(value, list):
-        return [_by_content(v, digests) for v in value]
-    if isinstance(value, dict):
-        return {k: _by_content(v, digests) for k, v in value.items()}
-    return value
+__all__ = ["canonical", "request_hash", "Stamp", "of"]
 
 
 @dataclass(frozen=True)

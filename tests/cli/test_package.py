@@ -39,11 +39,15 @@ def test_the_version_is_one_value_read_by_pyproject_and_the_command():
 
 
 def test_the_package_needs_what_requirements_txt_lists():
-    """``pip install .`` and ``pip install -r requirements.txt`` bring the same packages."""
+    """``pip install '.[otel]'`` and ``pip install -r requirements.txt`` bring the same packages:
+    the app's requirements include tracing, which the package keeps optional (an extra, so
+    ``comet`` imports and works without OpenTelemetry) and which is its only extra."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     listed = [line.strip() for line in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
               if line.strip() and not line.startswith("#")]
-    assert sorted(project["project"]["dependencies"]) == sorted(listed)
+    extras = project["project"]["optional-dependencies"]
+    assert list(extras) == ["otel"]
+    assert sorted(project["project"]["dependencies"] + extras["otel"]) == sorted(listed)
 
 
 def test_the_sidebar_shows_the_version():

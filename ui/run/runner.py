@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from comet import Call, CometError, Exchange
+from comet.http import tracing
 from comet.http.models import ModelInfo
 from comet.runs.tally import tally
 
@@ -46,7 +47,8 @@ def send(conn: Connection, call: Call, catalog: dict[str, ModelInfo], *, key: st
     if not _within_limit(conn, catalog, holder):
         return None
     try:
-        events = conn.client().stream(call, cancel, reader_thread=False)  # run_live's thread reads
+        with tracing.scope(price=lambda exchange: cost_of(exchange, catalog)):  # the run's span says its cost
+            events = conn.client().stream(call, cancel, reader_thread=False)  # run_live's thread reads
     except CometError as err:  # nothing was sent: RequestError or ConfigError
         with holder.container():
             finished.show_comet_error(err, key=f"{key}_pre")

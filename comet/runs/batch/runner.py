@@ -29,6 +29,7 @@ from comet.core.call import Call, user_text
 from comet.core.cancel import CancelToken
 from comet.core.errors import ErrorInfo, RequestError
 from comet.core.exchange import Exchange, Retrying
+from comet.http import tracing
 from comet.runs import judge as judging
 from comet.runs.compare import Planned, plan as plan_targets, queued, run_to_end
 
@@ -185,10 +186,13 @@ class Batch:
     def start(self) -> "Batch":
         if self.started_at is None:
             self.started_at = time.perf_counter()
+            self._trace = tracing.Group("batch", self.batch_id, cases=len(self.suite.cases),
+                                        targets=[target_name(p) for p in self.planned])  # ends in drain()
             self._workers = min(self.concurrency, self.total)
             self._best = BestOf(len(self.planned), self.asker, self._workers)
             for n in range(self._workers):
-                threading.Thread(target=self._work, name=f"batch-{n}", daemon=True).start()
+                work = tracing.within(self._work, group=self._trace, price=self.price)  # its runs, judges too
+                threading.Thread(target=work, name=f"batch-{n}", daemon=True).start()
             if self._workers == 0:
                 self.finished_at = self.started_at
         return self
@@ -274,6 +278,7 @@ class Batch:
                     self._workers -= 1
                     if self._workers == 0:
                         self.finished_at = time.perf_counter()
+                        self._trace.end()  # the batch span ends with its last worker
                 else:
                     self.results.append(item)
                     new.append(item)

@@ -1,0 +1,111 @@
+"""Tracing from the command line (docs/tracing.md): ``send`` and ``batch`` flush their spans to a
+loopback OTLP receiver before they exit (a batch is one parent span over its runs); a dead or
+silent collector leaves the command's output and exit code as they were and adds a bounded wait;
+and without OpenTelemetry installed ``comet`` imports and sends as before."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+from cli_support import ROOT, environ, printed
+from keys import CANARY_KEY
+from otlp_receiver import Receiver, SilentCollector, check_run, closed_port, is_run
+
+PROMPT = "Capital of {{country}}?"
+
+
+@pytest.fixture(scope="module")
+def receiver():
+    with Receiver() as r:
+        yield r
+
+
+def comet(*args: str, endpoint: str, key: str = "sk-cli-test", base_url: str, **env: str) -> subprocess.CompletedProcess:
+    values = {**environ(key, base_url), "COMET_OTEL_ENDPOINT": endpoint, **env}
+    values.pop("COMET_OTEL_CAPTURE_CONTENT", None)
+    return subprocess.run([sys.executable, "-m", "comet", *args], cwd=ROOT, env=values, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_send_flushes_one_run_span_before_it_exits(receiver, emulator):
+    receiver.clear()
+    r = comet("send", "--prompt", "Name a river", "--user", "ana@team.example", "--stream",
+              endpoint=receiver.endpoint, key=CANARY_KEY, base_url=emulator.base_url)
+    assert r.returncode == 0, r.stderr
+    out = printed(r)
+    (span,) = receiver.wait_for(1, timeout=0.5, where=is_run)  # there already: sent before the exit
+    a = check_run(span, "gemini", "gemini-2.5-flash")
+    assert a["comet.user"] == "ana@team.example" and a["gen_ai.request.stream"] is True
+    assert a["gen_ai.response.id"] == out["response_id"] and a["comet.request_hash"] == out["request_hash"]
+    assert "Name a river" not in span.text and CANARY_KEY not in span.text
+
+
+def test_a_batch_is_one_parent_span_over_its_runs(receiver, emulator, tmp_path):
+    receiver.clear()
+    suite = {"name": "capitals",
+             "request": {"route": "gemini", "model": "gemini-2.5-flash", "stream": False,
+                         "body": {"contents": [{"role": "user", "parts": [{"text": PROMPT}]}]}},
+             "targets": [{"route": "gemini", "model": "gemini-2.5-flash"}, {"route": "openai", "model": "gemini-2.5-pro"}],
+             "cases": [{"vars": {"country": "Portugal"}}, {"vars": {"country": "Peru"}}]}
+    path = tmp_path / "suite.json"
+    path.write_text(json.dumps(suite), encoding="utf-8")
+    r = comet("batch", str(path), "--format", "json", "--base-url", emulator.base_url, endpoint=receiver.endpoint,
+              base_url=emulator.base_url, COMET_USER="bo@team.example")
+    assert r.returncode == 0, r.stderr
+    results = json.loads(r.stdout)["results"]
+    children = receiver.wait_for(4, timeout=0.5, where=is_run)
+    (parent,) = receiver.wait_for(1, timeout=0.5, where=lambda s: s.name == "comet batch")
+    assert len(children) == 4 and parent.attributes["comet.cases"] == 2 and parent.attributes["comet.user"] == "bo@team.example"
+    batch_id = parent.attributes["comet.batch.id"]
+    for span in children:
+        a = check_run(span, span.attributes["comet.route"], span.attributes["gen_ai.request.model"])
+        assert span.parent_span_id == parent.span_id and span.trace_id == parent.trace_id
+        assert a["comet.batch.id"] == batch_id and a["comet.user"] == "bo@team.example"
+        assert a["comet.cost_usd"] > 0 and "Portugal" not in span.text and "Peru" not in span.text
+    assert sorted(s.attributes["comet.cost_usd"] for s in children) == pytest.approx(
+        sorted(x["cost_usd"] for x in results), rel=1e-3)
+
+
+@pytest.mark.parametrize("collector", ["closed port", "silent"])
+def test_a_dead_or_silent_collector_changes_nothing_but_a_bounded_wait(collector, emulator):
+    with SilentCollector() as silent:
+        started = time.monotonic()
+        r = comet("send", "--prompt", "Name a river", endpoint=closed_port() if collector == "closed port"
+                  else silent.endpoint, base_url=emulator.base_url)
+        took = time.monotonic() - started
+    assert r.returncode == 0, r.stderr
+    assert printed(r)["text"] and "Traceback" not in r.stderr
+    assert took < 30  # generous, not a timing test: the flush waits at most 1.5 s (docs/tracing.md)
+
+
+BLOCKED = textwrap.dedent("""
+    import sys
+
+    class NoOpenTelemetry:
+        def find_spec(self, name, path=None, target=None):
+            if name == "opentelemetry" or name.startswith("opentelemetry."):
+                raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+    sys.meta_path.insert(0, NoOpenTelemetry())
+    from comet.cli import main
+    from comet.http import tracing
+
+    code = main(["send", "--prompt", "Name a river"])
+    assert not tracing.enabled() and "opentelemetry" not in sys.modules
+    sys.exit(code)
+""")
+
+
+def test_without_opentelemetry_comet_still_imports_and_sends(receiver, emulator):
+    receiver.clear()
+    values = {**environ("sk-cli-test", emulator.base_url), "COMET_OTEL_ENDPOINT": receiver.endpoint}
+    r = subprocess.run([sys.executable, "-c", BLOCKED], cwd=ROOT, env=values, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert printed(r)["text"] and "OpenTelemetry is not installed" in r.stderr and "[otel]" in r.stderr
+    assert receiver.wait_for(1, timeout=0.5) == []
