@@ -3,7 +3,7 @@
 import streamlit as st
 
 from comet.runs.compare import pricer
-from ui import batch_bounds, batch_view as view, editor, spending
+from ui import batch_bounds, batch_plan, batch_view as view, editor, spending
 from ui.connection import current, listed_models
 from ui.history_store import history, queued, store_errors
 from ui.shell import ensure_app
@@ -27,16 +27,19 @@ with right:
     st.subheader("Targets")
     targets = view.target_picker([m.id for m in catalog], call)
     concurrency = st.number_input("Requests in flight", key="bat_concurrency", min_value=1, max_value=32, value=8)
+    repeat, max_cost = batch_plan.fields()
 st.subheader("Assertions (every case)")
 asserts = view.assertion_picker()  # full width: the type and value read whole
 
-data = view.suite_data(call, targets, cases, asserts) if call is not None else None
+data = batch_plan.with_repeat(view.suite_data(call, targets, cases, asserts) if call is not None else None, repeat)
+batch_plan.say_cost(data, {m.id: m for m in catalog})  # how many requests, and what they may cost
 go, stop = st.columns([1, 1])
 # a run of more than batch_bounds.CONFIRM_ABOVE requests shows its cost estimate and asks first
 todo = batch_bounds.run_requested(go.button("Run", key="bat_go", type="primary", disabled=data is None), data,
                                   {m.id: m for m in catalog})
 if todo is not None and spending.allowed(conn, catalog):
-    view.start(todo, conn.client(), history=queued(), price=pricer(catalog), concurrency=int(concurrency))
+    view.start(todo, conn.client(), history=queued(), price=pricer(catalog), concurrency=int(concurrency),
+               max_cost_usd=max_cost)
 running = view.current() is not None and not view.current().finished
 stop.button("Stop", key="bat_stop", on_click=view.stop_current, disabled=not running)
 

@@ -1,6 +1,7 @@
 """Batch results as a reader meets them: a case x target matrix of PASS / FAIL / ERROR in
 coloured words (an emoji alone is a tofu box without an emoji font), and the result a click on a
-cell (or a row of the details) picks: its reply, variables and checks."""
+cell (or a row of the details) picks: its reply, variables and checks. When the batch repeats its
+cases, a cell is the case's runs on that target: its pass rate (``FLAKY · 2/3 (67%)``)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from comet.runs.batch import Result
 
 from .inert import inert
 
-COLOURS = {"PASS": "#1a7f37", "FAIL": "#cf222e", "ERROR": "#b35900"}  # 4.5:1 on white; readable on dark
+COLOURS = {"PASS": "#1a7f37", "FAIL": "#cf222e", "ERROR": "#b35900",
+           "FLAKY": "#8250df"}  # 4.5:1 on white; readable on dark
 
 
 def verdict(r: Result) -> str:
@@ -35,6 +37,25 @@ def cell(r: Result) -> str:
     return f"{verdict(r)} · {formats.ms(r.latency_ms)}"
 
 
+def rate_cell(runs: Sequence[Result]) -> str:
+    """A case's runs on one target: ``PASS · 3/3 (100%)``, ``FLAKY · 2/3 (67%)`` (some passed, some
+    not), ``FAIL · 0/3 (0%)``, or ``ERROR`` when every run errored."""
+    passed = sum(1 for r in runs if r.ok)
+    word = ("PASS" if passed == len(runs) else "FLAKY" if passed else
+            "ERROR" if all(r.errored for r in runs) else "FAIL")
+    return f"{word} · {passed}/{len(runs)} ({passed / len(runs):.0%})"
+
+
+def _cells(results: Sequence[Result], labels: Sequence[str]) -> list[dict[str, Any]]:
+    """A cell per case and target: the one result, or the pass rate of its repeats."""
+    groups: dict[tuple[int, int], list[Result]] = {}
+    for r in results:
+        groups.setdefault((r.case.number, r.target), []).append(r)
+    repeated = any(r.repeat > 1 for r in results)
+    return [{"case": runs[0].case.number, "target": label(runs[0], labels),
+             "result": rate_cell(runs) if repeated else cell(runs[0])} for runs in groups.values()]
+
+
 def _colour(value: Any) -> str:
     word = str(value).split(" ", 1)[0]
     return f"color: {COLOURS[word]}; font-weight: 600" if word in COLOURS else ""
@@ -42,7 +63,7 @@ def _colour(value: Any) -> str:
 
 def grid(results: Sequence[Result], labels: Sequence[str]) -> pd.DataFrame:
     """Case (rows, by number) x target (columns, in plan order), one cell a result."""
-    frame = pd.DataFrame([{"case": r.case.number, "target": label(r, labels), "result": cell(r)} for r in results])
+    frame = pd.DataFrame(_cells(results, labels))
     table = frame.pivot_table(index="case", columns="target", values="result", aggfunc="first")
     table = table[[name for name in dict.fromkeys(labels) if name in table.columns]]
     table.columns.name = None
@@ -50,11 +71,12 @@ def grid(results: Sequence[Result], labels: Sequence[str]) -> pd.DataFrame:
 
 
 def details_rows(results: Sequence[Result], labels: Sequence[str]) -> list[dict[str, Any]]:
-    rows = []
+    rows, repeated = [], any(r.repeat > 1 for r in results)
     for r in results:
         why = (f"{r.error.kind}: {r.error.message}" if r.error else
                "; ".join(v.message for v in r.verdicts if not v.passed))
-        rows.append({"case": r.case.number, "target": label(r, labels), "result": verdict(r),
+        rows.append({"case": r.case.number, **({"run": r.repeat} if repeated else {}), "target": label(r, labels),
+                     "result": verdict(r),
                      "reply": " ".join(r.text.split())[:120], "latency": formats.ms(r.latency_ms),
                      "cost": formats.usd(r.cost_usd), "why": why or formats.EMPTY,
                      "vars": json.dumps(r.case.vars, ensure_ascii=False)})
@@ -72,7 +94,7 @@ def _remember(key: str) -> None:
 
 def draw(results: Sequence[Result], labels: Sequence[str]) -> None:
     """The matrix and the details table; a cell or a row picked in either opens its result below."""
-    ordered = sorted(results, key=lambda r: (r.case.number, r.target))
+    ordered = sorted(results, key=lambda r: (r.case.number, r.target, r.repeat))
     table = grid(ordered, labels)
     st.caption("Click a cell (or a row below) for its reply, variables and checks.")
     st.dataframe(table.style.map(_colour), width="stretch", key="bat_matrix", selection_mode="single-cell",
@@ -81,7 +103,7 @@ def draw(results: Sequence[Result], labels: Sequence[str]) -> None:
                  on_select=partial(_remember, "bat_details"), selection_mode="single-row")
     chosen = _chosen(ordered, table, labels)
     if chosen is not None:
-        show_result(chosen, labels)
+        show_result(chosen, labels, any(r.repeat > 1 for r in ordered))
 
 
 def _chosen(ordered: Sequence[Result], table: pd.DataFrame, labels: Sequence[str]) -> Result | None:
@@ -90,18 +112,20 @@ def _chosen(ordered: Sequence[Result], table: pd.DataFrame, labels: Sequence[str
         cells = _picked("bat_matrix").get("cells") or []
         if cells and 0 <= cells[0][0] < len(table.index):
             row, column = cells[0]
-            return next((r for r in ordered if r.case.number == table.index[row] and label(r, labels) == column), None)
+            runs = [r for r in ordered if r.case.number == table.index[row] and label(r, labels) == column]
+            return next((r for r in runs if not r.ok), runs[0] if runs else None)  # a repeat that failed, first
         return None
     rows = _picked("bat_details").get("rows") or []
     return ordered[rows[0]] if rows and 0 <= rows[0] < len(ordered) else None
 
 
-def show_result(r: Result, labels: Sequence[str]) -> None:
+def show_result(r: Result, labels: Sequence[str], repeated: bool = False) -> None:
     """One result: verdict, reply, variables and every check (failed first)."""
     with st.container(border=True, key="bat_result"):
         word = verdict(r)
         colour = {"PASS": "green", "FAIL": "red"}.get(word, "orange")
-        st.markdown(inert(f":{colour}[**{word}**] · case {r.case.number} · "
+        run = f" · run {r.repeat}" if repeated else ""
+        st.markdown(inert(f":{colour}[**{word}**] · case {r.case.number}{run} · "
                           f"{label(r, labels)} · {formats.ms(r.latency_ms)} · {formats.usd(r.cost_usd)}"))
         reply, side = st.columns([3, 2])
         with reply:

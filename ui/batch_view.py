@@ -23,7 +23,7 @@ from comet.runs.batch import (ASSERTION_TYPES, Batch, Result, SuiteError, keep, 
                               render, summary, target_name)
 from comet.runs.compare import DEFAULT_TARGETS, MAX_TARGETS, Target
 
-from . import batch_bounds, batch_matrix, editor, history_table
+from . import batch_bounds, batch_matrix, batch_plan, editor, history_table
 from .inert import inert
 
 WINDOW = 200  # rows of the results drawn at once, whatever the batch's size
@@ -188,7 +188,8 @@ def suite_data(call: Call, targets: Sequence[Target], cases: Sequence[dict], ass
 
 # ---- running -----------------------------------------------------------------------------------
 
-def start(data: dict, client: Any, *, history: Any, price: Any, concurrency: int) -> Batch | None:
+def start(data: dict, client: Any, *, history: Any, price: Any, concurrency: int,
+          max_cost_usd: float | None = None) -> Batch | None:
     """Check the suite (errors shown, nothing sent) and start it; a running batch is stopped."""
     s = _state()
     previous = s.get("bat_run")
@@ -196,7 +197,8 @@ def start(data: dict, client: Any, *, history: Any, price: Any, concurrency: int
         previous.stop()
     try:
         suite = parse(data)
-        run = Batch(suite, plan(suite), client, concurrency=concurrency, history=history, price=price)
+        run = Batch(suite, plan(suite), client, concurrency=concurrency, history=history, price=price,
+                    max_cost_usd=max_cost_usd)
     except SuiteError as exc:
         st.error(inert(f"{exc.where}: {exc.message}" + (f". Fix: {exc.fix}" if exc.fix else "")))
         return None
@@ -288,6 +290,7 @@ def show(run: Batch | None, data: dict | None) -> None:
         head = summary(run.results, len(run.suite.cases), len(run.planned), run.wall_ms)
         st.info(f"{head['passed']} passed, {head['failed']} failed, {head['errors']} errors; "
                 f"batch `{run.batch_id}` is in History.")
+        batch_plan.say_stopped(run)
         for problem in run.save_errors[:3]:
             st.warning(inert(problem))
         summary_table(run)
