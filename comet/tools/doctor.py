@@ -9,7 +9,10 @@ checks each with the smallest requests that can answer:
    ``/v1`` left on it (the app adds ``/v1`` and ``/v1beta`` itself; ``/v1/v1`` is doubled);
 2. the key: present, and accepted by ``GET /v1/models`` (no tokens spent);
 3. each model on each route: one plain request for one output token (prompt ``"hi"``), no
-   retries, so a rate limit shows as one.
+   retries, so a rate limit shows as one;
+4. the optional endpoints the app uses (:data:`ENDPOINTS`: ``:countTokens`` today, which
+   CometAPI's documentation does not list): each *offered* or *not offered* (a warning: the app
+   then estimates instead, marked *est.*), asked with a model that works on the Gemini route.
 
 Every failure carries its fix in the guide's words. The result is a :class:`Report`: the
 :class:`Check` rows, the tokens the probes spent, a text table, a JSON-ready dict and the
@@ -28,6 +31,7 @@ from comet.body.features import thinking_spec
 from comet.core.call import ROUTE_LABELS, Call, Route, simple_body
 from comet.core.config import BASE_URL_ENV, DEFAULT_BASE_URL, KEY_ENV, normalise_base_url
 from comet.core.errors import FIXES, CometError, ConfigError, ErrorInfo
+from comet.runs import tokens
 
 OK, WARN, FAIL, SKIPPED = "ok", "warn", "fail", "skipped"
 DEFAULT_MODELS = ("gemini-2.5-flash",)
@@ -50,6 +54,11 @@ FIX_KEY_MISSING = f"{GUIDE_KEY} Set {KEY_ENV} (or type the key in the sidebar)."
 FIX_KEY_REFUSED = f"{GUIDE_KEY} The service refused this one: copy the key again from your account."
 FIX_BASE_URL = (f"Set {BASE_URL_ENV} to {DEFAULT_BASE_URL} (this app adds /v1 and /v1beta "
                 f"itself). {GUIDE_BASE_URL}")
+
+# The optional endpoints the app uses, each with what uses it: probed, reported offered or not.
+ENDPOINTS = {"countTokens": "Count tokens (and the input tokens a batch estimate would count)"}
+FIX_NOT_OFFERED = ("Nothing to fix: where the service does not offer it, the app estimates input tokens "
+                   "instead (about four characters a token, media by their documented cost), marked est.")
 
 # error kind -> (what the matrix says, the fix)
 OUTCOMES = {
@@ -126,9 +135,15 @@ class Report:
         failed = sum(1 for c in self.checks if c.status == FAIL)
         return f"{failed} check{'s' * (failed != 1)} failed: the fixes are above."
 
+    @property
+    def endpoints(self) -> dict[str, bool | None]:
+        """Each optional endpoint: True offered, False not offered, None not known."""
+        return {c.subject: {"offered": True, "not offered": False}.get(c.outcome)
+                for c in self.checks if c.subject in ENDPOINTS}
+
     def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "base_url": self.base_url, "requests": self.requests,
-                "tokens": self.tokens, "checks": [asdict(c) for c in self.checks]}
+                "tokens": self.tokens, "endpoints": self.endpoints, "checks": [asdict(c) for c in self.checks]}
 
     def table(self) -> str:
         """The CLI's text: one line per check, then each problem's fix, then the tokens spent."""
@@ -265,6 +280,25 @@ def on_one_route(probes: list[Check], listed: set[str] | None) -> list[Check]:
     return out
 
 
+def check_endpoints(client: Any, probes: list[Check]) -> list[Check]:
+    """Each optional endpoint, asked with a model that works on the Gemini route."""
+    model = next((c.subject for c in probes if c.route == "gemini" and c.status == OK), None)
+    if model is None:
+        return [Check(name, None, SKIPPED, "not checked", "no model works on the Gemini native route to ask with")
+                for name in ENDPOINTS]
+    offered = tokens.probe(client, model)
+    uses = ENDPOINTS["countTokens"]
+    if offered:
+        return [Check("countTokens", None, OK, "offered", f"POST /v1beta/models/{model}:countTokens answers; {uses} "
+                      "uses it")]
+    if offered is False:
+        return [Check("countTokens", None, WARN, "not offered",
+                      f"the service answers POST /v1beta/models/{model}:countTokens with not found; {uses} "
+                      "shows an estimate instead", FIX_NOT_OFFERED)]
+    return [Check("countTokens", None, WARN, "not known", "countTokens failed for another reason; see the rows "
+                  "above", FIX_NOT_OFFERED)]
+
+
 def _client(base_url: str, key: str) -> Any:
     from comet.http.client import Client, RetryPolicy  # httpx loads only when something is sent
 
@@ -292,4 +326,5 @@ def run(base_url: str | None, key: str | None, models: Iterable[str] = DEFAULT_M
         pairs = [(m, r) for m in models for r in Route]
         with ThreadPoolExecutor(max_workers=min(6, len(pairs))) as pool:
             probes = list(pool.map(lambda pair: probe(client, *pair), pairs))
-    return Report(base, tuple(rows + [key_row] + on_one_route(probes, listed)))
+        endpoints = check_endpoints(client, probes)
+    return Report(base, tuple(rows + [key_row] + on_one_route(probes, listed) + endpoints))

@@ -392,8 +392,25 @@ def test_count_tokens_before_sending(app, emu):
     ok(app.button(key="pg_count").click().run())
     assert "**261 input tokens**" in texts(app, "caption")  # an image is 258 tokens here
     assert not generated(emu)  # nothing was sent
-    app.radio(key="pg_route").set_value("openai").run()
-    assert app.button(key="pg_count").disabled
+    app.radio(key="pg_route").set_value("openai").run()  # no token-count endpoint there: an estimate
+    ok(app.button(key="pg_count").click().run())
+    assert "*est.* (Chat Completions has no token-count endpoint" in texts(app, "caption")
+
+
+def test_count_tokens_where_the_service_does_not_offer_it_is_an_estimate(app, emu):
+    """The emulator switched to answer :countTokens with 404: Count tokens says so and estimates
+    (13 characters at four a token, and the image at its documented 258)."""
+    emu.count_tokens = False
+    app.text_area(key="pg_f_prompt").set_value("one two three").run()
+    ok(app.button(key="pg_count").click().run())
+    [asked] = [r for r in emu.received if r.path.endswith(":countTokens")]  # asked, and answered 404
+    said = texts(app, "caption")
+    assert "**≈ 4 input tokens** *est.* (countTokens is not offered by this service" in said
+    assert not app.error  # not shown as a broken request
+    ok(app.file_uploader[0].set_value(("cat.png", CAT.data, "image/png")).run())
+    ok(app.button(key="pg_count").click().run())
+    assert "**≈ 262 input tokens** *est.*" in texts(app, "caption")
+    assert not generated(emu)
 
 
 def test_a_request_with_media_opened_from_elsewhere_keeps_its_files(app):

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from cli_support import comet, emulator_process
 
 from comet.tools import doctor
-from cli_support import comet
 
 
 def checks(result) -> dict[tuple[str, str | None], dict]:
@@ -31,8 +31,10 @@ def test_all_green_exits_0_and_says_what_it_spent(emulator):
     sent = [(x.method, x.path) for x in emulator.received]
     assert sorted(sent) == sorted([("GET", "/v1/models")] + [("POST", "/v1/chat/completions")] * 2 + [
         ("POST", "/v1beta/models/gemini-2.5-flash:generateContent"),
-        ("POST", "/v1beta/models/gemini-2.5-pro:generateContent")])
-    posts = [x.json for x in emulator.received if x.method == "POST"]
+        ("POST", "/v1beta/models/gemini-2.5-pro:generateContent"),
+        ("POST", "/v1beta/models/gemini-2.5-flash:countTokens")])  # the optional endpoint, asked once
+    assert any(line.startswith("countTokens ") and "ok: offered" in line for line in lines)
+    posts = [x.json for x in emulator.received if x.method == "POST" and not x.path.endswith(":countTokens")]
     assert all((p.get("generationConfig") or {}).get("maxOutputTokens") == 1
                or p.get("max_completion_tokens") == 1 for p in posts)
     assert "Spent " in lines[-2] and " tokens on 4 one-token requests." in lines[-2]
@@ -45,7 +47,8 @@ def test_json_format_has_every_check_and_the_tokens(emulator):
     assert report["ok"] is True and report["requests"] == 2
     rows = checks(r)
     assert set(rows) == {("Base URL", None), ("API key", None), ("gemini-2.5-flash", "gemini"),
-                         ("gemini-2.5-flash", "openai")}
+                         ("gemini-2.5-flash", "openai"), ("countTokens", None)}
+    assert report["endpoints"] == {"countTokens": True} and rows["countTokens", None]["status"] == "ok"
     probes = [rows["gemini-2.5-flash", "gemini"], rows["gemini-2.5-flash", "openai"]]
     assert all(p["status"] == "ok" and p["outcome"] == "works" and p["latency_ms"] > 0 for p in probes)
     assert report["tokens"] == sum(p["tokens"] for p in probes) > 0
@@ -136,3 +139,28 @@ def test_matrix_has_one_row_per_model_and_a_column_per_route(emulator):
     assert rows[0]["Gemini native"].startswith("✅ works") and rows[0]["OpenAI-compatible"].startswith("✅ works")
     assert rows[1]["Gemini native"].startswith("❌ not on this route")
     assert not report.ok and report.tokens > 0
+
+
+def _not_offered(r) -> None:
+    """countTokens not offered: a warning (not a failure), the fix says the app estimates instead."""
+    assert r.returncode == 0, r.stdout + r.stderr
+    report = json.loads(r.stdout)
+    assert report["ok"] is True and report["endpoints"] == {"countTokens": False}
+    row = checks(r)["countTokens", None]
+    assert (row["status"], row["outcome"]) == ("warn", "not offered")
+    assert "estimate" in row["detail"] and "marked est." in row["fix"]
+
+
+def test_count_tokens_switched_off_in_the_emulator_is_reported_not_offered():
+    """``comet emulator --no-count-tokens`` answers :countTokens with 404; ``doctor --format json``
+    says it is not offered and exits 0 with a warning."""
+    with emulator_process("--no-count-tokens", "--ttft-ms", "0") as base:
+        _not_offered(comet("doctor", "--format", "json", "--base-url", base))
+
+
+def test_count_tokens_switched_off_in_demo_mode(monkeypatch):
+    """The built-in emulator of demo mode reads COMET_EMULATOR_COUNT_TOKENS=off."""
+    monkeypatch.setenv("COMET_EMULATOR_COUNT_TOKENS", "off")
+    r = comet("doctor", "--format", "json", key=None)
+    _not_offered(r)
+    assert "demo mode" in r.stderr

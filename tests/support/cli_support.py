@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -38,3 +39,20 @@ def ctrl_c_reaches_it() -> None:
     """A ``preexec_fn`` for a child that a test sends SIGINT: an xdist worker ignores SIGINT, and a
     child inherits an ignored signal, so without this the child would never see Ctrl-C."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def emulator_process(*flags: str):
+    """``python -m comet emulator FLAGS`` in a subprocess: yields its base URL, then stops it with
+    SIGTERM and checks that it exited 0 (killed if it did not)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMETAPI_")}
+    proc = subprocess.Popen([sys.executable, "-m", "comet", "emulator", *flags], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        yield proc.stdout.readline().strip()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
