@@ -17,33 +17,75 @@ FORMATS = ("table", "json", "csv", "junit")
 
 
 def batch(args: Namespace) -> int:
-    from comet.runs.batch import (MAX_CONCURRENCY, Batch, SuiteError, counts, load, plan, render, summary, target_name,
-                                  with_repeat)
+    from comet.runs.batch import MAX_CONCURRENCY
+
+    from . import batch_stored as stored
 
     if args.concurrency < 1:
         raise BadInput(f"--concurrency {args.concurrency} is below 1", "give 1 or more requests in flight")
     if args.concurrency > MAX_CONCURRENCY:
         raise BadInput(f"--concurrency {args.concurrency} is over the limit of {MAX_CONCURRENCY}",
                        f"give at most {MAX_CONCURRENCY} requests in flight (a 429 holds the whole batch anyway)")
+    mode = _mode(args)
+    if mode != "suite":
+        _writable(args.out)
+        return {"work": stored.work, "resume": stored.resume, "results": stored.results}[mode](args)
+    suite, planned = _suite(args)
+    usd = batch_cost.cap(args.max_cost_usd)
+    if args.dry_run:
+        return batch_cost.dry_run(suite, planned, args.base_url)
+    if args.submit:
+        return stored.submit(args, suite)
+    return _local(args, suite, planned, usd)
+
+
+def _mode(args: Namespace) -> str:
+    """What to do: run SUITE.json (or --submit it), or one of --work, --resume, --results."""
+    given = [f for f, v in (("--work", args.work), ("--resume", args.resume), ("--results", args.results)) if v]
+    if len(given) > 1:
+        raise BadInput(f"{' and '.join(given)} cannot go together", "give one of them")
+    if given and args.suite:
+        raise BadInput(f"{given[0]} takes no SUITE.json", f"leave out {args.suite}, or {given[0]}")
+    if not given and not args.suite:
+        raise BadInput("no SUITE.json", "name a suite file, or give --work, --resume BATCH_ID or --results BATCH_ID")
+    if args.retry_errors and not args.resume:
+        raise BadInput("--retry-errors goes with --resume BATCH_ID", "add --resume BATCH_ID")
+    if args.exit_when_idle and not args.work:
+        raise BadInput("--exit-when-idle goes with --work", "add --work")
+    return given[0][2:] if given else "suite"
+
+
+def _suite(args: Namespace) -> tuple[Any, Any]:
+    from comet.runs.batch import SuiteError, load, plan, with_repeat
+
     try:
         suite = load(args.suite, judge=_judge(args.judge))
         if args.repeat is not None:
             suite = with_repeat(suite, args.repeat)
-        planned = plan(suite)
+        return suite, plan(suite)
     except SuiteError as err:
         raise BadInput(f"{err.where}: {err.message}", err.fix) from None
-    usd = batch_cost.cap(args.max_cost_usd)
-    if args.dry_run:
-        return batch_cost.dry_run(suite, planned, args.base_url)
+
+
+def _local(args: Namespace, suite: Any, planned: Any, usd: Any) -> int:
+    """Today's batch, run in this process; with --record also stored as it runs
+    (:class:`~comet.cli.batch_stored.Recording`), so --resume can finish it."""
+    from comet.runs.batch import Batch, counts, render, summary, target_name
+
+    from .batch_stored import Recording, price_of
+
     out = _writable(args.out)
     names = [target_name(p) for p in planned]
     with sender(args.base_url) as client, _history(args) as history:
         batch_cost.ensure_priced(client, planned, usd)
         run = Batch(suite, planned, client, concurrency=args.concurrency, history=history,
-                    price=_price(client), stop_in_flight=False, max_cost_usd=usd)
+                    price=price_of(client), stop_in_flight=False, max_cost_usd=usd)
+        stored = None if history is None else Recording(history, run, suite)
         with _progress(run.total) as bar:
-            results = _run(run, bar)
+            results = _run(run, bar, stored)
         problem = _kept(run, history)
+        if stored is not None:
+            stored.close()
     batch_cost.say_stopped(run)
     head = summary(results, len(suite.cases), len(planned), run.wall_ms, suite.repeat)
     text = render(args.format, suite.name, results, head, names)
@@ -63,11 +105,16 @@ def batch(args: Namespace) -> int:
 GRACE_S = 2.0  # after Ctrl-C: how long the runs in flight may take to finish before they are abandoned
 
 
-def _run(run, bar) -> list:
+def _run(run, bar, stored=None) -> list:
     """Every result; on Ctrl-C no new run starts, the runs in flight get GRACE_S to finish, and
     the report covers what finished (exit 1: the batch is incomplete)."""
+    def finished(result) -> None:
+        bar.update(1)
+        if stored is not None:
+            stored.finished(result)
+
     try:
-        return run.run(on_result=lambda result: bar.update(1))
+        return run.run(on_result=finished)
     except KeyboardInterrupt:
         abandoned = run.wind_down(GRACE_S)
         print(f"interrupted: {len(run.results):,} of {run.total:,} runs finished"
@@ -106,19 +153,6 @@ def _writable(path: str | None) -> Path | None:
     return out
 
 
-def _price(client):
-    """A pricer from the live model list; without one, costs stay unknown (and a
-    max-cost-usd assertion says so) rather than failing the batch."""
-    from comet.core.errors import CometError
-    from comet.runs.compare import pricer
-
-    try:
-        return pricer(client.models())
-    except CometError as err:
-        print(f"warning: no prices ({err.message}); costs are unknown", file=sys.stderr)
-        return None
-
-
 @contextmanager
 def _history(args: Namespace) -> Iterator[Any]:
     """--record: the store, its writes retried (:class:`~comet.store.keeping.Keeper`); else None."""
@@ -129,7 +163,7 @@ def _history(args: Namespace) -> Iterator[Any]:
     from comet.store.keeping import Keeper
     from comet.store.owners import cli_owner
 
-    with open_store(Path(args.db).expanduser() if args.db else None) as store:
+    with open_store(args.url or (Path(args.db).expanduser() if args.db else None)) as store:
         yield Keeper(cli_owner(store, args.user))
 
 
@@ -154,7 +188,8 @@ def _progress(total: int):
 
 
 def _arguments(parser: ArgumentParser) -> None:
-    parser.add_argument("suite", metavar="SUITE.json", help="the suite file (see docs/batch.md)")
+    parser.add_argument("suite", metavar="SUITE.json", nargs="?", default=None,
+                        help="the suite file (see docs/batch.md)")
     parser.add_argument("--base-url", default=None)
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight at once (default 8, at most 64)")
     parser.add_argument("--repeat", type=_whole, default=None, metavar="N",
@@ -171,6 +206,16 @@ def _arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--judge", default=None, metavar="ROUTE:MODEL",
                         help="the judge of every model-graded assertion (llm-rubric, factuality, select-best), "
                         "in place of the suite's")
+    parser.add_argument("--url", default=None, metavar="URL", help="the store of a stored batch (--submit, --work, "
+                        "--resume, --results): a PostgreSQL URL or a SQLite path (default: the configured history)")
+    parser.add_argument("--submit", action="store_true", help="store the batch and print its id; nothing is sent")
+    parser.add_argument("--work", action="store_true", help="be a worker: claim and run items of stored batches")
+    parser.add_argument("--exit-when-idle", action="store_true", help="with --work: exit once nothing is left to run")
+    parser.add_argument("--resume", default=None, metavar="BATCH_ID", help="run what is not done of a stored batch, "
+                        "then print all its results")
+    parser.add_argument("--retry-errors", action="store_true", help="with --resume: run the errored items again too")
+    parser.add_argument("--results", default=None, metavar="BATCH_ID", help="print a stored batch's results, "
+                        "state and progress")
     parser.add_argument("--format", choices=FORMATS, default="table")
     parser.add_argument("--out", default=None, metavar="FILE", help="write the report here instead of stdout")
 

@@ -51,9 +51,10 @@ class Keeper:
         return getattr(self.store, name)
 
     def record(self, exchange: Exchange, *, group_id: str | None = None, label: str | None = None,
-               cost: float | None = None) -> int | None:
-        """The run's id once written; None when it could not be written yet (it is pending)."""
-        item = _Item(new_uid(), exchange, group_id, label, cost)
+               cost: float | None = None, uid: str | None = None) -> int | None:
+        """The run's id once written; None when it could not be written yet (it is pending), or
+        when a run with ``uid`` is there already."""
+        item = _Item(uid or new_uid(), exchange, group_id, label, cost)
         with self._lock:
             down, now = self._down_since, time.monotonic()
             if down is not None:

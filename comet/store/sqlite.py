@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from comet.core.errors import ConfigError
 from comet.core.exchange import Exchange
 
-from . import records
+from . import batch_queue, records
 from .config import DB_ENV as ENV, default_path, timeout_s
 from .prompts_sql import sqlite_migration
 from .records import DETAIL_COLUMNS, EXPORT_COLUMNS, LIST_COLUMNS
@@ -168,7 +168,8 @@ def _m10_owners(db: sqlite3.Connection) -> None:
 # Append only: a database at version N runs MIGRATIONS[N:].
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_runs, _m2_full_text, _m3_attachments, _m4_exchange,
                                                           _m5_stamp, _m6_presets, _m7_usage, _m8_uid, _m9_batches,
-                                                          _m10_owners, sqlite_migration]
+                                                          _m10_owners, sqlite_migration,
+                                                          batch_queue.migrate_sqlite]
 
 
 def migrate(db: sqlite3.Connection, path: Any = "") -> int:

@@ -96,6 +96,23 @@ class Result:
                     "kind": self.error.kind, "message": self.error.message, "status": self.error.status}}
 
 
+    def stored(self) -> dict[str, Any]:
+        """What a stored batch keeps of the result (:meth:`from_stored` reads it back)."""
+        return {**self.to_dict(), "run": self.history_id, "finish_reason": self.finish_reason,
+                "target_index": self.target}
+
+    @classmethod
+    def from_stored(cls, data: dict[str, Any], case: Case) -> "Result":
+        error = data.get("error")
+        verdicts = tuple(Verdict(v["type"], bool(v["pass"]), v.get("message", ""), bool(v.get("error")))
+                         for v in data.get("assertions") or ())
+        return cls(case, int(data.get("target_index") or 0), data["target"], data.get("text") or "", verdicts,
+                   None if error is None else ErrorInfo(error.get("kind") or "internal", error.get("message") or "",
+                                                        error.get("status")),
+                   data.get("latency_ms"), data.get("ttft_ms"), data.get("usage") or {}, data.get("cost_usd"),
+                   data.get("finish_reason"), data.get("run"), int(data.get("repeat") or 1))
+
+
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
@@ -179,6 +196,8 @@ class Batch:
         self._done: queue.SimpleQueue = queue.SimpleQueue()
         self._workers = 0
         self._drain_lock = threading.Lock()
+        # a stored batch (comet.store.batch_queue) names each run by its item: one run an item
+        self.item_uid: Callable[[int, int, int], str] | None = None
 
     def _all_tasks(self) -> Iterator[tuple[Case, int, int]]:
         return self.suite.runs(len(self.planned))
@@ -230,14 +249,12 @@ class Batch:
 
     def _run(self, case: Case, i: int, repeat: int = 1) -> Result | None:
         planned = self.planned[i]
-        call = Call(planned.call.route, planned.call.model, fill(planned.call.body, case.vars),
-                    stream=planned.call.stream, attachments=planned.call.attachments)
-        exchange = self._exchange(call)
+        exchange = self._exchange(call_of(planned, case))
         if exchange.stopped:
             return None  # Stop: an unfinished run is not a result
         cost = self._cost(exchange)
-        history_id = self._record(exchange, case, planned, cost, repeat)
-        result = _result(case, i, planned, exchange, cost, history_id, repeat, self.asker)
+        history_id = self._record(exchange, case, i, cost, repeat)
+        result = result_of(case, i, planned, exchange, cost, history_id, repeat, self.asker)
         with self._take:  # the batch's spend, its judges' too: what --max-cost-usd counts
             self.spent += (cost or 0.0) + (result.judge_cost_usd or 0.0)
         return result
@@ -257,14 +274,13 @@ class Batch:
             self.save_errors.append(f"price: {exc}")
             return None
 
-    def _record(self, exchange: Exchange, case: Case, planned: Planned, cost: float | None,
-                repeat: int = 1) -> int | None:
+    def _record(self, exchange: Exchange, case: Case, i: int, cost: float | None, repeat: int = 1) -> int | None:
         if self.history is None:
             return None
-        run = f" · run {repeat}" if self.suite.repeat > 1 else ""
+        label = label_of(self.planned[i], case, repeat, self.suite.repeat)
+        uid = {} if self.item_uid is None else {"uid": self.item_uid(case.number, i, repeat)}
         try:
-            return self.history.record(exchange, group_id=self.batch_id, cost=cost,
-                                     label=f"{planned.target.label} · case {case.number}{run}")
+            return self.history.record(exchange, group_id=self.batch_id, cost=cost, label=label, **uid)
         except Exception as exc:
             self.save_errors.append(f"history: {exc}")
             return None
@@ -303,8 +319,20 @@ class Batch:
         return self.results
 
 
-def _result(case: Case, i: int, planned: Planned, exchange: Exchange, cost: float | None,
-            history_id: int | None, repeat: int = 1, asker: judging.Asker | None = None) -> Result:
+def call_of(planned: Planned, case: Case) -> Call:
+    """The target's request with the case's variables filled in."""
+    return Call(planned.call.route, planned.call.model, fill(planned.call.body, case.vars),
+                stream=planned.call.stream, attachments=planned.call.attachments)
+
+
+def label_of(planned: Planned, case: Case, repeat: int = 1, repeats: int = 1) -> str:
+    """How History labels the run: the target, the case and (when repeated) which run."""
+    run = f" · run {repeat}" if repeats > 1 else ""
+    return f"{planned.target.label} · case {case.number}{run}"
+
+
+def result_of(case: Case, i: int, planned: Planned, exchange: Exchange, cost: float | None,
+              history_id: int | None, repeat: int = 1, asker: judging.Asker | None = None) -> Result:
     reply = exchange.reply
     outcome = Outcome(text=exchange.text, finish_reason=reply.finish_reason if reply else None,
                       raw_finish_reason=reply.raw_finish_reason if reply else None,

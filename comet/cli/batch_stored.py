@@ -1,0 +1,199 @@
+"""``python -m comet batch`` on a stored batch (:mod:`comet.store.batch_queue`): ``--submit``,
+``--work``, ``--resume``, ``--results``, and what ``--record`` keeps of a batch as it runs."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from argparse import Namespace
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from .common import FAILED, OK, BadInput, client as sender
+
+GRACE_S = 2.0  # after Ctrl-C: how long the items in flight may take before they go back to the queue
+
+
+@contextmanager
+def opened(args: Namespace) -> Iterator[Any]:
+    """The store of ``--url`` (or ``--db``), else the configured history; exit 2 when it cannot
+    be opened."""
+    from comet.store import open_store
+
+    where = args.url or (Path(args.db).expanduser() if args.db else None)
+    with open_store(where) as store:
+        yield store
+
+
+def _queue(store: Any) -> Any:
+    from comet.store.batch_queue import Queue
+
+    return Queue(store)
+
+
+def submit(args: Namespace, suite: Any) -> int:
+    """Store the batch, print its id on stdout; nothing is sent."""
+    from comet.runs.batch import new_batch_id
+    from comet.store.owners import cli_owner
+
+    with opened(args) as store:
+        batch_id = new_batch_id()
+        person = cli_owner(store, args.user).person.email
+        count = _queue(store).submit(batch_id, suite.to_dict(), _items(suite), created_by=person)
+    print(batch_id)
+    print(f"submitted {count:,} requests as batch {batch_id}; run them with python -m comet batch --work",
+          file=sys.stderr)
+    return OK
+
+
+def _items(suite: Any) -> list[tuple[int, int, int]]:
+    return [(case.number, i, repeat) for case, i, repeat in suite.runs(len(suite.targets))]
+
+
+def work(args: Namespace) -> int:
+    """A worker: claims and runs items until stopped (Ctrl-C), or until idle."""
+    with opened(args) as store, sender(args.base_url) as client:
+        done, problems = _work(store, client, args, batch_id=None)
+    print(f"worker: {done:,} items finished", file=sys.stderr)
+    for problem in problems[:5]:
+        print(f"warning: {problem}", file=sys.stderr)
+    return OK
+
+
+def _work(store: Any, client: Any, args: Namespace, batch_id: str | None) -> tuple[int, list[str]]:
+    from comet.store.batch_queue_work import Worker
+
+    worker = Worker(store, client, concurrency=args.concurrency, batch_id=batch_id,
+                    until_idle=args.exit_when_idle or batch_id is not None, price=price_of(client))
+    try:
+        worker.run()
+    except KeyboardInterrupt:
+        back = worker.stop(GRACE_S)
+        print(f"interrupted: {worker.finished:,} items finished"
+              + (f"; {back} in flight went back to the queue" if back else ""), file=sys.stderr)
+    return worker.finished, worker.problems
+
+
+def price_of(client):
+    """A pricer from the live model list; without one, costs stay unknown (and a
+    max-cost-usd assertion says so) rather than failing the batch."""
+    from comet.core.errors import CometError
+    from comet.runs.compare import pricer
+
+    try:
+        return pricer(client.models())
+    except CometError as err:
+        print(f"warning: no prices ({err.message}); costs are unknown", file=sys.stderr)
+        return None
+
+
+def resume(args: Namespace) -> int:
+    """Run what is not done of a stored batch (and, with --retry-errors, what errored), then
+    print the whole batch's results."""
+    with opened(args) as store:
+        queue = _queue(store)
+        if queue.info(args.resume) is None:
+            raise _unknown(args.resume)
+        queue.resume(args.resume, retry_errors=args.retry_errors)
+        queue.reclaim_gone()  # a batch whose process was killed: its items return at once
+        with sender(args.base_url) as client:
+            _work(store, client, args, batch_id=args.resume)
+        return _report(args, store, args.resume, keep=True)
+
+
+def results(args: Namespace) -> int:
+    with opened(args) as store:
+        return _report(args, store, args.results, keep=False)
+
+
+def _unknown(batch_id: str) -> BadInput:
+    return BadInput(f"no stored batch {batch_id!r} in this history",
+                    "check the id (python -m comet batch --submit printed it) and --url")
+
+
+def _report(args: Namespace, store: Any, batch_id: str, *, keep: bool) -> int:
+    """Today's report of the whole batch, plus its state and progress in the JSON document."""
+    from comet.runs.batch import plan, render, summary, target_name
+    from comet.store.batch_queue_work import stored_results
+
+    found = stored_results(_queue(store), batch_id)
+    if found is None:
+        raise _unknown(batch_id)
+    suite, done, info = found
+    names = [target_name(p) for p in plan(suite)]
+    head = summary(done, len(suite.cases), len(names), None, suite.repeat)
+    text = render(args.format, suite.name, done, head, names)
+    if args.format == "json":
+        document = json.loads(text)
+        text = json.dumps({**document, "batch": batch_id, "state": info["state"], "progress": info["progress"]},
+                          ensure_ascii=False, indent=1) + "\n"
+    if keep:
+        _save(store, batch_id, suite, done, head)
+    _write(args, text)
+    progress = info["progress"]
+    print(f"batch {batch_id}: {info['state']}, {progress['finished']:,} of {progress['total']:,} finished; "
+          f"{head['passed']} passed, {head['failed']} failed, {head['errors']} errors", file=sys.stderr)
+    return OK if info["state"] == "done" and head["passed"] == progress["total"] else FAILED
+
+
+def _save(store: Any, batch_id: str, suite: Any, done: list, head: dict) -> None:
+    """The batch's document beside its runs (the Batch page's Recorded batches reopens it)."""
+    from comet.core.exports import finite
+    from comet.runs.batch.report import ordered
+
+    try:
+        store.save_batch(batch_id, finite({"suite": suite.name, "summary": head, "results": [
+            {**r.to_dict(), "run": r.history_id} for r in ordered(done)]}))
+    except Exception as exc:
+        print(f"warning: the batch's verdicts were not saved beside its runs ({exc})", file=sys.stderr)
+
+
+def _write(args: Namespace, text: str) -> None:
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        Path(args.out).write_text(text, encoding="utf-8")
+
+
+class Recording:
+    """``batch SUITE.json --record``: the batch is stored before it runs, its items leased to this
+    process (renewed while it runs), and each result kept on its item as it finishes; whatever
+    this process does not finish (killed, Ctrl-C) is left for ``--resume``."""
+
+    def __init__(self, history: Any, run: Any, suite: Any):
+        from comet.store.batch_queue import Item, lease_s, new_owner
+
+        self.queue, self.run, self.owner = _queue(history), run, new_owner()
+        person = getattr(getattr(history, "person", None), "email", "")
+        self.queue.submit(run.batch_id, suite.to_dict(), _items(suite), created_by=person, owner=self.owner)
+        run.item_uid = lambda case, target, repeat: Item(run.batch_id, case, target, repeat).uid
+        self._item = lambda r: Item(run.batch_id, r.case.number, r.target, r.repeat)
+        self._stopped = threading.Event()
+        self._every = lease_s() / 3
+        threading.Thread(target=self._renew, name="batch-lease", daemon=True).start()
+
+    def _renew(self) -> None:
+        while not self._stopped.wait(self._every):
+            try:
+                self.queue.renew(self.owner)
+            except Exception:  # the store is down: the items wait in memory (Keeper) meanwhile
+                pass
+
+    def finished(self, result: Any) -> None:
+        try:
+            self.queue.finish(self._item(result), result.stored(), error=result.errored)
+        except Exception:  # written again by close()
+            pass
+
+    def close(self) -> None:
+        """Every result on its item (those whose run is stored), the rest given back."""
+        self._stopped.set()
+        try:
+            self.queue.finish_many([(self._item(r), {**r.stored(), "run": r.history_id or self.queue.run_id(
+                self._item(r).uid)}, r.errored) for r in self.run.results])
+            self.queue.release(self.owner)
+        except Exception as exc:
+            print(f"warning: the stored batch was not brought up to date ({exc}); --resume finds its runs",
+                  file=sys.stderr)

@@ -1,0 +1,369 @@
+"""A batch kept in the store before it runs, so it outlives the process that started it.
+
+Tables (one migration on each backend, referenced from its ``MIGRATIONS`` list):
+
+- ``batch_queue``: one row a batch: its suite (self-contained: dataset rows inlined), who
+  submitted it, and ``state``: ``open`` (its items may be claimed) or ``stopped``.
+- ``batch_items``: one row per case x target x repeat, keyed by exactly those (the primary key),
+  with its ``state`` (pending, running, done, error, cancelled), ``attempts`` (claims so far),
+  its lease (``lease_owner``, ``lease_until``), its ``round_no`` (raised by a retry of an
+  errored item) and, when finished, its run (``run_id``) and ``result_json`` (the result as the
+  ``--format json`` document has it, verdicts included).
+- ``batch_holds``: a rate-limit hold per API key, keyed by a hash of the key (never the key).
+
+Exactly one result an item: the run a worker records for an item carries the uid
+:meth:`Item.uid` (batch, case, target, repeat, round), and ``runs.uid`` is unique, so however many
+workers raced for the item (a lease that expired under a slow worker), one run is kept; the
+item's result is written only when that run is in the store, and only over a row not finished
+yet. A worker killed between the two leaves a run and a running item: whoever claims the item
+next finds the run by its uid and finishes the item from it without sending again.
+
+Claims: PostgreSQL takes rows with ``FOR UPDATE SKIP LOCKED`` (many workers, many machines, no
+two on one row) and wakes idle workers with ``NOTIFY`` on a channel of the schema's own; SQLite
+(one machine) claims inside ``BEGIN IMMEDIATE``, and idle workers poll. A lease is renewed while
+its request runs; an expired one returns its item to the queue, and so does the lease of a
+process on this machine that is gone (its pid is part of the owner), at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+LEASE_ENV = "COMET_BATCH_LEASE_S"
+DEFAULT_LEASE_S = 30.0
+STATES = ("pending", "running", "done", "error", "cancelled")
+FINISHED = ("done", "error")
+
+_TABLES = """
+CREATE TABLE batch_queue (
+    id TEXT PRIMARY KEY, created_at {real} NOT NULL, created_by TEXT NOT NULL DEFAULT '',
+    name TEXT NOT NULL, suite_json TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'open',          -- open | stopped
+    total INTEGER NOT NULL);
+CREATE TABLE batch_items (
+    batch_id TEXT NOT NULL REFERENCES batch_queue(id) ON DELETE CASCADE,
+    case_no INTEGER NOT NULL, target INTEGER NOT NULL, rep INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',       -- pending | running | done | error | cancelled
+    attempts INTEGER NOT NULL DEFAULT 0, round_no INTEGER NOT NULL DEFAULT 0,
+    lease_owner TEXT, lease_until {real}, run_id BIGINT, result_json TEXT, updated_at {real},
+    PRIMARY KEY (batch_id, case_no, target, rep));
+CREATE INDEX batch_items_todo ON batch_items(state, batch_id) WHERE state IN ('pending', 'running');
+CREATE TABLE batch_holds (key_hash TEXT PRIMARY KEY, until {real} NOT NULL);
+"""
+SQLITE_SQL = _TABLES.format(real="REAL")
+POSTGRES_SQL = _TABLES.format(real="DOUBLE PRECISION")
+
+
+def migrate_sqlite(db: Any) -> None:
+    """The SQLite migration (``comet.store.sqlite.MIGRATIONS``), a statement at a time (inside
+    the migration's transaction, which ``executescript`` would commit)."""
+    for statement in SQLITE_SQL.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def lease_s() -> float:
+    try:
+        return max(0.2, float(os.environ.get(LEASE_ENV, DEFAULT_LEASE_S)))
+    except ValueError:
+        return DEFAULT_LEASE_S
+
+
+def new_owner() -> str:
+    """A lease owner: this machine, this process and a token of this worker's own."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _gone_here(owner: str) -> bool:
+    """The owner is a process on this machine that no longer runs."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    try:  # killed but not yet reaped by its parent: a zombie holds its pid
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
+@dataclass(frozen=True)
+class Item:
+    batch_id: str
+    case_no: int
+    target: int
+    rep: int
+    round_no: int = 0
+    attempts: int = 0
+
+    @property
+    def key(self) -> tuple[str, int, int, int]:
+        return self.batch_id, self.case_no, self.target, self.rep
+
+    @property
+    def uid(self) -> str:
+        """The uid of this item's run (``runs.uid`` is unique: one run an item and round)."""
+        return f"{self.batch_id}/{self.case_no}/{self.target}/{self.rep}/{self.round_no}"
+
+
+_ITEM = "batch_id = ? AND case_no = ? AND target = ? AND rep = ?"
+_OPEN = ("FROM batch_items i JOIN batch_queue b ON b.id = i.batch_id WHERE b.state = 'open' "
+         "AND (i.state = 'pending' OR (i.state = 'running' AND i.lease_until < ?))")
+
+
+class Queue:
+    """The batch tables of ``store`` (a :class:`~comet.store.sqlite.SQLiteStore` or
+    :class:`~comet.store.postgres.PostgresStore`, or a wrapper of one)."""
+
+    def __init__(self, store: Any):
+        while hasattr(store, "store"):  # Owned, Keeper: the backend underneath
+            store = store.store
+        self.store = store
+        self.postgres = hasattr(store, "url")
+        self._channel: str | None = None
+
+    def _tx(self, write: bool = False) -> Any:
+        return self.store._tx(write)
+
+    def _run(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.store._run(conn, sql, params)
+
+    # -- a batch --
+    def submit(self, batch_id: str, suite: dict[str, Any], items: Iterable[tuple[int, int, int]], *,
+               created_by: str = "", owner: str | None = None) -> int:
+        """Store a batch and its items; with ``owner`` the items start leased to it (a process
+        that runs them itself), else pending for any worker. Returns the number of items."""
+        rows = list(items)
+        now = time.time()
+        state, until = ("running", now + lease_s()) if owner else ("pending", None)
+        with self._tx(write=True) as conn:
+            self._run(conn, "INSERT INTO batch_queue (id, created_at, created_by, name, suite_json, total) "
+                            "VALUES (?, ?, ?, ?, ?, ?)",
+                      (batch_id, now, created_by or "", str(suite.get("name") or "suite"),
+                       json.dumps(suite, ensure_ascii=False), len(rows)))
+            _many(self, conn, "INSERT INTO batch_items (batch_id, case_no, target, rep, state, attempts, "
+                              "lease_owner, lease_until, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  [(batch_id, c, t, r, state, 1 if owner else 0, owner, until, now) for c, t, r in rows])
+            self._notify(conn, batch_id)
+        return len(rows)
+
+    def suite(self, batch_id: str) -> dict[str, Any] | None:
+        row = self._one("SELECT suite_json FROM batch_queue WHERE id = ?", (batch_id,))
+        return None if row is None else json.loads(row["suite_json"])
+
+    def info(self, batch_id: str) -> dict[str, Any] | None:
+        """The batch's row and its items counted by state, with ``progress`` and a ``state`` a
+        person reads: running (something left to do), done (every item finished) or stopped."""
+        row = self._one("SELECT id, name, created_at, created_by, state, total FROM batch_queue WHERE id = ?",
+                        (batch_id,))
+        if row is None:
+            return None
+        with self._tx() as conn:
+            counts = {r["state"]: r["n"] for r in self._run(
+                conn, "SELECT state, count(*) AS n FROM batch_items WHERE batch_id = ? GROUP BY state", (batch_id,))}
+        return _described(dict(row), counts)
+
+    def listing(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The newest stored batches, each as :meth:`info` describes it."""
+        with self._tx() as conn:
+            rows = [dict(r) for r in self._run(
+                conn, "SELECT id, name, created_at, created_by, state, total FROM batch_queue "
+                      "ORDER BY created_at DESC LIMIT ?", (limit,))]
+            counts: dict[str, dict[str, int]] = {}
+            if rows:
+                marks = ",".join("?" * len(rows))
+                for r in self._run(conn, f"SELECT batch_id, state, count(*) AS n FROM batch_items WHERE batch_id "
+                                         f"IN ({marks}) GROUP BY batch_id, state", [r["id"] for r in rows]):
+                    counts.setdefault(r["batch_id"], {})[r["state"]] = r["n"]
+        return [_described(r, counts.get(r["id"], {})) for r in rows]
+
+    def results(self, batch_id: str) -> list[dict[str, Any]]:
+        """Every finished item's result (as stored: ``Result.to_dict`` plus ``run``), in case,
+        target and repeat order."""
+        with self._tx() as conn:
+            rows = self._run(conn, "SELECT result_json FROM batch_items WHERE batch_id = ? AND result_json IS NOT "
+                                   "NULL ORDER BY case_no, target, rep", (batch_id,)).fetchall()
+        return [json.loads(r["result_json"]) for r in rows]
+
+    def stop(self, batch_id: str) -> int:
+        """No new item starts; what has not started is cancelled (what runs finishes and is kept).
+        Returns how many were cancelled."""
+        with self._tx(write=True) as conn:
+            self._run(conn, "UPDATE batch_queue SET state = 'stopped' WHERE id = ?", (batch_id,))
+            return self._run(conn, "UPDATE batch_items SET state = 'cancelled', updated_at = ? WHERE batch_id = ? "
+                                   "AND state = 'pending'", (time.time(), batch_id)).rowcount
+
+    def resume(self, batch_id: str, *, retry_errors: bool = False) -> int:
+        """Open the batch again: cancelled items return to the queue, and with ``retry_errors``
+        the errored ones too (a new round: their earlier run stays in History). Returns how many
+        items went back."""
+        now = time.time()
+        with self._tx(write=True) as conn:
+            self._run(conn, "UPDATE batch_queue SET state = 'open' WHERE id = ?", (batch_id,))
+            back = self._run(conn, "UPDATE batch_items SET state = 'pending', updated_at = ? WHERE batch_id = ? "
+                                   "AND state = 'cancelled'", (now, batch_id)).rowcount
+            if retry_errors:
+                back += self._run(conn, "UPDATE batch_items SET state = 'pending', round_no = round_no + 1, "
+                                        "run_id = NULL, result_json = NULL, updated_at = ? WHERE batch_id = ? "
+                                        "AND state = 'error'", (now, batch_id)).rowcount
+            self._notify(conn, batch_id)
+        return back
+
+    # -- workers --
+    def claim(self, owner: str, n: int = 1, *, batch_id: str | None = None, lease: float | None = None) -> list[Item]:
+        """Up to ``n`` items to run, leased to ``owner``: pending ones, and running ones whose
+        lease expired; the oldest batch first."""
+        now = time.time()
+        scope, params = ("AND i.batch_id = ? ", [batch_id]) if batch_id else ("", [])
+        lock = " FOR UPDATE OF i SKIP LOCKED" if self.postgres else ""
+        sql = (f"UPDATE batch_items SET state = 'running', attempts = attempts + 1, lease_owner = ?, "
+               f"lease_until = ?, updated_at = ? WHERE (batch_id, case_no, target, rep) IN ("
+               f"SELECT i.batch_id, i.case_no, i.target, i.rep {_OPEN} {scope}"
+               f"ORDER BY b.created_at, i.batch_id, i.case_no, i.target, i.rep LIMIT ?{lock}) "
+               f"RETURNING batch_id, case_no, target, rep, round_no, attempts")
+        with self._tx(write=True) as conn:
+            rows = self._run(conn, sql, [owner, now + (lease or lease_s()), now, now, *params, n]).fetchall()
+        found = [Item(r["batch_id"], r["case_no"], r["target"], r["rep"], r["round_no"], r["attempts"]) for r in rows]
+        return sorted(found, key=lambda i: i.key)
+
+    def renew(self, owner: str, lease: float | None = None) -> int:
+        """Push out the lease of every item ``owner`` is running."""
+        with self._tx(write=True) as conn:
+            return self._run(conn, "UPDATE batch_items SET lease_until = ? WHERE state = 'running' AND lease_owner = ?",
+                             (time.time() + (lease or lease_s()), owner)).rowcount
+
+    def release(self, owner: str, items: Iterable[Item] | None = None) -> int:
+        """Give back items ``owner`` will not finish (all of its items without ``items``)."""
+        with self._tx(write=True) as conn:
+            if items is None:
+                done = self._run(conn, "UPDATE batch_items SET state = 'pending', lease_owner = NULL, lease_until = "
+                                       "NULL WHERE state = 'running' AND lease_owner = ?", (owner,)).rowcount
+            else:
+                done = sum(self._run(conn, f"UPDATE batch_items SET state = 'pending', lease_owner = NULL, "
+                                           f"lease_until = NULL WHERE {_ITEM} AND state = 'running' AND "
+                                           f"lease_owner = ?", (*i.key, owner)).rowcount for i in items)
+            self._notify(conn, "")
+        return done
+
+    def reclaim_gone(self) -> int:
+        """Expire at once the leases of processes on this machine that are gone (killed)."""
+        with self._tx() as conn:
+            owners = [r["lease_owner"] for r in self._run(
+                conn, "SELECT DISTINCT lease_owner FROM batch_items WHERE state = 'running' AND lease_owner LIKE ?",
+                (socket.gethostname() + ":%",))]
+        gone = [o for o in owners if o and _gone_here(o)]
+        if gone:
+            with self._tx(write=True) as conn:
+                for owner in gone:
+                    self._run(conn, "UPDATE batch_items SET lease_until = 0 WHERE state = 'running' AND "
+                                    "lease_owner = ?", (owner,))
+        return len(gone)
+
+    def run_id(self, uid: str) -> int | None:
+        """The stored run with this uid (an item's run a killed worker recorded), or None."""
+        row = self._one("SELECT id FROM runs WHERE uid = ?", (uid,))
+        return None if row is None else int(row["id"])
+
+    def finish(self, item: Item, result: dict[str, Any], *, error: bool) -> bool:
+        """Keep ``result`` as the item's (done, or error), once its run (``item.uid``) is in the
+        store and only over an unfinished row of the same round: False when another worker
+        finished it first or the run is missing."""
+        return self.finish_many([(item, result, error)]) == 1
+
+    def finish_many(self, finished: Sequence[tuple[Item, dict[str, Any], bool]]) -> int:
+        now = time.time()
+        with self._tx(write=True) as conn:
+            return sum(self._run(
+                conn, f"UPDATE batch_items SET state = ?, run_id = (SELECT id FROM runs WHERE uid = ?), "
+                      f"result_json = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE {_ITEM} "
+                      f"AND round_no = ? AND state NOT IN ('done', 'error') AND EXISTS "
+                      f"(SELECT 1 FROM runs WHERE uid = ?)",
+                (("error" if error else "done"), item.uid, json.dumps(result, ensure_ascii=False), now, *item.key,
+                 item.round_no, item.uid)).rowcount for item, result, error in finished)
+
+    def idle(self, batch_id: str | None = None) -> bool:
+        """Nothing left to do in the open batches (or in ``batch_id``): no item pending or running."""
+        scope, params = ("AND b.id = ?", [batch_id]) if batch_id else ("", [])
+        row = self._one(f"SELECT count(*) AS n FROM batch_items i JOIN batch_queue b ON b.id = i.batch_id WHERE "
+                        f"b.state = 'open' AND i.state IN ('pending', 'running') {scope}", params)
+        return not row["n"]
+
+    # -- the shared rate-limit hold --
+    def hold(self, key_hash: str, until: float) -> None:
+        """Every worker on this key waits until ``until`` (Unix seconds); a later hold wins."""
+        with self._tx(write=True) as conn:
+            self._run(conn, "INSERT INTO batch_holds (key_hash, until) VALUES (?, ?) ON CONFLICT (key_hash) DO UPDATE "
+                            "SET until = CASE WHEN excluded.until > batch_holds.until THEN excluded.until ELSE "
+                            "batch_holds.until END", (key_hash, until))
+
+    def held_until(self, key_hash: str) -> float:
+        row = self._one("SELECT until FROM batch_holds WHERE key_hash = ?", (key_hash,))
+        return 0.0 if row is None else float(row["until"])
+
+    # -- waking idle workers (PostgreSQL) --
+    @property
+    def channel(self) -> str:
+        """A NOTIFY channel of this schema's own (channels are per database)."""
+        if self._channel is None:
+            row = self._one("SELECT current_schema() AS s") if self.postgres else None
+            self._channel = f"comet_batch_{row['s'] if row else 'main'}"[:63]
+        return self._channel
+
+    def _notify(self, conn: Any, batch_id: str) -> None:
+        if self.postgres:
+            self._run(conn, "SELECT pg_notify(?, ?)", (self.channel, batch_id))
+
+    def listener(self) -> Any:
+        """A connection that hears this queue's NOTIFYs (PostgreSQL), else None: see :func:`wait`."""
+        if not self.postgres:
+            return None
+        import psycopg
+        from psycopg import sql
+
+        conn = psycopg.connect(self.store.url, autocommit=True, connect_timeout=10)
+        conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
+        return conn
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        with self._tx() as conn:
+            return self._run(conn, sql, params).fetchone()
+
+
+def wait(listener: Any, timeout: float) -> None:
+    """Sleep up to ``timeout`` seconds, less when the queue NOTIFYs new work."""
+    if listener is None:
+        time.sleep(timeout)
+        return
+    for _ in listener.notifies(timeout=timeout, stop_after=1):
+        break
+
+
+def _many(queue: Queue, conn: Any, sql: str, rows: list[tuple]) -> None:
+    if queue.postgres:
+        with conn.cursor() as cur:
+            cur.executemany(sql.replace("?", "%s"), rows)
+    else:
+        conn.executemany(sql, rows)
+
+
+def _described(row: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]:
+    progress = {s: counts.get(s, 0) for s in STATES}
+    finished = progress["done"] + progress["error"]
+    if finished == row["total"]:
+        state = "done"
+    elif row["state"] == "stopped" or progress["cancelled"]:
+        state = "stopped"
+    else:
+        state = "running"
+    return {**row, "state": state, "progress": {"total": row["total"], "finished": finished, **progress}}
