@@ -53,7 +53,7 @@ def test_workers_one_of_them_killed_finish_every_item_exactly_once(count, pg_url
 
 
 def test_a_rate_limit_one_worker_meets_holds_every_worker(pg_url, make_emulator, tmp_path):
-    emu = make_emulator(ttft_ms=100, chunk_ms=0, time_scale=1.0)  # fault-rate-limit-once asks for 1 s
+    emu = make_emulator(ttft_ms=100, chunk_ms=0, time_scale=2.0)  # fault-rate-limit-once asks for 2 s
     limited = write_suite(tmp_path, cases=1, targets=({"route": "gemini", "model": "fault-rate-limit-once"},),
                           name="limited")
     first = comet(str(limited), "--submit", "--url", pg_url).stdout.strip()  # the oldest batch: claimed first
@@ -61,9 +61,9 @@ def test_a_rate_limit_one_worker_meets_holds_every_worker(pg_url, make_emulator,
     procs = workers(2, pg_url, emu.base_url, concurrency=2)
     posts = lambda: sum(1 for q in emu.received if q.method == "POST")  # noqa: E731
     until(lambda: any("fault-rate-limit-once" in q.path for q in emu.received))
-    time.sleep(0.45)  # requests in flight at the 429 end, and each worker has read the hold
+    time.sleep(0.5)  # requests in flight at the 429 end, and each worker has read the hold
     held = posts()
-    time.sleep(0.45)
+    time.sleep(0.8)  # well before the hold's end: the 429's own retry comes 2 s after it
     assert posts() == held  # neither worker sent anything while the hold lasted
     ended(procs)
     for batch_id, total in ((first, 1), (second, 40)):
