@@ -19,8 +19,8 @@ import streamlit as st
 from comet import Call, CometError, Route, simple_body
 from comet.body.variables import names
 from comet.core import formats, limits
-from comet.runs.batch import (ASSERTION_TYPES, Batch, Result, SuiteError, keep, parse, per_target, plan, read_dataset,
-                              render, summary, target_name)
+from comet.runs.batch import (ASSERTION_TYPES, Batch, Result, SuiteError, counts, keep, parse, per_target, plan,
+                              read_dataset, render, summary, target_name)
 from comet.runs.compare import DEFAULT_TARGETS, MAX_TARGETS, Target
 
 from . import batch_bounds, batch_matrix, batch_plan, editor, history_table
@@ -288,7 +288,7 @@ def show(run: Batch | None, data: dict | None) -> None:
         progress(run)
         _keep_once(run)
         head = summary(run.results, len(run.suite.cases), len(run.planned), run.wall_ms)
-        st.info(f"{head['passed']} passed, {head['failed']} failed, {head['errors']} errors; "
+        st.info(f"{counts(head)}; "
                 f"batch `{run.batch_id}` is in History.")
         batch_plan.say_stopped(run)
         for problem in run.save_errors[:3]:

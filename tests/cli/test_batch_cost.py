@@ -67,3 +67,18 @@ def test_a_cost_cap_on_a_target_without_a_price_exits_2(emulator, tmp_path):
     r = batch(str(path), "--max-cost-usd", "1", base_url=emulator.base_url)
     assert r.returncode == 2 and "--max-cost-usd: no price for fault-rate-limit-once" in r.stderr
     assert answers(emulator) == 0
+
+
+def test_dry_run_counts_input_where_the_service_offers_it_else_estimates(emulator, tmp_path):
+    path = suite(tmp_path, cases=CASES, targets=[{"route": "gemini", "model": "gemini-2.5-flash"}],
+                 request={"route": "gemini", "model": "gemini-2.5-flash", "body": BODY})
+    try:
+        emulator.count_tokens = True
+        counted = batch(str(path), "--dry-run", base_url=emulator.base_url)
+        emulator.count_tokens = False  # :countTokens answers 404: a service that does not offer it
+        estimated = batch(str(path), "--dry-run", base_url=emulator.base_url)
+    finally:
+        emulator.count_tokens = True
+    assert counted.returncode == 0 == estimated.returncode, counted.stderr + estimated.stderr
+    assert counted.stdout.startswith("2 requests (2 cases x 1 targets); cost about $") and "(counted: " in counted.stdout
+    assert "(est.: " in estimated.stdout and counted.stdout.split("(", 2)[2] != estimated.stdout.split("(", 2)[2]

@@ -19,6 +19,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from comet.body import form
 from comet.body.variables import fill
+from comet.core import formats
 from comet.core.call import Call
 from comet.runs.compare import Planned
 from comet.runs.tally import CHARS_PER_TOKEN
@@ -43,7 +44,8 @@ class Estimate:
         priced; ``counted:`` instead of ``est.:`` when the service counted the input."""
         how = "counted" if self.counted else "est."
         tokens = f"{how}: {self.input_tokens:,} input and up to {self.output_tokens:,} output tokens"
-        said = f"about ${self.usd:,.2f} ({tokens})" if self.usd is not None else f"not known ({tokens})"
+        usd = None if self.usd is None else formats.usd(self.usd) if self.usd < 0.01 else f"${self.usd:,.2f}"
+        said = f"about {usd} ({tokens})" if usd is not None else f"not known ({tokens})"
         if self.unpriced:
             said += f"; no price for {', '.join(self.unpriced)}, so those runs are not in the sum"
         return said
