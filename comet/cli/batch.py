@@ -35,6 +35,7 @@ def batch(args: Namespace) -> int:
     if args.dry_run:
         return batch_cost.dry_run(suite, planned, args.base_url)
     if args.submit:
+        batch_cost.say_submitted(suite, planned)
         return stored.submit(args, suite)
     return _local(args, suite, planned, usd)
 

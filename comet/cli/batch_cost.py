@@ -1,7 +1,7 @@
 """What ``python -m comet batch`` says and checks about cost: ``--dry-run`` (the number of requests
 and what they may cost, nothing sent but the model list and a token count) and ``--max-cost-usd``
-(checked, every target priced, and said when it stops the batch). :func:`say_preview` is also
-what ``--submit`` prints."""
+(checked, every target priced, and said when it stops the batch); ``--submit`` prints the same
+line (:func:`say_submitted`), priced offline."""
 
 from __future__ import annotations
 
@@ -44,6 +44,17 @@ def say_preview(suite: Any, planned: Sequence[Any], client: Any, out=None) -> No
     from comet.runs.batch.estimate import preview
 
     print(preview(suite, planned, catalog(client), counter(client)), file=out or sys.stdout)
+
+
+def say_submitted(suite: Any, planned: Sequence[Any]) -> None:
+    """``--submit`` sends nothing, not even for prices: the preview on stderr (stdout is the batch
+    id), priced by the built-in copy of CometAPI's public price list."""
+    from comet.emulator.catalog import catalog as built_in
+    from comet.http.models import merge
+    from comet.runs.batch.estimate import preview
+
+    known = {m.id: m for m in merge(None, built_in())}
+    print(preview(suite, planned, known) + " (built-in price list)", file=sys.stderr)
 
 
 def dry_run(suite: Any, planned: Sequence[Any], base_url: str | None) -> int:

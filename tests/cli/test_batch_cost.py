@@ -82,3 +82,14 @@ def test_dry_run_counts_input_where_the_service_offers_it_else_estimates(emulato
     assert counted.returncode == 0 == estimated.returncode, counted.stderr + estimated.stderr
     assert counted.stdout.startswith("2 requests (2 cases x 1 targets); cost about $") and "(counted: " in counted.stdout
     assert "(est.: " in estimated.stdout and counted.stdout.split("(", 2)[2] != estimated.stdout.split("(", 2)[2]
+
+
+def test_submit_prints_the_requests_and_their_estimate_on_stderr_and_sends_nothing(emulator, tmp_path):
+    path = suite(tmp_path, cases=CASES, request={"route": "gemini", "model": "gemini-2.5-flash", "body": BODY})
+    emulator.clear()
+    r = batch(str(path), "--submit", "--repeat", "2", "--url", str(tmp_path / "h.sqlite3"), base_url=emulator.base_url)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("bat-") and len(r.stdout.splitlines()) == 1  # stdout: the id alone
+    line = next(x for x in r.stderr.splitlines() if " requests (" in x)
+    assert line.startswith("8 requests (2 cases x 2 targets x 2 runs); cost about $") and "up to 400 output" in line
+    assert line.endswith("(built-in price list)") and emulator.received == []
