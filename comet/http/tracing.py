@@ -277,16 +277,21 @@ def traced(call: Call, base_url: str, keys: tuple[str, ...], events: Iterator[An
     setup = _current_setup()
     if setup is None:
         return events
-    return _spanned(setup, call, base_url, keys, current(), events)
+    where = current()
+    try:
+        attributes = _masked({**request_attributes(call, base_url, setup.capture), **where.attributes,
+                              **_user(where.user)}, keys)
+    except Exception as exc:  # tracing never fails a run: this one goes untraced
+        _warn_once(f"a run was not traced: {type(exc).__name__}")
+        return events
+    return _spanned(setup, call, where, attributes, keys, events)
 
 
-def _spanned(setup: _Setup, call: Call, base_url: str, keys: tuple[str, ...], where: Scope,
+def _spanned(setup: _Setup, call: Call, where: Scope, attributes: dict[str, Any], keys: tuple[str, ...],
              events: Iterator[Any]) -> Iterator[Any]:
     from opentelemetry.trace import SpanKind
 
     group = where.group
-    attributes = _masked({**request_attributes(call, base_url, setup.capture), **where.attributes,
-                          **_user(where.user)}, keys)
     span = setup.tracer.start_span(f"{OPERATION[call.route]} {call.model}", kind=SpanKind.CLIENT,
                                    context=group.context() if group is not None else None, attributes=attributes)
     outcome: Exchange | None = None
@@ -298,6 +303,9 @@ def _spanned(setup: _Setup, call: Call, base_url: str, keys: tuple[str, ...], wh
     finally:
         try:
             _finish(span, outcome, where, keys, setup.capture)
+        except Exception as exc:  # tracing never fails a run: the span ends with what it had
+            _warn_once(f"a run's span could not be finished: {type(exc).__name__}")
+            span.end()
         finally:
             if group is not None:
                 group.run_done()

@@ -143,3 +143,16 @@ def test_the_endpoint_settings():
     assert tracing.endpoint({"COMET_OTEL_ENDPOINT": "http://c:4318/v1/traces",
                              "OTEL_EXPORTER_OTLP_ENDPOINT": "http://other:4318"}) == "http://c:4318/v1/traces"
     assert not tracing.capture_content({}) and tracing.capture_content({"COMET_OTEL_CAPTURE_CONTENT": "TRUE"})
+
+
+def test_tracing_that_fails_never_fails_the_run(traced, client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("a span could not be described")
+
+    monkeypatch.setattr(tracing, "request_attributes", broken)
+    assert client.send(GEMINI_CALL).ok  # untraced, said once in the log
+    monkeypatch.undo()
+    monkeypatch.setenv("COMET_OTEL_ENDPOINT", traced.endpoint)
+    monkeypatch.setattr(tracing, "response_attributes", broken)
+    assert client.send(GEMINI_CALL).ok  # its span ends without them
+    assert runs(traced, 1)[0].attributes["gen_ai.request.model"] == "gemini-2.5-flash"
