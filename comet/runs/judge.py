@@ -113,6 +113,7 @@ class Spec:
     variables: Mapping[str, Any] = field(default_factory=dict)
     threshold: float | None = None
     pass_on: tuple[str, ...] = DEFAULT_PASS_ON
+    written: str = ""  # the value as the suite wrote it, variables unfilled: what agreement is counted by
 
     def prompt(self, **said: str) -> str:
         """The template filled: the judge's own names, then the case's variables; others stay."""
@@ -136,11 +137,13 @@ class Judgement:
     choice: int | None = None  # select-best: 1-based, into the replies as numbered in the prompt
     usage: Mapping[str, Any] = field(default_factory=dict)
     cost_usd: float | None = None
+    criterion: str = ""  # the rubric, reference or criterion as written (variables unfilled)
 
     def to_dict(self) -> dict[str, Any]:
         """What a result's assertion says of its judge (``"judge"`` in the JSON document)."""
-        out: dict[str, Any] = {"route": self.judge.route.value, "model": self.judge.model, "prompt": self.prompt,
-                               "raw": self.raw, "usage": dict(self.usage), "cost_usd": self.cost_usd}
+        out: dict[str, Any] = {"route": self.judge.route.value, "model": self.judge.model,
+                               "criterion": self.criterion, "prompt": self.prompt, "raw": self.raw,
+                               "usage": dict(self.usage), "cost_usd": self.cost_usd}
         for key in ("score", "category", "choice"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
@@ -208,7 +211,7 @@ def spec(raw: Mapping[str, Any], path: str, value: str, variables: Mapping[str, 
     if raw.get("judge_prompt") is not None:
         template = _template(raw["judge_prompt"], f"{path}.judge_prompt", kind)
     return Spec(kind, value, judge, template, dict(variables), _threshold(raw, path, kind),
-                _pass_on(raw, path, kind))
+                _pass_on(raw, path, kind), str(raw.get("value")))
 
 
 def _threshold(raw: Mapping[str, Any], path: str, kind: str) -> float | None:
@@ -287,6 +290,7 @@ class Asker:
         """An ``llm-rubric`` or ``factuality`` verdict on one reply."""
         prompt = spec.prompt(output=output, question=question)
         value, spent, error = self.ask(spec.judge, prompt, spec.kind)
+        spent["criterion"] = spec.written or spec.value
         if error:
             return Judgement(False, error, spec.judge, prompt, error=True, **spent)
         reason = value["reason"].strip() or "(the judge gave no reason)"
@@ -304,6 +308,7 @@ class Asker:
         numbered = "\n\n".join(f'<reply n="{n}">\n{text}\n</reply>' for n, text in enumerate(outputs, start=1))
         prompt = spec.prompt(outputs=numbered)
         value, spent, error = self.ask(spec.judge, prompt, spec.kind)
+        spent["criterion"] = spec.written or spec.value
         if not error and not 1 <= value["choice"] <= len(outputs):
             error = f"the judge {spec.judge.label} chose reply {value['choice']}, but there are {len(outputs)}"
         if error:

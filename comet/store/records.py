@@ -43,14 +43,15 @@ LIST_COLUMNS = ("id", "created_at", "group_id", "label", "route", "model", "serv
                 "output_tokens", "thinking_tokens", "total_tokens", "cost", "ttft_ms", "latency_ms", "attempts",
                 "stopped", "partial", "prompt_preview", "reply_preview", "request_hash", "app_version", "response_id",
                 "cached_tokens", "tool_use_prompt_tokens", "created_by", "prompt_name", "prompt_version",
-                "prompt_modified")
+                "prompt_modified", "rating", "rating_comment")
 DETAIL_COLUMNS = ("prompt", "reply", "thoughts", "request_json", "response_json", "chunk_ms_json", "error_json",
                   "exchange_json")
 EXPORT_COLUMNS = ("id", "time", "group_id", "label", "route", "model", "served_model", "host", "stream", "status",
                   "http_status", "error_kind", "error_message", "finish_reason", "input_tokens", "output_tokens",
                   "thinking_tokens", "total_tokens", "cost", "ttft_ms", "latency_ms", "attempts", "stopped",
                   "partial", "request_hash", "app_version", "response_id", "cached_tokens", "tool_use_prompt_tokens",
-                  "created_by", "prompt_name", "prompt_version", "prompt_modified", "prompt", "reply")
+                  "created_by", "prompt_name", "prompt_version", "prompt_modified", "rating", "rating_comment", "prompt",
+                  "reply")
 STATUSES = ("ok", "error", "stopped")
 BOOLS = ("stream", "stopped", "partial", "prompt_modified")
 

@@ -22,9 +22,10 @@ from . import records
 from .base import Run
 from .presets import Preset, PresetError, check_name
 from .prompts_sql import PromptMethods
+from .ratings_sql import RatingMethods, batch_verdicts
 
 
-class SQLMethods(PromptMethods):
+class SQLMethods(PromptMethods, RatingMethods):
     PLACEHOLDER = "?"
     NAME_ORDER = "name"
     secrets: tuple[str, ...]
@@ -139,6 +140,7 @@ class SQLMethods(PromptMethods):
             self._run(conn, "DELETE FROM batches WHERE id = ?", (batch_id,))
             self._run(conn, "INSERT INTO batches (id, created_at, report_json) VALUES (?, ?, ?)",
                       (batch_id, time.time(), text))
+        self.save_verdicts(batch_verdicts(batch_id, report), replacing=batch_id)  # for judge agreement
 
     def batch(self, batch_id: str) -> dict[str, Any] | None:
         """The results document saved for ``batch_id``, or None."""

@@ -32,6 +32,7 @@ from comet.core.exchange import Exchange
 from . import batch_queue, records
 from .config import DB_ENV as ENV, default_path, timeout_s
 from .prompts_sql import sqlite_migration
+from .ratings_sql import sqlite_migration as ratings_migration
 from .records import DETAIL_COLUMNS, EXPORT_COLUMNS, LIST_COLUMNS
 from .shared import SQLMethods
 from .sqlite_errors import broken, guarded
@@ -169,7 +170,7 @@ def _m10_owners(db: sqlite3.Connection) -> None:
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_runs, _m2_full_text, _m3_attachments, _m4_exchange,
                                                           _m5_stamp, _m6_presets, _m7_usage, _m8_uid, _m9_batches,
                                                           _m10_owners, sqlite_migration,
-                                                          batch_queue.migrate_sqlite]
+                                                          batch_queue.migrate_sqlite, ratings_migration]
 
 
 def migrate(db: sqlite3.Connection, path: Any = "") -> int:
@@ -197,7 +198,7 @@ def fts_query(text: str | None) -> str | None:
 def _where(search: str | None = None, route: Any = None, model: Any = None, status: Any = None,
            since: Any = None, until: Any = None, group_id: Any = None, created_by: Any = None,
            no_batches: bool = False, also: tuple[str, ...] = (), prompt_name: Any = None,
-           prompt_version: Any = None) -> tuple[str, list[Any]]:
+           prompt_version: Any = None, rating: Any = None) -> tuple[str, list[Any]]:
     """``FROM ... WHERE ...`` for the filters (and the SQL conditions in ``also``), over
     ``runs r``. With a search, the full-text index drives the loop in descending rowid
     order, so a page stops after its rows instead of collecting every match first."""
@@ -210,7 +211,8 @@ def _where(search: str | None = None, route: Any = None, model: Any = None, stat
         clauses.append("runs_fts MATCH ?")
         params.append(match)
     for column, wanted in (("route", route), ("model", model), ("status", status), ("group_id", group_id),
-                           ("created_by", created_by), ("prompt_name", prompt_name), ("prompt_version", prompt_version)):
+                           ("created_by", created_by), ("prompt_name", prompt_name), ("prompt_version", prompt_version),
+                           ("rating", rating)):
         if wanted is None:
             continue
         values = [wanted] if isinstance(wanted, (str, int)) else list(wanted)
