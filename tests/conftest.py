@@ -80,6 +80,9 @@ def _isolate_user_data(tmp_path, monkeypatch):
     monkeypatch.setenv("COMET_HISTORY_DB", str(tmp_path / "history.sqlite3"))
     monkeypatch.delenv("COMETAPI_KEY", raising=False)
     monkeypatch.delenv("COMETAPI_BASE_URL", raising=False)
+    for name in ("COMET_OTEL_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                 "COMET_OTEL_CAPTURE_CONTENT"):  # tracing only where a test turns it on, to its own receiver
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(autouse=True)

@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     finally:
-        tracing.flush()  # the runs' spans, sent before the command ends: at most a second or two
+        if not tracing.flush():  # the runs' spans, sent before the command ends: at most a second or two
+            print(f"warning: {tracing.unsent()}", file=sys.stderr)
 
 
 def _bad_input(message: str, fix: str) -> int:

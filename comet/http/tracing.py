@@ -218,6 +218,15 @@ def flush(seconds: float = FLUSH_S) -> bool:
     return _flush_in_time(found.provider, seconds)
 
 
+def unsent() -> str:
+    """What the CLI says when :func:`flush` ran out of time (the collector, without credentials)."""
+    found = _setup
+    parts = urlsplit(found.endpoint if found is not None else "")
+    where = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return (f"tracing: the spans did not reach the collector at {where} within {FLUSH_S:g} s and were dropped "
+            f"(check {ENDPOINT_ENV}); the command's result is as printed")
+
+
 def enabled() -> bool:
     return _current_setup() is not None
 

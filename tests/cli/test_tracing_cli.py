@@ -80,6 +80,7 @@ def test_a_dead_or_silent_collector_changes_nothing_but_a_bounded_wait(collector
         took = time.monotonic() - started
     assert r.returncode == 0, r.stderr
     assert printed(r)["text"] and "Traceback" not in r.stderr
+    assert "warning: tracing: the spans did not reach the collector at http://127.0.0.1:" in r.stderr
     assert took < 30  # generous, not a timing test: the flush waits at most 1.5 s (docs/tracing.md)
 
 
