@@ -58,9 +58,11 @@ def _mode(args: Namespace) -> str:
 
 def _suite(args: Namespace) -> tuple[Any, Any]:
     from comet.runs.batch import SuiteError, load, plan, with_repeat
+    from comet.store import open_store
+    from comet.store.prompts_sql import suite_resolver
 
     try:
-        suite = load(args.suite, judge=_judge(args.judge))
+        suite = load(args.suite, judge=_judge(args.judge), prompts=suite_resolver(opener=open_store))
         if args.repeat is not None:
             suite = with_repeat(suite, args.repeat)
         return suite, plan(suite)

@@ -60,6 +60,7 @@ def target(route: Route | str, model: str) -> str:
 
 
 def target_parts(name: str) -> tuple[str, str]:
-    """(route value, model) of a name :func:`target` wrote."""
-    label, model = name.split(" · ", 1)
+    """(route value, model) of a name :func:`target` wrote (a saved prompt's version may come first:
+    ``capitals v3 · Gemini native · gemini-2.5-flash``)."""
+    label, model = name.rsplit(" · ", 2)[-2:]
     return next(r.value for r in Route if r.label == label), model

@@ -28,12 +28,12 @@ import time
 import traceback
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from comet.body.convert import FieldReport, convert
 from comet.core import formats
-from comet.core.call import Call, Route
+from comet.core.call import Call, Origin, Route
 from comet.core.cancel import CancelToken
 from comet.core.errors import CometError, ErrorInfo
 from comet.core.exchange import Exchange, Retrying, TextDelta, ThoughtDelta, Timing
@@ -47,13 +47,18 @@ DEFAULT_MODEL = "gemini-2.5-flash"
 class Target:
     route: Route
     model: str
+    # a saved prompt's version (a batch's version target, comet.runs.batch.saved): its own request,
+    # converted to this route and model in place of the shared one; the origin tells targets apart
+    origin: Origin | None = None
+    request: Call | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "route", Route.parse(self.route))
 
     @property
     def label(self) -> str:
-        return formats.target(self.route, self.model)
+        shown = formats.target(self.route, self.model)
+        return f"{self.origin.prompt} v{self.origin.version} · {shown}" if self.origin else shown
 
 
 DEFAULT_TARGETS = (Target(Route.GEMINI, DEFAULT_MODEL), Target(Route.OPENAI, DEFAULT_MODEL))
@@ -75,7 +80,9 @@ def plan(call: Call, targets: Sequence[Target]) -> list[Planned]:
     if len(targets) > MAX_TARGETS:
         raise ValueError(f"a comparison takes at most {MAX_TARGETS} targets, not {len(targets)}")
     planned = []
+    shared = call
     for target in targets:
+        call = target.request or shared
         body, report = call.body, ()
         if target.route is not call.route:
             conversion = convert(call.body, to=target.route, model=target.model)
@@ -86,7 +93,7 @@ def plan(call: Call, targets: Sequence[Target]) -> list[Planned]:
             body = {**body, "stream_options": {"include_usage": True}}
             report = report + (_usage_note(),)
         planned.append(Planned(target, Call(target.route, target.model, body, stream=call.stream,
-                                            attachments=call.attachments), report))
+                                            attachments=call.attachments, origin=call.origin), report))
     return planned
 
 

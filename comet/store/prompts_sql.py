@@ -284,3 +284,20 @@ class PromptMethods:
                 if current.get(label) != numbers[number]:
                     self.label_prompt(entry.name, numbers[number], label, by=by)
         return added
+
+
+def suite_resolver(store: Any = None, *, opener: Callable[[], Any] | None = None) -> Callable[..., Call]:
+    """A suite's prompt resolver (:func:`comet.runs.batch.suite.parse`'s ``prompts``): the version's
+    Call, marked with its origin, from ``store``; or from a store ``opener()`` opens only when a
+    suite names a prompt (``python -m comet batch``: the configured history), closed again at once."""
+    def resolve(name: str, version: int | None, label: str | None) -> Call:
+        if store is not None:
+            return store.resolve_prompt(Ref(name, version, label)).call()
+        assert opener is not None, "give a store or an opener"
+        opened = opener()
+        try:
+            return opened.resolve_prompt(Ref(name, version, label)).call()
+        finally:
+            opened.close()
+
+    return resolve

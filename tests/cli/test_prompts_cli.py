@@ -60,6 +60,18 @@ def test_save_label_show_diff_and_a_recorded_run_knows_its_version(history_url, 
     assert found == [(None, None, None), ("capitals", 1, True), ("capitals", 2, False)]
     only = json.loads(run(history_url, "history", "export", "--format", "json", "--of-prompt", "capitals@2").stdout)
     assert [r["prompt_version"] for r in only] == [2]
+    suite = tmp_path / "suite.json"
+    suite.write_text(json.dumps({"request": {"prompt": "capitals", "label": "production"},
+                                 "targets": [{"prompt": "capitals", "version": 1}, {"prompt": "capitals", "version": 2}],
+                                 "cases": [{"vars": {"country": "France"}}, {"vars": {"country": "Peru"}}],
+                                 "assert": [{"type": "icontains", "value": "one word"}]}))
+    r = run(history_url, "batch", str(suite), "--format", "json")
+    assert r.returncode == 1, r.stderr  # version 1 fails the assertion
+    rates = {}
+    for row in json.loads(r.stdout)["cases"]:
+        rates.setdefault(row["target"], []).append(row["pass_rate"])
+    assert rates == {"capitals v1 · Gemini native · gemini-2.5-flash": [0.0, 0.0],
+                     "capitals v2 · Gemini native · gemini-2.5-flash": [1.0, 1.0]}
 
 
 def test_snippet_takes_a_saved_prompt(tmp_path):

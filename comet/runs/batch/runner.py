@@ -125,7 +125,7 @@ def _judged(result: Result) -> dict[str, Any]:
 
 
 def target_name(planned: Planned) -> str:
-    return formats.target(planned.target.route, planned.target.model)
+    return planned.target.label  # formats.target, after the saved prompt's version for a version target
 
 
 def plan(suite: Suite) -> list[Planned]:
@@ -322,7 +322,7 @@ class Batch:
 def call_of(planned: Planned, case: Case) -> Call:
     """The target's request with the case's variables filled in."""
     return Call(planned.call.route, planned.call.model, fill(planned.call.body, case.vars),
-                stream=planned.call.stream, attachments=planned.call.attachments)
+                stream=planned.call.stream, attachments=planned.call.attachments, origin=planned.call.origin)
 
 
 def label_of(planned: Planned, case: Case, repeat: int = 1, repeats: int = 1) -> str:

@@ -35,6 +35,7 @@ from comet.core.errors import RequestError
 from comet.runs import judge as judging
 from comet.runs.compare import MAX_TARGETS, Target
 
+from . import saved
 from .checks import Check, CheckError, prepare
 
 __all__ = ["MAX_REPEAT", "MAX_REQUESTS", "Suite", "Case", "SuiteError", "load", "parse", "read_dataset",
@@ -50,6 +51,9 @@ class SuiteError(ValueError):
     def __init__(self, where: str, message: str, fix: str = ""):
         super().__init__(f"{where}: {message}")
         self.where, self.message, self.fix = where, message, fix
+
+
+saved.use_errors(SuiteError)  # a saved prompt's reference is refused with the suite's own error
 
 
 @dataclass(frozen=True)
@@ -86,10 +90,11 @@ class Suite:
 
     def to_dict(self) -> dict[str, Any]:
         """The suite as a self-contained file (dataset rows inlined as cases)."""
-        out: dict[str, Any] = {"name": self.name, "request": {
+        out: dict[str, Any] = {"name": self.name, "request": saved.inline(self.call) if self.call.origin else {
             "route": self.call.route.value, "model": self.call.model, "stream": self.call.stream,
             "body": self.call.body}}
-        out["targets"] = [{"route": t.route.value, "model": t.model} for t in self.targets]
+        out["targets"] = [{**(saved.inline(t.request) if t.request and t.request.origin else {}),
+                           "route": t.route.value, "model": t.model} for t in self.targets]
         out["cases"] = [{"vars": c.vars, **({"assert": list(c.raw_asserts)} if c.raw_asserts else {})}
                         for c in self.cases]
         if self.asserts:
@@ -99,9 +104,9 @@ class Suite:
         return {**out, **self.judging}
 
 
-def load(path: str | Path, judge: Target | None = None) -> Suite:
+def load(path: str | Path, judge: Target | None = None, prompts: saved.Resolver | None = None) -> Suite:
     """Read and check a suite file (see the module docstring); ``judge`` (``--judge``) replaces
-    every judge the suite names."""
+    every judge the suite names; ``prompts`` resolves saved prompts (:func:`parse`)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -110,7 +115,7 @@ def load(path: str | Path, judge: Target | None = None) -> Suite:
     except UnicodeDecodeError as exc:
         raise SuiteError(str(path), f"the suite file is not UTF-8 text (at byte {exc.start})",
                          "save it as UTF-8") from None
-    return parse(_loads(text, path.name), base_dir=path.parent, judge=judge)
+    return parse(_loads(text, path.name), base_dir=path.parent, judge=judge, prompts=prompts)
 
 
 def _loads(text: str, name: str) -> Any:
@@ -127,17 +132,20 @@ def _loads(text: str, name: str) -> Any:
 
 
 def parse(data: Any, base_dir: str | Path | None = None,
-          datasets: Mapping[str, str] | None = None, judge: Target | None = None) -> Suite:
+          datasets: Mapping[str, str] | None = None, judge: Target | None = None,
+          prompts: saved.Resolver | None = None) -> Suite:
     """Check a parsed suite. ``datasets`` maps a dataset name to its text (an upload on the
-    Batch page); otherwise the dataset is read from ``base_dir``."""
+    Batch page); otherwise the dataset is read from ``base_dir``. ``prompts`` resolves saved
+    prompts' versions named in the request or targets (:mod:`comet.runs.batch.saved`)."""
     if not isinstance(data, dict):
         raise SuiteError("$", "a suite is a JSON object", 'start from {"request": ..., "cases": [...]}')
-    call = _request(data.get("request"))
+    raw_request = data.get("request")
+    call = saved.request(raw_request, prompts) if saved.names_a_prompt(raw_request) else _request(raw_request)
     variables = tuple(names(call.body))
     top = _list(data, "assert")
     inline = [_inline_case(raw, i, variables) for i, raw in enumerate(_list(data, "cases"))]
     rows = _dataset(data.get("dataset"), variables, base_dir, datasets or {})
-    targets = _targets(data.get("targets"), call)
+    targets = _targets(data.get("targets"), call, prompts)
     judges = _judges(data, judge)
     repeat = _repeat(data.get("repeat", 1), "$.repeat")
     _within_limit(max(len(inline) + len(rows), 1), len(targets), 1, "$.dataset" if rows else "$.cases")
@@ -259,7 +267,7 @@ def _route(value: Any, path: str) -> Route:
         raise SuiteError(path, f"unknown route {value!r}", 'use "gemini" or "openai"') from None
 
 
-def _targets(raw: Any, call: Call) -> tuple[Target, ...]:
+def _targets(raw: Any, call: Call, prompts: saved.Resolver | None = None) -> tuple[Target, ...]:
     if raw is None:
         return (Target(call.route, call.model),)
     if not isinstance(raw, list) or not raw:
@@ -268,6 +276,9 @@ def _targets(raw: Any, call: Call) -> tuple[Target, ...]:
         raise SuiteError("$.targets", f"at most {MAX_TARGETS} targets, not {len(raw)}", "split the suite")
     found = []
     for i, item in enumerate(raw):
+        if saved.names_a_prompt(item):
+            found.append(saved.target(item, f"$.targets[{i}]", prompts))
+            continue
         if not isinstance(item, dict) or not isinstance(item.get("model"), str) or not item["model"].strip():
             raise SuiteError(f"$.targets[{i}]", "a target is a route and a model",
                              'write {"route": "openai", "model": "gemini-2.5-flash"}')
