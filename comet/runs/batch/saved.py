@@ -32,18 +32,19 @@ def names_a_prompt(raw: Any) -> bool:
 
 
 class _Errors:
-    """The suite's own error class (:class:`comet.runs.batch.suite.SuiteError`), which ``suite`` hands
-    in: this module sits below it and may not import it."""
+    """The suite's own error class (:class:`comet.runs.batch.suite.SuiteError`) and its reader of a
+    request written out, which ``suite`` hands in: this module sits below it and may not import it."""
 
     kind: Any = ValueError
+    written: Any = None
 
 
 def _error(path: str, message: str, fix: str = "") -> Exception:
     return _Errors.kind(path, message, fix)
 
 
-def use_errors(kind: Any) -> None:
-    _Errors.kind = kind
+def use(kind: Any, written: Callable[[Any], Call]) -> None:
+    _Errors.kind, _Errors.written = kind, written
 
 
 def inline(call: Call) -> dict[str, Any]:
@@ -80,10 +81,8 @@ def resolve(raw: dict, path: str, prompts: Resolver | None) -> Call:
 
 
 def _written(raw: Any, path: str) -> Call:
-    from .suite import _request  # the checks of a request written out
-
     try:
-        return _request(raw)
+        return _Errors.written(raw)
     except Exception as exc:  # its SuiteError names $.request: say the target's path when it is one
         where = getattr(exc, "where", "$.request")
         raise _error(path + where.removeprefix("$.request"), getattr(exc, "message", str(exc)),

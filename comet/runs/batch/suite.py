@@ -53,7 +53,6 @@ class SuiteError(ValueError):
         self.where, self.message, self.fix = where, message, fix
 
 
-saved.use_errors(SuiteError)  # a saved prompt's reference is refused with the suite's own error
 
 
 @dataclass(frozen=True)
@@ -258,6 +257,9 @@ def _request(raw: Any) -> Call:
     if not isinstance(stream, bool):
         raise SuiteError("$.request.stream", "stream is true or false", 'write "stream": false')
     return Call(route, model.strip(), body, stream=stream)
+
+
+saved.use(SuiteError, _request)  # a saved prompt's reference: the suite's own error and request checks
 
 
 def _route(value: Any, path: str) -> Route:
