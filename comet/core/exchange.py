@@ -71,6 +71,7 @@ class InlineImage:
     mime_type: str
     data: bytes
     at: int = 0
+    signature: str | None = None  # the part's thoughtSignature (Gemini 3): sent back when the image is edited
 
     @property
     def extension(self) -> str:

@@ -383,8 +383,9 @@ def _image_parts(ask: Ask, a: Answer) -> None:
     draft = tuple(255 - c for c in colour)
     a.tail.append({"inlineData": {"mimeType": "image/png", "data": base64.b64encode(png(8, 8, draft)).decode()},
                    "thought": True})
-    a.tail.append({"inlineData": {"mimeType": "image/png",
-                                  "data": base64.b64encode(png(width, height, colour)).decode()}})
+    final = base64.b64encode(png(width, height, colour)).decode()
+    a.tail.append({"inlineData": {"mimeType": "image/png", "data": final},  # a signature to send back (Gemini 3)
+                   "thoughtSignature": base64.b64encode(digest("signature", ask.model, ask.prompt)[:12]).decode()})
     a.tokens += 2000 if ask.image_size == "4K" else 1120  # an output image's tokens (Gemini 3 Pro Image's pricing)
 
 

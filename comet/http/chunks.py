@@ -230,7 +230,9 @@ def _image(slot: _Slot, part: dict[str, Any]) -> InlineImage | None:
     except ValueError:
         raise TypeError("inlineData.data is not base64") from None
     mime = blob.get("mimeType") or blob.get("mime_type") or "application/octet-stream"
-    return InlineImage(str(mime), data, sum(map(len, slot.text)))
+    signature = part.get("thoughtSignature") or part.get("thought_signature")
+    return InlineImage(str(mime), data, sum(map(len, slot.text)),
+                       signature if isinstance(signature, str) and signature else None)
 
 
 def _other_part(slot: _Slot, part: dict[str, Any]) -> None:

@@ -216,12 +216,20 @@ def _reply_extra(reply: Reply) -> dict[str, Any]:
         "grounding": reply.grounding, "prompt_feedback": reply.prompt_feedback,
         "safety_ratings": list(reply.safety_ratings),
         # an image's bytes are stored once, shared with the response JSON's inlineData
-        "images": [{"inlineData": {"mimeType": i.mime_type, "data": base64.b64encode(i.data).decode("ascii")},
-                    "at": i.at} for i in reply.images],
-        "drafts": [{"inlineData": {"mimeType": i.mime_type, "data": base64.b64encode(i.data).decode("ascii")},
-                    "at": i.at} for i in reply.drafts],
+        "images": [_inline_image(i) for i in reply.images], "drafts": [_inline_image(i) for i in reply.drafts],
         "code": [asdict(c) for c in reply.code], "url_context": list(reply.url_context),
     }
+
+
+def _inline_image(i: InlineImage) -> dict[str, Any]:
+    return {"inlineData": {"mimeType": i.mime_type, "data": base64.b64encode(i.data).decode("ascii")}, "at": i.at,
+            **({"thoughtSignature": i.signature} if i.signature else {})}
+
+
+def _inline_images(items: Any) -> tuple[InlineImage, ...]:
+    """:func:`_inline_image`'s dicts read back."""
+    return tuple(InlineImage(i["inlineData"]["mimeType"], base64.b64decode(i["inlineData"]["data"]), i["at"],
+                             i.get("thoughtSignature")) for i in items or ())
 
 
 def _call_dict(f: FunctionCall) -> dict[str, Any]:
@@ -340,10 +348,7 @@ def _reply(row: dict[str, Any], extra: dict[str, Any]) -> Reply:
                  function_calls=_function_calls(extra.get("function_calls")), grounding=extra.get("grounding"),
                  prompt_feedback=extra.get("prompt_feedback"),
                  safety_ratings=tuple(extra.get("safety_ratings") or ()), raw=row["response"],
-                 images=tuple(InlineImage(i["inlineData"]["mimeType"], base64.b64decode(i["inlineData"]["data"]), i["at"])
-                              for i in extra.get("images") or ()),
-                 drafts=tuple(InlineImage(i["inlineData"]["mimeType"], base64.b64decode(i["inlineData"]["data"]), i["at"])
-                              for i in extra.get("drafts") or ()),
+                 images=_inline_images(extra.get("images")), drafts=_inline_images(extra.get("drafts")),
                  code=tuple(CodeRun(**c) for c in extra.get("code") or ()),
                  url_context=tuple(extra.get("url_context") or ()))
 

@@ -73,8 +73,10 @@ def test_make_an_image_then_edit_it(emulator, monkeypatch):
     ok(at.button(key="pg_reply_edit_1").click().run())
     edited = body(at)
     model_turn, new_turn = edited["contents"][-2:]
+    assert image.signature  # Gemini 3 image models sign their parts; the signature goes back with the image
     assert model_turn["role"] == "model" and model_turn["parts"][-1] == {
-        "inlineData": {"mimeType": "image/png", "data": "<attachment:reply-image-1.png>"}}
+        "inlineData": {"mimeType": "image/png", "data": "<attachment:reply-image-1.png>"},
+        "thoughtSignature": image.signature}
     assert new_turn == {"role": "user", "parts": [{"text": ""}]}
     assert "Type what to change in the prompt, then Send" in texts(at, "info")
     _prompt(at, "Make the sky purple")

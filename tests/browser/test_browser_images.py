@@ -67,6 +67,7 @@ def test_make_an_image_then_edit_it(page, server, tmp_path):
     assert turns[-1] == {"role": "user", "parts": [{"text": "Make the sky purple"}]}
     assert turns[-2]["role"] == "model"
     assert turns[-2]["parts"][-1]["inlineData"]["data"] == "<attachment:reply-image-1.png>"
+    assert turns[-2]["parts"][-1]["thoughtSignature"]  # the image's signature goes back with it
     assert _reply_images(page).count() == 1  # the edited image's reply, in the gallery
 
 

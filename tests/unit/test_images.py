@@ -76,6 +76,10 @@ def test_edit_this_puts_the_image_in_the_models_turn():
     assert out["contents"][1:] == [{"role": "model", "parts": [{"text": "Here it is."}, part]},
                                    {"role": "user", "parts": [{"text": ""}]}]
     assert images.references(Route.GEMINI, out) == 0  # the model's image is not a reference
+    signed = images.edit_this(Route.GEMINI, PROMPT, "", part, "c2lnbmVk")
+    assert signed["contents"][1] == {"role": "model", "parts": [{**part, "thoughtSignature": "c2lnbmVk"}]}
+    with pytest.raises(FormConflict):
+        images.edit_this(Route.OPENAI, {"messages": []}, "", part)
 
 
 def test_the_route_switch_says_chat_completions_has_no_equivalent():

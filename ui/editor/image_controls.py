@@ -91,7 +91,8 @@ def edit_image(result_key: str, index: int) -> None:
     name = media.unique_name(f"reply-image-{index + 1}.{image.extension}", [a.name for a in state.attachments])
     attachment = Attachment(name, image.mime_type, image.data)
     try:
-        body = images.edit_this(state.route, state.body, exchange.text, media.media_part(state.route, attachment))
+        body = images.edit_this(state.route, state.body, exchange.text, media.media_part(state.route, attachment),
+                                image.signature)
     except FormConflict as err:
         st.session_state[EDIT_NOTE] = str(err)
         return

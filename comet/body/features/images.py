@@ -160,11 +160,15 @@ def _config_problems(route: Route, model: str, spec: Any, where: str, image: Map
     return out
 
 
-def edit_this(route: Route, body: Mapping[str, Any], reply_text: str, image_part: dict[str, Any]) -> dict[str, Any]:
+def edit_this(route: Route, body: Mapping[str, Any], reply_text: str, image_part: dict[str, Any],
+              signature: str | None = None) -> dict[str, Any]:
     """"Edit this image": the reply goes back as the model's turn (its text, then the image part,
-    e.g. ``inlineData`` naming an attachment), and a new, empty user turn waits for the instruction."""
+    e.g. ``inlineData`` naming an attachment, with its ``thoughtSignature``: Gemini 3 image models
+    keep their context through it), and a new, empty user turn waits for the instruction."""
     if route is not Route.GEMINI:
         raise FormConflict("Editing an image is a Gemini native feature; switch to that route")
+    if signature:
+        image_part = {**image_part, "thoughtSignature": signature}
     out, seq = spelling.with_turns(route, body)
     seq.append({"role": "model", "parts": ([{"text": reply_text}] if reply_text else []) + [image_part]})
     seq.append({"role": "user", "parts": [{"text": ""}]})

@@ -27,7 +27,8 @@ curl -sS 'https://api.cometapi.com/v1beta/models/gemini-3.1-flash-image-preview:
           "inlineData": {
             "mimeType": "image/png",
             "data": "${REPLY_IMAGE_1_PNG_B64}"
-          }
+          },
+          "thoughtSignature": "c2lnbmF0dXJl"
         }
       ]
     },

@@ -23,7 +23,10 @@ const response = await ai.models.generateContent({
       role: "model",
       parts: [
         { text: "Here it is." },
-        { inlineData: { mimeType: "image/png", data: replyImage1PngBase64 } },
+        {
+          inlineData: { mimeType: "image/png", data: replyImage1PngBase64 },
+          thoughtSignature: "c2lnbmF0dXJl",
+        },
       ],
     },
     { role: "user", parts: [{ text: "Make the sky purple" }] },

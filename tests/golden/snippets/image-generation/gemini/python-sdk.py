@@ -30,6 +30,7 @@ response = client.models.generate_content(
                         "mime_type": "image/png",
                         "data": reply_image_1_png_bytes,
                     },
+                    "thought_signature": "c2lnbmF0dXJl",
                 },
             ],
         },

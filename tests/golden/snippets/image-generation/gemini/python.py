@@ -40,6 +40,7 @@ body = {
                         "mimeType": "image/png",
                         "data": reply_image_1_png_b64,
                     },
+                    "thoughtSignature": "c2lnbmF0dXJl",
                 },
             ],
         },
