@@ -46,6 +46,12 @@ def rate_cell(runs: Sequence[Result]) -> str:
     return f"{word} · {passed}/{len(runs)} ({passed / len(runs):.0%})"
 
 
+def failing(results: Sequence[Result]) -> set[tuple[int, int]]:
+    """(case number, target index) of every case with a run that did not pass on that target:
+    *Failed only* keeps all of its runs, so its cell still shows its pass rate."""
+    return {(r.case.number, r.target) for r in results if not r.ok}
+
+
 def _cells(results: Sequence[Result], labels: Sequence[str]) -> list[dict[str, Any]]:
     """A cell per case and target: the one result, or the pass rate of its repeats."""
     groups: dict[tuple[int, int], list[Result]] = {}

@@ -245,8 +245,10 @@ def matrix(run: Batch) -> None:
     failed_only = c1.toggle("Failed only", key="bat_failed_only")
     shown = c2.multiselect("Targets shown", list(dict.fromkeys(labels)), default=list(dict.fromkeys(labels)),
                            key="bat_shown")
-    results = sorted((r for r in run.results if batch_matrix.label(r, labels) in shown and not (failed_only and r.ok)),
-                     key=lambda r: (r.case.number, r.target))
+    failing = batch_matrix.failing(run.results) if failed_only else None  # a flaky case keeps all its runs
+    results = sorted((r for r in run.results if batch_matrix.label(r, labels) in shown
+                      and (failing is None or (r.case.number, r.target) in failing)),
+                     key=lambda r: (r.case.number, r.target, r.repeat))
     pages = max(1, -(-len(results) // WINDOW))
     page = c3.number_input("Page", key="bat_page", min_value=1, max_value=pages, value=1, step=1)
     window = results[(int(page) - 1) * WINDOW:int(page) * WINDOW]

@@ -31,6 +31,9 @@ def test_repeat_shows_the_pass_rate_in_the_matrix_cell_and_the_cost_line(on_emul
     assert list(matrix.loc[1]) == ["FLAKY · 2/3 (67%)", "FLAKY · 2/3 (67%)"]
     assert "4 passed, 2 failed, 0 errors, 2 flaky" in texts(at, "info")
     assert list(frame(at, "why")["run"]) == [1, 2, 3, 1, 2, 3]
+    at = no_exception(at.toggle(key="bat_failed_only").set_value(True).run())  # a flaky case keeps every run
+    assert list(frame(at, OPENAI).loc[1]) == ["FLAKY · 2/3 (67%)", "FLAKY · 2/3 (67%)"]
+    at = no_exception(at.toggle(key="bat_failed_only").set_value(False).run())
     at.session_state["bat_matrix"] = {"selection": {"rows": [], "columns": [], "cells": [(0, GEMINI)]}}
     at = no_exception(at.run())  # a flaky cell opens the run that failed
     assert f"\n:red[**FAIL**] · case 1 · run " in "\n" + texts(at, "markdown")
