@@ -164,8 +164,10 @@ class Recording:
 
     def __init__(self, history: Any, run: Any, suite: Any):
         from comet.store.batch_queue import Item, lease_s, new_owner
+        from comet.store.batch_queue_work import SharedHold
 
         self.queue, self.run, self.owner = _queue(history), run, new_owner()
+        run.limiter = SharedHold(self.queue, run.client.key_id)  # a 429 holds the workers on this key too
         person = getattr(getattr(history, "person", None), "email", "")
         self.queue.submit(run.batch_id, suite.to_dict(), _items(suite), created_by=person, owner=self.owner)
         run.item_uid = lambda case, target, repeat: Item(run.batch_id, case, target, repeat).uid

@@ -69,9 +69,12 @@ def test_retry_errors_reruns_only_the_errored_items(make_emulator, tmp_path):
 def test_submit_stores_without_sending_then_a_worker_runs_it_and_results_show_it(make_emulator, tmp_path):
     emu = make_emulator(ttft_ms=1, chunk_ms=0)
     url = str(tmp_path / "h.sqlite3")
-    submitted = comet(str(write_suite(tmp_path, cases=4)), "--submit", "--repeat", "2", "--url", url)
+    submitted = comet(str(write_suite(tmp_path, cases=4)), "--submit", "--repeat", "2", "--url", url,
+                      "--base-url", emu.base_url)
     batch_id = submitted.stdout.strip()
-    assert submitted.returncode == 0 and batch_id.startswith("bat-") and not emu.received, submitted.stderr
+    assert submitted.returncode == 0 and batch_id.startswith("bat-"), submitted.stderr
+    assert "8 requests (4 cases x 1 target" in submitted.stderr and "cost about $" in submitted.stderr
+    assert not emu.received  # nothing sent
     waiting = json.loads(comet("--results", batch_id, "--url", url, "--format", "json").stdout)
     assert waiting["state"] == "running" and waiting["progress"]["pending"] == 8 and waiting["results"] == []
     worker = comet("--work", "--exit-when-idle", "--url", url, "--concurrency", "3", "--base-url", emu.base_url)

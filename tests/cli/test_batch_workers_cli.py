@@ -24,6 +24,18 @@ def workers(n: int, url: str, base_url: str, concurrency: int = 4) -> list:
                     "--base-url", base_url) for _ in range(n)]
 
 
+def watch(emu, procs: list) -> list[tuple[float, list[str]]]:
+    """(when, the paths of the POSTs that arrived since the last look) until the workers end."""
+    seen, count = [], 0
+    while any(p.poll() is None for p in procs):
+        posts = [q.path for q in list(emu.received) if "generateContent" in q.path]
+        if len(posts) > count:
+            seen.append((time.monotonic(), posts[count:]))
+            count = len(posts)
+        time.sleep(0.01)
+    return seen
+
+
 def ended(procs: list) -> None:
     for proc in procs:
         out, err = proc.communicate(timeout=90)
@@ -33,7 +45,7 @@ def ended(procs: list) -> None:
 @pytest.mark.parametrize("count", [2, 3])
 def test_workers_one_of_them_killed_finish_every_item_exactly_once(count, pg_url, make_emulator, tmp_path):
     emu = make_emulator(ttft_ms=150, chunk_ms=0)
-    batch_id = comet(str(write_suite(tmp_path, cases=CASES)), "--submit", "--url", pg_url).stdout.strip()
+    batch_id = comet(str(write_suite(tmp_path, cases=CASES)), "--submit", "--url", pg_url, "--base-url", emu.base_url).stdout.strip()
     procs = workers(count, pg_url, emu.base_url)
     victim, others = procs[0], procs[1:]
 
@@ -53,20 +65,30 @@ def test_workers_one_of_them_killed_finish_every_item_exactly_once(count, pg_url
 
 
 def test_a_rate_limit_one_worker_meets_holds_every_worker(pg_url, make_emulator, tmp_path):
+    from comet.store import open_store
+    from comet.store.batch_queue import Queue
+
     emu = make_emulator(ttft_ms=100, chunk_ms=0, time_scale=2.0)  # fault-rate-limit-once asks for 2 s
     limited = write_suite(tmp_path, cases=1, targets=({"route": "gemini", "model": "fault-rate-limit-once"},),
                           name="limited")
-    first = comet(str(limited), "--submit", "--url", pg_url).stdout.strip()  # the oldest batch: claimed first
-    second = comet(str(write_suite(tmp_path, cases=40, name="plain")), "--submit", "--url", pg_url).stdout.strip()
-    procs = workers(2, pg_url, emu.base_url, concurrency=2)
-    posts = lambda: sum(1 for q in emu.received if q.method == "POST")  # noqa: E731
-    until(lambda: any("fault-rate-limit-once" in q.path for q in emu.received))
-    time.sleep(0.5)  # requests in flight at the 429 end, and each worker has read the hold
-    held = posts()
-    time.sleep(0.8)  # well before the hold's end: the 429's own retry comes 2 s after it
-    assert posts() == held  # neither worker sent anything while the hold lasted
+    first = comet(str(limited), "--submit", "--url", pg_url, "--base-url", emu.base_url).stdout.strip()
+    second = comet(str(write_suite(tmp_path, cases=60, name="plain")), "--submit", "--url", pg_url,
+                   "--base-url", emu.base_url).stdout.strip()
+    with open_store(pg_url) as store:
+        queue = Queue(store)
+        queue.stop(first)  # held back until both workers are busy with the plain batch
+        procs = workers(2, pg_url, emu.base_url, concurrency=2)
+        until(lambda: all(rows(pg_url, "SELECT count(*) FROM batch_items WHERE lease_owner LIKE ?",
+                               f"%:{p.pid}:%")[0][0] for p in procs))
+        queue.resume(first)  # the oldest batch: claimed next
+        seen = watch(emu, procs)
+    faulted = min(t for t, paths in seen if any("fault-rate-limit-once" in p for p in paths))
+    quiet = [later - t for (t, _), (later, _) in zip(seen, seen[1:]) if t >= faulted]
+    # 4 threads sending 100 ms requests leave no second without one, unless held: the 429 asked
+    # for 2 s, and neither worker sent anything for most of it
+    assert max(quiet) >= 1.2, quiet
     ended(procs)
-    for batch_id, total in ((first, 1), (second, 40)):
+    for batch_id, total in ((first, 1), (second, 60)):
         exactly_once(pg_url, batch_id, total)
     [(key_hash, until_s)] = rows(pg_url, "SELECT key_hash, until FROM batch_holds")
     assert "sk-queue-test" not in key_hash and len(key_hash) == 24 and until_s > time.time() - 60
