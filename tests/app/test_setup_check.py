@@ -7,9 +7,8 @@ sidebar."""
 
 from __future__ import annotations
 
-from streamlit.testing.v1 import AppTest
-
 from app_support import TIMEOUT, no_exception, texts
+from streamlit.testing.v1 import AppTest
 
 
 def _script():
@@ -50,3 +49,16 @@ def test_refused_key_says_so_with_the_fix_and_never_shows_the_key(emulator, monk
     assert "CometAPI API key stored in COMETAPI_KEY" in texts(at, "markdown")
     shown = "\n".join(texts(at, kind) for kind in ("markdown", "caption", "error", "warning", "success", "code"))
     assert "refused-key-canary-31f9" not in shown
+
+
+def test_count_tokens_is_reported_offered_or_not(make_emulator, monkeypatch):
+    """The optional endpoints are a row of their own: offered (a success), or not offered (a
+    warning that says what the app does instead), and the check still passes."""
+    at = _open("gemini-2.5-flash")  # demo mode: the emulator offers it
+    assert "countTokens: offered" in texts(at, "success")
+    off = make_emulator(ttft_ms=0, count_tokens=False)
+    monkeypatch.setenv("COMETAPI_KEY", "test-key")
+    monkeypatch.setenv("COMETAPI_BASE_URL", off.base_url)
+    at = _open("gemini-2.5-flash")
+    assert "countTokens: not offered" in texts(at, "warning")
+    assert "marked est." in texts(at, "markdown") and "Every check passed" in texts(at, "caption")
