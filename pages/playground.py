@@ -5,7 +5,7 @@ from functools import partial
 
 import streamlit as st
 
-from ui import code, connection, editor, function_answers, importer, layout, presets_view, token_count
+from ui import code, connection, editor, function_answers, importer, judge_view, layout, presets_view, token_count
 from ui.editor import gate, image_controls, regions, variables
 from ui.run import runner
 from ui.shell import ensure_app
@@ -99,6 +99,7 @@ def reply_panel(conn: connection.Connection, by_id: dict) -> None:
             st.warning("This reply is to an earlier request: the one in the editor was imported or "
                        "loaded since. Send to answer it.", icon=":material/history:")
         runner.show(last, key="pg_reply", on_edit=partial(image_controls.edit_image, "pg_result"))
+        judge_view.rate_reply("pg_result")  # good / bad on the reply, kept with its run in History
         function_answers.function_answers(state, last, result_key="pg_result")
     elif ss.get(image_controls.EDIT_NOTE):
         st.info(ss[image_controls.EDIT_NOTE], icon=":material/edit:")

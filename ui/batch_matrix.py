@@ -16,6 +16,7 @@ import streamlit as st
 from comet.core import formats
 from comet.runs.batch import Result
 
+from . import judge_view
 from .inert import inert
 
 COLOURS = {"PASS": "#1a7f37", "FAIL": "#cf222e", "ERROR": "#b35900",
@@ -146,6 +147,7 @@ def show_result(r: Result, labels: Sequence[str], repeated: bool = False) -> Non
             st.html(html_table(("check", "result", "why"), [
                 (v.type, "ERROR" if v.error else "PASS" if v.passed else "FAIL", v.message)
                 for v in sorted(r.verdicts, key=lambda v: v.passed)]))
+            judge_view.result_extras(r)  # the judge's prompt and reply; a rating of the run
 
 
 def html_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -23,7 +23,7 @@ from comet.runs.batch import (ASSERTION_TYPES, Batch, Result, SuiteError, counts
                               read_dataset, render, summary, target_name)
 from comet.runs.compare import DEFAULT_TARGETS, MAX_TARGETS, Target
 
-from . import batch_bounds, batch_matrix, batch_plan, editor, history_table
+from . import batch_bounds, batch_matrix, batch_plan, editor, history_table, judge_view
 from .inert import inert
 
 WINDOW = 200  # rows of the results drawn at once, whatever the batch's size
@@ -296,6 +296,7 @@ def show(run: Batch | None, data: dict | None) -> None:
         for problem in run.save_errors[:3]:
             st.warning(inert(problem))
         summary_table(run)
+        judge_view.batch_summary(run)  # the judges' cost apart, and their agreement with people
         matrix(run)
     downloads(run, data)
 

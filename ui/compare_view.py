@@ -20,7 +20,7 @@ from comet.core.exchange import Exchange
 from comet.runs.compare import (DEFAULT_TARGETS, MAX_TARGETS, Comparison, Lane, Target, Update, diff_html, diff_ratio,
                                 plan, word_diff)
 
-from . import compare_table, editor, suite_export, timeline
+from . import compare_table, editor, history_store, judge_view, suite_export, timeline
 from .editor.variables import filled, unfilled
 from .inert import inert
 from .run.finished import metrics, request_lines, show_comet_error, show_error
@@ -257,6 +257,7 @@ def show(cmp: Comparison | None) -> None:
     for problem in cmp.save_errors:
         st.warning(inert(problem))
     diff_section(cmp, labels)
+    judge_view.section(cmp)  # Ask a judge: a verdict per column, the best marked
     suite_export.download(cmp.exchanges, key="cmp_export_suite", name="comparison")
 
 
@@ -283,6 +284,9 @@ def _finished_lane(lane: Lane, i: int) -> None:
     st.markdown(inert(metric_lines([(k, v) for k, v in metrics(lane.exchange, lane.cost) if k not in IN_TABLE])))
     with st.expander("Request sent and how it was translated"):
         request_details(lane, ex.base_url)
+    if lane.history_id is not None and not ex.stopped:
+        with st.popover("Rate this reply", icon=":material/thumbs_up_down:"):
+            judge_view.rating_controls(history_store.history(), lane.history_id, f"cmp_rate_{i}")
 
 
 def request_details(lane: Lane, base_url: str) -> None:

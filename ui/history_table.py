@@ -59,6 +59,10 @@ def filters(history: Store) -> dict[str, Any]:
     if st.toggle("Hide batch runs", key="hist_no_batches", on_change=_first_page,
                  help="runs of Batch pages and comet batch --record (their group is a batch)"):
         found["no_batches"] = True
+    ratings = st.multiselect("Rating", ["good", "bad"], key="hist_rating", on_change=_first_page,
+                             help="runs whose latest rating is this")
+    if ratings:
+        found["rating"] = ratings
     person = _by_filter(history)
     if person is not None:
         found["created_by"] = person
@@ -130,6 +134,8 @@ COLUMNS = {
     "ttft_ms": st.column_config.NumberColumn("TTFT", format="%.0f ms", help="time to first token"),
     "latency_ms": st.column_config.NumberColumn("Latency", format="%.0f ms"),
     "attempts": st.column_config.NumberColumn("Attempts", format="%d"),
+    "rating": st.column_config.TextColumn("Rating", help="the latest person's rating: good or bad"),
+    "rating_comment": st.column_config.TextColumn("Rating comment"),
 }
 
 
@@ -228,6 +234,9 @@ def chart(history: Store, found: dict[str, Any]) -> None:
     """p50 and p95 time to first token and latency per route and model, and cost per model, over
     every matching run (the newest ``CHART_RUNS`` of them when there are more), not just the page
     on screen. Labels are written out in full; the axis says what it measures."""
+    from . import judge_view
+
+    judge_view.agreement(history, group_id=found.get("group_id"), key="hist_agreement")  # judges vs ratings
     samples = history.samples(**found, newest=CHART_RUNS)
     if not samples:
         return

@@ -12,7 +12,7 @@ from comet import CometError
 from comet.store import Run, Store
 from comet.store.owners import NotYours
 
-from . import code, connection, history_store, stamp_view
+from . import code, connection, history_store, judge_view, stamp_view
 from .history_table import SELECTED, group_name, set_group
 from .inert import inert
 from .run import finished, runner
@@ -40,6 +40,7 @@ def details(history: Store, run_id: int, conn: connection.Connection) -> None:
         ["Reply", "Request", "Response", "Code", "Share"])
     with tab_reply:
         finished.show_exchange(exchange, key="hist_reply", cost=run.cost, show_request=False, show_raw=False)
+        judge_view.run_panel(history, run_id)  # its rating, and what judges said of it
     with tab_request:
         head, body = finished.request_lines(exchange)
         st.code(head, language="http")

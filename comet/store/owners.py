@@ -134,6 +134,9 @@ class Owned:
             log_delete(self.store, self.person.email, "run", str(run_id), owner)
         return gone
 
+    def rate(self, run_id: int, rating: str, **kw: Any) -> Any:  # a rating says who gave it (comet.store.ratings)
+        return self.store.rate(run_id, rating, **{**kw, "by": self.person.email})
+
     # the prompt library (comet.store.prompts): versions and label moves say who made them
     def save_prompt(self, name: str, call: Any, **kw: Any) -> Any:
         return self.store.save_prompt(name, call, **{**kw, "by": self.person.email})
