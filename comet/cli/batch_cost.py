@@ -80,4 +80,7 @@ def say_stopped(run: Any) -> None:
     from comet.runs.batch.spend import stopped
 
     if run.capped:
-        print(stopped(run.spent, run.max_cost_usd, len(run.results), run.total), file=sys.stderr)
+        said = stopped(run.spent, run.max_cost_usd, len(run.results), run.total)
+        if run.history is not None and len(run.results) < run.total:  # --record stored it: it stays resumable
+            said += f"; python -m comet batch --resume {run.batch_id} runs them"
+        print(said, file=sys.stderr)

@@ -93,3 +93,21 @@ def test_submit_prints_the_requests_and_their_estimate_on_stderr_and_sends_nothi
     line = next(x for x in r.stderr.splitlines() if " requests (" in x)
     assert line.startswith("8 requests (2 cases x 2 targets x 2 runs); cost about $") and "up to 400 output" in line
     assert line.endswith("(built-in price list)") and emulator.received == []
+
+
+def test_a_recorded_batch_stopped_by_its_cost_cap_resumes_with_every_run_done_once(emulator, tmp_path):
+    from queue_support import exactly_once, rows
+
+    url = str(tmp_path / "h.sqlite3")
+    path = suite(tmp_path, cases=CASES[:1], targets=[{"route": "gemini", "model": "gemini-2.5-flash"}])
+    one = json.loads(batch(str(path), "--format", "json", base_url=emulator.base_url).stdout)["results"][0]["cost_usd"]
+    capped = batch(str(path), "--repeat", "10", "--concurrency", "1", "--max-cost-usd", str(one * 2.5), "--record",
+                   "--url", url, "--format", "json", base_url=emulator.base_url)
+    batch_id = rows(url, "SELECT id FROM batch_queue")[0][0]
+    assert capped.returncode == 1 and len(json.loads(capped.stdout)["results"]) == 3, capped.stderr
+    assert f"7 were not started; python -m comet batch --resume {batch_id} runs them" in capped.stderr
+    resumed = batch("--resume", batch_id, "--url", url, "--format", "json", base_url=emulator.base_url)
+    report = json.loads(resumed.stdout)
+    assert resumed.returncode == 0 and report["state"] == "done", resumed.stderr
+    assert sorted(r["repeat"] for r in report["results"]) == list(range(1, 11))
+    exactly_once(url, batch_id, 10)
