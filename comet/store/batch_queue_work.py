@@ -21,6 +21,7 @@ from typing import Any, Callable, Sequence
 
 from comet.core.cancel import CancelToken
 from comet.core.exchange import Exchange, Retrying
+from comet.http import tracing
 from comet.runs.batch import Result, Suite, parse, plan
 from comet.runs.batch.runner import call_of, label_of, result_of
 from comet.runs.compare import Planned, run_to_end
@@ -222,7 +223,8 @@ class Worker:
         killed or slower worker recorded already (found by the item's uid); None when stopped."""
         run_id = self.queue.run_id(item.uid) if item.attempts > 1 else None
         if run_id is None:
-            exchange = run_to_end(self.client, call_of(planned, case), self._in_flight, self._heed)
+            with tracing.scope(price=self.price, user=loaded.created_by, **{"comet.batch.id": item.batch_id}):
+                exchange = run_to_end(self.client, call_of(planned, case), self._in_flight, self._heed)
             if exchange.stopped:
                 self.queue.release(self.owner, [item])
                 return None

@@ -110,3 +110,29 @@ def test_without_opentelemetry_comet_still_imports_and_sends(receiver, emulator)
     assert r.returncode == 0, r.stderr
     assert printed(r)["text"] and "OpenTelemetry is not installed" in r.stderr and "[otel]" in r.stderr
     assert receiver.wait_for(1, timeout=0.5) == []
+
+
+def test_a_submitted_batch_run_by_a_worker_traces_each_run_with_the_batch_and_its_submitter(receiver, emulator,
+                                                                                           tmp_path):
+    """``--submit`` then ``--work``: the worker's runs name the batch and who submitted it (they
+    are traces of their own: the worker may be another process on another machine)."""
+    receiver.clear()
+    suite = tmp_path / "suite.json"
+    suite.write_text(json.dumps({"name": "queued", "request": {"route": "openai", "model": "gemini-2.5-flash",
+                                                               "body": {"messages": [{"role": "user",
+                                                                                      "content": PROMPT}]}},
+                                 "cases": [{"vars": {"country": "Chad"}}, {"vars": {"country": "Mali"}}]}))
+    url = f"sqlite:///{tmp_path / 'queue.sqlite3'}"
+    submitted = comet("batch", str(suite), "--submit", "--url", url, "--user", "cy@team.example",
+                      endpoint=receiver.endpoint, base_url=emulator.base_url)
+    assert submitted.returncode == 0, submitted.stderr
+    batch_id = submitted.stdout.strip()
+    worker = comet("batch", "--work", "--exit-when-idle", "--url", url, "--base-url", emulator.base_url,
+                   endpoint=receiver.endpoint, base_url=emulator.base_url)
+    assert worker.returncode == 0, worker.stderr
+    spans = receiver.wait_for(2, timeout=0.5, where=is_run)
+    assert len(spans) == 2
+    for span in spans:
+        a = check_run(span, "openai", "gemini-2.5-flash")
+        assert a["comet.batch.id"] == batch_id and a["comet.user"] == "cy@team.example" and a["comet.cost_usd"] > 0
+        assert "Chad" not in span.text and "Mali" not in span.text
