@@ -213,6 +213,8 @@ class Worker:
             if self._retried(lambda: self.queue.finish(item, result.stored(), error=result.errored)):
                 with self._lock:
                     self.finished += 1
+                with self._wake:  # a napping thread looks again: at the end, it sees the queue empty at once
+                    self._wake.notify_all()
                 if self.on_item is not None:
                     self.on_item(item, result)
         except Exception as exc:  # the lease runs out and the item is claimed again
