@@ -27,6 +27,7 @@ def batch(args: Namespace) -> int:
         raise BadInput(f"--concurrency {args.concurrency} is over the limit of {MAX_CONCURRENCY}",
                        f"give at most {MAX_CONCURRENCY} requests in flight (a 429 holds the whole batch anyway)")
     mode = _mode(args)
+    batch_cost.run_here(args.max_cost_usd, "--submit" if args.submit else f"--{mode}")
     if mode != "suite":
         _writable(args.out)
         return {"work": stored.work, "resume": stored.resume, "results": stored.results}[mode](args)

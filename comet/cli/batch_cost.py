@@ -21,6 +21,16 @@ def cap(value: Any) -> float | None:
         raise BadInput(f"{err.where}: {err.message}", err.fix) from None
 
 
+def run_here(value: Any, mode: str) -> None:
+    """``--max-cost-usd`` holds a batch this process runs (with or without ``--record``); a stored
+    batch's workers (``--submit``, ``--work``, ``--resume``) do not count its spend yet: refused,
+    not ignored."""
+    if value is not None and mode != "--suite":
+        raise BadInput(f"--max-cost-usd does not go with {mode}: only a batch run here counts its spend",
+                       "run the suite here with --record (what the cap leaves stays resumable), or leave out "
+                       "--max-cost-usd")
+
+
 def catalog(client: Any) -> dict[str, Any]:
     """The model list by id (prices), or empty with a warning when the service gives none."""
     from comet.core.errors import CometError

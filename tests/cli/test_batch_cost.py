@@ -111,3 +111,13 @@ def test_a_recorded_batch_stopped_by_its_cost_cap_resumes_with_every_run_done_on
     assert resumed.returncode == 0 and report["state"] == "done", resumed.stderr
     assert sorted(r["repeat"] for r in report["results"]) == list(range(1, 11))
     exactly_once(url, batch_id, 10)
+
+
+@pytest.mark.parametrize("mode", [("--submit",), ("--work", "--exit-when-idle"), ("--resume", "bat-1")])
+def test_a_cost_cap_with_a_stored_batchs_workers_is_refused_not_ignored(emulator, tmp_path, mode):
+    args = ("--url", str(tmp_path / "h.sqlite3"), "--max-cost-usd", "1", *mode)
+    r = batch(*((str(suite(tmp_path, cases=CASES)),) if mode[0] == "--submit" else ()), *args,
+              base_url=emulator.base_url)
+    assert r.returncode == 2 and r.stdout == "", r.stderr
+    assert r.stderr.startswith(f"error: --max-cost-usd does not go with {mode[0]}: only a batch run here")
+    assert not (tmp_path / "h.sqlite3").exists()  # refused before the store is opened
