@@ -14,6 +14,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from comet.body import form, spelling
+from comet.body.features import images
 from comet.core.call import Call, Route
 from comet.core.digest import request_hash
 from comet.core.exchange import Exchange
@@ -48,11 +49,34 @@ def request_attributes(call: Call, base_url: str, capture: bool) -> dict[str, An
             continue
         if isinstance(value, (int, float)) or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
             values[f"gen_ai.request.{attribute}"] = value
+    values.update(_output_and_sampling(call, settings))
     if capture:
         system, messages = input_messages(call)
         values["gen_ai.input.messages"] = _json(messages)
         if system:
             values["gen_ai.system_instructions"] = _json(system)
+    return values
+
+
+def _output_and_sampling(call: Call, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """``gen_ai.output.type`` where the request asks for JSON or images (and the image's shape),
+    ``gen_ai.request.seed`` and ``gen_ai.request.choice.count`` (when not 1) where set."""
+    gemini = call.route is Route.GEMINI
+    config = spelling.get(call.body, "generationConfig") if gemini else call.body
+    config = config if isinstance(config, Mapping) else {}
+    image = images.read(call.route, call.body) if gemini else {}
+    values: dict[str, Any] = {name: image[key] for name, key in (("comet.image.aspect_ratio", "aspect_ratio"),
+                                                                  ("comet.image.size", "image_size")) if image.get(key)}
+    if image.get("output") in ("image", "both"):
+        values["gen_ai.output.type"] = "image"
+    elif settings.get("json_output"):
+        values["gen_ai.output.type"] = "json"
+    seed = spelling.get(config, "seed") if gemini else config.get("seed")
+    count = spelling.get(config, "candidateCount") if gemini else config.get("n")
+    if isinstance(seed, int) and not isinstance(seed, bool):
+        values["gen_ai.request.seed"] = seed
+    if isinstance(count, int) and not isinstance(count, bool) and count != 1:
+        values["gen_ai.request.choice.count"] = count
     return values
 
 
@@ -138,8 +162,8 @@ def _parts(value: Any) -> list[dict]:
             if isinstance(text, str):
                 parts.append({"type": "text", "content": text})
             else:
-                kind = part.get("type") or next(iter(part), "part")
-                parts.append({"type": "blob" if "image" in str(kind) or "data" in str(kind) else str(kind)})
+                kind = str(part.get("type") or next(iter(part), "part"))
+                parts.append({"type": "blob" if "image" in kind.lower() or "data" in kind.lower() else kind})
     return parts
 
 

@@ -136,3 +136,10 @@ def test_a_submitted_batch_run_by_a_worker_traces_each_run_with_the_batch_and_it
         a = check_run(span, "openai", "gemini-2.5-flash")
         assert a["comet.batch.id"] == batch_id and a["comet.user"] == "cy@team.example" and a["comet.cost_usd"] > 0
         assert "Chad" not in span.text and "Mali" not in span.text
+
+
+def test_an_endpoint_that_is_not_a_url_is_said_once_and_the_send_goes_on(emulator):
+    r = comet("send", "--prompt", "Name a river", endpoint="collector:4318", base_url=emulator.base_url)
+    assert r.returncode == 0 and printed(r)["text"], r.stderr
+    assert r.stderr.count("tracing is off: COMET_OTEL_ENDPOINT (or OTEL_EXPORTER_OTLP_ENDPOINT) must be an http(s) "
+                          "URL such as http://localhost:4318") == 1, r.stderr

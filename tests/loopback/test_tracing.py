@@ -156,3 +156,19 @@ def test_tracing_that_fails_never_fails_the_run(traced, client, monkeypatch):
     monkeypatch.setattr(tracing, "response_attributes", broken)
     assert client.send(GEMINI_CALL).ok  # its span ends without them
     assert runs(traced, 1)[0].attributes["gen_ai.request.model"] == "gemini-2.5-flash"
+
+
+def test_an_image_run_says_its_output_and_never_carries_the_image(traced, client, monkeypatch):
+    import base64
+
+    monkeypatch.setenv("COMET_OTEL_CAPTURE_CONTENT", "true")
+    body = {**simple_body("gemini", "A lighthouse at dusk"),
+            "generationConfig": {"responseModalities": ["TEXT", "IMAGE"], "imageConfig": {"aspectRatio": "16:9"}}}
+    exchange = client.send(Call(Route.GEMINI, "gemini-3.1-flash-image-preview", body))
+    assert exchange.ok and exchange.reply.images
+    (span,) = runs(traced, 1)
+    a = span.attributes
+    assert (a["gen_ai.output.type"], a["comet.image.aspect_ratio"]) == ("image", "16:9")
+    (answer,) = json.loads(a["gen_ai.output.messages"])
+    assert {"type": "blob", "modality": "image", "mime_type": exchange.reply.images[-1].mime_type} in answer["parts"]
+    assert all(base64.b64encode(image.data)[:64].decode() not in span.text for image in exchange.reply.images)
