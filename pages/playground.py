@@ -48,7 +48,13 @@ def workspace(conn: connection.Connection, by_id: dict) -> None:
     layout.pin_beside("pg_answer")  # the reply stays in view beside a long form (issue 14)
     with answer, st.container(key="pg_answer"):
         reply_panel(conn, by_id)
-    regions.follow(regions.outside(editor.load_state()))
+    regions.follow(drawn_outside(editor.load_state()))
+
+
+def drawn_outside(state) -> tuple:
+    """What the page draws outside the workspace: the editor's part, and the line that says which
+    saved prompt's version the request came from and whether it is modified (ui/presets_view.py)."""
+    return (*regions.outside(state), presets_view.loaded(state))
 
 
 @st.dialog("Get code", width="large")
@@ -92,7 +98,8 @@ def reply_panel(conn: connection.Connection, by_id: dict) -> None:
         layout.swap("pg_buttons", "pg_stop")  # Stop takes the buttons' place while the reply streams
         # the last run's reply goes at once, not when the new stream has drawn over it
         st.html("<style>.st-key-pg_answer [data-stale=true] { display: none; }</style>")
-        if runner.send(conn, variables.filled(state), by_id, key="pg_reply", result_key="pg_result"):
+        call = presets_view.tagged(state, variables.filled(state))  # a loaded prompt's version goes with the run
+        if runner.send(conn, call, by_id, key="pg_reply", result_key="pg_result"):
             st.rerun()  # the whole page: Stop off, Follow up on, History and the code up to date
     elif last:
         if ss.get("pg_reply_stale"):
@@ -112,7 +119,7 @@ state = editor.load_state()
 catalog, catalog_note = connection.models(conn)
 by_id = {m.id: m for m in catalog}
 
-regions.remember(regions.outside(state))
+regions.remember(drawn_outside(state))
 layout.compact()
 st.title("Playground")
 st.caption(connection.where(conn))

@@ -22,6 +22,7 @@ from comet.core import formats, limits
 from comet.runs.batch import (ASSERTION_TYPES, Batch, Result, SuiteError, counts, keep, parse, per_target, plan,
                               read_dataset, render, summary, target_name)
 from comet.runs.compare import DEFAULT_TARGETS, MAX_TARGETS, Target
+from comet.store.prompts_sql import suite_resolver
 
 from . import batch_bounds, batch_matrix, batch_plan, editor, history_table, judge_view
 from .inert import inert
@@ -196,7 +197,7 @@ def start(data: dict, client: Any, *, history: Any, price: Any, concurrency: int
     if previous is not None and not previous.finished:
         previous.stop()
     try:
-        suite = parse(data)
+        suite = parse(data, prompts=suite_resolver(history) if history is not None else None)  # saved prompts
         run = Batch(suite, plan(suite), client, concurrency=concurrency, history=history, price=price,
                     max_cost_usd=max_cost_usd)
     except SuiteError as exc:

@@ -20,6 +20,8 @@ from comet.core import formats
 from comet.runs import stats as timing_stats
 from comet.store import STATUSES, Store
 
+from . import prompt_versions
+
 PAGE_SIZE = 50
 CHART_RUNS = 10_000  # the chart averages at most this many of the newest matching runs
 SELECTED = "hist_selected"  # the run shown below the table (not a widget key: it survives paging)
@@ -66,6 +68,7 @@ def filters(history: Store) -> dict[str, Any]:
     person = _by_filter(history)
     if person is not None:
         found["created_by"] = person
+    found.update(prompt_versions.history_filter(history, _first_page))  # saved prompt and version
     group = st.session_state.get("hist_group")
     if group:
         found["group_id"] = group
@@ -120,6 +123,8 @@ COLUMNS = {
     "target": st.column_config.TextColumn("Target"),
     "label": st.column_config.TextColumn("Label", help="its target (and case) in a comparison or batch"),
     "route": st.column_config.TextColumn("Route"),
+    "prompt_name": st.column_config.TextColumn("Saved prompt", help="the prompt of the library it was sent from"),
+    "prompt_version": st.column_config.NumberColumn("Version", format="v%d", help="the prompt's version"),
     "model": st.column_config.TextColumn("Model"),
     "served_model": st.column_config.TextColumn("Served model"),
     "status": st.column_config.TextColumn("Status"),

@@ -38,7 +38,7 @@ def send(at: AppTest, prompt: str) -> AppTest:
 
 def save_preset(at: AppTest, name: str) -> AppTest:
     at.text_input(key="pst_name").set_value(name)
-    return no_exception(at.button(key="pst_save").click().run())
+    return no_exception(at.button(key="pst_save_as").click().run())
 
 
 def every_page_draws_with(at: AppTest, said: str) -> AppTest:
@@ -55,7 +55,7 @@ def test_a_damaged_history_file_is_a_banner_on_every_page_and_sending_still_work
         assert str(path) in texts(at, "warning") and "it is not a SQLite database" in texts(at, "warning")
         at = send(at, "sent beside a damaged history")
         at = save_preset(at, "kept?")
-        assert "saved presets are off" in texts(at, "error")
+        assert "the prompt library is off" in texts(at, "error")
         every_page_draws_with(at, str(path))
 
 

@@ -99,9 +99,9 @@ def test_two_json_runs_show_a_structural_diff_with_paths(on_emulator):
     assert "JSON replies:" in texts(at.main, "markdown")
 
 
-# ---- presets -------------------------------------------------------------------------------------
+# ---- the prompt library (was: presets) --------------------------------------------------------------
 
-def test_save_reload_and_load_a_preset(on_emulator):
+def test_save_reload_and_load_a_prompt(on_emulator):
     from app_support import body
 
     at = no_exception(AppTest.from_file(APP, default_timeout=TIMEOUT).run())
@@ -109,11 +109,11 @@ def test_save_reload_and_load_a_preset(on_emulator):
     at.number_input(key="pg_f_temperature").set_value(0.4).run()
     saved_body = body(at)
     at.text_input(key="pst_name").set_value("Worked once").run()
-    at.text_input(key="pst_note").set_value("keep this").run()
-    at = no_exception(at.button(key="pst_save").click().run())
-    assert "Saved preset “Worked once”." in texts(at.main, "success")
-    (kept,) = store().presets()
-    assert kept.name == "Worked once" and kept.note == "keep this" and kept.body == saved_body
+    at.text_input(key="pst_message").set_value("keep this").run()
+    at = no_exception(at.button(key="pst_save_as").click().run())
+    assert "Saved Worked once v1. keep this" in texts(at.main, "success")
+    (kept,) = store().prompt_versions("Worked once")
+    assert kept.message == "keep this" and kept.body == saved_body
 
     fresh = no_exception(AppTest.from_file(APP, default_timeout=TIMEOUT).run())  # a new session: a reload
     assert fresh.text_area(key="pg_f_prompt").value != "the request that worked"
@@ -122,26 +122,19 @@ def test_save_reload_and_load_a_preset(on_emulator):
     assert body(fresh) == saved_body
     assert fresh.text_area(key="pg_f_prompt").value == "the request that worked"
     assert fresh.number_input(key="pg_f_temperature").value == 0.4
-    assert "Loaded “Worked once”. keep this" in texts(fresh.main, "success")
+    assert "Loaded Worked once v1. keep this" in texts(fresh.main, "success")
 
 
-def test_rename_delete_and_a_builtin_example(on_emulator):
+def test_a_builtin_example_loads_and_is_no_saved_prompt(on_emulator):
     from app_support import body
 
-    from comet.store.presets import Preset
-
-    store().save_preset(Preset.of("old name", Call(Route.OPENAI, "gemini-2.5-flash", simple_body("openai", "x"))))
     at = no_exception(AppTest.from_file(APP, default_timeout=TIMEOUT).run())
-    at.selectbox(key="pst_pick").set_value("saved:old name").run()
-    at.text_input(key="pst_new_name").set_value("new name").run()
-    at = no_exception(at.button(key="pst_rename").click().run())
-    assert [p.name for p in store().presets()] == ["new name"]
-    at = no_exception(at.button(key="pst_delete").click().run())
-    assert store().presets() == []
     at.selectbox(key="pst_pick").set_value("builtin:Example: Grounded answer").run()
     at = no_exception(at.button(key="pst_load").click().run())
     assert body(at)["tools"] == [{"googleSearch": {}}]
     assert at.radio(key="pg_route").value == "gemini"
+    assert not [c for c in at.main.caption if c.value.startswith("From ")]  # not from a saved prompt
+    assert at.button(key="pst_save").disabled  # Save adds to a loaded prompt only; an example stays read-only
 
 
 def test_a_presets_file_is_imported_and_a_bad_one_is_explained(on_emulator):
@@ -154,8 +147,9 @@ def test_a_presets_file_is_imported_and_a_bad_one_is_explained(on_emulator):
     (upload,) = [u for u in at.file_uploader if u.key == "pst_upload"]
     upload.set_value(("presets.json", dumps(shared).encode(), "application/json")).run()
     at = no_exception(at.button(key="pst_import").click().run())
-    assert "Imported 1 preset." in texts(at.main, "success")
-    assert [(p.name, p.call()) for p in store().presets()] == [("From a colleague", shared[0].call())]
+    assert "Imported 1 prompt: 1 new version (From a colleague)." in texts(at.main, "success")
+    (kept,) = store().prompt_versions("From a colleague")
+    assert kept.call() == shared[0].call() and kept.message == "n"
     (upload,) = [u for u in at.file_uploader if u.key == "pst_upload"]
     upload.set_value(("bad.json", b'{"presets": [{"name": "x", "route": "bard"}]}', "application/json")).run()
     at = no_exception(at.button(key="pst_import").click().run())

@@ -1,6 +1,6 @@
 """Bringing requests in and keeping them, in a real browser (Debian's chromium via Playwright,
 ``streamlit run app.py`` in a subprocess): a pasted curl command fills the editor (and the key
-in it never shows); a preset is saved, survives a reload and loads; two History runs are picked
+in it never shows); a prompt is saved, survives a reload and loads; two History runs are picked
 and diffed; the JSON export carries each run's reproducibility stamp."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_support import json_text, pick, skip_without_browser, wait_idle
+from browser_support import fill, json_text, open_playground, pick, skip_without_browser, wait_idle
 
 import comet
 from comet import Call, Route, simple_body
@@ -20,21 +20,8 @@ playwright_api = skip_without_browser()
 KEY = "sk-pasted-into-the-browser-0042"
 
 
-def open_playground(page, url: str) -> None:
-    page.goto(url)
-    page.locator(".st-key-pg_send button").first.wait_for(timeout=60_000)  # a cold server on a busy machine
-    wait_idle(page)
-
-
 def click(page, key: str) -> None:
     page.locator(f".st-key-{key} button").first.click()
-    wait_idle(page)
-
-
-def fill(page, label: str, text: str) -> None:
-    box = page.get_by_role("textbox", name=label, exact=True)
-    box.fill(text)
-    box.press("Tab")  # Streamlit applies a text field on blur
     wait_idle(page)
 
 
@@ -67,23 +54,23 @@ def test_pasting_a_curl_command_fills_the_editor(page, server):
     assert json_tab(page, "OpenAI-compatible") == request
 
 
-def test_a_preset_is_saved_survives_a_reload_and_loads(page, server):
+def test_a_prompt_is_saved_survives_a_reload_and_loads(page, server):
     open_playground(page, server.url)
     fill(page, "Prompt", "A request worth keeping")
     saved = json_tab(page, "Gemini native")
     page.get_by_role("tab", name="Form").click()
-    page.get_by_text("Presets", exact=True).click()
+    page.get_by_text("Prompt library", exact=True).click()
     fill(page, "Save as", "Keeper")
-    fill(page, "Note", "from the browser")
-    click(page, "pst_save")
-    page.get_by_text("Saved preset “Keeper”.").wait_for()
+    fill(page, "Message", "from the browser")
+    click(page, "pst_save_as")
+    page.get_by_text("Saved Keeper v1. from the browser").wait_for()
 
     open_playground(page, server.url)  # no draft in the URL: a fresh, empty request
     assert page.get_by_label("Prompt", exact=True).input_value() == ""
-    page.get_by_text("Presets", exact=True).click()
-    pick(page, "Preset", "Keeper · from the browser")
+    page.get_by_text("Prompt library", exact=True).click()
+    pick(page, "Saved prompt", "Keeper · v1")
     click(page, "pst_load")
-    page.get_by_text("Loaded “Keeper”. from the browser").wait_for()
+    page.get_by_text("Loaded Keeper v1. from the browser").wait_for()
     assert page.get_by_label("Prompt", exact=True).input_value() == "A request worth keeping"
     assert json_tab(page, "Gemini native") == saved
 

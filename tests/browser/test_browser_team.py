@@ -1,8 +1,8 @@
 """A team deployment in Chromium: header mode (Playwright's extra headers stand in for the
 proxy), two replicas sharing one PostgreSQL history, the deployment's key on an emulator, and a
 small spending limit. Each person sees the other's runs under Everyone with the right By; neither
-can delete the other's run or preset (it is still there afterwards), an admin can; once a
-person's spend has reached the limit a send is refused on either replica and the emulator
+can delete the other's run (it is still there afterwards), an admin can; a label one moves on the
+other's prompt says who moved it; once a person's spend has reached the limit a send is refused on either replica and the emulator
 receives nothing, while a key typed in the sidebar sends anyway."""
 
 from __future__ import annotations
@@ -90,7 +90,6 @@ def _delete_run(page):
 def test_two_people_on_two_replicas_see_each_other_and_only_their_own_can_be_deleted(browser, team):
     from comet.store import open_store
     from comet.store.owners import Owned
-    from comet.store.presets import Preset
 
     one, two, url, emu = team
     with _as(browser, ANA) as ana, _as(browser, BO) as bo:
@@ -110,16 +109,21 @@ def test_two_people_on_two_replicas_see_each_other_and_only_their_own_can_be_del
         bo.get_by_text(f"you are signed in as {BO}").wait_for()  # refused, on the page
         with open_store(url) as store:
             assert store.get(ana_run["id"]) is not None
-            Owned(store, Identity(ANA)).save_preset(Preset.of("ana's haiku", Call(
-                Route.GEMINI, "gemini-2.5-flash", simple_body("gemini", "a haiku"))))
+            Owned(store, Identity(ANA)).save_prompt("ana's haiku", Call(
+                Route.GEMINI, "gemini-2.5-flash", simple_body("gemini", "a haiku")))
 
-        bo.goto(two.url + "/")
-        bo.get_by_text("Presets", exact=True).click()
-        pick(bo, "Preset", "ana's haiku")
-        bo.locator(".st-key-pst_delete button").click()
-        bo.get_by_text(f"{ANA} made it").wait_for()
+        bo.goto(two.url + "/")  # a prompt's versions are never deleted; a label bo moves says it is his
+        bo.get_by_text("Prompt library", exact=True).click()
+        pick(bo, "Saved prompt", "ana's haiku")
+        label = bo.get_by_role("textbox", name="Label", exact=True)
+        label.fill("bo-trial")
+        label.press("Tab")
+        wait_idle(bo)
+        bo.locator(".st-key-pst_move button").first.click()
+        bo.get_by_text("Moved “bo-trial” to v1 of ana's haiku.").wait_for()
         with open_store(url) as store:
-            assert store.preset("ana's haiku") is not None
+            (move,) = store.label_moves("ana's haiku")
+            assert move.moved_by == BO and store.resolve_prompt("ana's haiku").created_by == ANA
 
     with _as(browser, BOSS) as boss:
         _open_run(boss, one.url, ana_run["id"])

@@ -1,6 +1,6 @@
 """The Playground's first screen as a workspace, at 1280x720 in Chromium (issue 29): what decides
 a Send is in view without scrolling, a variable's field sits beside the prompt with Send's reason
-in view, a sample prompt to start from, the Presets box stays open after a save, and a reply under
+in view, a sample prompt to start from, the Prompt library box stays open after a save, and a reply under
 a newly imported request is marked as an earlier request's."""
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def test_a_variables_field_and_send_blocked_reason_are_in_view_together(tab, app
     assert reason.count() == 0
 
 
-def test_a_reply_under_a_newly_imported_request_is_marked_and_presets_stay_open_after_a_save(tab, app):
+def test_a_reply_under_a_newly_imported_request_is_marked_and_the_library_stays_open_after_a_save(tab, app):
     page = open_app(tab, app.url)
     type_prompt(page, "First question [[chunks=3]]")
     send_and_wait(page, app)
@@ -85,14 +85,14 @@ def test_a_reply_under_a_newly_imported_request_is_marked_and_presets_stay_open_
     send_and_wait(page, app)
     assert "earlier request" not in page.locator(".st-key-pg_answer").inner_text()
 
-    page.locator("[data-testid=stExpander] summary").filter(has_text="Presets").first.click()
+    page.locator("[data-testid=stExpander] summary").filter(has_text="Prompt library").first.click()
     wait_idle(page)
     name = page.get_by_role("textbox", name="Save as")
     name.fill("kept open")
     name.press("Tab")
     wait_idle(page)
-    page.locator(".st-key-pst_save button").first.click()
-    page.get_by_text("Saved preset “kept open”.").wait_for()
+    page.locator(".st-key-pst_save_as button").first.click()
+    page.get_by_text("Saved kept open v1.").wait_for()
     wait_idle(page)
     page.wait_for_timeout(500)
     assert page.get_by_role("textbox", name="Save as").is_visible()  # the box did not fold

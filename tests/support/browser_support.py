@@ -95,6 +95,21 @@ def wait_idle(page) -> None:
                            ".getAttribute('data-test-script-state') !== 'running'")
 
 
+def open_playground(page, url: str) -> None:
+    """The Playground, once its Send button is drawn and the script is idle."""
+    page.goto(url)
+    page.locator(".st-key-pg_send button").first.wait_for(timeout=60_000)  # a cold server on a busy machine
+    wait_idle(page)
+
+
+def fill(page, label: str, text: str) -> None:
+    """Type ``text`` into the text field ``label`` and leave it (Streamlit applies a field on blur)."""
+    box = page.get_by_role("textbox", name=label, exact=True)
+    box.fill(text)
+    box.press("Tab")
+    wait_idle(page)
+
+
 def json_code(page):
     """The Playground's JSON code editor (an Ace editor in the component's frame), once drawn."""
     editor = page.frame_locator("iframe[title*='comet_json_editor']").locator(".ace_editor")
