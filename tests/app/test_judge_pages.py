@@ -81,3 +81,21 @@ def rubric_line(at) -> str:
     lines = [line for line in texts(at, "markdown").split("\n") if "(llm-rubric, " in line]
     assert len(lines) == 1, lines
     return lines[0].strip()
+
+
+def test_a_playground_reply_and_a_compare_column_are_rated_with_who_rated_them(app):
+    app.text_area(key="pg_f_prompt").set_value("Rate me").run()
+    at = no_exception(app.button(key="pg_send").click().run())
+    at = no_exception(at.button(key="pg_rate_good").click().run())
+    store = history()
+    (row,) = store.page(rating="good")
+    assert row["prompt_preview"] == "Rate me"
+    (rating,) = store.ratings([row["id"]])[row["id"]]
+    assert rating.rating == "good" and rating.rated_by  # the person of none mode: the OS login name
+
+    at = compare(open_page("pages/compare.py"), "Rate a column")
+    cmp = at.session_state["cmp_comparison"]
+    at.text_input(key="cmp_rate_1_comment").set_value("too long").run()
+    no_exception(at.button(key="cmp_rate_1_bad").click().run())
+    (bad,) = store.page(rating="bad")
+    assert bad["id"] == cmp.lanes[1].history_id and bad["rating_comment"] == "too long"

@@ -142,3 +142,32 @@ def test_a_bad_judge_flag_exits_2(emulator, tmp_path):
               base_url=emulator.base_url)
     assert r.returncode == 2 and "--judge 'gemini-2.5-pro'" in r.stderr and "ROUTE:MODEL" in r.stderr
     assert emulator.received == []
+
+
+def test_a_judge_choosing_a_reply_that_is_not_there_is_an_error(emulator, tmp_path):
+    # a judge prompt of one's own that shows a longer, made-up reply 9: the emulator's judge picks it
+    prompt = "Pick by {{criterion}}.\n\n<criterion>\n{{criterion}}\n</criterion>\n\n{{outputs}}\n\n" \
+             '<reply n="9">\n' + "padding " * 200 + "\n</reply>"
+    r = batch(str(suite(tmp_path, targets=THREE[:2], cases=[{"vars": {"country": "Peru"}}],
+                        judge_prompt={"select-best": prompt},
+                        **{"assert": [{"type": "select-best", "value": "the longest"}]})),
+              "--format", "json", base_url=emulator.base_url)
+    assert r.returncode == 1, r.stderr
+    best = [x["assertions"][0] for x in json.loads(r.stdout)["results"]]
+    assert [(b["pass"], b.get("error")) for b in best] == [(False, True), (False, True)]
+    assert best[0]["message"] == "the judge Gemini native · gemini-2.5-flash chose reply 9, but there are 2"
+    assert json.loads(best[0]["judge"]["raw"])["choice"] == 9 and "padding padding" in best[0]["judge"]["prompt"]
+
+
+def test_the_key_is_in_no_judge_prompt_report_or_history_row(emulator, tmp_path):
+    from keys import CANARY_KEY
+
+    checks = [{"type": "llm-rubric", "value": 'names "{{country}}"'}, {"type": "factuality", "value": "{{country}}"},
+              {"type": "select-best", "value": "the clearest"}]
+    path, db = suite(tmp_path, targets=THREE[:2], cases=[{"vars": {"country": "Chad"}}], **{"assert": checks}), \
+        tmp_path / "runs.sqlite3"
+    r = batch(str(path), "--format", "json", "--record", "--db", str(db), base_url=emulator.base_url, key=CANARY_KEY)
+    assert r.returncode == 1 and "1 passed, 1 failed, 0 errors" in r.stderr  # select-best fails one of two
+    assert all(a["judge"]["prompt"] for x in json.loads(r.stdout)["results"] for a in x["assertions"])
+    assert CANARY_KEY not in r.stdout + r.stderr
+    assert CANARY_KEY.encode() not in b"".join(f.read_bytes() for f in tmp_path.glob("runs.sqlite3*"))
