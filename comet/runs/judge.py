@@ -149,6 +149,13 @@ class Judgement:
                 out[key] = getattr(self, key)
         return out
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], passed: bool, reason: str, error: bool) -> "Judgement":
+        """A judgement read back from :meth:`to_dict` and its assertion's pass, message and error."""
+        return cls(passed, reason, Target(Route.parse(data["route"]), data["model"]), data.get("prompt") or "", error,
+                   data.get("raw") or "", data.get("score"), data.get("category"), data.get("choice"),
+                   data.get("usage") or {}, data.get("cost_usd"), data.get("criterion") or "")
+
 
 # ---- reading the suite ---------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from typing import Any, Callable, Sequence
 from comet.core.cancel import CancelToken
 from comet.core.exchange import Exchange, Retrying
 from comet.http import tracing
+from comet.runs import judge as judging
 from comet.runs.batch import Result, Suite, parse, plan
 from comet.runs.batch.runner import call_of, label_of, result_of
 from comet.runs.compare import Planned, run_to_end
@@ -95,6 +96,7 @@ class Worker:
         self.cancel = CancelToken()
         self._in_flight = self.cancel if stop_in_flight else None
         self.hold = SharedHold(self.queue, client.key_id)
+        self.asker = judging.Asker(client, price, self._in_flight, self._heed)  # model-graded checks' judge
         self.finished = 0
         self.problems: list[str] = []
         self._loaded: dict[str, Loaded] = {}
@@ -209,7 +211,7 @@ class Worker:
             ran = self._ran(item, loaded, case, planned)
             if ran is None:
                 return
-            result = result_of(case, item.target, planned, *ran, item.rep)
+            result = result_of(case, item.target, planned, *ran, item.rep, self.asker)
             if self._retried(lambda: self.queue.finish(item, result.stored(), error=result.errored)):
                 with self._lock:
                     self.finished += 1

@@ -171,3 +171,17 @@ def test_the_key_is_in_no_judge_prompt_report_or_history_row(emulator, tmp_path)
     assert all(a["judge"]["prompt"] for x in json.loads(r.stdout)["results"] for a in x["assertions"])
     assert CANARY_KEY not in r.stdout + r.stderr
     assert CANARY_KEY.encode() not in b"".join(f.read_bytes() for f in tmp_path.glob("runs.sqlite3*"))
+
+
+def test_a_stored_batchs_workers_ask_the_judge_and_keep_its_verdicts(emulator, tmp_path):
+    url = str(tmp_path / "h.sqlite3")
+    checks = [{"type": "llm-rubric", "value": 'names "{{country}}"'}, {"type": "select-best", "value": "the clearest"}]
+    path = suite(tmp_path, targets=THREE[:2], cases=[{"vars": {"country": "Peru"}}], **{"assert": checks})
+    batch_id = batch(str(path), "--submit", "--url", url, base_url=emulator.base_url).stdout.strip()
+    worker = batch("--work", "--exit-when-idle", "--url", url, base_url=emulator.base_url)
+    assert worker.returncode == 0, worker.stderr
+    report = json.loads(batch("--results", batch_id, "--url", url, "--format", "json", base_url=emulator.base_url).stdout)
+    for result in report["results"]:
+        rubric, best = result["assertions"]
+        assert rubric["pass"] and rubric["judge"]["prompt"] and result["judge_cost_usd"] > 0
+        assert best["error"] and best["message"].startswith("not judged: select-best needs every target")

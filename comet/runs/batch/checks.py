@@ -66,7 +66,9 @@ LIMIT_TYPES = {"max-latency-ms": ("latency_ms", "latency", " ms"),
                "max-cost-usd": ("cost_usd", "cost", " USD")}
 JUDGED_TYPES = judging.KINDS
 TYPES = (*TEXT_TYPES[:-1], "json-valid", "json-schema", "finish-reason", *LIMIT_TYPES, *JUDGED_TYPES)
-WAITING = "not judged: the case's other targets did not finish"  # a select-best until its case is complete
+# a select-best until its case is complete (a stored batch's workers take items one by one: never)
+WAITING = ("not judged: select-best needs every target of the case in one run of the batch, and they did not "
+           "all finish")
 
 
 class CheckError(judging.JudgeConfigError):

@@ -104,7 +104,9 @@ class Result:
     @classmethod
     def from_stored(cls, data: dict[str, Any], case: Case) -> "Result":
         error = data.get("error")
-        verdicts = tuple(Verdict(v["type"], bool(v["pass"]), v.get("message", ""), bool(v.get("error")))
+        verdicts = tuple(Verdict(v["type"], bool(v["pass"]), v.get("message", ""), bool(v.get("error")),
+                                 judging.Judgement.from_dict(v["judge"], bool(v["pass"]), v.get("message", ""),
+                                                             bool(v.get("error"))) if v.get("judge") else None)
                          for v in data.get("assertions") or ())
         return cls(case, int(data.get("target_index") or 0), data["target"], data.get("text") or "", verdicts,
                    None if error is None else ErrorInfo(error.get("kind") or "internal", error.get("message") or "",
