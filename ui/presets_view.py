@@ -111,6 +111,7 @@ def _load() -> None:
         _say("error", "Pick a prompt to load.")
         return
     editor.open_call(version.call())
+    editor.load_state().variables.update(version.variables)  # its kept values fill the variables' fields
     _remember(version)
     _say("ok", f"Loaded {version.name} v{version.version}." + (f" {version.message}" if version.message else ""))
 

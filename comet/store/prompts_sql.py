@@ -214,15 +214,16 @@ class PromptMethods:
         values = {"route": call.route.value, "model": call.model, "stream": bool(call.stream),
                   "body_json": json.dumps(body, ensure_ascii=False),
                   "attachments_json": _refs(call.attachments),
-                  "variables_json": json.dumps(dict(variables or {}), ensure_ascii=False),
+                  "variables_json": json.dumps(scrub(dict(variables or {}), secrets, patterns=False),
+                                               ensure_ascii=False),
                   "message": scrub(" ".join((message or "").split()), secrets, patterns=False),
                   "created_by": by or "", "created_at": time.time() if at is None else at}
         for _ in range(_RETRIES):
             number = self._insert_version(name, call.attachments, values)
             if number is not None:
                 return Version(name, number, call.route, call.model, body, bool(call.stream),
-                               tuple(call.attachments), dict(variables or {}), values["message"], by or "",
-                               values["created_at"])
+                               tuple(call.attachments), json.loads(values["variables_json"]), values["message"],
+                               by or "", values["created_at"])
         raise PromptError(f"could not save a version of {name!r}: {_RETRIES} other saves won the next number first; "
                           "try again")
 

@@ -83,7 +83,8 @@ def test_save_twice_load_v1_modified_diff_and_move_a_label(on_emulator):
 def test_a_bad_label_and_an_unloaded_save_say_why_and_change_nothing(on_emulator):
     from comet import Call, simple_body
 
-    store().save_prompt("capitals", Call("gemini", "gemini-2.5-flash", simple_body("gemini", "hi")))
+    store().save_prompt("capitals", Call("gemini", "gemini-2.5-flash", simple_body("gemini", "hi {{who}}")),
+                        variables={"who": "Ana"})
     at = no_exception(AppTest.from_file(APP, default_timeout=TIMEOUT).run())
     at.selectbox(key="pst_pick").set_value("saved:capitals").run()
     at = typed_then(at, "pst_label", "my label", "pst_move")
@@ -93,4 +94,5 @@ def test_a_bad_label_and_an_unloaded_save_say_why_and_change_nothing(on_emulator
     assert store().prompt_labels("capitals") == {} and [p.name for p in store().prompts()] == ["capitals"]
     at = no_exception(at.button(key="pst_load").click().run())  # newest version: loaded, not modified
     assert origin(at) == "From capitals v1"
-    assert body(at)["contents"][0]["parts"][0]["text"] == "hi"
+    assert body(at)["contents"][0]["parts"][0]["text"] == "hi {{who}}"
+    assert at.text_input(key="pg_var_who").value == "Ana"  # its kept variable value, in the field

@@ -242,3 +242,17 @@ def test_todays_presets_become_version_1_with_nothing_lost(history_url):
 def test_an_entry_round_trips_without_a_store():
     v = Version("x", 3, Call("gemini", "m").route, "m", {"contents": []}, message="hi")
     assert loads(dumps([Entry("x", (v,), {"prod": 3})]))[0].labels == {"prod": 3}
+
+
+def test_a_key_typed_into_a_prompt_is_never_kept(history_url, canary_key):
+    from store_support import stored_bytes
+
+    s = open_store(history_url)
+    try:
+        made = s.save_prompt("leaky", ask(f"my key is {canary_key}"), message=f"with {canary_key}",
+                             variables={"secret": canary_key})
+        assert canary_key not in json.dumps(made.request()) + made.message
+        assert canary_key not in dumps(s.prompt_entries())
+        assert canary_key.encode() not in stored_bytes(s)
+    finally:
+        s.close()
