@@ -2,7 +2,8 @@
 
 Runs keep their identity (``uid``), comparison id, label and cost, and come back as the same
 Exchange; attachments travel with their runs, drafts with their files, and a batch's kept
-verdicts (:meth:`Store.save_batch`) with its runs, pointing at their new ids. Copying is
+verdicts (:meth:`Store.save_batch`) with its runs, pointing at their new ids, and people's
+ratings and judges' verdicts (:mod:`comet.store.ratings`) with the runs they are about. Copying is
 idempotent (a run or draft already in the target is skipped, so running it twice adds nothing)
 and resumable (runs go over in batches, each committed on its own: after an interruption the
 next run skips what arrived and carries on).
@@ -24,6 +25,8 @@ class Copied:
     drafts_skipped: int = 0
     batches: int = 0  # batch verdict documents
     batches_skipped: int = 0
+    ratings: int = 0  # of the runs copied now
+    verdicts: int = 0  # judges' verdicts on them (a batch's come with its document)
 
     def to_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -43,7 +46,9 @@ def copy_history(source: Any, target: Any, *, batch: int = 200,
         ids = target.record_many([r.exchange for r in runs], group_ids=[r.group_id for r in runs],
                                  labels=[r.label for r in runs], costs=[r.cost for r in runs],
                                  uids=[r.uid for r in runs], created_by=[r.created_by for r in runs])
-        moved.update((r.id, new) for r, new in zip(runs, ids) if new is not None)
+        now = {r.id: new for r, new in zip(runs, ids) if new is not None}
+        moved.update(now)
+        _copy_judging(source, target, now, done)
         batches.update(r.group_id for r in runs if r.group_id and r.group_id.startswith("bat-"))
         copied = sum(1 for i in ids if i is not None)
         done.runs += copied
@@ -68,6 +73,19 @@ def _copy_batches(source: Any, target: Any, batch_ids: list[str], moved: dict[in
             result["run"] = moved.get(result.get("run"))  # type: ignore[arg-type]
         target.save_batch(batch_id, report)
         done.batches += 1
+
+
+def _copy_judging(source: Any, target: Any, moved: dict[int, int], done: Copied) -> None:
+    """The ratings of the runs just copied, and the verdicts on them that no batch document brings."""
+    from dataclasses import replace
+
+    if not moved:
+        return
+    rated = [replace(r, run_id=moved[r.run_id]) for found in source.ratings(list(moved)).values() for r in found]
+    done.ratings += target.keep_ratings(rated)
+    said = [replace(v, run_id=moved[v.run_id]) for v in source.verdicts(run_ids=list(moved))
+            if not (v.group_id or "").startswith("bat-")]
+    done.verdicts += target.save_verdicts(said)
 
 
 def _copy_drafts(source: Any, target: Any, done: Copied) -> None:

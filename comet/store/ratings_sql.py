@@ -84,6 +84,21 @@ class RatingMethods:
             self._run(conn, "UPDATE runs SET rating = ?, rating_comment = ? WHERE id = ?", (rating, comment, int(run_id)))
         return Rating(int(run_id), rating, comment, by or "", now, found["uid"])
 
+    def keep_ratings(self, ratings: Iterable[Rating]) -> int:
+        """Ratings as they were given (who and when kept: ``history copy``), each replacing that
+        person's rating of the run; every rated run's row shows its latest. Returns how many."""
+        found = sorted(ratings, key=lambda r: r.rated_at)
+        with self._tx(write=True) as conn:
+            for r in found:
+                rating, comment = check_rating(r.rating, r.comment)
+                self._run(conn, "INSERT INTO run_ratings (run_id, run_uid, rating, comment, rated_by, rated_at) "
+                          "VALUES (?, (SELECT uid FROM runs WHERE id = ?), ?, ?, ?, ?) ON CONFLICT (run_id, rated_by) "
+                          "DO UPDATE SET rating = excluded.rating, comment = excluded.comment, rated_at = "
+                          "excluded.rated_at", (r.run_id, r.run_id, rating, comment, r.rated_by, r.rated_at))
+                self._run(conn, "UPDATE runs SET rating = ?, rating_comment = ? WHERE id = ?",
+                          (rating, comment, r.run_id))
+        return len(found)
+
     def ratings(self, run_ids: Iterable[int]) -> dict[int, list[Rating]]:
         """Every rating of each run, newest first."""
         ids = [int(i) for i in run_ids]

@@ -21,6 +21,7 @@ from comet.core.errors import ConfigError
 from comet.core.exchange import Exchange, Reply, Timing, Usage
 from comet.store import open_store, redact
 from comet.store.drafts import DraftConflict
+from comet.store.ratings import Verdict
 
 ROOT = Path(__file__).resolve().parents[2]
 CAT = Attachment("cat.png", "image/png", b"\x89PNG\r\n\x1a\n" + bytes(range(64)))
@@ -125,12 +126,14 @@ def test_history_copy_sqlite_to_postgresql_and_back_twice_doubles_nothing(tmp_pa
                              group_ids=["cmp-1"] * 2 + [None] * 4, labels=["A", "B"] + [None] * 4,
                              costs=[0.5] * 6)
     source.drafts.save("draft-1", {"model": "m"}, [CAT])
+    source.rate(ids[0], "good", comment="clear", by="ann@example.com")
+    source.save_verdicts([Verdict(ids[0], "Gemini native · j", "llm-rubric", "is clear", True, "yes", 0.9, "cmp-1")])
     with postgres_schema() as pg_url:
         for _ in range(2):
             out = cli("history", "copy", "--from", sqlite_url, "--to", pg_url, "--batch", "2")
             assert out.returncode == 0, out.stderr
         assert json.loads(out.stdout) == {"runs": 0, "runs_skipped": 6, "drafts": 0, "drafts_skipped": 1,
-                                          "batches": 0, "batches_skipped": 0}
+                                          "batches": 0, "batches_skipped": 0, "ratings": 0, "verdicts": 0}
         assert password_of(pg_url) not in out.stdout + out.stderr
         team = open_store(pg_url)
         try:
@@ -140,6 +143,11 @@ def test_history_copy_sqlite_to_postgresql_and_back_twice_doubles_nothing(tmp_pa
                                                                                      ("cmp-1", "B", 0.5)]
             assert team.drafts.load("draft-1") == {"model": "m"} and team.drafts.attachments("draft-1") == [CAT]
             assert sql(team, "SELECT COUNT(*) FROM attachments")[0][0] == 1
+            first = team.runs_after(0, 1)[0].id  # ratings and verdicts came with their run, once
+            assert [(r.rating, r.comment, r.rated_by) for r in team.ratings([first])[first]] == [
+                ("good", "clear", "ann@example.com")]
+            assert [r["id"] for r in team.page(rating="good")] == [first]
+            assert [(v.judge, v.passed) for v in team.verdicts(run_ids=[first])] == [("Gemini native · j", True)]
         finally:
             team.close()
         for _ in range(2):
