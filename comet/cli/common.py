@@ -13,6 +13,7 @@ import base64
 import binascii
 import json
 import os
+import re
 import sys
 from argparse import ArgumentParser, Namespace
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from typing import Any, Callable, Iterator
 from comet.core import limits
 from comet.core.call import Attachment, Call, Origin, Route, simple_body
 from comet.core.config import BASE_URL_ENV, DEMO_KEY, KEY_ENV
-from comet.core.errors import RequestError
+from comet.core.errors import CometError, RequestError
 
 OK, FAILED, BAD_INPUT = 0, 1, 2
 ROUTES = ("gemini", "openai")
@@ -184,13 +185,38 @@ def read_given(args: Namespace) -> Given:
                        "(- for standard input), a saved prompt as --saved NAME, or a curl command as --import FILE")
     flag, value = sources[0]
     if flag == "--prompt":
-        return Given()
+        return _saved(value) if _names_a_saved_prompt(value) else Given()
     if flag == "--saved":
         return _saved(value)
     if flag == "--import":
         return _imported(value)
     found = parse_object(read_text(value))
     return _envelope(found) if _is_envelope(found) else Given(body=found)
+
+
+_REFERENCE = re.compile(r"(?P<name>[^\s@:]+)(@\d+|:[^\s@:\x00-\x1f\x7f]+)")
+
+
+def _names_a_saved_prompt(text: str) -> bool:
+    """``--prompt capitals@2`` or ``--prompt capitals:production``: one word, a version or a label, and
+    ``capitals`` is a saved prompt of the configured history (one that exists: none is created to
+    ask). Any other text, or a history that cannot be read, is a one-turn prompt, as it always was."""
+    found = _REFERENCE.fullmatch(text or "")
+    if found is None:
+        return False
+    from comet.store import config, open_store
+
+    url = config.history_url()
+    if config.scheme(url) in ("sqlite", "path") and not Path(config.sqlite_path(url)).is_file():
+        return False
+    try:
+        store = open_store(url)
+    except CometError:
+        return False
+    try:
+        return bool(store.prompt_versions(found["name"]))
+    finally:
+        store.close()
 
 
 def _saved(ref: str) -> Given:
@@ -261,9 +287,9 @@ def call_from(args: Namespace, *, fill: bool = True) -> Call:
     route = (Route.parse(args.route) if args.route else given.route
              or (detect_route(given.body) if given.body is not None else None) or Route.GEMINI)
     if given.origin is not None and route is not given.route:
-        raise BadInput(f"--saved {args.saved}: the prompt is written for the {given.route.value} route, not "
+        raise BadInput(f"{given.origin}: the prompt is written for the {given.route.value} route, not "
                        f"{route.value}", "leave out --route, or save a version on that route (prompts save)")
-    body = simple_body(route, args.prompt) if given.body is None else given.body
+    body = simple_body(route, args.prompt) if given.body is None else given.body  # --prompt: text, or a version
     kept = [f"{k}={v}" for k, v in (given.variables or {}).items()]
     body = filled(body, kept + list(getattr(args, "var", []))) if fill else body
     openai = route is Route.OPENAI

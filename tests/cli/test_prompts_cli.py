@@ -51,7 +51,7 @@ def test_save_label_show_diff_and_a_recorded_run_knows_its_version(history_url, 
     assert [(c["path"], c["kind"]) for c in diff["changes"]] == [
         ("$.body.contents[0].parts[0].text", "changed"), ("$.body.generationConfig", "added")]
     assert {"op": "insert", "text": " in one word."} in diff["words"]
-    sent = ok(history_url, "send", "--saved", "capitals@2", "--var", "country=France", "--record")[0]
+    sent = ok(history_url, "send", "--prompt", "capitals@2", "--var", "country=France", "--record")[0]
     assert sent["ok"] and "Name the capital of France in one word." in sent["text"]
     ok(history_url, "send", "--saved", "capitals@1", "--var", "country=Peru", "--model", "gemini-2.5-pro", "--record")
     ok(history_url, "send", "--prompt", "not from the library", "--record")
@@ -93,6 +93,8 @@ BAD = [
     (("prompts", "save", "capitals"), "prompts save needs the request"),
     (("prompts", "save", "Example: Function calling", "--body", "-"), "built-in example"),
     (("send", "--saved", "capitals:gold"), "has no label 'gold'"),
+    (("send", "--prompt", "capitals:gold"), "has no label 'gold'"),
+    (("send", "--prompt", "capitals@4"), "no version 4"),
     (("send", "--saved", "capitals", "--route", "openai"), "written for the gemini route"),
     (("snippet", "--lang", "curl", "--saved", "capitals", "--prompt", "hi"), "give --prompt or --saved"),
 ]
@@ -117,3 +119,12 @@ def test_bad_input_exits_2_and_changes_nothing(one_version, args, says, monkeypa
     with open_store(one_version) as store:
         assert [v.body for v in store.prompt_versions("capitals")] == [V1]
         assert store.prompt_labels("capitals") == {"production": 1} and store.count() == 0
+
+
+def test_a_prompt_text_that_names_no_saved_prompt_is_sent_as_text(one_version, monkeypatch, capsys):
+    monkeypatch.setenv("COMET_HISTORY_URL", one_version)
+    for text in ("Note:hello", "hi", "what is 2+2?"):
+        assert main(["send", "--prompt", text]) == 0
+        assert f'You wrote: "{text}"' in json.loads(capsys.readouterr().out)["text"]
+    monkeypatch.setenv("COMET_HISTORY_URL", "sqlite:////nonexistent/folder/h.sqlite3")  # none is created to ask
+    assert main(["send", "--prompt", "capitals@1"]) == 0 and "capitals@1" in capsys.readouterr().out
