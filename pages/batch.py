@@ -3,7 +3,7 @@
 import streamlit as st
 
 from comet.runs.compare import pricer
-from ui import batch_bounds, batch_plan, batch_view as view, editor, spending
+from ui import batch_bounds, batch_plan, batch_view as view, editor, prompt_versions, spending
 from ui.connection import current, listed_models
 from ui.history_store import history, queued, store_errors
 from ui.shell import ensure_app
@@ -26,12 +26,18 @@ with left:
 with right:
     st.subheader("Targets")
     targets = view.target_picker([m.id for m in catalog], call)
+    versions: list = []
+    with store_errors():
+        versions = prompt_versions.batch_targets(history())  # saved prompt versions, in place of the targets
     concurrency = st.number_input("Requests in flight", key="bat_concurrency", min_value=1, max_value=32, value=8)
     repeat, max_cost = batch_plan.fields()
 st.subheader("Assertions (every case)")
 asserts = view.assertion_picker()  # full width: the type and value read whole
 
-data = batch_plan.with_repeat(view.suite_data(call, targets, cases, asserts) if call is not None else None, repeat)
+suite = view.suite_data(call, targets, cases, asserts) if call is not None else None
+if suite is not None and versions:
+    suite = {**suite, "targets": versions}
+data = batch_plan.with_repeat(suite, repeat)
 batch_plan.say_cost(data, {m.id: m for m in catalog})  # how many requests, and what they may cost
 go, stop = st.columns([1, 1])
 # a run of more than batch_bounds.CONFIRM_ABOVE requests shows its cost estimate and asks first

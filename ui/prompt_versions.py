@@ -87,3 +87,22 @@ def history_filter(history: Any, on_change: Callable[[], None]) -> dict[str, Any
     version = c2.selectbox("Version", numbers, key="hist_prompt_version", on_change=on_change,
                            format_func=lambda n: "any" if n == 0 else f"v{n}")
     return {"prompt_name": name, **({"prompt_version": version} if version else {})}
+
+
+def batch_targets(store: Any) -> list[dict[str, Any]]:
+    """Saved prompts' versions as the Batch page's targets (each on its own route and model, in place
+    of the route and model targets), written out so the suite runs and estimates without the library."""
+    from comet.runs.batch.saved import inline
+    from comet.runs.compare import MAX_TARGETS
+    from comet.store.prompts import Ref
+
+    prompts = store.prompts() if store is not None else []
+    if not prompts:
+        return []
+    options = [(p.name, n) for p in prompts for n in range(p.latest, 0, -1)]
+    picked = st.multiselect("Saved prompt versions", options, key="bat_versions", max_selections=MAX_TARGETS,
+                            format_func=lambda o: f"{o[0]} v{o[1]}",
+                            help="run these versions on the cases, each on its own route and model, in place "
+                                 "of the targets above: one column and one pass rate per version")
+    found = [store.resolve_prompt(Ref(name, number)) for name, number in picked]
+    return [{**inline(v.call()), "route": v.route.value, "model": v.model} for v in found]

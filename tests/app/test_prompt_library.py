@@ -96,3 +96,34 @@ def test_a_bad_label_and_an_unloaded_save_say_why_and_change_nothing(on_emulator
     assert origin(at) == "From capitals v1"
     assert body(at)["contents"][0]["parts"][0]["text"] == "hi {{who}}"
     assert at.text_input(key="pg_var_who").value == "Ana"  # its kept variable value, in the field
+
+
+def test_the_batch_page_runs_two_versions_and_gives_each_its_pass_rate(on_emulator):
+    import time
+
+    from comet import Call
+
+    v1 = {"contents": [{"role": "user", "parts": [{"text": "What is the capital of {{country}}?"}]}]}
+    v2 = {"contents": [{"role": "user", "parts": [{"text": "Name the capital of {{country}} in one word."}]}]}
+    for body_ in (v1, v2):
+        store().save_prompt("capitals", Call("gemini", "gemini-2.5-flash", body_))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at = no_exception(at.switch_page("pages/batch.py").run())
+    at = no_exception(at.multiselect(key="bat_versions").set_value([("capitals", 1), ("capitals", 2)]).run())
+    at = no_exception(at.file_uploader(key="bat_upload").set_value(
+        ("cases.csv", b"country\nPeru\nFrance\n", "text/csv")).run())
+    at.selectbox(key="bat_assert_type").set_value("icontains").run()
+    at.text_input(key="bat_assert_value").set_value("one word").run()
+    at = no_exception(at.button(key="bat_assert_add").click().run())
+    at = no_exception(at.button(key="bat_go").click().run())
+    deadline = time.monotonic() + 60
+    while not at.session_state["bat_run"].finished:
+        assert time.monotonic() < deadline, "the batch did not finish"
+        time.sleep(0.2)
+        at.run()
+    at = no_exception(at.run())
+    (summary,) = [d.value for d in at.dataframe if "pass rate" in d.value.columns]
+    rates = dict(zip(summary.iloc[:, 0], summary["pass rate"]))
+    assert rates == {"capitals v1 · Gemini native · gemini-2.5-flash": 0.0,
+                     "capitals v2 · Gemini native · gemini-2.5-flash": 1.0}
+    assert store().count(prompt_name="capitals", prompt_version=2) == 2
