@@ -32,10 +32,14 @@ def _spec(kind: str, text: str, judge: Target) -> judging.Spec:
     return judging.Spec(kind, text, judge, judging.TEMPLATES[kind], written=text)
 
 
-def ask(cmp: Comparison, client: Any, rubric: str, judge: Target, price: Any = None) -> dict[str, Any]:
+def ask(cmp: Comparison, client: Any, rubric: str, judge: Target, price: Any = None,
+        history: Any = None) -> dict[str, Any]:
     """Every column's llm-rubric verdict and the select-best choice among them (columns that
-    failed are left out), asked at once; what :func:`show_verdicts` draws."""
-    asker = judging.Asker(client, price)
+    failed are left out), asked at once; what :func:`show_verdicts` draws. Each judge request is
+    recorded in ``history`` with the comparison (its spend counts like a run's)."""
+    record = None if history is None else (
+        lambda exchange, cost, label: history.record(exchange, group_id=cmp.group_id, label=label, cost=cost))
+    asker = judging.Asker(client, price, record=record)
     texts = [lane.text if lane.exchange is not None and lane.exchange.ok else None for lane in cmp.lanes]
     rubric_spec, best_spec = _spec("llm-rubric", rubric, judge), _spec("select-best", rubric, judge)
     shown = [i for i, t in enumerate(texts) if t is not None]
@@ -76,7 +80,7 @@ def _run_ids(history: Any, cmp: Comparison) -> dict[int, int | None]:
     """Each column's stored run: its id from the run, else found by the comparison and label."""
     by_label = {}
     if any(lane.history_id is None for lane in cmp.lanes):
-        by_label = {row["label"]: row["id"] for row in history.page(group_id=cmp.group_id, limit=len(cmp.lanes) * 4)}
+        by_label = {row["label"]: row["id"] for row in history.page(group_id=cmp.group_id, limit=500)}
     return {i: lane.history_id or by_label.get(lane.planned.target.label) for i, lane in enumerate(cmp.lanes)}
 
 
@@ -127,7 +131,7 @@ def _ask_form(cmp: Comparison) -> None:
     from comet.runs.compare import pricer
 
     with st.spinner(f"Asking {judge.label}…"):
-        judged = ask(cmp, conn.client(), rubric.strip(), judge, pricer(catalog))
+        judged = ask(cmp, conn.client(), rubric.strip(), judge, pricer(catalog), history_store.queued())
     st.session_state[JUDGED] = judged
     problem = save(history_store.history(), cmp, judged)
     if problem:

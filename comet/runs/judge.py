@@ -264,12 +264,14 @@ def judge_call(judge: Target, prompt: str, kind: str) -> Call:
 class Asker:
     """Sends judge requests on ``client`` (a :class:`comet.Client` or anything with its
     ``stream(call, cancel=)``); ``price`` gives an Exchange's cost, ``on_event`` sees its retries
-    (a batch's shared rate-limit hold)."""
+    (a batch's shared rate-limit hold), ``record(exchange, cost, label)`` keeps each judge request
+    as a run (History: so what a judge spends counts towards a person's spending limit)."""
 
     client: Any
     price: Callable[[Exchange], float | None] | None = None
     cancel: Any = None
     on_event: Callable[[Any], None] = lambda event: None
+    record: Callable[[Exchange, float | None, str], Any] | None = None
 
     def ask(self, judge: Target, prompt: str, kind: str) -> tuple[Any, dict[str, Any], str | None]:
         """(parsed verdict or None, {"raw", "usage", "cost_usd"}, error message or None)."""
@@ -277,6 +279,8 @@ class Asker:
         raw = exchange.text
         spent = {"raw": raw[:MAX_RAW], "usage": exchange.reply.usage.to_dict() if exchange.reply else {},
                  "cost_usd": self._cost(exchange)}
+        if self.record is not None and not exchange.stopped:
+            self.record(exchange, spent["cost_usd"], f"judge · {kind}")
         if exchange.error is not None:
             return None, spent, f"the judge {judge.label} failed: {exchange.error.kind}: {exchange.error.message}"
         found = schema.verdict(raw, schema.Request(True, SCHEMAS[kind]))

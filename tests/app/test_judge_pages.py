@@ -44,7 +44,11 @@ def test_ask_a_judge_in_compare_gives_a_verdict_per_column_one_best_and_keeps_th
     assert successes.count("★ Best: ") == 1
     longest = max(range(2), key=lambda i: len(cmp.lanes[i].text))
     assert judged["best"] == longest
-    kept = history().verdicts(group_id=cmp.group_id)
+    store = history()
+    labels = sorted(r["label"] for r in store.page(group_id=cmp.group_id))  # the judge's requests are runs too
+    assert labels == sorted([*(lane.planned.target.label for lane in cmp.lanes), "judge · llm-rubric",
+                             "judge · llm-rubric", "judge · select-best"])
+    kept = store.verdicts(group_id=cmp.group_id)
     assert sorted((v.kind, v.passed) for v in kept) == [("llm-rubric", True), ("llm-rubric", True),
                                                         ("select-best", False), ("select-best", True)]
 

@@ -79,15 +79,18 @@ def test_agreement_counts_rated_runs_per_judge_and_rubric(store):
 def test_a_recorded_batchs_judged_checks_are_verdicts_and_agreement_follows_ratings(store, emulator):
     from comet import Client
     from comet.runs.batch import Batch, keep, parse, plan
+    from comet.runs.compare import pricer
 
     suite = parse({"request": {"route": "gemini", "model": "gemini-2.5-flash",
                                "body": {"contents": [{"role": "user", "parts": [{"text": "About {{country}}"}]}]}},
                    "cases": [{"vars": {"country": "Peru"}}, {"vars": {"country": "Chad"}}],
                    "assert": [{"type": "llm-rubric", "value": 'names "{{country}}" and "Lima"'}]})
     with Client(emulator.base_url, "sk-x") as client:
-        run = Batch(suite, plan(suite), client, history=store)
+        run = Batch(suite, plan(suite), client, history=store, price=pricer(client.models()))
         run.run()
     assert keep(run) is None
+    judged = [r for r in store.page(group_id=run.batch_id) if r["label"] == "judge · llm-rubric"]
+    assert len(judged) == 2 and all(r["cost"] > 0 for r in judged)  # what the judge spent is in History too
     verdicts = store.verdicts(group_id=run.batch_id)
     assert sorted(v.passed for v in verdicts) == [False, False]  # neither reply says Lima
     assert {(v.judge, v.criterion) for v in verdicts} == {("Gemini native · gemini-2.5-flash",

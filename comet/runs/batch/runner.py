@@ -181,7 +181,7 @@ class Batch:
         self.cancel = cancel if cancel is not None else CancelToken()
         self.batch_id = batch_id or new_batch_id()
         self.limiter = Limiter()
-        self.asker = judging.Asker(client, price, None, self._heed)  # model-graded checks' judge
+        self.asker = judging.Asker(client, price, None, self._heed, self._record_judge)  # model-graded checks' judge
         self.max_cost_usd, self.spent, self.capped = max_cost_usd, 0.0, False  # --max-cost-usd (.spend)
         # Stop ends the runs in flight only when the client gets the token, which costs a reader
         # thread per run; the CLI (Ctrl-C ends the process) runs them inline instead.
@@ -275,6 +275,14 @@ class Batch:
         except Exception as exc:  # a missing price is not worth losing the run over
             self.save_errors.append(f"price: {exc}")
             return None
+
+    def _record_judge(self, exchange: Exchange, cost: float | None, label: str) -> None:
+        """A judge's request kept in History with the batch (its spend counts like a run's)."""
+        if self.history is not None:
+            try:
+                self.history.record(exchange, group_id=self.batch_id, cost=cost, label=label)
+            except Exception as exc:
+                self.save_errors.append(f"history: {exc}")
 
     def _record(self, exchange: Exchange, case: Case, i: int, cost: float | None, repeat: int = 1) -> int | None:
         if self.history is None:
