@@ -8,7 +8,6 @@ configuration exiting 2 with nothing sent."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from test_batch_cli import batch, suite
