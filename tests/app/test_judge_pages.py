@@ -29,6 +29,17 @@ def test_an_llm_rubric_added_on_the_batch_page_runs_with_the_judge_and_its_cost_
     captions = texts(at, "caption")
     assert "Model-graded checks: the judges cost $" in captions
     assert "Judge agreement: no run has both a rating and a judge's verdict yet." in captions
+    # a cell opened: what the judge was asked and said, and a rating of its run
+    at.session_state["bat_matrix"] = {"selection": {"rows": [], "columns": [],
+                                                    "cells": [(0, "OpenAI-compatible · gemini-2.5-flash")]}}
+    at = no_exception(at.run())
+    picked = next(r for r in run.results if r.target == 1)
+    asked = next(v for v in picked.verdicts if v.type == "llm-rubric").judgement
+    shown = [c.value for c in at.code]
+    assert asked.prompt in shown and asked.raw in shown and picked.text in asked.prompt
+    at = no_exception(at.button(key="bat_rate_good").click().run())
+    assert [r.rating for r in history().ratings([picked.history_id])[picked.history_id]] == ["good"]
+    assert "agrees with people on 1 of 1 rated runs (100%)" in texts(at, "markdown")  # the judge passed it too
 
 
 def test_ask_a_judge_in_compare_gives_a_verdict_per_column_one_best_and_keeps_them(on_emulator):
