@@ -41,20 +41,20 @@ STATES = ("pending", "running", "done", "error", "cancelled")
 FINISHED = ("done", "error")
 
 _TABLES = """
-CREATE TABLE batch_queue (
+CREATE TABLE IF NOT EXISTS batch_queue (
     id TEXT PRIMARY KEY, created_at {real} NOT NULL, created_by TEXT NOT NULL DEFAULT '',
     name TEXT NOT NULL, suite_json TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'open',          -- open | stopped
     total INTEGER NOT NULL);
-CREATE TABLE batch_items (
+CREATE TABLE IF NOT EXISTS batch_items (
     batch_id TEXT NOT NULL REFERENCES batch_queue(id) ON DELETE CASCADE,
     case_no INTEGER NOT NULL, target INTEGER NOT NULL, rep INTEGER NOT NULL,
     state TEXT NOT NULL DEFAULT 'pending',       -- pending | running | done | error | cancelled
     attempts INTEGER NOT NULL DEFAULT 0, round_no INTEGER NOT NULL DEFAULT 0,
     lease_owner TEXT, lease_until {real}, run_id BIGINT, result_json TEXT, updated_at {real},
     PRIMARY KEY (batch_id, case_no, target, rep));
-CREATE INDEX batch_items_todo ON batch_items(state, batch_id) WHERE state IN ('pending', 'running');
-CREATE TABLE batch_holds (key_hash TEXT PRIMARY KEY, until {real} NOT NULL);
+CREATE INDEX IF NOT EXISTS batch_items_todo ON batch_items(state, batch_id) WHERE state IN ('pending', 'running');
+CREATE TABLE IF NOT EXISTS batch_holds (key_hash TEXT PRIMARY KEY, until {real} NOT NULL);
 """
 SQLITE_SQL = _TABLES.format(real="REAL")
 POSTGRES_SQL = _TABLES.format(real="DOUBLE PRECISION")

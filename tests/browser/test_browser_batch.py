@@ -21,7 +21,7 @@ playwright_api = skip_without_browser()
 
 def open_batch(page, server: Server) -> None:
     page.goto(server.url + "/batch")
-    page.get_by_text("Demo mode: local emulator").first.wait_for()
+    page.get_by_text("Demo · emulator").first.wait_for()  # the sidebar's status chip
     wait_idle(page)
 
 

@@ -24,7 +24,7 @@ def visit(page, server: Server, path: str) -> None:
     """Open a page of the app. The first visit of the module goes straight to a page URL of a
     fresh server, which must still run inside app.py (its sidebar says where requests go)."""
     page.goto(server.url + path)
-    page.get_by_text("Demo mode: local emulator").first.wait_for()
+    page.get_by_text("Demo · emulator").first.wait_for()  # the sidebar's status chip
     wait_idle(page)
 
 

@@ -223,7 +223,8 @@ SNAKE_SINK = {
 def test_sdk_snippets_carry_every_field(emulator, tmp_path, body):
     """Every field in the SDK tables lands where the client puts it, unknown ones ride the
     escape hatch, and the user's own names (function and property names) are untouched."""
-    call = Call(Route.GEMINI, "gemini-2.5-flash", body, attachments=(CAT,))
+    model = "gemini-3.1-flash-image-preview" if body is KITCHEN_SINK else "gemini-2.5-flash"  # imageConfig: an image model
+    call = Call(Route.GEMINI, model, body, attachments=(CAT,))
     key = fresh_key()
     with Client(base_url=emulator.base_url, api_key=key) as client:
         client.send(call)
