@@ -3,7 +3,8 @@
 Runs keep their identity (``uid``), comparison id, label and cost, and come back as the same
 Exchange; attachments travel with their runs, drafts with their files, and a batch's kept
 verdicts (:meth:`Store.save_batch`) with its runs, pointing at their new ids, and people's
-ratings and judges' verdicts (:mod:`comet.store.ratings`) with the runs they are about. Copying is
+ratings and judges' verdicts (:mod:`comet.store.ratings`) with the runs they are about; the prompt
+library goes whole (every version and label, :mod:`comet.store.prompts`). Copying is
 idempotent (a run or draft already in the target is skipped, so running it twice adds nothing)
 and resumable (runs go over in batches, each committed on its own: after an interruption the
 next run skips what arrived and carries on).
@@ -27,6 +28,7 @@ class Copied:
     batches_skipped: int = 0
     ratings: int = 0  # of the runs copied now
     verdicts: int = 0  # judges' verdicts on them (a batch's come with its document)
+    prompt_versions: int = 0  # of the prompt library (comet.store.prompts): versions not in the target yet
 
     def to_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -58,6 +60,8 @@ def copy_history(source: Any, target: Any, *, batch: int = 200,
             progress(done)
     _copy_drafts(source.drafts, target.drafts, done)
     _copy_batches(source, target, sorted(batches), moved, done)
+    # the prompt library: every version (message, author, time kept) and label; one held already is skipped
+    done.prompt_versions = sum(len(v) for v in target.import_prompts(source.prompt_entries()).values())
     return done
 
 

@@ -128,12 +128,17 @@ def test_history_copy_sqlite_to_postgresql_and_back_twice_doubles_nothing(tmp_pa
     source.drafts.save("draft-1", {"model": "m"}, [CAT])
     source.rate(ids[0], "good", comment="clear", by="ann@example.com")
     source.save_verdicts([Verdict(ids[0], "Gemini native · j", "llm-rubric", "is clear", True, "yes", 0.9, "cmp-1")])
+    for text in ("v1", "v2"):  # the prompt library goes too, once
+        source.save_prompt("capitals", Call(Route.GEMINI, "m", {"contents": [{"parts": [{"text": text}]}]}),
+                           message=text, by="ann@example.com")
+    source.label_prompt("capitals", 1, "production")
     with postgres_schema() as pg_url:
         for _ in range(2):
             out = cli("history", "copy", "--from", sqlite_url, "--to", pg_url, "--batch", "2")
             assert out.returncode == 0, out.stderr
         assert json.loads(out.stdout) == {"runs": 0, "runs_skipped": 6, "drafts": 0, "drafts_skipped": 1,
-                                          "batches": 0, "batches_skipped": 0, "ratings": 0, "verdicts": 0}
+                                          "batches": 0, "batches_skipped": 0, "ratings": 0, "verdicts": 0,
+                                          "prompt_versions": 0}
         assert password_of(pg_url) not in out.stdout + out.stderr
         team = open_store(pg_url)
         try:
@@ -148,6 +153,9 @@ def test_history_copy_sqlite_to_postgresql_and_back_twice_doubles_nothing(tmp_pa
                 ("good", "clear", "ann@example.com")]
             assert [r["id"] for r in team.page(rating="good")] == [first]
             assert [(v.judge, v.passed) for v in team.verdicts(run_ids=[first])] == [("Gemini native · j", True)]
+            assert [(v.version, v.message, v.created_by) for v in team.prompt_versions("capitals")] == [
+                (1, "v1", "ann@example.com"), (2, "v2", "ann@example.com")]
+            assert team.prompt_labels("capitals") == {"production": 1}
         finally:
             team.close()
         for _ in range(2):
