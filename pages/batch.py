@@ -5,7 +5,7 @@ import streamlit as st
 from comet.runs.compare import pricer
 from ui import batch_bounds, batch_plan, batch_view as view, editor, prompt_versions, spending
 from ui.connection import current, listed_models
-from ui.history_store import history, queued, store_errors
+from ui.history_store import history, queued, store_errors, writer
 from ui.shell import ensure_app
 
 ensure_app()  # before drawing: see ui/shell.py
@@ -45,10 +45,10 @@ todo = batch_bounds.run_requested(go.button("Run", key="bat_go", type="primary",
                                   {m.id: m for m in catalog})
 if todo is not None and spending.allowed(conn, catalog):
     view.start(todo, conn.client(), history=queued(), price=pricer(catalog), concurrency=int(concurrency),
-               max_cost_usd=max_cost)
+               max_cost_usd=max_cost, store=history(), writer=writer())  # stored: any replica sees it
 running = view.current() is not None and not view.current().finished
 stop.button("Stop", key="bat_stop", on_click=view.stop_current, disabled=not running)
 
 view.show(view.current(), data)
 with store_errors():  # a store that breaks mid-read: a message where it stopped, never a traceback
-    view.recorded(history())
+    view.recorded(history(), conn.client, pricer(catalog))

@@ -24,7 +24,7 @@ from comet.runs.batch import (ASSERTION_TYPES, Batch, Result, SuiteError, counts
 from comet.runs.compare import DEFAULT_TARGETS, MAX_TARGETS, Target
 from comet.store.prompts_sql import suite_resolver
 
-from . import batch_bounds, batch_matrix, batch_plan, editor, history_table, judge_view
+from . import batch_bounds, batch_matrix, batch_plan, batch_stored_view, editor, history_table, judge_view
 from .inert import inert
 
 WINDOW = 200  # rows of the results drawn at once, whatever the batch's size
@@ -190,8 +190,10 @@ def suite_data(call: Call, targets: Sequence[Target], cases: Sequence[dict], ass
 # ---- running -----------------------------------------------------------------------------------
 
 def start(data: dict, client: Any, *, history: Any, price: Any, concurrency: int,
-          max_cost_usd: float | None = None) -> Batch | None:
-    """Check the suite (errors shown, nothing sent) and start it; a running batch is stopped."""
+          max_cost_usd: float | None = None, store: Any = None, writer: Any = None) -> Batch | None:
+    """Check the suite (errors shown, nothing sent) and start it; a running batch is stopped.
+    With ``store`` the batch is stored first and its results kept there as they finish
+    (:mod:`ui.batch_stored_view`), by threads of this server: closing the tab does not stop it."""
     s = _state()
     previous = s.get("bat_run")
     if previous is not None and not previous.finished:
@@ -203,6 +205,7 @@ def start(data: dict, client: Any, *, history: Any, price: Any, concurrency: int
     except SuiteError as exc:
         st.error(inert(f"{exc.where}: {exc.message}" + (f". Fix: {exc.fix}" if exc.fix else "")))
         return None
+    batch_stored_view.record(run, store, writer)
     s["bat_run"] = run.start()
     return run
 
@@ -214,12 +217,13 @@ def current() -> Batch | None:
 def stop_current() -> None:
     run = current()
     if run is not None:
-        run.stop()
+        batch_stored_view.stop(run)
 
 
 def progress(run: Batch) -> None:
     """Collect what finished and draw the bar; when the batch is done, redraw the whole page."""
-    run.drain(0)
+    if getattr(run, "recorder", None) is None:  # a stored batch's own thread collects its results
+        run.drain(0)
     done = len(run.results)
     label = f"{done:,} of {run.total:,} runs"
     if run.finished:
@@ -326,23 +330,29 @@ def _checks(result: dict[str, Any] | None) -> tuple[str, str, str]:
     return verdict, why, json.dumps(result.get("vars") or {}, ensure_ascii=False)
 
 
-def recorded(history: Any) -> None:
-    """Reopen a batch from History: its runs (target and case, status, reply, latency, cost),
-    and a button that shows them on the History page. Nothing while the history is off."""
+def recorded(history: Any, client: Any = None, price: Any = None) -> None:
+    """Reopen a batch: a stored one's state and progress with Stop, Resume and Retry errors
+    (``client()`` makes the client a resume runs on), and its runs (target and case, status,
+    reply, latency, cost), with a button that shows them on the History page. Nothing while the
+    history is off."""
     if history is None:
         return
-    batches = [g for g in history.groups(limit=200) if str(g["group_id"]).startswith("bat-")]
-    if not batches:
+    stored = batch_stored_view.listing(history)
+    runs = {g["group_id"]: g["runs"] for g in history.groups(limit=200) if str(g["group_id"]).startswith("bat-")}
+    ids = list(dict.fromkeys([*stored, *runs]))
+    if not ids:
         return
-    by_id = {g["group_id"]: g for g in batches}
-    with st.expander("Recorded batches"):
-        picked = st.selectbox("Batch", list(by_id), index=None, key="bat_recorded", placeholder="pick a batch",
-                              format_func=lambda b: f"{b} · {by_id[b]['runs']} runs")
+    with st.expander("Recorded batches", expanded=st.session_state.get("bat_recorded") is not None):
+        picked = st.selectbox("Batch", ids, index=None, key="bat_recorded", placeholder="pick a batch",
+                              format_func=lambda b: b + (batch_stored_view.label(stored.get(b))
+                                                         or f" · {runs.get(b, 0)} runs"))
         if picked is None:
             return
+        if picked in stored and client is not None:
+            batch_stored_view.panel(history, picked, client, price)
         rows = history.page(group_id=picked, limit=None)
         ok = sum(1 for r in rows if r["status"] == "ok")
-        report = history.batch(picked)
+        report = history.batch(picked) or batch_stored_view.results(history, picked)
         by_run = {r.get("run"): r for r in report["results"]} if report else {}
         note = (f"; checks: {report['summary']['passed']} passed, {report['summary']['failed']} failed, "
                 f"{report['summary']['errors']} errors" if report else

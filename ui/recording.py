@@ -67,9 +67,9 @@ def settle(writer: Writer, ticket: Ticket) -> Any:
 
 
 def keep(writer: Writer, exchange: Exchange, *, wrap: Callable[[Any], Any], cost: float | None = None,
-         group_id: str | None = None, label: str | None = None) -> int | None:
+         group_id: str | None = None, label: str | None = None, uid: str | None = None) -> int | None:
     """Queue a run; its history id when written within :data:`WAIT_S`, else None (still queued)."""
-    return settle(writer, writer.record(exchange, wrap=wrap, cost=cost, group_id=group_id, label=label))
+    return settle(writer, writer.record(exchange, wrap=wrap, cost=cost, group_id=group_id, label=label, uid=uid))
 
 
 class QueuedHistory:
@@ -79,8 +79,8 @@ class QueuedHistory:
         self.writer, self.wrap = writer, wrap
 
     def record(self, exchange: Exchange, *, group_id: str | None = None, label: str | None = None,
-               cost: float | None = None) -> int | None:
-        return keep(self.writer, exchange, wrap=self.wrap, cost=cost, group_id=group_id, label=label)
+               cost: float | None = None, uid: str | None = None) -> int | None:
+        return keep(self.writer, exchange, wrap=self.wrap, cost=cost, group_id=group_id, label=label, uid=uid)
 
     def save_batch(self, batch_id: str, report: dict[str, Any]) -> None:
         ticket = self.writer.put("batch report", lambda store: store.save_batch(batch_id, report))

@@ -73,10 +73,11 @@ def _suite(args: Namespace) -> tuple[Any, Any]:
 
 def _local(args: Namespace, suite: Any, planned: Any, usd: Any) -> int:
     """Today's batch, run in this process; with --record also stored as it runs
-    (:class:`~comet.cli.batch_stored.Recording`), so --resume can finish it."""
+    (:class:`~comet.store.batch_queue_local.Recording`), so --resume can finish it."""
     from comet.runs.batch import Batch, counts, render, summary, target_name
+    from comet.store.batch_queue_local import Recording
 
-    from .batch_stored import Recording, price_of
+    from .batch_stored import price_of
 
     out = _writable(args.out)
     names = [target_name(p) for p in planned]
@@ -84,12 +85,12 @@ def _local(args: Namespace, suite: Any, planned: Any, usd: Any) -> int:
         batch_cost.ensure_priced(client, planned, usd)
         run = Batch(suite, planned, client, concurrency=args.concurrency, history=history,
                     price=price_of(client), stop_in_flight=False, max_cost_usd=usd)
-        stored = None if history is None else Recording(history, run, suite)
+        stored = None if history is None else Recording(history, run, suite, created_by=_person(history))
         with _progress(run.total) as bar:
             results = _run(run, bar, stored)
         problem = _kept(run, history)
-        if stored is not None:
-            stored.close()
+        if stored is not None and stored.close():
+            print(f"warning: {stored.problem}", file=sys.stderr)
     batch_cost.say_stopped(run)
     head = summary(results, len(suite.cases), len(planned), run.wall_ms, suite.repeat)
     text = render(args.format, suite.name, results, head, names)
@@ -104,6 +105,10 @@ def _local(args: Namespace, suite: Any, planned: Any, usd: Any) -> int:
     elif history is not None:
         print(f"recorded in history as batch {run.batch_id}", file=sys.stderr)
     return OK if head["passed"] == run.total and not problem else FAILED
+
+
+def _person(history: Any) -> str:
+    return getattr(getattr(history, "person", None), "email", "") or ""
 
 
 GRACE_S = 2.0  # after Ctrl-C: how long the runs in flight may take to finish before they are abandoned

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 from argparse import Namespace
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,20 +35,17 @@ def _queue(store: Any) -> Any:
 def submit(args: Namespace, suite: Any) -> int:
     """Store the batch, print its id on stdout; nothing is sent."""
     from comet.runs.batch import new_batch_id
+    from comet.store.batch_queue_local import items_of
     from comet.store.owners import cli_owner
 
     with opened(args) as store:
         batch_id = new_batch_id()
         person = cli_owner(store, args.user).person.email
-        count = _queue(store).submit(batch_id, suite.to_dict(), _items(suite), created_by=person)
+        count = _queue(store).submit(batch_id, suite.to_dict(), items_of(suite), created_by=person)
     print(batch_id)
     print(f"submitted {count:,} requests as batch {batch_id}; run them with python -m comet batch --work",
           file=sys.stderr)
     return OK
-
-
-def _items(suite: Any) -> list[tuple[int, int, int]]:
-    return [(case.number, i, repeat) for case, i, repeat in suite.runs(len(suite.targets))]
 
 
 def work(args: Namespace) -> int:
@@ -155,47 +151,3 @@ def _write(args: Namespace, text: str) -> None:
         sys.stdout.write(text)
     else:
         Path(args.out).write_text(text, encoding="utf-8")
-
-
-class Recording:
-    """``batch SUITE.json --record``: the batch is stored before it runs, its items leased to this
-    process (renewed while it runs), and each result kept on its item as it finishes; whatever
-    this process does not finish (killed, Ctrl-C) is left for ``--resume``."""
-
-    def __init__(self, history: Any, run: Any, suite: Any):
-        from comet.store.batch_queue import Item, lease_s, new_owner
-        from comet.store.batch_queue_work import SharedHold
-
-        self.queue, self.run, self.owner = _queue(history), run, new_owner()
-        run.limiter = SharedHold(self.queue, run.client.key_id)  # a 429 holds the workers on this key too
-        person = getattr(getattr(history, "person", None), "email", "")
-        self.queue.submit(run.batch_id, suite.to_dict(), _items(suite), created_by=person, owner=self.owner)
-        run.item_uid = lambda case, target, repeat: Item(run.batch_id, case, target, repeat).uid
-        self._item = lambda r: Item(run.batch_id, r.case.number, r.target, r.repeat)
-        self._stopped = threading.Event()
-        self._every = lease_s() / 3
-        threading.Thread(target=self._renew, name="batch-lease", daemon=True).start()
-
-    def _renew(self) -> None:
-        while not self._stopped.wait(self._every):
-            try:
-                self.queue.renew(self.owner)
-            except Exception:  # the store is down: the items wait in memory (Keeper) meanwhile
-                pass
-
-    def finished(self, result: Any) -> None:
-        try:
-            self.queue.finish(self._item(result), result.stored(), error=result.errored)
-        except Exception:  # written again by close()
-            pass
-
-    def close(self) -> None:
-        """Every result on its item (those whose run is stored), the rest given back."""
-        self._stopped.set()
-        try:
-            self.queue.finish_many([(self._item(r), {**r.stored(), "run": r.history_id or self.queue.run_id(
-                self._item(r).uid)}, r.errored) for r in self.run.results])
-            self.queue.release(self.owner)
-        except Exception as exc:
-            print(f"warning: the stored batch was not brought up to date ({exc}); --resume finds its runs",
-                  file=sys.stderr)

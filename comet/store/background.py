@@ -98,10 +98,12 @@ class Writer:
         return ticket
 
     def record(self, exchange: Exchange, *, wrap: Callable[[Any], Any] = lambda store: store,
-               group_id: str | None = None, label: str | None = None, cost: float | None = None) -> Ticket:
-        """Queue a run; the ticket's value is its id (None: an earlier attempt had written it).
-        ``wrap`` makes the store the writer's own view of it (who the run is attributed to)."""
-        uid = new_uid()  # once: a retry after a write that landed is skipped by the store
+               group_id: str | None = None, label: str | None = None, cost: float | None = None,
+               uid: str | None = None) -> Ticket:
+        """Queue a run; the ticket's value is its id (None: an earlier attempt, or a run with
+        ``uid``, had written it). ``wrap`` makes the store the writer's own view of it (who the
+        run is attributed to)."""
+        uid = uid or new_uid()  # once: a retry after a write that landed is skipped by the store
         return self.put("run", lambda store: wrap(store).record_many(
             [exchange], group_ids=[group_id], labels=[label], costs=[cost], uids=[uid])[0])
 

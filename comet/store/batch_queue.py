@@ -204,6 +204,10 @@ class Queue:
             return self._run(conn, "UPDATE batch_items SET state = 'cancelled', updated_at = ? WHERE batch_id = ? "
                                    "AND state = 'pending'", (time.time(), batch_id)).rowcount
 
+    def stopped(self, batch_id: str) -> bool:
+        row = self._one("SELECT state FROM batch_queue WHERE id = ?", (batch_id,))
+        return row is not None and row["state"] == "stopped"
+
     def resume(self, batch_id: str, *, retry_errors: bool = False) -> int:
         """Open the batch again: cancelled items return to the queue, and with ``retry_errors``
         the errored ones too (a new round: their earlier run stays in History). Returns how many
@@ -244,15 +248,16 @@ class Queue:
                              (time.time() + (lease or lease_s()), owner)).rowcount
 
     def release(self, owner: str, items: Iterable[Item] | None = None) -> int:
-        """Give back items ``owner`` will not finish (all of its items without ``items``)."""
+        """Give back items ``owner`` will not finish (all of its items without ``items``): pending
+        again, or cancelled when their batch was stopped."""
+        back = (f"UPDATE batch_items SET state = CASE WHEN (SELECT state FROM batch_queue WHERE id = "
+                f"batch_items.batch_id) = 'stopped' THEN 'cancelled' ELSE 'pending' END, lease_owner = NULL, "
+                f"lease_until = NULL WHERE state = 'running' AND lease_owner = ?")
         with self._tx(write=True) as conn:
             if items is None:
-                done = self._run(conn, "UPDATE batch_items SET state = 'pending', lease_owner = NULL, lease_until = "
-                                       "NULL WHERE state = 'running' AND lease_owner = ?", (owner,)).rowcount
+                done = self._run(conn, back, (owner,)).rowcount
             else:
-                done = sum(self._run(conn, f"UPDATE batch_items SET state = 'pending', lease_owner = NULL, "
-                                           f"lease_until = NULL WHERE {_ITEM} AND state = 'running' AND "
-                                           f"lease_owner = ?", (*i.key, owner)).rowcount for i in items)
+                done = sum(self._run(conn, f"{back} AND {_ITEM}", (owner, *i.key)).rowcount for i in items)
             self._notify(conn, "")
         return done
 
