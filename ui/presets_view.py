@@ -233,8 +233,9 @@ def _save_row(origin: Origin | None) -> None:
 
 def _files(store: Any, any_saved: bool) -> None:
     c1, c2 = st.columns(2, vertical_alignment="bottom")
-    text = dumps(store.prompt_entries()) if store is not None and any_saved else ""
-    c1.download_button("Export prompts", data=text, file_name="comet-prompts.json", mime="application/json",
+    # made on the click, off the script (every version of every prompt): a rerun reads none of them
+    c1.download_button("Export prompts", data=lambda: dumps(store.prompt_entries()) if store is not None else "",
+                       file_name="comet-prompts.json", mime="application/json",
                        key="pst_export", disabled=not any_saved, on_click="ignore",
                        help="every prompt with every version and label, as one file")
     # the file picker is drawn only on demand: the editor's media picker stays the page's only one

@@ -1,6 +1,6 @@
 """The prompt library in Chromium: save a prompt twice with messages, load version 1, see "modified"
 after an edit, diff versions 1 and 2 (the JSON path and the word diff on the page), and move the
-production label from one version to the other."""
+production label from one version to the other; the exported file holds both versions and the label."""
 
 from __future__ import annotations
 
@@ -65,6 +65,12 @@ def test_save_twice_load_v1_see_modified_diff_and_move_a_label(page, server):
     pick(page, "Version", "v2")
     wait_idle(page)
     click(page, "pst_move", f"Moved “production” from v1 to v2 of {NAME}.")
+    with page.expect_download() as download:  # the whole library, made on the click
+        page.locator(".st-key-pst_export button").first.click()
+    from comet.store.prompts import loads
+
+    (mine,) = [e for e in loads(download.value.path().read_bytes()) if e.name == NAME]
+    assert [v.message for v in mine.versions] == ["first try", "terser"] and mine.labels == {"production": 2}
     with open_store(f"sqlite:///{server.history}") as store:
         assert store.prompt_labels(NAME) == {"production": 2}
         assert [(m.from_version, m.to_version) for m in store.label_moves(NAME, "production")] == [(None, 1), (1, 2)]
