@@ -34,14 +34,23 @@ def _queue(store: Any) -> Any:
 
 def submit(args: Namespace, suite: Any) -> int:
     """Store the batch, print its id on stdout; nothing is sent."""
-    from comet.runs.batch import new_batch_id
+    from comet.http import tracing
+    from comet.runs.batch import new_batch_id, plan
+    from comet.runs.batch.runner import batch_span
     from comet.store.batch_queue_local import items_of
+    from comet.store.batch_queue_work import TRACEPARENT
     from comet.store.owners import cli_owner
 
     with opened(args) as store:
         batch_id = new_batch_id()
         person = cli_owner(store, args.user).person.email
-        count = _queue(store).submit(batch_id, suite.to_dict(), items_of(suite), created_by=person)
+        with tracing.scope(user=person):
+            trace = batch_span(batch_id, suite, plan(suite))
+        data, parent = suite.to_dict(), trace.traceparent()
+        if parent:  # tracing is on: the workers' runs will name this span as their parent
+            data[TRACEPARENT] = parent
+        count = _queue(store).submit(batch_id, data, items_of(suite), created_by=person)
+        trace.end()  # the workers' runs, later and elsewhere, are its children
     print(batch_id)
     print(f"submitted {count:,} requests as batch {batch_id}; run them with python -m comet batch --work",
           file=sys.stderr)

@@ -57,6 +57,7 @@ class Scope:
     group: "Group | None" = None
     price: Callable[[Exchange], float | None] | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict)
+    parent: str | None = None  # a W3C traceparent: the span of a group in another process (a stored batch)
 
 
 _SCOPE: contextvars.ContextVar[Scope] = contextvars.ContextVar("comet_trace_scope", default=Scope())
@@ -87,15 +88,16 @@ def _asked(who: str | Callable[[], str | None]) -> str | None:
 
 @contextlib.contextmanager
 def scope(*, group: "Group | None" = None, price: Callable[[Exchange], float | None] | None = None,
-          user: str | None = None, **attributes: Any) -> Iterator[Scope]:
+          user: str | None = None, parent: str | None = None, **attributes: Any) -> Iterator[Scope]:
     """Runs asked for inside get these (on top of the enclosing scope's); a group's user and
-    attributes come along with it."""
+    attributes come along with it. ``parent`` (a traceparent, :meth:`Group.traceparent`) makes
+    the runs children of a group's span that another process started."""
     outer = _SCOPE.get()
     if group is not None:
         user = user or group.scope.user
         attributes = {**group.attributes, **attributes}
     inner = Scope(user=user or outer.user, group=group or outer.group, price=price or outer.price,
-                  attributes={**outer.attributes, **attributes})
+                  attributes={**outer.attributes, **attributes}, parent=parent or outer.parent)
     token = _SCOPE.set(inner)
     try:
         yield inner
@@ -262,6 +264,18 @@ class Group:
 
         return trace.set_span_in_context(self.span)
 
+    def traceparent(self) -> str | None:
+        """The span's W3C ``traceparent``, for runs made in other processes (:func:`scope`'s
+        ``parent``), or None with tracing off."""
+        context = self.context()
+        if context is None:
+            return None
+        from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+        carrier: dict[str, str] = {}
+        TraceContextTextMapPropagator().inject(carrier, context=context)
+        return carrier.get("traceparent")
+
     def run_done(self) -> None:
         with self._lock:
             if self._left is None:
@@ -302,7 +316,8 @@ def _spanned(setup: _Setup, call: Call, where: Scope, attributes: dict[str, Any]
 
     group = where.group
     span = setup.tracer.start_span(f"{OPERATION[call.route]} {call.model}", kind=SpanKind.CLIENT,
-                                   context=group.context() if group is not None else None, attributes=attributes)
+                                   context=group.context() if group is not None else _remote(where.parent),
+                                   attributes=attributes)
     outcome: Exchange | None = None
     try:
         for event in events:
@@ -318,6 +333,15 @@ def _spanned(setup: _Setup, call: Call, where: Scope, attributes: dict[str, Any]
         finally:
             if group is not None:
                 group.run_done()
+
+
+def _remote(traceparent: str | None) -> Any:
+    """The context of a span another process started, from its traceparent (None: no parent)."""
+    if not traceparent:
+        return None
+    from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+    return TraceContextTextMapPropagator().extract({"traceparent": traceparent})
 
 
 def _finish(span: Any, exchange: Exchange | None, where: Scope, keys: tuple[str, ...], capture: bool) -> None:

@@ -32,6 +32,7 @@ from .batch_queue import Item, Queue, lease_s, new_owner, wait
 NAP_S = 0.5  # an idle thread's longest sleep before it looks again (expired leases, SQLite)
 RECLAIM_S = 2.0  # how often an idle worker looks for the leases of killed processes on this machine
 WAITS_S = (0.25, 0.5, 1.0, 2.0)  # a store write that failed is tried again after these
+TRACEPARENT = "traceparent"  # a stored suite's key for its batch span (comet.http.tracing.Group.traceparent)
 
 
 class SharedHold:
@@ -78,6 +79,7 @@ class Loaded:
     suite: Suite
     planned: Sequence[Planned]
     created_by: str
+    traceparent: str | None = None  # the batch's span, when tracing was on at --submit
 
 
 class Worker:
@@ -227,7 +229,8 @@ class Worker:
         killed or slower worker recorded already (found by the item's uid); None when stopped."""
         run_id = self.queue.run_id(item.uid) if item.attempts > 1 else None
         if run_id is None:
-            with tracing.scope(price=self.price, user=loaded.created_by, **{"comet.batch.id": item.batch_id}):
+            with tracing.scope(price=self.price, user=loaded.created_by, parent=loaded.traceparent,
+                               **{"comet.batch.id": item.batch_id}):
                 exchange = run_to_end(self.client, call_of(planned, case), self._in_flight, self._heed)
             if exchange.stopped:
                 self.queue.release(self.owner, [item])
@@ -248,8 +251,10 @@ class Worker:
             found = self._loaded.get(batch_id)
         if found is None:
             info = self.queue.info(batch_id) or {}
-            suite = parse(self.queue.suite(batch_id))
-            found = Loaded(suite, plan(suite), info.get("created_by") or "")
+            data = self.queue.suite(batch_id) or {}
+            suite = parse(data)
+            parent = data.get(TRACEPARENT)
+            found = Loaded(suite, plan(suite), info.get("created_by") or "", parent if isinstance(parent, str) else None)
             with self._lock:
                 self._loaded[batch_id] = found
         return found

@@ -112,10 +112,10 @@ def test_without_opentelemetry_comet_still_imports_and_sends(receiver, emulator)
     assert receiver.wait_for(1, timeout=0.5) == []
 
 
-def test_a_submitted_batch_run_by_a_worker_traces_each_run_with_the_batch_and_its_submitter(receiver, emulator,
-                                                                                           tmp_path):
-    """``--submit`` then ``--work``: the worker's runs name the batch and who submitted it (they
-    are traces of their own: the worker may be another process on another machine)."""
+def test_a_submitted_batch_is_one_trace_whoever_works_it(receiver, emulator, tmp_path):
+    """``--submit`` sends the batch's span and keeps its traceparent; a ``--work`` process (another
+    machine, later) makes each run a child of it, naming the batch and who submitted it. A batch
+    submitted with tracing off has no parent for its runs."""
     receiver.clear()
     suite = tmp_path / "suite.json"
     suite.write_text(json.dumps({"name": "queued", "request": {"route": "openai", "model": "gemini-2.5-flash",
@@ -127,6 +127,9 @@ def test_a_submitted_batch_run_by_a_worker_traces_each_run_with_the_batch_and_it
                       endpoint=receiver.endpoint, base_url=emulator.base_url)
     assert submitted.returncode == 0, submitted.stderr
     batch_id = submitted.stdout.strip()
+    (parent,) = receiver.wait_for(1, timeout=0.5, where=lambda s: s.name == "comet batch")
+    assert parent.attributes["comet.batch.id"] == batch_id and parent.attributes["comet.cases"] == 2
+    assert parent.attributes["comet.user"] == "cy@team.example" and receiver.wait_for(1, timeout=0.5, where=is_run) == []
     worker = comet("batch", "--work", "--exit-when-idle", "--url", url, "--base-url", emulator.base_url,
                    endpoint=receiver.endpoint, base_url=emulator.base_url)
     assert worker.returncode == 0, worker.stderr
@@ -134,8 +137,19 @@ def test_a_submitted_batch_run_by_a_worker_traces_each_run_with_the_batch_and_it
     assert len(spans) == 2
     for span in spans:
         a = check_run(span, "openai", "gemini-2.5-flash")
+        assert span.parent_span_id == parent.span_id and span.trace_id == parent.trace_id
         assert a["comet.batch.id"] == batch_id and a["comet.user"] == "cy@team.example" and a["comet.cost_usd"] > 0
         assert "Chad" not in span.text and "Mali" not in span.text
+
+    receiver.clear()
+    untraced = comet("batch", str(suite), "--submit", "--url", url, endpoint="", base_url=emulator.base_url)
+    assert untraced.returncode == 0, untraced.stderr
+    worker = comet("batch", "--work", "--exit-when-idle", "--url", url, "--base-url", emulator.base_url,
+                   endpoint=receiver.endpoint, base_url=emulator.base_url)
+    assert worker.returncode == 0, worker.stderr
+    spans = receiver.wait_for(2, timeout=0.5, where=is_run)
+    assert len(spans) == 2 and all(not s.parent_span_id for s in spans)
+    assert {s.attributes["comet.batch.id"] for s in spans} == {untraced.stdout.strip()}
 
 
 def test_an_endpoint_that_is_not_a_url_is_said_once_and_the_send_goes_on(emulator):

@@ -126,6 +126,11 @@ def _judged(result: Result) -> dict[str, Any]:
     return {"judge_usage": result.judge_usage, "judge_cost_usd": result.judge_cost_usd}
 
 
+def batch_span(batch_id: str, suite: Any, planned: Sequence[Planned]) -> tracing.Group:
+    """The batch's parent span over its runs (inert with tracing off)."""
+    return tracing.Group("batch", batch_id, cases=len(suite.cases), targets=[target_name(p) for p in planned])
+
+
 def target_name(planned: Planned) -> str:
     return planned.target.label  # formats.target, after the saved prompt's version for a version target
 
@@ -207,8 +212,7 @@ class Batch:
     def start(self) -> "Batch":
         if self.started_at is None:
             self.started_at = time.perf_counter()
-            self._trace = tracing.Group("batch", self.batch_id, cases=len(self.suite.cases),
-                                        targets=[target_name(p) for p in self.planned])  # ends in drain()
+            self._trace = batch_span(self.batch_id, self.suite, self.planned)  # ends in drain()
             self._workers = min(self.concurrency, self.total)
             self._best = BestOf(len(self.planned), self.asker, self._workers)
             for n in range(self._workers):
