@@ -7,8 +7,8 @@ follows the browser's colour scheme):
 * ``docs/playground-{light,dark}.png``: a prompt sent, the streamed reply with its metrics
   (``docs/playground.png`` is the light one, as before);
 * ``docs/compare-{light,dark}.png``: one request on four targets, with the summary line;
-* ``docs/history-{light,dark}.png``: the runs so far, with the latency chart open;
-* ``docs/batch-{light,dark}.png``: the Batch page.
+* ``docs/history-{light,dark}.png``: the runs so far, the newest open beside the list;
+* ``docs/batch-{light,dark}.png``: the Batch page's own suite run, its matrix and a result opened.
 
 Not run by the tests: run it by hand when a page changes. Needs ``/usr/bin/chromium``
 (``apt-get install chromium``); never downloads a browser.
@@ -93,20 +93,30 @@ def compare(page, url: str) -> None:
 
 def history(page, url: str) -> None:
     page.goto(url + "/history")
-    page.locator('[data-testid="stDataFrame"]').first.wait_for()
-    page.get_by_text("Latency and time to first token by route and model").first.click()
-    chart = page.locator('[data-testid="stVegaLiteChart"]').first
-    chart.wait_for()
+    grid = page.locator(".st-key-hist_table")
+    grid.wait_for()
     idle(page)
-    page.locator('[data-testid="stDataFrame"]').first.scroll_into_view_if_needed()
-    page.mouse.wheel(0, 420)  # the table's last rows and the chart below it
-    page.wait_for_timeout(500)
+    box = grid.locator("canvas").first.bounding_box()  # the grid itself, under its toolbar
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + 35 + 17)  # the newest run opens beside the list
+    page.locator(".st-key-hist_detail").wait_for()
+    idle(page)
+    grid.scroll_into_view_if_needed()
 
 
 def batch(page, url: str) -> None:
     page.goto(url + "/batch")
-    page.get_by_role("heading", name="Batch").first.wait_for()
+    page.locator(".st-key-bat_go button").first.wait_for()
     idle(page)
+    page.locator(".st-key-bat_go button").first.click()  # the page's own request, case and checks
+    page.get_by_text("passed,").first.wait_for()
+    idle(page)
+    grid = page.locator(".st-key-bat_matrix")
+    grid.scroll_into_view_if_needed()
+    box = grid.locator("canvas").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.8, box["y"] + 35 + 17)  # case 1 on the second target
+    page.locator(".st-key-bat_result").wait_for()
+    idle(page)
+    page.mouse.wheel(0, -250)  # the summary line above the matrix
 
 
 SHOTS = (("playground", playground), ("compare", compare), ("history", history), ("batch", batch))
