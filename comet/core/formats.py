@@ -34,6 +34,11 @@ def count(value: float | None) -> str:
     return EMPTY if _missing(value) else f"{value:,.0f}"
 
 
+def many(n: int, word: str) -> str:
+    """``1 case``, ``2 cases``, ``1,200 cases``: a count and its noun (plural by an s)."""
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
 def percent(value: float | None) -> str:
     return EMPTY if _missing(value) else f"{value:.0%}"
 

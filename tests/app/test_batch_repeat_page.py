@@ -18,10 +18,10 @@ def test_repeat_shows_the_pass_rate_in_the_matrix_cell_and_the_cost_line(on_emul
     at = open_batch()
     at.text_area(key="bat_body").set_value(json.dumps(FLAKY)).run()
     at = add_assertion(at, "icontains", "{{country}}")
-    assert "\n2 requests (1 cases x 2 targets); cost about $" in "\n" + texts(at, "caption")
+    assert "\n2 requests (1 case x 2 targets); cost about $" in "\n" + texts(at, "caption")
     at = no_exception(at.number_input(key="bat_repeat").set_value(3).run())
     line = next(t for t in texts(at, "caption").splitlines() if " requests (" in t)
-    assert line.startswith("6 requests (1 cases x 2 targets x 3 runs); cost about $") and "(est.: " in line
+    assert line.startswith("6 requests (1 case x 2 targets x 3 runs); cost about $") and "(est.: " in line
     on_emulator.clear()
     at = until_finished(no_exception(at.button(key="bat_go").click().run()))
     run = at.session_state["bat_run"]

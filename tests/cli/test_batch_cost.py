@@ -80,7 +80,7 @@ def test_dry_run_counts_input_where_the_service_offers_it_else_estimates(emulato
     finally:
         emulator.count_tokens = True
     assert counted.returncode == 0 == estimated.returncode, counted.stderr + estimated.stderr
-    assert counted.stdout.startswith("2 requests (2 cases x 1 targets); cost about $") and "(counted: " in counted.stdout
+    assert counted.stdout.startswith("2 requests (2 cases x 1 target); cost about $") and "(counted: " in counted.stdout
     assert "(est.: " in estimated.stdout and counted.stdout.split("(", 2)[2] != estimated.stdout.split("(", 2)[2]
 
 

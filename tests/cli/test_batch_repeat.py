@@ -86,7 +86,7 @@ def test_table_junit_and_csv_mark_the_flaky_cases(emulator, tmp_path):
     assert sum("2/3 flaky" in line for line in table) == 6
     assert table[7:9] == [f"flaky: case 1 on {GEMINI}: 2 of 3 runs passed (67%)",
                           f"flaky: case 2 on {GEMINI}: 2 of 3 runs passed (67%)"]
-    assert table[9].startswith("capitals: 4 passed, 2 failed, 0 errors, 2 flaky (2 cases x 1 targets x 3 runs")
+    assert table[9].startswith("capitals: 4 passed, 2 failed, 0 errors, 2 flaky (2 cases x 1 target x 3 runs")
     out = tmp_path / "junit.xml"
     assert batch(str(path), "--repeat", "3", "--format", "junit", "--out", str(out),
                  base_url=emulator.base_url).returncode == 1

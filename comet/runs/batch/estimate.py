@@ -91,5 +91,7 @@ def preview(suite: Suite, planned: Sequence[Planned], catalog: Mapping[str, Any]
     ``--dry-run`` and ``--submit`` say before anything is sent."""
     found = estimate(suite, planned, catalog, count)
     runs = f" x {suite.repeat} runs" if suite.repeat > 1 else ""
-    return (f"{found.requests:,} requests ({len(suite.cases):,} cases x {len(planned)} targets{runs}); "
+    plural = formats.many
+    return (f"{plural(found.requests, 'request')} ({plural(len(suite.cases), 'case')} x "
+            f"{plural(len(planned), 'target')}{runs}); "
             f"cost {found.sentence()}")
