@@ -27,17 +27,19 @@ def batch(args: Namespace) -> int:
         raise BadInput(f"--concurrency {args.concurrency} is over the limit of {MAX_CONCURRENCY}",
                        f"give at most {MAX_CONCURRENCY} requests in flight (a 429 holds the whole batch anyway)")
     mode = _mode(args)
-    batch_cost.run_here(args.max_cost_usd, "--submit" if args.submit else f"--{mode}")
+    batch_cost.batch_only(args.max_cost_usd, f"--{mode}")
+    usd = batch_cost.cap(args.max_cost_usd)
     if mode != "suite":
         _writable(args.out)
-        return {"work": stored.work, "resume": stored.resume, "results": stored.results}[mode](args)
+        if mode == "resume":
+            return stored.resume(args, usd)
+        return {"work": stored.work, "results": stored.results}[mode](args)
     suite, planned = _suite(args)
-    usd = batch_cost.cap(args.max_cost_usd)
     if args.dry_run:
         return batch_cost.dry_run(suite, planned, args.base_url)
     if args.submit:
-        batch_cost.say_submitted(suite, planned)
-        return stored.submit(args, suite)
+        batch_cost.say_submitted(suite, planned, usd)
+        return stored.submit(args, suite, usd)
     return _local(args, suite, planned, usd)
 
 
@@ -206,7 +208,9 @@ def _arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true",
                         help="print the number of requests and an estimate of their cost; send nothing")
     parser.add_argument("--max-cost-usd", default=None, metavar="X",
-                        help="start no new run once the batch's runs have cost X US dollars (exit 1, partial results)")
+                        help="start no new run once the batch's runs have cost X US dollars (exit 1, partial results); "
+                        "with --submit or --record the cap is stored with the batch, --resume ID --max-cost-usd Y "
+                        "sets a new one")
     parser.add_argument("--record", action="store_true", help="save every run in History with the batch id")
     parser.add_argument("--db", default=None, help="history database for --record (default: COMET_HISTORY_DB "
                         "or the per-user file)")

@@ -21,14 +21,14 @@ def cap(value: Any) -> float | None:
         raise BadInput(f"{err.where}: {err.message}", err.fix) from None
 
 
-def run_here(value: Any, mode: str) -> None:
-    """``--max-cost-usd`` holds a batch this process runs (with or without ``--record``); a stored
-    batch's workers (``--submit``, ``--work``, ``--resume``) do not count its spend yet: refused,
-    not ignored."""
-    if value is not None and mode != "--suite":
-        raise BadInput(f"--max-cost-usd does not go with {mode}: only a batch run here counts its spend",
-                       "run the suite here with --record (what the cap leaves stays resumable), or leave out "
-                       "--max-cost-usd")
+def batch_only(value: Any, mode: str) -> None:
+    """``--max-cost-usd`` is a batch's: given with SUITE.json (run here, ``--record`` or
+    ``--submit``: stored with the batch) or ``--resume`` (a new cap); a worker (``--work``) and
+    ``--results`` have none of their own: refused, not ignored."""
+    if value is not None and mode in ("--work", "--results"):
+        raise BadInput(f"--max-cost-usd does not go with {mode}: the cost cap belongs to a batch, and every worker "
+                       "heeds the one stored with it",
+                       "give --max-cost-usd with --submit, or with --resume BATCH_ID to set a new cap")
 
 
 def catalog(client: Any) -> dict[str, Any]:
@@ -56,14 +56,17 @@ def say_preview(suite: Any, planned: Sequence[Any], client: Any, out=None) -> No
     print(preview(suite, planned, catalog(client), counter(client)), file=out or sys.stdout)
 
 
-def say_submitted(suite: Any, planned: Sequence[Any]) -> None:
+def say_submitted(suite: Any, planned: Sequence[Any], usd: float | None = None) -> None:
     """``--submit`` sends nothing, not even for prices: the preview on stderr (stdout is the batch
-    id), priced by the built-in copy of CometAPI's public price list."""
+    id), priced by the built-in copy of CometAPI's public price list; with a cap every target
+    needs a price there (exit 2 before anything is stored)."""
     from comet.emulator.catalog import catalog as built_in
     from comet.http.models import merge
     from comet.runs.batch.estimate import preview
 
     known = {m.id: m for m in merge(None, built_in())}
+    if usd is not None:
+        _priced(known, planned)
     print(preview(suite, planned, known) + " (built-in price list)", file=sys.stderr)
 
 
@@ -76,9 +79,11 @@ def dry_run(suite: Any, planned: Sequence[Any], base_url: str | None) -> int:
 
 def ensure_priced(client: Any, planned: Sequence[Any], usd: float | None) -> None:
     """With a cap, every target's model needs a price, or its runs would spend without counting."""
-    if usd is None:
-        return
-    known = catalog(client)
+    if usd is not None:
+        _priced(catalog(client), planned)
+
+
+def _priced(known: dict[str, Any], planned: Sequence[Any]) -> None:
     missing = [p.call.model for p in planned if getattr(known.get(p.call.model), "pricing", None) is None]
     if missing:
         raise BadInput(f"--max-cost-usd: no price for {', '.join(dict.fromkeys(missing))}, so its spend cannot be "
@@ -87,10 +92,10 @@ def ensure_priced(client: Any, planned: Sequence[Any], usd: float | None) -> Non
 
 def say_stopped(run: Any) -> None:
     """The line on stderr when the cap stopped the batch (its results are still reported)."""
-    from comet.runs.batch.spend import stopped
+    from comet.runs.batch.spend import resume_hint, stopped
 
     if run.capped:
         said = stopped(run.spent, run.max_cost_usd, len(run.results), run.total)
         if run.history is not None and len(run.results) < run.total:  # --record stored it: it stays resumable
-            said += f"; python -m comet batch --resume {run.batch_id} runs them"
+            said += "; " + resume_hint(run.batch_id, run.spent)
         print(said, file=sys.stderr)

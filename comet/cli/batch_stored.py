@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+from comet.core import formats
+
 from .common import FAILED, OK, BadInput, client as sender
 
 GRACE_S = 2.0  # after Ctrl-C: how long the items in flight may take before they go back to the queue
@@ -32,8 +34,8 @@ def _queue(store: Any) -> Any:
     return Queue(store)
 
 
-def submit(args: Namespace, suite: Any) -> int:
-    """Store the batch, print its id on stdout; nothing is sent."""
+def submit(args: Namespace, suite: Any, usd: float | None = None) -> int:
+    """Store the batch (with its cost cap ``usd``), print its id on stdout; nothing is sent."""
     from comet.http import tracing
     from comet.runs.batch import new_batch_id, plan
     from comet.runs.batch.runner import batch_span
@@ -49,10 +51,11 @@ def submit(args: Namespace, suite: Any) -> int:
         data, parent = suite.to_dict(), trace.traceparent()
         if parent:  # tracing is on: the workers' runs will name this span as their parent
             data[TRACEPARENT] = parent
-        count = _queue(store).submit(batch_id, data, items_of(suite), created_by=person)
+        count = _queue(store).submit(batch_id, data, items_of(suite), created_by=person, max_cost_usd=usd)
         trace.end()  # the workers' runs, later and elsewhere, are its children
     print(batch_id)
-    print(f"submitted {count:,} requests as batch {batch_id}; run them with python -m comet batch --work",
+    capped = f", stopping once it has spent {formats.usd(usd)}" if usd is not None else ""
+    print(f"submitted {count:,} requests as batch {batch_id}{capped}; run them with python -m comet batch --work",
           file=sys.stderr)
     return OK
 
@@ -94,16 +97,22 @@ def price_of(client):
         return None
 
 
-def resume(args: Namespace) -> int:
+def resume(args: Namespace, usd: float | None = None) -> int:
     """Run what is not done of a stored batch (and, with --retry-errors, what errored), then
-    print the whole batch's results."""
+    print the whole batch's results; ``usd`` (--max-cost-usd) is its new cost cap, else the
+    stored one holds."""
+    from comet.runs.batch import parse, plan
+
+    from .batch_cost import ensure_priced
+
     with opened(args) as store:
         queue = _queue(store)
         if queue.info(args.resume) is None:
             raise _unknown(args.resume)
-        queue.resume(args.resume, retry_errors=args.retry_errors)
-        queue.reclaim_gone()  # a batch whose process was killed: its items return at once
         with sender(args.base_url) as client:
+            ensure_priced(client, plan(parse(queue.suite(args.resume))), usd)
+            queue.resume(args.resume, retry_errors=args.retry_errors, max_cost_usd=usd)
+            queue.reclaim_gone()  # a batch whose process was killed: its items return at once
             _work(store, client, args, batch_id=args.resume)
         return _report(args, store, args.resume, keep=True)
 
@@ -121,6 +130,7 @@ def _unknown(batch_id: str) -> BadInput:
 def _report(args: Namespace, store: Any, batch_id: str, *, keep: bool) -> int:
     """Today's report of the whole batch, plus its state and progress in the JSON document."""
     from comet.runs.batch import plan, render, summary, target_name
+    from comet.runs.batch.spend import resume_hint
     from comet.store.batch_queue_work import stored_results
 
     found = stored_results(_queue(store), batch_id)
@@ -132,7 +142,8 @@ def _report(args: Namespace, store: Any, batch_id: str, *, keep: bool) -> int:
     text = render(args.format, suite.name, done, head, names)
     if args.format == "json":
         document = json.loads(text)
-        text = json.dumps({**document, "batch": batch_id, "state": info["state"], "progress": info["progress"]},
+        text = json.dumps({**document, "batch": batch_id, "state": info["state"], "progress": info["progress"],
+                           **{k: info.get(k) for k in ("reason", "spent_usd", "max_cost_usd")}},
                           ensure_ascii=False, indent=1) + "\n"
     if keep:
         _save(store, batch_id, suite, done, head)
@@ -140,6 +151,8 @@ def _report(args: Namespace, store: Any, batch_id: str, *, keep: bool) -> int:
     progress = info["progress"]
     print(f"batch {batch_id}: {info['state']}, {progress['finished']:,} of {progress['total']:,} finished; "
           f"{head['passed']} passed, {head['failed']} failed, {head['errors']} errors", file=sys.stderr)
+    if info.get("capped"):
+        print(f"{info['reason']}; {resume_hint(batch_id, info['spent_usd'])}", file=sys.stderr)
     return OK if info["state"] == "done" and head["passed"] == progress["total"] else FAILED
 
 

@@ -3,7 +3,11 @@
 Tables (one migration on each backend, referenced from its ``MIGRATIONS`` list):
 
 - ``batch_queue``: one row a batch: its suite (self-contained: dataset rows inlined), who
-  submitted it, and ``state``: ``open`` (its items may be claimed) or ``stopped``.
+  submitted it, and ``state``: ``open`` (its items may be claimed), ``stopped`` (Stop), or
+  ``capped``: the spend recorded for it (``spent_usd``: each finished item's cost, its judges'
+  included, added as the item's result is written) reached its cap (``max_cost_usd``, NULL for
+  none). The result that reaches the cap turns the batch to ``capped`` in the same transaction, so
+  no worker anywhere claims its items after; a resume with a higher cap opens it again.
 - ``batch_items``: one row per case x target x repeat, keyed by exactly those (the primary key),
   with its ``state`` (pending, running, done, error, cancelled), ``attempts`` (claims so far),
   its lease (``lease_owner``, ``lease_until``), its ``round_no`` (raised by a retry of an
@@ -18,6 +22,10 @@ item's result is written only when that run is in the store, and only over a row
 yet. A worker killed between the two leaves a run and a running item: whoever claims the item
 next finds the run by its uid and finishes the item from it without sending again.
 
+The cost cap costs a claim nothing: a claim takes items of ``open`` batches only, as it always
+did. What it cannot stop is what is already in flight: those items finish and count, so a batch
+may spend past its cap by at most what its items in flight cost.
+
 Claims: PostgreSQL takes rows with ``FOR UPDATE SKIP LOCKED`` (many workers, many machines, no
 two on one row) and wakes idle workers with ``NOTIFY`` on a channel of the schema's own; SQLite
 (one machine) claims inside ``BEGIN IMMEDIATE``, and idle workers poll. A lease is renewed while
@@ -28,12 +36,13 @@ process on this machine that is gone (its pid is part of the owner), at once.
 from __future__ import annotations
 
 import json
+import math
 import os
 import socket
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 LEASE_ENV = "COMET_BATCH_LEASE_S"
 DEFAULT_LEASE_S = 30.0
@@ -66,6 +75,48 @@ def migrate_sqlite(db: Any) -> None:
     for statement in SQLITE_SQL.split(";"):
         if statement.strip():
             db.execute(statement)
+
+
+_CAP_COLUMNS = (("max_cost_usd", "{real}"), ("spent_usd", "{real} NOT NULL DEFAULT 0"))
+
+
+def migrate_cap_sqlite(db: Any) -> None:
+    """The cost cap's columns on SQLite (a step of ``comet.store.sqlite.MIGRATIONS``); a column
+    already there is left alone, so the step can run again."""
+    have = {r[1] for r in db.execute("PRAGMA table_info(batch_queue)")}
+    for column, kind in _CAP_COLUMNS:
+        if column not in have:
+            db.execute(f"ALTER TABLE batch_queue ADD COLUMN {column} {kind.format(real='REAL')}")
+    _count_spent(db.execute)
+
+
+def migrate_cap_postgres(conn: Any) -> None:
+    """The cost cap's columns on PostgreSQL (a step of ``comet.store.postgres.MIGRATIONS``)."""
+    for column, kind in _CAP_COLUMNS:
+        conn.execute(f"ALTER TABLE batch_queue ADD COLUMN IF NOT EXISTS {column} "
+                     f"{kind.format(real='DOUBLE PRECISION')}")
+    _count_spent(lambda sql, params=(): conn.execute(sql.replace("?", "%s"), params))
+
+
+def _count_spent(execute: Callable[..., Any]) -> None:
+    """The spend of the batches stored before the cap's columns, from their finished items."""
+    spent: dict[str, float] = {}
+    for batch_id, text in execute("SELECT batch_id, result_json FROM batch_items WHERE result_json IS NOT NULL "
+                                  "AND batch_id IN (SELECT id FROM batch_queue WHERE spent_usd = 0)").fetchall():
+        spent[batch_id] = spent.get(batch_id, 0.0) + cost_of(json.loads(text))
+    for batch_id, usd in spent.items():
+        if usd:
+            execute("UPDATE batch_queue SET spent_usd = ? WHERE id = ?", (usd, batch_id))
+
+
+def cost_of(result: dict[str, Any]) -> float:
+    """What a finished item spent: its run's cost and its judges' (what ``--max-cost-usd`` counts)."""
+    total = 0.0
+    for key in ("cost_usd", "judge_cost_usd"):
+        value = result.get(key)
+        if isinstance(value, (int, float)) and math.isfinite(value) and value > 0:
+            total += value
+    return total
 
 
 def lease_s() -> float:
@@ -118,6 +169,8 @@ class Item:
 
 
 _ITEM = "batch_id = ? AND case_no = ? AND target = ? AND rep = ?"
+_BATCH = "id, name, created_at, created_by, state, total, max_cost_usd, spent_usd"
+_AT_CAP = "max_cost_usd IS NOT NULL AND spent_usd + ? >= max_cost_usd"  # ?: what the update adds
 _OPEN = ("FROM batch_items i JOIN batch_queue b ON b.id = i.batch_id WHERE b.state = 'open' "
          "AND (i.state = 'pending' OR (i.state = 'running' AND i.lease_until < ?))")
 
@@ -141,17 +194,18 @@ class Queue:
 
     # -- a batch --
     def submit(self, batch_id: str, suite: dict[str, Any], items: Iterable[tuple[int, int, int]], *,
-               created_by: str = "", owner: str | None = None) -> int:
+               created_by: str = "", owner: str | None = None, max_cost_usd: float | None = None) -> int:
         """Store a batch and its items; with ``owner`` the items start leased to it (a process
-        that runs them itself), else pending for any worker. Returns the number of items."""
+        that runs them itself), else pending for any worker; ``max_cost_usd`` is its cost cap.
+        Returns the number of items."""
         rows = list(items)
         now = time.time()
         state, until = ("running", now + lease_s()) if owner else ("pending", None)
         with self._tx(write=True) as conn:
-            self._run(conn, "INSERT INTO batch_queue (id, created_at, created_by, name, suite_json, total) "
-                            "VALUES (?, ?, ?, ?, ?, ?)",
+            self._run(conn, "INSERT INTO batch_queue (id, created_at, created_by, name, suite_json, total, "
+                            "max_cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?)",
                       (batch_id, now, created_by or "", str(suite.get("name") or "suite"),
-                       json.dumps(suite, ensure_ascii=False), len(rows)))
+                       json.dumps(suite, ensure_ascii=False), len(rows), max_cost_usd))
             _many(self, conn, "INSERT INTO batch_items (batch_id, case_no, target, rep, state, attempts, "
                               "lease_owner, lease_until, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   [(batch_id, c, t, r, state, 1 if owner else 0, owner, until, now) for c, t, r in rows])
@@ -164,9 +218,9 @@ class Queue:
 
     def info(self, batch_id: str) -> dict[str, Any] | None:
         """The batch's row and its items counted by state, with ``progress`` and a ``state`` a
-        person reads: running (something left to do), done (every item finished) or stopped."""
-        row = self._one("SELECT id, name, created_at, created_by, state, total FROM batch_queue WHERE id = ?",
-                        (batch_id,))
+        person reads: running (something left to do), done (every item finished) or stopped; and
+        ``spent_usd``, ``max_cost_usd`` and, when its cost cap stopped it, ``capped`` and ``reason``."""
+        row = self._one(f"SELECT {_BATCH} FROM batch_queue WHERE id = ?", (batch_id,))
         if row is None:
             return None
         with self._tx() as conn:
@@ -178,8 +232,7 @@ class Queue:
         """The newest stored batches, each as :meth:`info` describes it."""
         with self._tx() as conn:
             rows = [dict(r) for r in self._run(
-                conn, "SELECT id, name, created_at, created_by, state, total FROM batch_queue "
-                      "ORDER BY created_at DESC LIMIT ?", (limit,))]
+                conn, f"SELECT {_BATCH} FROM batch_queue ORDER BY created_at DESC LIMIT ?", (limit,))]
             counts: dict[str, dict[str, int]] = {}
             if rows:
                 marks = ",".join("?" * len(rows))
@@ -208,13 +261,17 @@ class Queue:
         row = self._one("SELECT state FROM batch_queue WHERE id = ?", (batch_id,))
         return row is not None and row["state"] == "stopped"
 
-    def resume(self, batch_id: str, *, retry_errors: bool = False) -> int:
+    def resume(self, batch_id: str, *, retry_errors: bool = False, max_cost_usd: float | None = None) -> int:
         """Open the batch again: cancelled items return to the queue, and with ``retry_errors``
-        the errored ones too (a new round: their earlier run stays in History). Returns how many
-        items went back."""
+        the errored ones too (a new round: their earlier run stays in History). ``max_cost_usd``
+        is its new cost cap (None: the stored one stays); a batch whose spend is at its cap stays
+        ``capped``, and nothing of it runs. Returns how many items went back."""
         now = time.time()
         with self._tx(write=True) as conn:
-            self._run(conn, "UPDATE batch_queue SET state = 'open' WHERE id = ?", (batch_id,))
+            if max_cost_usd is not None:
+                self._run(conn, "UPDATE batch_queue SET max_cost_usd = ? WHERE id = ?", (max_cost_usd, batch_id))
+            self._run(conn, f"UPDATE batch_queue SET state = CASE WHEN {_AT_CAP} THEN 'capped' ELSE 'open' END "
+                            f"WHERE id = ?", (0.0, batch_id))
             back = self._run(conn, "UPDATE batch_items SET state = 'pending', updated_at = ? WHERE batch_id = ? "
                                    "AND state = 'cancelled'", (now, batch_id)).rowcount
             if retry_errors:
@@ -287,15 +344,25 @@ class Queue:
         return self.finish_many([(item, result, error)]) == 1
 
     def finish_many(self, finished: Sequence[tuple[Item, dict[str, Any], bool]]) -> int:
-        now = time.time()
+        """:meth:`finish` for each; an item written adds its cost to its batch's spend, and the
+        batch turns ``capped`` when that reaches its cap (one transaction)."""
+        now, written = time.time(), 0
         with self._tx(write=True) as conn:
-            return sum(self._run(
-                conn, f"UPDATE batch_items SET state = ?, run_id = (SELECT id FROM runs WHERE uid = ?), "
-                      f"result_json = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE {_ITEM} "
-                      f"AND round_no = ? AND state NOT IN ('done', 'error') AND EXISTS "
-                      f"(SELECT 1 FROM runs WHERE uid = ?)",
-                (("error" if error else "done"), item.uid, json.dumps(result, ensure_ascii=False), now, *item.key,
-                 item.round_no, item.uid)).rowcount for item, result, error in finished)
+            for item, result, error in finished:
+                if self._run(conn, f"UPDATE batch_items SET state = ?, run_id = (SELECT id FROM runs WHERE uid = ?), "
+                                   f"result_json = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE "
+                                   f"{_ITEM} AND round_no = ? AND state NOT IN ('done', 'error') AND EXISTS "
+                                   f"(SELECT 1 FROM runs WHERE uid = ?)",
+                             (("error" if error else "done"), item.uid, json.dumps(result, ensure_ascii=False), now,
+                              *item.key, item.round_no, item.uid)).rowcount:
+                    written += 1
+                    self._spend(conn, item.batch_id, cost_of(result))
+        return written
+
+    def _spend(self, conn: Any, batch_id: str, usd: float) -> None:
+        if usd > 0:
+            self._run(conn, f"UPDATE batch_queue SET spent_usd = spent_usd + ?, state = CASE WHEN state = 'open' "
+                            f"AND {_AT_CAP} THEN 'capped' ELSE state END WHERE id = ?", (usd, usd, batch_id))
 
     def idle(self, batch_id: str | None = None) -> bool:
         """Nothing left to do in the open batches (or in ``batch_id``): no item pending or running."""
@@ -363,12 +430,18 @@ def _many(queue: Queue, conn: Any, sql: str, rows: list[tuple]) -> None:
 
 
 def _described(row: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]:
+    from comet.runs.batch.spend import stopped
+
     progress = {s: counts.get(s, 0) for s in STATES}
     finished = progress["done"] + progress["error"]
+    capped = row["state"] == "capped" and finished < row["total"]
     if finished == row["total"]:
         state = "done"
-    elif row["state"] == "stopped" or progress["cancelled"]:
+    elif row["state"] in ("stopped", "capped") or progress["cancelled"]:
         state = "stopped"
     else:
         state = "running"
-    return {**row, "state": state, "progress": {"total": row["total"], "finished": finished, **progress}}
+    described = {**row, "state": state, "progress": {"total": row["total"], "finished": finished, **progress}}
+    if capped:
+        described.update(capped=True, reason=stopped(row["spent_usd"], row["max_cost_usd"], finished, row["total"]))
+    return described

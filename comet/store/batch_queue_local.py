@@ -37,7 +37,8 @@ class Recording:
                  write: Callable[[Callable[[Queue], Any]], Any] | None = None, drain: bool = False):
         self.queue, self.run, self.owner = Queue(store), run, new_owner()
         self._write = write or (lambda job: job(self.queue))
-        self.queue.submit(run.batch_id, suite.to_dict(), items_of(suite), created_by=created_by, owner=self.owner)
+        self.queue.submit(run.batch_id, suite.to_dict(), items_of(suite), created_by=created_by, owner=self.owner,
+                          max_cost_usd=getattr(run, "max_cost_usd", None))  # the cap stays with the batch
         run.limiter = SharedHold(self.queue, run.client.key_id)  # a 429 holds the workers on this key too
         run.item_uid = lambda case, target, repeat: Item(run.batch_id, case, target, repeat).uid
         self.problem: str | None = None

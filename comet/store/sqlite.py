@@ -170,7 +170,8 @@ def _m10_owners(db: sqlite3.Connection) -> None:
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_runs, _m2_full_text, _m3_attachments, _m4_exchange,
                                                           _m5_stamp, _m6_presets, _m7_usage, _m8_uid, _m9_batches,
                                                           _m10_owners, sqlite_migration,
-                                                          batch_queue.migrate_sqlite, ratings_migration]
+                                                          batch_queue.migrate_sqlite, ratings_migration,
+                                                          batch_queue.migrate_cap_sqlite]
 
 
 def migrate(db: sqlite3.Connection, path: Any = "") -> int:

@@ -95,29 +95,10 @@ def test_submit_prints_the_requests_and_their_estimate_on_stderr_and_sends_nothi
     assert line.endswith("(built-in price list)") and emulator.received == []
 
 
-def test_a_recorded_batch_stopped_by_its_cost_cap_resumes_with_every_run_done_once(emulator, tmp_path):
-    from queue_support import exactly_once, rows
-
-    url = str(tmp_path / "h.sqlite3")
-    path = suite(tmp_path, cases=CASES[:1], targets=[{"route": "gemini", "model": "gemini-2.5-flash"}])
-    one = json.loads(batch(str(path), "--format", "json", base_url=emulator.base_url).stdout)["results"][0]["cost_usd"]
-    capped = batch(str(path), "--repeat", "10", "--concurrency", "1", "--max-cost-usd", str(one * 2.5), "--record",
-                   "--url", url, "--format", "json", base_url=emulator.base_url)
-    batch_id = rows(url, "SELECT id FROM batch_queue")[0][0]
-    assert capped.returncode == 1 and len(json.loads(capped.stdout)["results"]) == 3, capped.stderr
-    assert f"7 were not started; python -m comet batch --resume {batch_id} runs them" in capped.stderr
-    resumed = batch("--resume", batch_id, "--url", url, "--format", "json", base_url=emulator.base_url)
-    report = json.loads(resumed.stdout)
-    assert resumed.returncode == 0 and report["state"] == "done", resumed.stderr
-    assert sorted(r["repeat"] for r in report["results"]) == list(range(1, 11))
-    exactly_once(url, batch_id, 10)
-
-
-@pytest.mark.parametrize("mode", [("--submit",), ("--work", "--exit-when-idle"), ("--resume", "bat-1")])
-def test_a_cost_cap_with_a_stored_batchs_workers_is_refused_not_ignored(emulator, tmp_path, mode):
-    args = ("--url", str(tmp_path / "h.sqlite3"), "--max-cost-usd", "1", *mode)
-    r = batch(*((str(suite(tmp_path, cases=CASES)),) if mode[0] == "--submit" else ()), *args,
-              base_url=emulator.base_url)
+@pytest.mark.parametrize("mode", [("--work", "--exit-when-idle"), ("--results", "bat-1")])
+def test_a_cost_cap_on_a_worker_or_a_report_is_refused_not_ignored(emulator, tmp_path, mode):
+    r = batch("--url", str(tmp_path / "h.sqlite3"), "--max-cost-usd", "1", *mode, base_url=emulator.base_url)
     assert r.returncode == 2 and r.stdout == "", r.stderr
-    assert r.stderr.startswith(f"error: --max-cost-usd does not go with {mode[0]}: only a batch run here")
+    assert r.stderr.startswith(f"error: --max-cost-usd does not go with {mode[0]}: the cost cap belongs to a batch")
+    assert "give --max-cost-usd with --submit, or with --resume BATCH_ID to set a new cap" in r.stderr
     assert not (tmp_path / "h.sqlite3").exists()  # refused before the store is opened

@@ -14,7 +14,7 @@ from typing import Any
 
 from comet.core import formats
 
-__all__ = ["reached", "cap", "stopped"]
+__all__ = ["reached", "cap", "stopped", "resume_hint"]
 
 
 class CapError(ValueError):
@@ -51,3 +51,9 @@ def stopped(spent_usd: float, cap_usd: float, finished: int, total: int) -> str:
     28 were not started``."""
     return (f"stopped: the batch spent {formats.usd(spent_usd)}, reaching its cost cap of {formats.usd(cap_usd)}; "
             f"{finished:,} of {total:,} runs finished, {total - finished:,} were not started")
+
+
+def resume_hint(batch_id: str, spent_usd: float) -> str:
+    """How a stored batch its cap stopped goes on: a plain ``--resume`` keeps the cap."""
+    return (f"resume with python -m comet batch --resume {batch_id} --max-cost-usd Y, "
+            f"Y above the {formats.usd(spent_usd)} spent (a plain --resume keeps the cap)")
