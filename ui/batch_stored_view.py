@@ -2,7 +2,8 @@
 this app server's threads run it, whoever watches (a closed tab does not stop it); *Recorded
 batches* shows any stored batch's state and progress, on any replica, with **Stop** (what has not
 started is cancelled, what finished stays), **Resume** and **Retry errors** (this server's worker
-threads finish it)."""
+threads finish it). A batch its cost cap stopped says so (what it spent, the cap); *Cost cap for
+Resume* starts at the stored cap, which a resume keeps unless it is raised there."""
 
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ def label(info: dict[str, Any] | None) -> str:
     if info is None:
         return ""
     p = info["progress"]
-    return f" · {info['state']}, {p['finished']:,} of {p['total']:,}"
+    return f" · {info['state']}{' by its cost cap' if info.get('capped') else ''}, {p['finished']:,} of {p['total']:,}"
 
 
 def panel(store: Any, batch_id: str, client: Callable[[], Any], price: Any) -> None:
@@ -83,13 +84,21 @@ def panel(store: Any, batch_id: str, client: Callable[[], Any], price: Any) -> N
                     text=f"{info['state']}: {p['finished']:,} of {p['total']:,} finished ({p['error']:,} errors, "
                          f"{p['cancelled']:,} cancelled, {p['running']:,} running)"
                          + ("; this server is working on it" if working else ""))
+        if info.get("capped"):
+            said = info["reason"][0].upper() + info["reason"][1:]
+            st.warning(inert(f"{said}; raise the cost cap for Resume to go on"), icon=":material/savings:")
+        cap_key = f"bat_stored_cap_{batch_id}"
+        st.number_input("Cost cap for Resume (USD)", key=cap_key, min_value=0.0, step=0.01, format="%.4f",
+                        value=float(info.get("max_cost_usd") or 0.0),
+                        help="Resume and Retry errors start no new item once the batch has spent this much; it "
+                             "starts as the cap stored with the batch (0: the stored cap stays, if any)")
         stop_col, resume_col, retry_col = st.columns(3)
         stop_col.button("Stop", key="bat_stored_stop", disabled=info["state"] != "running",
                         on_click=_stop, args=(queue, batch_id))
         resume_col.button("Resume", key="bat_stored_resume", disabled=info["state"] == "done" or working,
-                          on_click=_resume, args=(store, batch_id, client, price, False))
+                          on_click=_resume_here, args=(store, batch_id, client, price, False, cap_key))
         retry_col.button("Retry errors", key="bat_stored_retry", disabled=not p["error"] or working,
-                         on_click=_resume, args=(store, batch_id, client, price, True))
+                         on_click=_resume_here, args=(store, batch_id, client, price, True, cap_key))
 
     live()
 
@@ -101,17 +110,26 @@ def _stop(queue: Queue, batch_id: str) -> None:
     queue.stop(batch_id)
 
 
-def _resume(store: Any, batch_id: str, client: Callable[[], Any], price: Any, retry_errors: bool) -> None:
-    """Open the batch again and run what is left on this server's threads."""
+def _resume_here(store: Any, batch_id: str, client: Callable[[], Any], price: Any, retry_errors: bool,
+                 cap_key: str) -> None:
+    cap = st.session_state.get(cap_key)
+    _resume(store, batch_id, client, price, retry_errors, float(cap) if cap and cap > 0 else None)
+
+
+def _resume(store: Any, batch_id: str, client: Callable[[], Any], price: Any, retry_errors: bool,
+            max_cost_usd: float | None = None) -> Worker | None:
+    """Open the batch again (with ``max_cost_usd`` its new cost cap, else the stored one stays)
+    and run what is left on this server's threads; the worker, or None when one runs already."""
     queue = Queue(store)
-    queue.resume(batch_id, retry_errors=retry_errors)
+    queue.resume(batch_id, retry_errors=retry_errors, max_cost_usd=max_cost_usd)
     queue.reclaim_gone()
     with _LOCK:
         worker = _WORKERS.get(batch_id)
         if worker is not None and worker.running:
-            return
+            return None
         _WORKERS[batch_id] = Worker(store, client(), concurrency=8, batch_id=batch_id, until_idle=True,
                                     price=price).start()
+        return _WORKERS[batch_id]
 
 
 def results(store: Any, batch_id: str) -> dict[str, Any] | None:
