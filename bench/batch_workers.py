@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.compare_parallel import start_emulator  # noqa: E402
 
 KEY = "sk-bench-workers"
+PRICE = 0.0001  # what each item costs in the store-cost loop
 
 
 def suite(items: int) -> dict:
@@ -87,7 +88,8 @@ def timed(url: str, base_url: str, workers: int, concurrency: int) -> float:
 
 def store_cost_ms(url: str, base_url: str, n: int) -> dict[str, float]:
     """The store's own cost an item, no request (one stored Exchange reused), ms an item: the
-    claim, the run recorded (what any recorded batch pays) and the item's result written."""
+    claim, the run recorded (what any recorded batch pays) and the item's result written (priced,
+    so it adds its cost to the batch's spend, as a priced batch's results do)."""
     from comet import Call, Client, Route, simple_body
     from comet.runs.batch import parse, plan
     from comet.runs.batch.runner import result_of
@@ -111,7 +113,7 @@ def store_cost_ms(url: str, base_url: str, n: int) -> dict[str, float]:
             item = items[0]
             run_id = store.record_many([exchange], group_ids=[batch_id], uids=[item.uid])[0]
             t2 = time.perf_counter()
-            result = result_of(s.cases[item.case_no - 1], item.target, planned[item.target], exchange, None, run_id)
+            result = result_of(s.cases[item.case_no - 1], item.target, planned[item.target], exchange, PRICE, run_id)
             queue.finish(item, result.stored(), error=result.errored)
             spent["record"] += t2 - t1
             spent["result"] += time.perf_counter() - t2
