@@ -1,4 +1,5 @@
-"""Page layout that Streamlit's widgets cannot express: CSS keyed to a container's key.
+"""Page layout that Streamlit's widgets cannot express: CSS keyed to a container's key; and
+:func:`folded`, an expander whose content is drawn only while it is open.
 
 ``pin_beside(key)`` keeps a column's container in view while the page scrolls beside it (the
 Playground's reply column next to a long request form): it sticks under Streamlit's header and,
@@ -49,3 +50,10 @@ def swap(hide: str, show: str) -> None:
     """For the rest of this run, hide the element keyed ``hide`` and show the one keyed ``show``
     in its place (the Playground's Send and Follow up give way to Stop while a reply streams)."""
     st.html(f"<style>.st-key-{hide} {{ display: none; }} .st-key-{show} {{ display: block !important; }}</style>")
+
+
+def folded(label: str, key: str, *, expanded: bool = False):
+    """An expander that reruns when opened or closed; the caller draws its content only while
+    ``.open``, so a rerun does not redraw what is folded away. Its id includes the label: a new
+    label starts it afresh at ``expanded``."""
+    return st.expander(label, expanded=expanded, key=key, on_change="rerun")

@@ -5,7 +5,7 @@ the test emulator through the environment only: COMETAPI_BASE_URL and COMETAPI_K
 from __future__ import annotations
 
 import pytest
-from app_support import APP, TIMEOUT, body, no_exception, open_code, set_json, start, texts
+from app_support import APP, TIMEOUT, body, no_exception, open_code, open_sections, set_json, start, texts
 from keys import CANARY_KEY
 from streamlit.testing.v1 import AppTest
 
@@ -166,6 +166,7 @@ def test_send_shows_reply_metrics_and_records_history(app, stream, tmp_path):
 
 
 def test_thoughts_show_in_their_own_section(app):
+    no_exception(open_sections(app, "pg_open_thinking"))
     app.number_input(key="pg_f_thinking_budget").set_value(256).run()
     app.toggle(key="pg_f_include_thoughts").set_value(True).run()
     assert body(app)["generationConfig"]["thinkingConfig"] == {"thinkingBudget": 256, "includeThoughts": True}
@@ -274,7 +275,7 @@ def test_a_request_opened_from_elsewhere_fills_the_editor_exactly(app):
                                  "st.query_params['draft'] = editor.open_call(st.session_state['call'])\n")
     opener.session_state["call"] = Call("gemini", "gemini-2.5-pro", request, stream=False)
     no_exception(opener.run())
-    reopened = no_exception(start(draft=opener.query_params["draft"]))
+    reopened = no_exception(open_sections(start(draft=opener.query_params["draft"]), "pg_open_route_settings"))
     assert body(reopened) == request
     assert reopened.text_area(key="pg_f_prompt").value == "reopened"
     assert reopened.number_input(key="pg_f_top_k").value == 7

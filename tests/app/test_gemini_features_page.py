@@ -50,7 +50,8 @@ def emu(make_emulator):
 
 @pytest.fixture
 def app(emu, monkeypatch):
-    return app_support.start_on(emu, monkeypatch)
+    """The Playground with its folded sections open, as a person opens them to use them."""
+    return ok(app_support.open_sections(app_support.start_on(emu, monkeypatch)))
 
 
 def generated(emu) -> list:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import io
 
-from app_support import body, no_exception as ok, start_on, texts
+from app_support import body, no_exception as ok, open_sections, start_on, texts
 from PIL import Image
 from snippet_golden import CAT
 
@@ -46,6 +46,7 @@ def test_make_an_image_then_edit_it(emulator, monkeypatch):
     ok(at.selectbox(key="pg_img_ratio").set_value("16:9").run())
     ok(at.selectbox(key="pg_img_size").set_value("2K").run())
     _prompt(at, "A lighthouse in the style of this cat")
+    ok(open_sections(at, "pg_open_media"))
     ok(at.file_uploader[0].set_value(("cat.png", CAT.data, "image/png")).run())
     sent_body = body(at)
     assert sent_body["generationConfig"] == {"responseModalities": ["TEXT", "IMAGE"],

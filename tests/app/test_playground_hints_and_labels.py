@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from app_support import body, no_exception, open_code, texts
+from app_support import body, no_exception, open_code, open_sections, texts
 from test_app import last_run, send
 
 from comet import Call, Client, Route, simple_body
@@ -68,6 +68,7 @@ def test_an_empty_prompt_says_why_nothing_useful_will_come_back(app):
 
 
 def test_clearing_a_schema_takes_back_the_json_mode_it_turned_on(app):
+    no_exception(open_sections(app, "pg_open_structured"))
     assert app.toggle(key="pg_f_json_output").value is False
     no_exception(app.text_area(key="pg_schema").set_value(json.dumps(SCHEMA)).run())
     assert app.toggle(key="pg_f_json_output").value is True
@@ -81,6 +82,7 @@ def test_clearing_a_schema_takes_back_the_json_mode_it_turned_on(app):
 
 
 def test_labels_say_what_each_control_does(app):
+    no_exception(open_sections(app))
     labels = [w.label for kind in ("radio", "number_input", "selectbox", "toggle", "text_area")
               for w in getattr(app, kind)]
     thinking = [label for label in labels if label.startswith("Thinking")]
@@ -94,6 +96,7 @@ def test_the_uploader_says_20_mb_and_there_is_no_deploy_button(app):
     import tomllib
     from pathlib import Path
 
+    no_exception(open_sections(app, "pg_open_media"))
     (media,) = [u for u in app.get("file_uploader") if u.proto.label == "Attach media"]
     assert media.proto.max_upload_size_mb == 20  # the inline limit, not Streamlit's 200
     config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
@@ -111,6 +114,7 @@ def test_a_fault_shows_its_message_and_request_id_once(fast_app):
 
 
 def test_streamed_thoughts_stay_open_after_the_stream(app):
+    no_exception(open_sections(app, "pg_open_thinking"))
     app.toggle(key="pg_f_include_thoughts").set_value(True).run()
     send(app, "Think first")
     (thoughts,) = [e for e in app.expander if e.label == "Thoughts"]

@@ -11,14 +11,9 @@ import json
 import pytest
 from browser_support import json_text
 from snippet_golden import CAT
-from test_browser_playground import button, open_app, send_and_wait, type_prompt, wait_idle
+from test_browser_playground import button, expand, open_app, send_and_wait, type_prompt, wait_idle
 
 pytestmark = pytest.mark.app_env(COMET_EMULATOR_TTFT_MS="5", COMET_EMULATOR_CHUNK_MS="5")
-
-
-def expand(page, label: str) -> None:
-    page.locator("[data-testid=stExpander] summary").filter(has_text=label).first.click()
-    wait_idle(page)
 
 
 def test_image_thinking_budget_and_grounding_show_thoughts_sources_and_answer(page, server, tmp_path):
@@ -27,6 +22,7 @@ def test_image_thinking_budget_and_grounding_show_thoughts_sources_and_answer(pa
     open_app(page, server.url)
     assert page.get_by_role("radio", name="Gemini native").is_checked()
 
+    expand(page, "Media")  # its controls are drawn once it is open
     page.locator(".st-key-pg_upload_0 input[type=file]").set_input_files(str(image))
     page.get_by_text("in the request as <attachment:cat.png>").wait_for()
     page.locator("[data-testid=stImage] img").first.wait_for(state="visible")  # the preview

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 from browser_support import json_text, pick
 from snippet_golden import CAT
-from test_browser_playground import (History, button, history_rows, open_app, pick_model, send_and_wait, type_prompt,
-                                     wait_idle)
+from test_browser_playground import (History, button, expand, history_rows, open_app, pick_model, send_and_wait,
+                                     type_prompt, wait_idle)
 
 pytestmark = pytest.mark.app_env(COMET_EMULATOR_TTFT_MS="5", COMET_EMULATOR_CHUNK_MS="5",
                                  COMET_EMULATOR_COUNT_TOKENS="off")
@@ -39,6 +39,7 @@ def test_make_an_image_then_edit_it(page, server, tmp_path):
     pick(page, "Output", "Text and image")
     pick(page, "Aspect ratio", "16:9")
     pick(page, "Image size", "2K")
+    expand(page, "Media")  # its controls are drawn once it is open
     page.locator(".st-key-pg_upload_0 input[type=file]").set_input_files(str(reference))
     page.get_by_text("in the request as <attachment:cat.png>").wait_for()
     page.get_by_text("Reference images: 1 of at most 14").wait_for()

@@ -66,6 +66,12 @@ def open_code(page):
     return dialog
 
 
+def expand(page, label: str) -> None:
+    """Open the expander labelled ``label`` and wait for what it draws."""
+    page.locator("[data-testid=stExpander] summary").filter(has_text=label).first.click()
+    wait_idle(page)
+
+
 def reply_text(page) -> str:
     return page.locator(".st-key-pg_answer").inner_text()
 

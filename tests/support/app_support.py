@@ -48,5 +48,17 @@ def open_code(at: AppTest) -> AppTest:
     return at.button(key="pg_get_code").click().run()
 
 
+SECTIONS = ("pg_open_media", "pg_open_route_settings", "pg_open_thinking", "pg_open_structured", "pg_open_functions",
+            "pg_open_safety")
+
+
+def open_sections(at: AppTest, *keys: str) -> AppTest:
+    """Open the Playground's folded sections (all, or ``keys``), as clicks would: their controls
+    are drawn only while open."""
+    for key in keys or SECTIONS:
+        at.session_state[key] = True
+    return at.run()
+
+
 def texts(at: AppTest, kind: str) -> str:
     return "\n".join(str(e.value) for e in getattr(at, kind))

@@ -23,6 +23,7 @@ from ..run.finished import show_error
 from . import feature_controls, fields, sample
 from .code_box import code_box
 from ..inert import inert, inert_rows
+from ..layout import folded
 from .callbacks import conflict, on_field, on_json, on_model, on_route, on_stream
 from .page import PLAYGROUND, Page
 from .value import EditorState
@@ -132,8 +133,8 @@ def settings(state: EditorState) -> None:
         fields.draw(name, values[name], invalid)
     specific = [n for n in form.route_specific(state.route) if n not in feature_controls.THINKING_FIELDS]
     if specific:
-        with st.expander(f"{state.route.label} settings"):
-            for name in specific:
+        with folded(f"{state.route.label} settings", "pg_open_route_settings") as box:
+            for name in specific if box.open else ():
                 fields.draw(name, values[name], invalid)
     feature_controls.sections(state, values, invalid)
 

@@ -7,6 +7,12 @@ keys), and its ``on_change`` writes back through :func:`ui.editor.callbacks.edit
 function of :mod:`comet.body.features`, changing only what was touched.
 Widget keys carry the ``pg_`` prefix; per-item controls (turns, functions) are numbered in the
 order the form shows them.
+
+Media and the sections under the run settings are folded (:func:`ui.layout.folded`): their
+controls are drawn only while open, so an edit elsewhere does not redraw them. When one opens,
+its controls are seeded from the body like any other (:func:`ui.editor.sync.seed_features`);
+those holding text the body does not have yet (a function being declared, a URL, a schema that
+does not parse) keep it while folded (``persist_state="page"``).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from comet.core import limits
 from comet.core.call import MEDIA_TYPES, Attachment
 
 from ..inert import inert
+from ..layout import folded
 from . import echo, fields, gemini_tools, image_controls
 from .callbacks import current, edit, on_field
 from .page import PLAYGROUND
@@ -170,8 +177,10 @@ def media(state, disabled: bool) -> None:
     ss = st.session_state
     route = state.route
     key = _uploader_key()
-    with st.expander(f"Media ({len(state.attachments)} attached)" if state.attachments else "Media",
-                     expanded=bool(state.attachments)):
+    with folded(f"Media ({len(state.attachments)} attached)" if state.attachments else "Media", "pg_open_media",
+                expanded=bool(state.attachments)) as box:
+        if not box.open:
+            return
         st.file_uploader("Attach media", key=key, accept_multiple_files=True, on_change=_on_upload,
                          max_upload_size=20,  # MB: the inline limit, not Streamlit's default 200
                          args=(key,), disabled=disabled,
@@ -202,10 +211,10 @@ def media(state, disabled: bool) -> None:
             c1.markdown(inert(f"🔗 `{url}`"))
             c2.button("Remove", key=f"pg_url_del_{i}", on_click=_on_remove_url, args=(url,), disabled=disabled,
                       width="stretch")
-        st.text_input("Public file URL", key="pg_url", placeholder="https://…/photo.jpg",
+        st.text_input("Public file URL", key="pg_url", placeholder="https://…/photo.jpg", persist_state="page",
                       help="sent as fileData on the Gemini native route, as an image URL on the OpenAI route")
         c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-        c1.selectbox("Type", [None, *MEDIA_TYPES], key="pg_url_mime", placeholder="from the URL",
+        c1.selectbox("Type", [None, *MEDIA_TYPES], key="pg_url_mime", placeholder="from the URL", persist_state="page",
                      format_func=lambda m: "from the URL" if m is None else m)
         c2.button("Add URL", key="pg_url_add", on_click=_on_url, disabled=disabled, width="stretch")
 
@@ -224,7 +233,9 @@ def _on_think_mode() -> None:
 
 def _thinking(state, values_: dict[str, Any], disabled: bool) -> None:
     route = state.route
-    with st.expander("Thinking"):
+    with folded("Thinking", "pg_open_thinking") as box:
+        if not box.open:
+            return
         if route is Route.OPENAI:
             fields.draw("reasoning_effort", values_["reasoning_effort"], disabled)
             st.caption("Chat Completions has no thought-summary switch; thoughts come back when the "
@@ -309,15 +320,18 @@ def _on_schema_name() -> None:
 
 def _structured(state, disabled: bool) -> None:
     route = state.route
-    with st.expander("Structured output"):
+    with folded("Structured output", "pg_open_structured") as box:
+        if not box.open:
+            return
         if route is Route.GEMINI:
             st.radio("Schema field", features.SCHEMA_FIELDS, key=SCHEMA_FIELD, on_change=_on_schema_field,
-                     horizontal=True, format_func=SCHEMA_LABELS.get, disabled=disabled)
+                     horizontal=True, format_func=SCHEMA_LABELS.get, disabled=disabled, persist_state="page")
         else:
             st.text_input("Schema name", key=SCHEMA_NAME, on_change=_on_schema_name, disabled=disabled,
-                          placeholder=features.DEFAULT_SCHEMA_NAME,
+                          placeholder=features.DEFAULT_SCHEMA_NAME, persist_state="page",
                           help="response_format.json_schema.name (letters, digits, _ and -)")
         st.text_area("JSON schema", key=SCHEMA, on_change=_on_schema, height=160, disabled=disabled,
+                     persist_state="page",
                      placeholder='{"type": "object", "properties": {"answer": {"type": "string"}}, '
                                  '"required": ["answer"]}',
                      help="empty: no schema. A schema turns JSON output on; the reply is checked against it.")
@@ -371,7 +385,10 @@ def _on_allowed() -> None:
 def _functions(state, disabled: bool) -> None:
     route = state.route
     declared = features.functions(route, state.body)
-    with st.expander(f"Function calling ({len(declared)} declared)" if declared else "Function calling"):
+    with folded(f"Function calling ({len(declared)} declared)" if declared else "Function calling",
+                "pg_open_functions", expanded=bool(declared)) as box:
+        if not box.open:
+            return
         for k, fn in enumerate(declared):
             with st.container(border=True):
                 c1, c2 = st.columns([5, 1], vertical_alignment="bottom")
@@ -382,14 +399,15 @@ def _functions(state, disabled: bool) -> None:
                 st.text_input("Description", key=FN_DESC.format(k), on_change=_on_function,
                               args=(k, "description"), disabled=disabled)
                 st.text_area("Parameters (JSON Schema)", key=FN_PARAMS.format(k), on_change=_on_function,
-                             args=(k, "parameters"), height=120, disabled=disabled)
+                             args=(k, "parameters"), height=120, disabled=disabled, persist_state="page")
                 _show_error(FN_PARAMS.format(k))
         st.markdown("**Declare a function**")
         c1, c2 = st.columns(2)
-        c1.text_input("Name", key="pg_fn_new_name", placeholder="get_weather", disabled=disabled)
+        c1.text_input("Name", key="pg_fn_new_name", placeholder="get_weather", disabled=disabled,
+                      persist_state="page")
         c2.text_input("Description", key="pg_fn_new_desc", placeholder="The weather in a city now",
-                      disabled=disabled)
-        st.text_area("Parameters", key="pg_fn_new_params", height=100, disabled=disabled,
+                      disabled=disabled, persist_state="page")
+        st.text_area("Parameters", key="pg_fn_new_params", height=100, disabled=disabled, persist_state="page",
                      placeholder='{"type": "object", "properties": {"city": {"type": "string"}}, '
                                  '"required": ["city"]}')
         _show_error("pg_fn_new_params")
@@ -417,7 +435,9 @@ def _on_safety(category: str) -> None:
 
 
 def _safety(state, disabled: bool) -> None:
-    with st.expander("Safety settings"):
+    with folded("Safety settings", "pg_open_safety") as box:
+        if not box.open:
+            return
         if state.route != "gemini":
             st.caption("Chat Completions has no safety settings: they are a Gemini native feature.")
             return
