@@ -13,8 +13,9 @@ the system instruction, temperature, top-p, max output tokens and stop sequences
 value every time; the trivial page's go round its two boxes. The pages take turns, one edit
 each, so a busy moment of the machine falls on both.
 
-The last line holds each page's p50 and p95 and the ratio of the p95s (target: at most 2.0 on
-a quiet machine), with the machine's load average beside them.
+Each page's times are printed, and their medians field by field; the last line holds each
+page's p50 and p95 and the ratio of the p95s (target: at most 2.0 on a quiet machine), with the
+machine's load average beside them.
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ class Target:
         self.page.evaluate(WATCH)
         idle(self.page)
         self.fields, self.k, self.times, self.missed = fields, 0, [], []
+        self.labels: list[str] = []  # the field of each time in ``times``
 
     def edit(self) -> None:
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -117,6 +119,7 @@ class Target:
         finally:
             idle(self.page)
         self.times.append(self.page.evaluate("() => window.__idle - window.__t0"))
+        self.labels.append(label)
 
 
 PLAYGROUND_FIELDS = [
@@ -158,8 +161,9 @@ def measure(edits: int) -> tuple[tuple[Target, Target], tuple[float, float, floa
                 for _ in range(3):  # warm both: first runs import and cache
                     playground.edit()
                     plain.edit()
-                playground.times.clear()
-                plain.times.clear()
+                for target in (playground, plain):
+                    target.times.clear()
+                    target.labels.clear()
                 load = os.getloadavg()
                 for _ in range(edits):
                     playground.edit()
@@ -180,6 +184,10 @@ def main() -> None:
     (ours, trivial), load = measure(args.edits)
     for name, target in (("playground", ours), ("trivial", trivial)):
         print(f"{name}, each edit, ms:", " ".join(f"{t:.0f}" for t in target.times))
+        by_field = {label: [t for t, f in zip(target.times, target.labels) if f == label]
+                    for label in dict.fromkeys(target.labels)}
+        print(f"{name}, p50 by field, ms:",
+              ", ".join(f"{label} {statistics.median(ts):.0f}" for label, ts in by_field.items()))
         if target.missed:
             print(f"{name}: no run seen after", ", ".join(target.missed))
     ours, trivial = ours.times, trivial.times
