@@ -246,6 +246,34 @@ def test_schema_violations_and_unparsable_schema_text(app):
     assert "Does not match the schema." in shown and "$.code" in shown and "maxLength 3" in shown
 
 
+def fold(at: AppTest, key: str, open_: bool) -> AppTest:
+    at.session_state[key] = open_  # as a click on the section's title would
+    return ok(at.run())
+
+
+def test_a_folded_section_keeps_typed_text_and_follows_the_body(app):
+    """Folded, a section's controls are not drawn; unfolded, they show what was typed and not
+    yet in the request, and what the request says now."""
+    ok(app.text_area(key="pg_schema").set_value('{"type": "object",').run())
+    ok(app.text_input(key="pg_fn_new_name").set_value("get_weather").run())
+    fold(app, "pg_open_structured", False)
+    fold(app, "pg_open_functions", False)
+    fold(app, "pg_open_safety", False)
+    fold(app, "pg_open_thinking", False)
+    assert not [w for w in app.text_area if w.key == "pg_schema"]  # not drawn while folded
+    set_json(app, {"contents": [{"parts": [{"text": "hi"}]}],
+                   "generationConfig": {"thinkingConfig": {"thinkingBudget": 512}},
+                   "safetySettings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_ONLY_HIGH"}]})
+    ok(app.run())  # another run while folded: what the JSON edit wrote stays
+    for key in ("pg_open_structured", "pg_open_functions", "pg_open_safety", "pg_open_thinking"):
+        fold(app, key, True)
+    assert app.text_area(key="pg_schema").value == '{"type": "object",'  # kept as typed
+    assert "Invalid JSON at line 1" in texts(app, "error")
+    assert app.text_input(key="pg_fn_new_name").value == "get_weather"
+    assert app.selectbox(key="pg_safety_HARM_CATEGORY_HARASSMENT").value == "BLOCK_ONLY_HIGH"
+    assert app.number_input(key="pg_f_thinking_budget").value == 512 and app.radio(key="pg_think_mode").value == "custom"
+
+
 # ---- safety -----------------------------------------------------------------------------------------
 
 def test_safety_settings_and_a_blocked_prompt(app, emu):

@@ -135,7 +135,7 @@ def settings(state: EditorState) -> None:
     if specific:
         with folded(f"{state.route.label} settings", "pg_open_route_settings") as box:
             for name in specific if box.open else ():
-                fields.draw(name, values[name], invalid)
+                fields.draw(name, values[name], invalid, folded=True)
     feature_controls.sections(state, values, invalid)
 
 

@@ -10,9 +10,10 @@ order the form shows them.
 
 Media and the sections under the run settings are folded (:func:`ui.layout.folded`): their
 controls are drawn only while open, so an edit elsewhere does not redraw them. When one opens,
-its controls are seeded from the body like any other (:func:`ui.editor.sync.seed_features`);
-those holding text the body does not have yet (a function being declared, a URL, a schema that
-does not parse) keep it while folded (``persist_state="page"``).
+its controls are seeded from the body like any other (:func:`ui.editor.sync.seed_features`).
+Folded, they keep their state (``persist_state="page"``): text the body does not have yet (a
+function being declared, a URL, a schema that does not parse), and what a sync wrote into them
+while folded (Streamlit would otherwise drop a hidden widget's value for its last drawn one).
 """
 
 from __future__ import annotations
@@ -237,7 +238,7 @@ def _thinking(state, values_: dict[str, Any], disabled: bool) -> None:
         if not box.open:
             return
         if route is Route.OPENAI:
-            fields.draw("reasoning_effort", values_["reasoning_effort"], disabled)
+            fields.draw("reasoning_effort", values_["reasoning_effort"], disabled, folded=True)
             st.caption("Chat Completions has no thought-summary switch; thoughts come back when the "
                        "model sends reasoning_content.")
             return
@@ -255,9 +256,9 @@ def _thinking(state, values_: dict[str, Any], disabled: bool) -> None:
             if spec is None or spec.can_disable or st.session_state.get(THINK_MODE) == "off":
                 modes.insert(2, "off")
             st.radio("Thinking mode", modes, key=THINK_MODE, on_change=_on_think_mode, horizontal=True,
-                     format_func=lambda m: MODE_LABELS[m], disabled=disabled,
+                     format_func=lambda m: MODE_LABELS[m], disabled=disabled, persist_state="page",
                      help="Gemini 2.5: generationConfig.thinkingConfig.thinkingBudget")
-            fields.draw("thinking_budget", budget, disabled,
+            fields.draw("thinking_budget", budget, disabled, folded=True,
                           help=f"tokens to think: {spec.budget_range()}" if spec else None)
         if spec is None or spec.kind == "level" or level is not None:
             levels = list(spec.levels) if spec and spec.kind == "level" else list(form.SPECS["thinking_level"].options)
@@ -266,10 +267,10 @@ def _thinking(state, values_: dict[str, Any], disabled: bool) -> None:
                 levels.append(current)
             st.selectbox("Thinking level", [None, *levels], key=form_key("thinking_level"),
                          on_change=on_field, args=(PLAYGROUND, "thinking_level"), disabled=disabled,
-                         placeholder="Model default",
+                         placeholder="Model default", persist_state="page",
                          format_func=lambda v: "Model default" if v is None else v,
                          help="Gemini 3: generationConfig.thinkingConfig.thinkingLevel")
-        fields.draw("include_thoughts", values_["include_thoughts"], disabled)
+        fields.draw("include_thoughts", values_["include_thoughts"], disabled, folded=True)
 
 
 def form_key(name: str) -> str:
@@ -393,11 +394,11 @@ def _functions(state, disabled: bool) -> None:
             with st.container(border=True):
                 c1, c2 = st.columns([5, 1], vertical_alignment="bottom")
                 c1.text_input(f"Function {k + 1} name", key=FN_NAME.format(k), on_change=_on_function,
-                              args=(k, "name"), disabled=disabled)
+                              args=(k, "name"), disabled=disabled, persist_state="page")
                 c2.button("Remove", key=f"pg_fn_del_{k}", on_click=_on_function, args=(k, "remove"),
                           disabled=disabled)
                 st.text_input("Description", key=FN_DESC.format(k), on_change=_on_function,
-                              args=(k, "description"), disabled=disabled)
+                              args=(k, "description"), disabled=disabled, persist_state="page")
                 st.text_area("Parameters (JSON Schema)", key=FN_PARAMS.format(k), on_change=_on_function,
                              args=(k, "parameters"), height=120, disabled=disabled, persist_state="page")
                 _show_error(FN_PARAMS.format(k))
@@ -416,13 +417,13 @@ def _functions(state, disabled: bool) -> None:
         current = st.session_state.get(CALL_MODE)
         options = [None, *modes] + ([current] if current and current not in modes else [])
         st.selectbox("Calling mode", options, key=CALL_MODE, on_change=_on_call_mode, disabled=disabled,
-                     placeholder="Model default (auto)",
+                     placeholder="Model default (auto)", persist_state="page",
                      format_func=lambda m: "Model default (auto)" if m is None else m,
                      help="toolConfig.functionCallingConfig.mode" if route is Route.GEMINI else "tool_choice")
         named = st.session_state.get(ALLOWED) or []
         st.multiselect("Only these functions", list(dict.fromkeys([fn.name for fn in declared if fn.name]
                                                                    + named)),
-                       key=ALLOWED, on_change=_on_allowed, disabled=disabled or not declared,
+                       key=ALLOWED, on_change=_on_allowed, disabled=disabled or not declared, persist_state="page",
                        placeholder="any declared function",
                        help="toolConfig.functionCallingConfig.allowedFunctionNames (mode ANY)"
                        if route is Route.GEMINI else
@@ -451,7 +452,7 @@ def _safety(state, disabled: bool) -> None:
             if category.endswith("CIVIC_INTEGRITY"):
                 label += " (deprecated)"
             cols[i % 2].selectbox(label, options, key=key, on_change=_on_safety, args=(category,),
-                                  disabled=disabled, placeholder="Default (not sent)",
+                                  disabled=disabled, placeholder="Default (not sent)", persist_state="page",
                                   format_func=lambda t: "Default (not sent)" if t is None else t)
 
 

@@ -19,10 +19,13 @@ from .page import PLAYGROUND, Page
 from .sync import fits
 
 
-def draw(name: str, raw: Any, disabled: bool, *, help: str | None = None, page: Page = PLAYGROUND) -> None:
+def draw(name: str, raw: Any, disabled: bool, *, help: str | None = None, page: Page = PLAYGROUND,
+         folded: bool = False) -> None:
+    """``folded``: the field is in a folded section (:func:`ui.layout.folded`), and keeps its value while folded."""
     spec = form.SPECS[name]
     common = dict(key=page.field_key(name), on_change=on_field, args=(page, name),
-                  help=spec.help if help is None else help, disabled=disabled)
+                  help=spec.help if help is None else help, disabled=disabled,
+                  persist_state="page" if folded else None)
     if spec.kind in ("float", "int") and not fits(spec, raw):
         st.markdown(inert(f"**{spec.label}**: `{json.dumps(raw)}` (not a {spec.kind}; edit it in the JSON tab)"))
     elif spec.kind == "float":
