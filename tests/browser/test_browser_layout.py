@@ -70,6 +70,25 @@ def test_reply_and_send_are_both_in_view_while_streaming(browser, server, width,
         context.close()
 
 
+@pytest.mark.parametrize("width, height", [(1440, 900), (1280, 720)])
+def test_every_metric_of_a_reply_fits_its_column(browser, server, width, height):
+    """The metrics tables under a reply stay inside the reply column: no cell cut off at its edge
+    (the cost, the last of a row, is the one that was)."""
+    context, page = open_page(browser, server.url, width, height)
+    try:
+        type_prompt(page, "Fit the numbers please")
+        send_and_wait(page, server)
+        column = page.locator(".st-key-pg_answer").first.bounding_box()
+        cells = page.locator(".st-key-pg_answer table th, .st-key-pg_answer table td").all()
+        assert len(cells) >= 18  # nine metrics or more, each a label and a value
+        for cell in cells:
+            box = cell.bounding_box()
+            assert box["x"] + box["width"] <= column["x"] + column["width"] + 1, (cell.inner_text(), box, column)
+        assert metric(page, "Cost").startswith("$")
+    finally:
+        context.close()
+
+
 def test_streamed_openai_run_shows_tokens_and_cost(browser, server):
     context, page = open_page(browser, server.url)
     try:

@@ -76,7 +76,7 @@ def metrics(exchange: Exchange, cost: float | None = None) -> list[tuple[str, st
     ]
 
 
-def metrics_table(items: list[tuple[str, str]], per_row: int = 5) -> str:
+def metrics_table(items: list[tuple[str, str]], per_row: int = 3) -> str:
     """Label/value pairs as compact markdown tables (``st.metric`` truncates in a half-width
     column)."""
     out = []
