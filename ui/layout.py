@@ -49,7 +49,8 @@ def hidden(key: str) -> None:
 def swap(hide: str, show: str) -> None:
     """For the rest of this run, hide the element keyed ``hide`` and show the one keyed ``show``
     in its place (the Playground's Send and Follow up give way to Stop while a reply streams)."""
-    st.html(f"<style>.st-key-{hide} {{ display: none; }} .st-key-{show} {{ display: block !important; }}</style>")
+    gone = f".st-key-{hide}, [data-testid=stLayoutWrapper]:has(> .st-key-{hide})"  # its wrapper too: no gap left
+    st.html(f"<style>{gone} {{ display: none; }} .st-key-{show} {{ display: block !important; }}</style>")
 
 
 def folded(label: str, key: str, *, expanded: bool = False):

@@ -89,6 +89,29 @@ def test_every_metric_of_a_reply_fits_its_column(browser, server, width, height)
         context.close()
 
 
+def test_the_reply_text_does_not_move_when_its_stream_ends(browser, server):
+    """The streamed words stay where they were drawn when the stream ends and the finished reply
+    (metrics, stamp) is drawn: the text's first line does not jump."""
+    context, page = open_page(browser, server.url, 1440, 900)
+    try:
+        type_prompt(page, "Stay where you are please [[chunks=40]]")
+        page.evaluate("""() => { window.__tops = [];
+          const look = () => { const words = [...document.querySelectorAll('.st-key-pg_answer [data-testid=stMarkdown]')]
+              .find(m => !/^(Streaming|Waiting|The reply|Stopped)/.test(m.innerText.trim())
+                        && m.innerText.trim().split(/\\s+/).length >= 3);  // the reply's words, not the status line
+            if (words) window.__tops.push(Math.round(words.getBoundingClientRect().top));
+            window.__look = requestAnimationFrame(look); };
+          window.__look = requestAnimationFrame(look); }""")
+        send_and_wait(page, server)
+        page.wait_for_timeout(500)
+        tops = page.evaluate("() => { cancelAnimationFrame(window.__look); return window.__tops; }")
+        streamed = [t for t in tops if t > 0]  # 0: the live reply gone, the finished one not yet drawn
+        assert len(streamed) > 10, tops
+        assert max(streamed) - min(streamed) <= 1, sorted(set(streamed), key=streamed.index)
+    finally:
+        context.close()
+
+
 def test_streamed_openai_run_shows_tokens_and_cost(browser, server):
     context, page = open_page(browser, server.url)
     try:

@@ -13,6 +13,8 @@ import threading
 from time import perf_counter, time
 from typing import Any, Callable, Iterator
 
+import streamlit as st
+
 from comet import Exchange, Reply, Retrying, TextDelta, ThoughtDelta, Timing
 
 from ..inert import inert
@@ -89,7 +91,7 @@ class _Failed:
 
 
 def run_live(events: Iterator[Any], cancel: Any, box: Any, call: Any, base_url: str, *,
-             on_done: Callable[[Exchange], None]) -> Exchange:
+             on_done: Callable[[Exchange], None], plain_key: str | None = None) -> Exchange:
     """Draw a run's events into ``box`` as they arrive and return its Exchange.
 
     A reader thread consumes ``events`` (from ``Client.stream`` with ``reader_thread=False``: this
@@ -100,6 +102,8 @@ def run_live(events: Iterator[Any], cancel: Any, box: Any, call: Any, base_url: 
     interrupts the script (Stop, or any other widget), the ``finally`` sets ``cancel``, takes
     the partial Exchange the client hands back (or builds one from what arrived) and calls
     ``on_done``, which must not draw: it records the run. ``on_done`` is called exactly once.
+    ``plain_key``: the finished reply's Plain text toggle, shown (disabled) in its place while the
+    text streams, so the words stay where they are when the finished reply replaces the live one.
     """
     q: queue.Queue = queue.Queue()
 
@@ -111,7 +115,7 @@ def run_live(events: Iterator[Any], cancel: Any, box: Any, call: Any, base_url: 
             q.put(_Failed(exc))
 
     threading.Thread(target=pump, name="comet-stream", daemon=True).start()
-    live = _Live(box)
+    live = _Live(box, plain_key)
     exchange: Exchange | None = None
     try:
         while exchange is None:
@@ -143,10 +147,17 @@ def _batch(q: queue.Queue, timeout: float) -> list[Any]:
 class _Live:
     """The panes of one live run and when they were last painted."""
 
-    def __init__(self, box: Any):
-        self.status = box.empty()
+    def __init__(self, box: Any, plain_key: str | None = None):
+        # in the finished reply's order (ui/run/finished.py): thoughts, the Plain text toggle, the
+        # text, then the metrics, where the status line stands meanwhile
         self.thoughts_slot = box.empty()
-        self.pane = StreamPane(box.container())
+        plain = False
+        if plain_key is not None:
+            plain = bool(st.session_state.get(plain_key, False))
+            box.toggle("Plain text", value=plain, disabled=True, key=f"{plain_key}_live",
+                       help="the reply as sent, without markdown: switch it once the reply is in")
+        self.pane = StreamPane(box.container(), plain=plain)
+        self.status = box.empty()
         self.thoughts: StreamPane | None = None
         self.start = perf_counter()
         self.last_paint = 0.0

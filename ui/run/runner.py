@@ -68,7 +68,8 @@ def send(conn: Connection, call: Call, catalog: dict[str, ModelInfo], *, key: st
         finally:
             pending.finish((exchange, price))
 
-    exchange = live.run_live(events, cancel, holder.container(), call, conn.base_url, on_done=done)
+    exchange = live.run_live(events, cancel, holder.container(), call, conn.base_url, on_done=done,
+                             plain_key=f"{key}_plain")
     with holder.container():
         finished.show_exchange(exchange, key=key, cost=pending.value[1])
     return exchange
