@@ -66,9 +66,11 @@ LIMIT_TYPES = {"max-latency-ms": ("latency_ms", "latency", " ms"),
                "max-cost-usd": ("cost_usd", "cost", " USD")}
 JUDGED_TYPES = judging.KINDS
 TYPES = (*TEXT_TYPES[:-1], "json-valid", "json-schema", "finish-reason", *LIMIT_TYPES, *JUDGED_TYPES)
-# a select-best until its case is complete (a stored batch's workers take items one by one: never)
-WAITING = ("not judged: select-best needs every target of the case in one run of the batch, and they did not "
-           "all finish")
+# a select-best until its case is complete: every target of the case finished (in one process,
+# or in a stored batch: the worker that finishes the case's last item judges it); WAITING_MARK is
+# how a stored result still waiting is found (older batches kept another ending)
+WAITING_MARK = "not judged: select-best needs every target of the case"
+WAITING = f"{WAITING_MARK} finished, and they did not all finish"
 
 
 class CheckError(judging.JudgeConfigError):
