@@ -14,6 +14,7 @@ Tables (one migration on each backend, referenced from its ``MIGRATIONS`` list):
   errored item) and, when finished, its run (``run_id``) and ``result_json`` (the result as the
   ``--format json`` document has it, verdicts included).
 - ``batch_holds``: a rate-limit hold per API key, keyed by a hash of the key (never the key).
+- ``batch_best``: who judges a select-best case, and whether it is judged (:mod:`comet.store.batch_best`).
 
 Exactly one result an item: the run a worker records for an item carries the uid
 :meth:`Item.uid` (batch, case, target, repeat, round), and ``runs.uid`` is unique, so however many
@@ -48,6 +49,7 @@ LEASE_ENV = "COMET_BATCH_LEASE_S"
 DEFAULT_LEASE_S = 30.0
 STATES = ("pending", "running", "done", "error", "cancelled")
 FINISHED = ("done", "error")
+JUDGED = 1e300  # a select-best claim's ``until`` once its case is judged (comet.store.batch_best)
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS batch_queue (
@@ -275,6 +277,8 @@ class Queue:
             back = self._run(conn, "UPDATE batch_items SET state = 'pending', updated_at = ? WHERE batch_id = ? "
                                    "AND state = 'cancelled'", (now, batch_id)).rowcount
             if retry_errors:
+                # a select-best case whose errored items run again is judged anew (comet.store.batch_best)
+                self._run(conn, "DELETE FROM batch_best WHERE batch_id = ? AND until >= ?", (batch_id, JUDGED))
                 back += self._run(conn, "UPDATE batch_items SET state = 'pending', round_no = round_no + 1, "
                                         "run_id = NULL, result_json = NULL, updated_at = ? WHERE batch_id = ? "
                                         "AND state = 'error'", (now, batch_id)).rowcount

@@ -8,12 +8,17 @@ PostgreSQL another listens for NOTIFY, so an idle worker starts at once when wor
 store that fails for a moment costs a retry, never the process: the item's lease runs out and it
 is claimed again.
 
+A case with a ``select-best`` check is judged by the worker that finishes its last item, once
+(:mod:`comet.store.batch_best`); an idle worker (every JUDGE_PASS_S, and before it exits when
+idle) judges the cases a killed worker left waiting.
+
     >>> with open_store(url) as store, Client() as client:     # doctest: +SKIP
     ...     Worker(store, client, concurrency=16, until_idle=True).run()
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import dataclass
@@ -24,13 +29,17 @@ from comet.core.exchange import Exchange, Retrying
 from comet.http import tracing
 from comet.runs import judge as judging
 from comet.runs.batch import Result, Suite, parse, plan
-from comet.runs.batch.runner import call_of, label_of, result_of
+from comet.runs.batch.best import judge_case, judge_cost, shared
+from comet.runs.batch.checks import WAITING_MARK
+from comet.runs.batch.runner import call_of, label_of, result_of, target_name
 from comet.runs.compare import Planned, run_to_end
 
+from . import batch_best
 from .batch_queue import Item, Queue, lease_s, new_owner, wait
 
 NAP_S = 0.5  # an idle thread's longest sleep before it looks again (expired leases, SQLite)
 RECLAIM_S = 2.0  # how often an idle worker looks for the leases of killed processes on this machine
+JUDGE_PASS_S = 30.0  # how often an idle worker looks for select-best cases left unjudged (a scan of the items)
 WAITS_S = (0.25, 0.5, 1.0, 2.0)  # a store write that failed is tried again after these
 TRACEPARENT = "traceparent"  # a stored suite's key for its batch span (comet.http.tracing.Group.traceparent)
 
@@ -104,7 +113,7 @@ class Worker:
         self._loaded: dict[str, Loaded] = {}
         self._lock = threading.Lock()
         self._wake = threading.Condition()
-        self._reclaimed_at = 0.0
+        self._reclaimed_at = self._judged_at = 0.0
         self._threads: list[threading.Thread] = []
 
     # -- lifetime --
@@ -157,6 +166,7 @@ class Worker:
             try:
                 items = self.queue.claim(self.owner, 1, batch_id=self.batch_id)
                 if not items and self.until_idle and self.queue.idle(self.batch_id):
+                    self._judge_waiting()  # select-best cases a killed worker left unjudged
                     break
             except Exception as exc:  # the store is down: try again shortly
                 self._trouble(exc)
@@ -173,6 +183,9 @@ class Worker:
             self._reclaimed_at = now
             try:
                 self.queue.reclaim_gone()
+                if now - self._judged_at >= JUDGE_PASS_S:
+                    self._judged_at = now
+                    self._judge_waiting()
             except Exception as exc:
                 self._trouble(exc)
         with self._wake:
@@ -214,15 +227,43 @@ class Worker:
             if ran is None:
                 return
             result = result_of(case, item.target, planned, *ran, item.rep, self.asker)
-            if self._retried(lambda: self.queue.finish(item, result.stored(), error=result.errored)):
+            if self._retried(lambda: self.queue.finish(item, result.stored(), error=_errored(result))):
                 with self._lock:
                     self.finished += 1
                 with self._wake:  # a napping thread looks again: at the end, it sees the queue empty at once
                     self._wake.notify_all()
                 if self.on_item is not None:
                     self.on_item(item, result)
+                if any(c.type == "select-best" for c in case.checks):
+                    self._judge(item.batch_id, item.case_no, item.rep)
         except Exception as exc:  # the lease runs out and the item is claimed again
             self._trouble(exc)
+
+    # -- select-best: once a case is complete (comet.store.batch_best) --
+    def _judge(self, batch_id: str, case_no: int, rep: int) -> None:
+        """Judge the case when all its items are finished and this worker wins its claim."""
+        if batch_best.case_results(self.queue, batch_id, case_no, rep) is None:
+            return
+        if not batch_best.claim(self.queue, self.owner, batch_id, case_no, rep):
+            return  # another worker judges it
+        stored = batch_best.case_results(self.queue, batch_id, case_no, rep)  # as they are now it is ours
+        if stored is None or not any(WAITING_MARK in json.dumps(d, ensure_ascii=False) for d in stored):
+            return
+        loaded = self._load(batch_id)
+        case = loaded.suite.cases[case_no - 1]
+        results = judge_case([Result.from_stored(d, case) for d in stored], [target_name(p) for p in loaded.planned],
+                             [p.target for p in loaded.planned], self.asker)
+        kept = [(r.target, {**r.stored(), "run": d.get("run")}, r.errored) for r, d in zip(results, stored)]
+        self._retried(lambda: batch_best.judged(self.queue, batch_id, case_no, rep, kept, judge_cost(results)))
+
+    def _judge_waiting(self) -> None:
+        for batch_id, case_no, rep in batch_best.waiting(self.queue, WAITING_MARK, self.batch_id):
+            if self.cancel.is_set():
+                return
+            try:
+                self._judge(batch_id, case_no, rep)
+            except Exception as exc:
+                self._trouble(exc)
 
     def _ran(self, item: Item, loaded: Loaded, case: Any, planned: Planned) -> tuple | None:
         """(exchange, cost, run id) of the item's one run: sent now and recorded, or the run a
@@ -285,6 +326,12 @@ class Worker:
                 self.problems.append(f"{type(exc).__name__}: {exc}")
 
 
+def _errored(result: Result) -> bool:
+    """An item's state: error when its request failed or a check could not judge; a select-best
+    verdict that waits for the case's other targets is not yet either (it is judged here)."""
+    return result.error is not None or any(v.error and not v.message.startswith(WAITING_MARK) for v in result.verdicts)
+
+
 def stored_results(queue: Queue, batch_id: str) -> tuple[Suite, list[Result], dict[str, Any]] | None:
     """A stored batch's suite, the results its finished items keep, and :meth:`Queue.info`; None
     for a batch id the store does not know."""
@@ -292,4 +339,4 @@ def stored_results(queue: Queue, batch_id: str) -> tuple[Suite, list[Result], di
     if info is None:
         return None
     suite = parse(queue.suite(batch_id))
-    return suite, [Result.from_stored(d, suite.cases[d["case"] - 1]) for d in queue.results(batch_id)], info
+    return suite, shared([Result.from_stored(d, suite.cases[d["case"] - 1]) for d in queue.results(batch_id)]), info

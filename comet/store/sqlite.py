@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from comet.core.errors import ConfigError
 from comet.core.exchange import Exchange
 
-from . import batch_queue, records
+from . import batch_best, batch_queue, records
 from .config import DB_ENV as ENV, default_path, timeout_s
 from .prompts_sql import sqlite_migration
 from .ratings_sql import sqlite_migration as ratings_migration
@@ -171,7 +171,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m1_runs, _m2_full_tex
                                                           _m5_stamp, _m6_presets, _m7_usage, _m8_uid, _m9_batches,
                                                           _m10_owners, sqlite_migration,
                                                           batch_queue.migrate_sqlite, ratings_migration,
-                                                          batch_queue.migrate_cap_sqlite]
+                                                          batch_queue.migrate_cap_sqlite, batch_best.migrate_sqlite]
 
 
 def migrate(db: sqlite3.Connection, path: Any = "") -> int:

@@ -12,9 +12,10 @@ import subprocess
 import sys
 import threading
 
+from test_batch_cap import SUITE, exchange
+
 from comet.store import batch_best, open_store, postgres, sqlite
 from comet.store.batch_queue import Queue
-from test_batch_cap import SUITE, exchange
 
 WAITS = {"assertions": [{"type": "select-best", "pass": False, "message": "not judged: waiting", "error": True}],
          "cost_usd": 0.001}
