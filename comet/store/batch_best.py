@@ -30,7 +30,7 @@ POSTGRES_SQL = _TABLE.format(real="DOUBLE PRECISION")
 
 def migrate_sqlite(db: Any) -> None:
     """The claims' table on SQLite (a step of ``comet.store.sqlite.MIGRATIONS``; it can run again)."""
-    db.execute(_TABLE.format(real="REAL"))
+    db.execute(_TABLE.format(real="REAL") + " WITHOUT ROWID")  # keyed by its primary key: one b-tree, not two
 
 
 def case_results(queue: Queue, batch_id: str, case_no: int, rep: int) -> list[dict[str, Any]] | None:
