@@ -92,12 +92,12 @@ def test_a_broken_drafts_file_is_a_config_error_naming_it(tmp_path):
 
 @pytest.fixture
 def tiny_disk(tmp_path):
-    """A 300 KB file system (tmpfs): room for a history, not for a large run."""
+    """A 1 MB file system (tmpfs): room for a history and its migrations, not for a large run."""
     if os.geteuid() != 0:
         pytest.skip("mounting a small file system needs root")
     where = tmp_path / "disk"
     where.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", str(where)], capture_output=True,
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(where)], capture_output=True,
                       check=False).returncode:
         pytest.skip("this machine does not let the tests mount a tmpfs")
     yield where
@@ -109,7 +109,7 @@ def test_a_full_disk_is_a_config_error_and_the_store_still_reads(tiny_disk):
     try:
         store.record(exchange("small"))
         with pytest.raises(ConfigError) as err:
-            store.record(exchange("x" * 400_000))
+            store.record(exchange("x" * 1_500_000))
         assert str(tiny_disk / "h.sqlite3") in str(err.value) and "disk is full" in str(err.value)
         assert "free space" in err.value.fix
         assert store.count() == 1
