@@ -39,6 +39,7 @@ def progress_text(page) -> str:
 def test_upload_run_see_matrix_and_summary_and_download_the_results(server, page, tmp_path):
     open_batch(page, server)
     upload(page, tmp_path, "country\nPortugal\nPeru\nChad\n")
+    page.get_by_text("3 case(s)").wait_for()  # the upload read (its rerun may start late on a busy machine)
     page.locator(".st-key-bat_go button").first.click()
     page.get_by_text("6 of 6 runs done").wait_for()
     page.get_by_text("6 passed, 0 failed, 0 errors").wait_for()

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from browser_support import Server, pick, skip_without_browser, wait_idle
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.viewport(1500, 1100), pytest.mark.shared_page]
 playwright_api = skip_without_browser()
@@ -45,12 +46,15 @@ def test_ask_a_judge_in_compare_shows_a_verdict_per_column_and_one_best(server, 
     wait_idle(page)
     page.locator(".st-key-cmp_run button").first.click()
     page.get_by_text("Fastest first token:").first.wait_for()
+    wait_idle(page)  # the finished comparison's redraw, before the expander is opened
     page.get_by_text("Ask a judge", exact=True).first.click()
     rubric = page.locator(".st-key-cmp_judge_rubric textarea")
     rubric.fill(RUBRIC)
     rubric.press("Tab")
     wait_idle(page)
-    page.locator(".st-key-cmp_judge_go button").first.click()
+    go = page.locator(".st-key-cmp_judge_go button").first
+    expect(go).to_be_enabled()  # the server has the rubric (on a busy machine its rerun may start late)
+    go.click()
     page.locator(".st-key-cmp_verdict_1").wait_for()
     verdicts = [page.locator(f".st-key-cmp_verdict_{i}").inner_text() for i in (0, 1)]
     assert all("PASS · score 1: found 'colours' of the quoted words" in v for v in verdicts)
