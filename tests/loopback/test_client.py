@@ -214,9 +214,15 @@ def test_unknown_model_is_not_found_and_not_retried(faulty, route, status):
 
 
 @pytest.mark.parametrize("route", ROUTES)
-def test_slow_first_byte_times_out_and_is_retried(faulty, route):
+def test_slow_first_byte_times_out_and_is_retried(route):
+    """A 1.5 s silence against a 0.05 s read timeout: a margin a busy machine cannot eat (with
+    the faulty emulator's 60 ms, a client thread kept off the CPU that long found the answer
+    already there)."""
+    from comet.emulator import Emulator
+
     policy = RetryPolicy(attempts=2, base_s=0.001, jitter=0)
-    _, ex = run(faulty, call(route, "fault-slow"), read_timeout=0.02, retry=policy)
+    with Emulator(ttft_ms=1, chunk_ms=1, time_scale=0.05) as slow:
+        _, ex = run(slow, call(route, "fault-slow"), read_timeout=0.05, retry=policy)
     assert ex.error.kind == "timeout" and ex.attempts == 2 and ex.status is None
 
 
