@@ -21,6 +21,7 @@ import time
 from typing import Any, Sequence
 
 from .batch_queue import FINISHED, JUDGED, Queue, _gone_here, lease_s
+
 _CASE = "batch_id = ? AND case_no = ? AND rep = ?"
 _TABLE = "CREATE TABLE IF NOT EXISTS batch_best (batch_id TEXT NOT NULL REFERENCES batch_queue(id) ON DELETE " \
          "CASCADE, case_no INTEGER NOT NULL, rep INTEGER NOT NULL, owner TEXT NOT NULL, until {real} NOT NULL, " \
@@ -95,4 +96,3 @@ def waiting(queue: Queue, marker: str, batch_id: str | None = None) -> list[tupl
             continue
         free.append(key)
     return free
-

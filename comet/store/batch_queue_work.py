@@ -18,7 +18,6 @@ idle) judges the cases a killed worker left waiting.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from comet.http import tracing
 from comet.runs import judge as judging
 from comet.runs.batch import Result, Suite, parse, plan
 from comet.runs.batch.best import judge_case, judge_cost, shared
-from comet.runs.batch.checks import WAITING_MARK
+from comet.runs.batch.checks import WAITING_MARK, waits
 from comet.runs.batch.runner import call_of, label_of, result_of, target_name
 from comet.runs.compare import Planned, run_to_end
 
@@ -247,12 +246,15 @@ class Worker:
         if not batch_best.claim(self.queue, self.owner, batch_id, case_no, rep):
             return  # another worker judges it
         stored = batch_best.case_results(self.queue, batch_id, case_no, rep)  # as they are now it is ours
-        if stored is None or not any(WAITING_MARK in json.dumps(d, ensure_ascii=False) for d in stored):
+        if stored is None:
             return
         loaded = self._load(batch_id)
         case = loaded.suite.cases[case_no - 1]
-        results = judge_case([Result.from_stored(d, case) for d in stored], [target_name(p) for p in loaded.planned],
-                             [p.target for p in loaded.planned], self.asker)
+        held = [Result.from_stored(d, case) for d in stored]
+        if not any(waits(v) for r in held for v in r.verdicts):
+            return
+        results = judge_case(held, [target_name(p) for p in loaded.planned], [p.target for p in loaded.planned],
+                             self.asker)
         kept = [(r.target, {**r.stored(), "run": d.get("run")}, r.errored) for r, d in zip(results, stored)]
         self._retried(lambda: batch_best.judged(self.queue, batch_id, case_no, rep, kept, judge_cost(results)))
 
@@ -329,7 +331,7 @@ class Worker:
 def _errored(result: Result) -> bool:
     """An item's state: error when its request failed or a check could not judge; a select-best
     verdict that waits for the case's other targets is not yet either (it is judged here)."""
-    return result.error is not None or any(v.error and not v.message.startswith(WAITING_MARK) for v in result.verdicts)
+    return result.error is not None or any(v.error and not waits(v) for v in result.verdicts)
 
 
 def stored_results(queue: Queue, batch_id: str) -> tuple[Suite, list[Result], dict[str, Any]] | None:

@@ -73,6 +73,11 @@ WAITING_MARK = "not judged: select-best needs every target of the case"
 WAITING = f"{WAITING_MARK} finished, and they did not all finish"
 
 
+def waits(verdict: Any) -> bool:
+    """A select-best verdict still waiting for the rest of its case (not judged yet)."""
+    return verdict.type == "select-best" and verdict.message.startswith(WAITING_MARK)
+
+
 class CheckError(judging.JudgeConfigError):
     """An assertion as written cannot be used; ``path`` says where (``$.cases[2].assert[0]``)."""
 

@@ -91,7 +91,6 @@ def preview(suite: Suite, planned: Sequence[Planned], catalog: Mapping[str, Any]
     ``--dry-run`` and ``--submit`` say before anything is sent."""
     found = estimate(suite, planned, catalog, count)
     runs = f" x {suite.repeat} runs" if suite.repeat > 1 else ""
-    plural = formats.many
-    return (f"{plural(found.requests, 'request')} ({plural(len(suite.cases), 'case')} x "
-            f"{plural(len(planned), 'target')}{runs}); "
+    return (f"{formats.many(found.requests, 'request')} ({formats.many(len(suite.cases), 'case')} x "
+            f"{formats.many(len(planned), 'target')}{runs}); "
             f"cost {found.sentence()}")

@@ -271,8 +271,8 @@ def to_table(name: str, results: Sequence[Result], head: dict[str, Any]) -> str:
     lines += [f"flaky: case {c.first.case.number} on {c.first.target_name}: {c.said()}"
               for c in rates.values() if c.flaky]
     times = f" x {head['repeat']} runs" if repeated else ""
-    plural = formats.many
-    lines.append(f"{name}: {counts(head)} ({plural(head['cases'], 'case')} x {plural(head['targets'], 'target')}{times}, "
+    lines.append(f"{name}: {counts(head)} ({formats.many(head['cases'], 'case')} x "
+                 f"{formats.many(head['targets'], 'target')}{times}, "
                  f"{head['wall_ms'] or 0:.0f} ms)")
     return "\n".join(lines) + "\n"
 
