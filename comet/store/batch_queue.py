@@ -112,13 +112,19 @@ def _count_spent(execute: Callable[..., Any]) -> None:
 
 
 def cost_of(result: dict[str, Any]) -> float:
-    """What a finished item spent: its run's cost and its judges' (what ``--max-cost-usd`` counts)."""
-    total = 0.0
-    for key in ("cost_usd", "judge_cost_usd"):
-        value = result.get(key)
-        if isinstance(value, (int, float)) and math.isfinite(value) and value > 0:
-            total += value
-    return total
+    """What a finished item spent: its run's cost and its own judges' (what ``--max-cost-usd``
+    counts). A select-best judge is one for its whole case: the batch counts it once, apart
+    (``comet.store.batch_best.judged``, or a recording's first result of the case)."""
+    best = 0.0
+    for said in result.get("assertions") or ():
+        judge = said.get("judge") if isinstance(said, dict) and said.get("type") == "select-best" else None
+        if isinstance(judge, dict):
+            best += _usd(judge.get("cost_usd"))
+    return _usd(result.get("cost_usd")) + max(0.0, _usd(result.get("judge_cost_usd")) - best)
+
+
+def _usd(value: Any) -> float:
+    return value if isinstance(value, (int, float)) and math.isfinite(value) and value > 0 else 0.0
 
 
 def lease_s() -> float:
@@ -341,18 +347,21 @@ class Queue:
         row = self._one("SELECT id FROM runs WHERE uid = ?", (uid,))
         return None if row is None else int(row["id"])
 
-    def finish(self, item: Item, result: dict[str, Any], *, error: bool) -> bool:
+    def finish(self, item: Item, result: dict[str, Any], *, error: bool,
+               spend: Callable[[], float] | None = None) -> bool:
         """Keep ``result`` as the item's (done, or error), once its run (``item.uid``) is in the
         store and only over an unfinished row of the same round: False when another worker
         finished it first or the run is missing."""
-        return self.finish_many([(item, result, error)]) == 1
+        return self.finish_many([(item, result, error)], None if spend is None else lambda _: spend()) == 1
 
-    def finish_many(self, finished: Sequence[tuple[Item, dict[str, Any], bool]]) -> int:
-        """:meth:`finish` for each; an item written adds its cost to its batch's spend, and the
-        batch turns ``capped`` when that reaches its cap (one transaction)."""
+    def finish_many(self, finished: Sequence[tuple[Item, dict[str, Any], bool]],
+                    spend: Callable[[int], float] | None = None) -> int:
+        """:meth:`finish` for each; an item written adds its cost to its batch's spend (its
+        result's :func:`cost_of`, or ``spend(i)`` for the i-th, asked only once it is written),
+        and the batch turns ``capped`` when that reaches its cap (one transaction)."""
         now, written = time.time(), 0
         with self._tx(write=True) as conn:
-            for item, result, error in finished:
+            for i, (item, result, error) in enumerate(finished):
                 if self._run(conn, f"UPDATE batch_items SET state = ?, run_id = (SELECT id FROM runs WHERE uid = ?), "
                                    f"result_json = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE "
                                    f"{_ITEM} AND round_no = ? AND state NOT IN ('done', 'error') AND EXISTS "
@@ -360,7 +369,7 @@ class Queue:
                              (("error" if error else "done"), item.uid, json.dumps(result, ensure_ascii=False), now,
                               *item.key, item.round_no, item.uid)).rowcount:
                     written += 1
-                    self._spend(conn, item.batch_id, cost_of(result))
+                    self._spend(conn, item.batch_id, cost_of(result) if spend is None else spend(i))
         return written
 
     def _spend(self, conn: Any, batch_id: str, usd: float) -> None:

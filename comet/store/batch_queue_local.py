@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
-from .batch_queue import Item, Queue, lease_s, new_owner
+from .batch_queue import Item, Queue, cost_of, lease_s, new_owner
 from .batch_queue_work import SharedHold
 
 WATCH_S = 1.0  # how often the batch's state is read, so a Stop pressed elsewhere stops this run
@@ -42,6 +42,7 @@ class Recording:
         run.limiter = SharedHold(self.queue, run.client.key_id)  # a 429 holds the workers on this key too
         run.item_uid = lambda case, target, repeat: Item(run.batch_id, case, target, repeat).uid
         self.problem: str | None = None
+        self._paid: dict[int, Any] = {}  # select-best judgements in the spend (held: their ids stay theirs)
         self._stopped = threading.Event()
         threading.Thread(target=self._watch, name="batch-lease", daemon=True).start()
         if drain:
@@ -73,19 +74,35 @@ class Recording:
     def finished(self, result: Any) -> None:
         item, stored, error = self._item(result), result.stored(), result.errored
         try:
-            self._write(lambda queue: queue.finish(item, stored, error=error))
+            self._write(lambda queue: self._finish(queue, [(item, stored, error)], [result]))
         except Exception:  # written again by close()
             pass
+
+    def _finish(self, queue: Queue, done: list[tuple[Item, dict[str, Any], bool]], results: list[Any]) -> None:
+        """``done`` written, each item's spend its own cost and, with the first result of a case
+        written, the case's select-best judges (judged here, once for all its targets)."""
+        paying: dict[int, Any] = {}
+
+        def spend(i: int) -> float:
+            judges = {id(v.judgement): v.judgement for v in results[i].verdicts
+                      if v.type == "select-best" and v.judgement is not None}
+            new = {k: j for k, j in judges.items() if k not in self._paid and k not in paying}
+            paying.update(new)
+            return cost_of(done[i][1]) + sum(j.cost_usd or 0.0 for j in new.values())
+
+        queue.finish_many(done, spend)
+        self._paid.update(paying)  # once committed
 
     def close(self) -> str | None:
         """Every result on its item (those whose run is stored), the rest given back to the queue
         (cancelled when the batch was stopped); what went wrong, or None."""
         self._stopped.set()
-        done = [(self._item(r), r.stored(), r.errored) for r in self.run.results]
+        results = list(self.run.results)
+        done = [(self._item(r), r.stored(), r.errored) for r in results]
 
         def write(queue: Queue) -> None:
-            queue.finish_many([(item, {**stored, "run": stored["run"] or queue.run_id(item.uid)}, error)
-                               for item, stored, error in done])
+            self._finish(queue, [(item, {**stored, "run": stored["run"] or queue.run_id(item.uid)}, error)
+                                 for item, stored, error in done], results)
             queue.release(self.owner)
 
         try:

@@ -90,3 +90,30 @@ def test_a_worker_killed_while_it_asks_the_judge_leaves_the_case_to_resume(store
     assert sum(b["pass"] for b in best) == 1 and not any(b.get("error") for b in best)
     again = comet("--resume", batch_id, "--url", store_url, "--format", "json", "--base-url", emu.base_url)
     assert again.returncode == 1 and judge_requests(emu) == 2  # judged: not asked again
+
+
+def test_a_recorded_batch_counts_each_case_judge_once_in_its_spend(store_url, make_emulator, tmp_path):
+    """--record stores results already judged in this process: the stored spend (what a cost
+    cap holds) counts each case's select-best judge once, not once for each of its targets."""
+    emu = make_emulator(ttft_ms=1, chunk_ms=0)
+    done = comet(best_suite(tmp_path, 3), "--record", "--url", store_url, "--format", "json", "--base-url", emu.base_url)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr  # two of three targets fail select-best
+    summary = json.loads(done.stdout)["summary"]
+    assert summary["judge_cost_usd"] > 0 and judge_requests(emu) == 3
+    [(spent,)] = rows(store_url, "SELECT spent_usd FROM batch_queue")
+    assert spent == pytest.approx(summary["run_cost_usd"] + summary["judge_cost_usd"])
+
+
+def test_the_cost_cap_in_one_process_counts_the_select_best_judge(make_emulator, tmp_path):
+    """A cap the runs alone stay under but runs and judges pass: the batch stops at it."""
+    emu = make_emulator(ttft_ms=1, chunk_ms=0)
+    path = best_suite(tmp_path, 6)
+    full = json.loads(comet(path, "--format", "json", "--concurrency", "1", "--base-url", emu.base_url).stdout)
+    runs, judges = full["summary"]["run_cost_usd"], full["summary"]["judge_cost_usd"]
+    assert judges > 0
+    cap = runs + judges / 2  # reached only when the judges count
+    capped = comet(path, "--format", "json", "--concurrency", "1", "--max-cost-usd", repr(cap), "--base-url",
+                   emu.base_url)
+    assert capped.returncode == 1 and "Traceback" not in capped.stderr, capped.stderr
+    assert len(json.loads(capped.stdout)["results"]) < 3 * 6, capped.stderr  # stopped before the end
+    assert "cost cap" in capped.stderr

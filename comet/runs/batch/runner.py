@@ -33,7 +33,7 @@ from comet.http import tracing
 from comet.runs import judge as judging
 from comet.runs.compare import Planned, plan as plan_targets, queued, run_to_end
 
-from .best import BestOf
+from .best import BestOf, judge_cost
 from .checks import Outcome, Verdict, evaluate
 from .spend import reached
 from .suite import Case, Suite, SuiteError
@@ -245,8 +245,12 @@ class Batch:
                 if task is None:
                     break
                 result = self._run(*task)
-                for ready in [] if result is None else self._best.settle(
-                        result, [target_name(p) for p in self.planned], [p.target for p in self.planned]):
+                settled = [] if result is None else self._best.settle(
+                    result, [target_name(p) for p in self.planned], [p.target for p in self.planned])
+                if settled:
+                    with self._take:  # a case's select-best judges, once: the batch's spend too
+                        self.spent += judge_cost(settled)
+                for ready in settled:
                     self._done.put(ready)
         finally:
             for waiting in self._best.leave():  # select-best cases the batch did not finish
