@@ -36,7 +36,8 @@ def _send_arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--user", default=None, metavar="NAME",
                         help="who --record attributes the run to (default: COMET_USER, else the OS login name)")
     parser.add_argument("--save-images", default=None, metavar="DIR",
-                        help="write the reply's images there (image-1.png, ...); their paths join the JSON")
+                        help="write the reply's images there (image-1.png, ...; an image model's drafts "
+                             "draft-1.png, ...); their paths join the JSON")
 
 
 def _image_folder(folder: str | None) -> Path | None:
@@ -76,6 +77,7 @@ def send(args: Namespace) -> int:
     summary = run_summary(exchange)
     if folder is not None and exchange.reply is not None:
         _save_images(summary["images"], exchange.reply.images, folder)
+        _save_images(summary["drafts"], exchange.reply.drafts, folder, "draft")
     emit(summary)
     if keeper is not None and keeper.pending:  # the run happened (the JSON says how): only its record is missing
         print(f"error: 1 of 1 runs was not recorded in history ({keeper.problem})", file=sys.stderr)
@@ -83,10 +85,11 @@ def send(args: Namespace) -> int:
     return OK if exchange.ok else FAILED
 
 
-def _save_images(shown: list[dict], images: tuple, folder: Path) -> None:
-    """Write each image as image-N.ext; its entry in the JSON gets the path (or why not)."""
+def _save_images(shown: list[dict], images: tuple, folder: Path, name: str = "image") -> None:
+    """Write each image as image-N.ext (drafts as draft-N.ext); its entry in the JSON gets the
+    path (or why not)."""
     for n, (entry, image) in enumerate(zip(shown, images), 1):
-        target = folder / f"image-{n}.{image.extension}"
+        target = folder / f"{name}-{n}.{image.extension}"
         try:
             target.write_bytes(image.data)
             entry["path"] = str(target)

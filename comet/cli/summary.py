@@ -40,13 +40,15 @@ def summary(exchange: Exchange) -> dict[str, Any]:
 
 
 def _parts(reply: Reply | None) -> dict[str, Any]:
-    """What a reply holds besides its text, for the CLI: images, code runs, URL context, and
-    for a blocked prompt its reason and ratings."""
+    """What a reply holds besides its text, for the CLI: images (and an image model's drafts, its
+    thought images), code runs, URL context, and for a blocked prompt its reason and ratings."""
     if reply is None:
-        return {"images": [], "code": [], "url_context": [], "block_reason": None, "safety_ratings": []}
+        return {"images": [], "drafts": [], "code": [], "url_context": [], "block_reason": None,
+                "safety_ratings": []}
     feedback = reply.prompt_feedback or {}
     return {
         "images": [{"mime_type": i.mime_type, "bytes": len(i.data)} for i in reply.images],
+        "drafts": [{"mime_type": i.mime_type, "bytes": len(i.data)} for i in reply.drafts],
         "code": [{"language": c.language, "code": c.code, "outcome": c.outcome, "output": c.output}
                  for c in reply.code],
         "url_context": [{"url": u.get("retrievedUrl") or u.get("retrieved_url"),

@@ -56,7 +56,8 @@ def test_a_blocked_prompt_and_a_plain_reply_in_the_summary(client, stream):
         in shown["safety_ratings"]
     plain = summary(client.send(Call(Route.GEMINI, "gemini-2.5-flash",
                              {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}, stream=stream)))
-    assert (plain["images"], plain["code"], plain["url_context"], plain["block_reason"]) == ([], [], [], None)
+    assert (plain["images"], plain["drafts"], plain["code"], plain["url_context"], plain["block_reason"]) == \
+        ([], [], [], [], None)
 
 
 def test_the_cli_lists_and_saves_the_parts(emulator, tmp_path):
@@ -70,6 +71,10 @@ def test_the_cli_lists_and_saves_the_parts(emulator, tmp_path):
     saved = folder / "image-1.png"
     assert image == {"mime_type": "image/png", "bytes": saved.stat().st_size, "path": str(saved)}
     assert _png(saved.read_bytes()) == ("PNG", (16, 16))
+    [draft] = out["drafts"]  # the image model's thought image, before the final one
+    kept = folder / "draft-1.png"
+    assert draft == {"mime_type": "image/png", "bytes": kept.stat().st_size, "path": str(kept)}
+    assert _png(kept.read_bytes())[0] == "PNG" and kept.read_bytes() != saved.read_bytes()
     [run] = out["code"]
     assert run["language"] == "PYTHON" and run["outcome"] == "OUTCOME_OK" and run["output"].strip().isdigit()
     assert [(u["url"], u["status"]) for u in out["url_context"]] == STATUSES
