@@ -63,6 +63,7 @@ class Run:
     snippet: Snippet
     key: str
     proc: subprocess.CompletedProcess
+    workdir: Path
 
 
 def run_snippet(snippet: Snippet, workdir: Path, attachments: tuple[Attachment, ...] = ()) -> Run:
@@ -80,7 +81,7 @@ def run_snippet(snippet: Snippet, workdir: Path, attachments: tuple[Attachment, 
     env = {"PATH": os.environ["PATH"], "HOME": str(workdir), "LANG": "C.UTF-8",
            "PYTHONUTF8": "1", "COMETAPI_KEY": key}
     proc = subprocess.run(command, cwd=workdir, env=env, capture_output=True, timeout=120)
-    return Run(snippet, key, proc)
+    return Run(snippet, key, proc, workdir)
 
 
 def assert_sent_alike(by_key, snippet_key: str, client_key: str, lang: str) -> None:
@@ -171,6 +172,51 @@ def test_snippet_sends_what_the_client_sends(results, case, lang):
     assert_sent_alike(by_key, run.key, client_key, lang)
     assert exchange.ok, exchange.error
     assert printed_text(run, route, stream) == exchange.text
+
+
+@pytest.mark.parametrize("lang", [lang for lang in LANGS if lang != "curl"])  # curl prints the body, images in it
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "stream"])
+def test_an_image_models_snippet_saves_the_reply_images_beside_it(results, lang, stream):
+    """The reply's images written as image-N.png (the draft left out, the attachments beside
+    them untouched), said on stderr; the printed text is still the reply's text."""
+    if lang.startswith("node") and not HAVE_NODE:
+        pytest.skip(NODE_REASON)
+    clients, runs, _ = results
+    case = ("image-generation", Route.GEMINI, stream)
+    (_, exchange), run = clients[case], runs[(case, lang)]
+    assert run.proc.returncode == 0, run.proc.stderr.decode("utf-8", "replace")[-3000:]
+    assert exchange.reply.images and exchange.reply.drafts  # the emulator's image model: a draft, then the image
+    saved = sorted(run.workdir.glob("image-*"))
+    assert [p.name for p in saved] == [f"image-{n}.png" for n in range(1, len(exchange.reply.images) + 1)]
+    assert [p.read_bytes() for p in saved] == [image.data for image in exchange.reply.images]
+    assert all(f"saved {p.name}" in run.proc.stderr.decode() for p in saved)
+    assert {p.name for p in run.workdir.iterdir() if p.suffix == ".png"} == \
+        {p.name for p in saved} | {a.name for a in scenario_call(*case[:2], stream=stream).attachments}
+
+
+def test_a_snippet_writes_no_image_over_a_file_already_there(emulator, tmp_path):
+    """A folder that already holds image-1.png keeps it: the reply's image goes to image-2.png."""
+    call = scenario_call("image-generation", Route.GEMINI, stream=False)
+    for lang in [lang for lang in LANGS if lang != "curl" and (HAVE_NODE or not lang.startswith("node"))]:
+        workdir = tmp_path / lang
+        workdir.mkdir()
+        (workdir / "image-1.png").write_bytes(b"mine")
+        run = run_snippet(render(call, lang, base_url=emulator.base_url), workdir, call.attachments)
+        assert run.proc.returncode == 0, run.proc.stderr.decode("utf-8", "replace")[-3000:]
+        assert (workdir / "image-1.png").read_bytes() == b"mine", lang
+        assert (workdir / "image-2.png").read_bytes().startswith(b"\x89PNG"), lang
+
+
+def test_a_text_snippet_writes_no_image_code(results):
+    """Nothing about images in a snippet whose reply holds none."""
+    for (case, lang), run in runs_of(results):
+        if case[0] != "image-generation":
+            assert "save_images" not in run.snippet.code and "saveImages" not in run.snippet.code, (case, lang)
+            assert not list(run.workdir.glob("image-*")), (case, lang)
+
+
+def runs_of(results):
+    return results[1].items()
 
 
 def test_image_attachment_travels_as_the_same_base64(results):

@@ -11,7 +11,9 @@ sends the same body up to :func:`canonical`. The key is always read from the env
     node        Node 18+ built-in fetch (ES module)          prints the answer text
     node-sdk    @google/genai (Gemini) / openai (OpenAI)     prints the answer text
 
-Streaming calls print the text as it arrives. Quoting for every language lives in
+Streaming calls print the text as it arrives. A call that makes images also gets its images
+written to files by the Python and Node snippets (:mod:`comet.tools.snippets.images`). Quoting
+for every language lives in
 :mod:`comet.tools.snippets.literals`.
 """
 

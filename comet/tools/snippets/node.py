@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from comet.core.call import KEY_HEADER, Call, Prepared, Route
 
-from . import keys
+from . import images, keys
 from . import literals as lit
 
 GEMINI_TEXT = '''
@@ -69,18 +69,28 @@ def render(call: Call, prepared: Prepared, base_url: str) -> tuple[str, list[str
     head = "// Node 18+, no packages; save as comet.mjs and run with COMETAPI_KEY set: node comet.mjs"
     if keys.local(base_url):
         head = f"// Node 18+, no packages; save as comet.mjs and run: node comet.mjs\n// {keys.NOTE}."
-    if reads:
-        head += '\nimport { readFileSync } from "node:fs";'
+    saves = images.makes_images(call)
+    if reads or saves:
+        head += "\n" + images.node_fs(bool(reads), saves)
     sections = [head]
     if call.route is Route.GEMINI or prepared.stream:
         text_of = GEMINI_TEXT if call.route is Route.GEMINI else OPENAI_TEXT
         sections.append(text_of.strip("\n"))
+    if saves:
+        sections.append(images.JS.strip("\n"))
     lines = reads + [f"const url = {lit.quote(prepared.url, lit.JS)};",
                      f"const headers = {lit.literal(headers, lit.JS, used=16)};",
                      f"const body = {lit.literal(body, lit.JS, used=13)};"]
     sections.append("\n".join(lines))
     if prepared.stream:
-        sections.append(REQUEST.strip("\n") + "\n" + STREAM.strip("\n"))
+        stream = STREAM.strip("\n")
+        if saves:  # each chunk's images saved as it arrives
+            stream = stream.replace("process.stdout.write(textOf(JSON.parse(data)));", "const chunk = JSON.parse(data);\n"
+                                    "      saveImages(chunk);\n      process.stdout.write(textOf(chunk));")
+        sections.append(REQUEST.strip("\n") + "\n" + stream)
+    elif saves:
+        sections.append(REQUEST.strip("\n") + "\nconst reply = await response.json();\nsaveImages(reply);\n"
+                        "console.log(textOf(reply));")
     elif call.route is Route.GEMINI:
         sections.append(REQUEST.strip("\n") + "\nconsole.log(textOf(await response.json()));")
     else:

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from comet.core.call import Call, Prepared, Route
 
-from . import keys
+from . import images, keys
 from . import literals as lit
 from .node import file_reads, js_warnings
 from .sdkargs import camel, fold_keys, gemini_args
 
 
-def _head(package: str, reads: list[str], imports: str, base_url: str) -> str:
+def _head(package: str, reads: list[str], imports: str, base_url: str, saves: bool = False) -> str:
     head = f"// npm install {package}; save as comet.mjs and run with COMETAPI_KEY set: node comet.mjs"
     if keys.local(base_url):
         head = f"// npm install {package}; save as comet.mjs and run: node comet.mjs\n// {keys.NOTE}."
-    if reads:
-        head += '\nimport { readFileSync } from "node:fs";'
+    if reads or saves:
+        head += "\n" + images.node_fs(bool(reads), saves)
     return f"{head}\n{imports}"
 
 
@@ -45,18 +45,22 @@ def _gemini(call: Call, base_url: str) -> tuple[str, list[str]]:
     if config:
         params["config"] = config
     params, reads = file_reads(call, params)
-    sections = [_head("@google/genai", reads, 'import { GoogleGenAI } from "@google/genai";', base_url)]
+    saves = images.makes_images(call)
+    sections = [_head("@google/genai", reads, 'import { GoogleGenAI } from "@google/genai";', base_url, saves)]
+    if saves:
+        sections.append(images.JS.strip("\n"))
     sections.append(f"const ai = new GoogleGenAI({{\n  apiKey: {keys.js(base_url)},\n"
                     f"  httpOptions: {{ baseUrl: {lit.quote(base_url, lit.JS)}, apiVersion: \"v1beta\" }},\n}});")
     pre = _before(reads + [lit.comment(note, lit.JS) for note in args.notes("httpOptions.extraBody")])
     if call.stream:
         sections.append(f"{pre}const stream = await ai.models.generateContentStream("
                         f"{lit.literal(params, lit.JS, used=55)});\n"
-                        'for await (const chunk of stream) {\n  process.stdout.write(chunk.text ?? "");\n}\n'
-                        'process.stdout.write("\\n");')
+                        "for await (const chunk of stream) {\n" + "  saveImages(chunk);\n" * saves
+                        + '  process.stdout.write(chunk.text ?? "");\n}\nprocess.stdout.write("\\n");')
     else:
         sections.append(f"{pre}const response = await ai.models.generateContent("
-                        f"{lit.literal(params, lit.JS, used=49)});\nconsole.log(response.text);")
+                        f"{lit.literal(params, lit.JS, used=49)});\n" + "saveImages(response);\n" * saves
+                        + "console.log(response.text);")
     return "\n\n".join(sections) + "\n", args.warnings() + js_warnings(params)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from comet.core.call import KEY_HEADER, Call, Prepared, Route
 
-from . import keys
+from . import images, keys
 from . import literals as lit
 
 GEMINI_TEXT = '''
@@ -35,7 +35,6 @@ PLAIN = '''
 response = httpx2.post(url, headers=headers, json=body, timeout=120)
 if response.is_error:
     raise SystemExit(f"HTTP {response.status_code}: {response.text}")
-print(ANSWER)
 '''
 
 STREAM = '''
@@ -60,13 +59,15 @@ def render(call: Call, prepared: Prepared, base_url: str) -> tuple[str, list[str
         key = 'f"Bearer {' + keys.python(base_url, quote="'") + '}"'
     headers = {**prepared.headers, KEY_HEADER[call.route]: lit.Code(key)}
 
-    imports = ["import base64"] * bool(names) + ["import json"] * prepared.stream + ["import os"]
-    imports += ["from pathlib import Path"] * bool(names)
+    saves = images.makes_images(call)
+    imports = ["import base64"] * (bool(names) or saves) + ["import json"] * prepared.stream + ["import os"]
+    imports += ["import sys"] * saves + ["from pathlib import Path"] * (bool(names) or saves)
     needs = keys.NOTE if keys.local(base_url) else "needs COMETAPI_KEY in the environment"
-    sections = [f"# pip install httpx2; {needs}.\n"
-                + "\n".join(imports) + "\n\nimport httpx2"]
+    sections = [f"# pip install httpx2; {needs}.\n" + "\n".join(imports) + "\n\nimport httpx2"]
     if gemini or prepared.stream:
         sections.append("\n" + (GEMINI_TEXT if gemini else OPENAI_TEXT).strip("\n") + "\n")
+    if saves:
+        sections.append(images.PYTHON_FREE.strip("\n") + "\n\n\n" + images.PYTHON.strip("\n") + "\n")
     lines = [f"{variables[name]} = base64.b64encode(Path({lit.quote(name, lit.PYTHON)})"
              ".read_bytes()).decode()" for name in names]
     lines.append(f"url = {lit.quote(prepared.url, lit.PYTHON)}")
@@ -74,9 +75,15 @@ def render(call: Call, prepared: Prepared, base_url: str) -> tuple[str, list[str
     lines.append(f"body = {lit.literal(body, lit.PYTHON, used=7)}")
     sections.append("\n".join(lines))
     if prepared.stream:
-        sections.append(STREAM.strip("\n"))
+        stream = STREAM.strip("\n")
+        if saves:  # each chunk's images saved as it arrives
+            stream = stream.replace("print(text_of(json.loads(line[5:])), ", "chunk = json.loads(line[5:])\n"
+                                    "            save_images(chunk)\n            print(text_of(chunk), ")
+        sections.append(stream)
+    elif saves:
+        sections.append(PLAIN.strip("\n") + "\nreply = response.json()\nsave_images(reply)\nprint(text_of(reply))")
+    elif gemini:
+        sections.append(PLAIN.strip("\n") + "\nprint(text_of(response.json()))")
     else:
-        answer = "text_of(response.json())" if gemini else \
-            'response.json()["choices"][0]["message"]["content"]'
-        sections.append(PLAIN.strip("\n").replace("ANSWER", answer))
+        sections.append(PLAIN.strip("\n") + '\nprint(response.json()["choices"][0]["message"]["content"])')
     return "\n\n".join(sections) + "\n", []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from comet.core.call import Call, Prepared, Route
 
-from . import keys
+from . import images, keys
 from . import literals as lit
 from .sdkargs import fold_keys, gemini_args, openai_args, snake
 
@@ -87,8 +87,13 @@ def _gemini(call: Call, base_url: str) -> tuple[str, list[str]]:
         config["http_options"] = {"extra_body": args.extra}
     params = {"contents": fold_keys(args.contents, snake), "config": config}
     params, reads, imports = _attachments(call, params, as_bytes=True)
+    saves = images.makes_images(call)
+    if saves:
+        imports |= {"import sys", "from pathlib import Path"}
     out = [f"# pip install google-genai; {_needs(base_url)}.\n"
            + _imports(imports) + "\n\nfrom google import genai"]
+    if saves:
+        out.append("\n" + images.PYTHON_FREE.strip("\n") + "\n\n\n" + images.PYTHON_SDK.strip("\n") + "\n")
     out.append(GEMINI_CLIENT.strip("\n").replace("BASE_URL", lit.quote(base_url, lit.PYTHON))
                .replace("API_KEY", keys.python(base_url)))
     pre = reads + [lit.comment(note, lit.PYTHON) for note in args.notes("http_options.extra_body")]
@@ -99,10 +104,10 @@ def _gemini(call: Call, base_url: str) -> tuple[str, list[str]]:
     head = "\n".join(pre + [""]) if pre else ""
     if call.stream:
         out.append(f"{head}for chunk in client.models.{method}(\n{_kwargs(call_args)}\n):\n"
-                   '    print(chunk.text or "", end="", flush=True)\nprint()')
+                   + "    save_images(chunk)\n" * saves + '    print(chunk.text or "", end="", flush=True)\nprint()')
     else:
         out.append(f"{head}response = client.models.{method}(\n{_kwargs(call_args)}\n)\n"
-                   "print(response.text)")
+                   + "save_images(response)\n" * saves + "print(response.text)")
     return "\n\n".join(out) + "\n", args.warnings()
 
 

@@ -1,6 +1,25 @@
 // npm install @google/genai; save as comet.mjs and run with COMETAPI_KEY set: node comet.mjs
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { GoogleGenAI } from "@google/genai";
+
+function freePath(mimeType) {
+  // The first of image-1.png, image-2.png, ... not taken yet: no file is written over.
+  const extension = mimeType.split("/").pop();
+  let n = 1;
+  while (existsSync(`image-${n}.${extension}`)) n += 1;
+  return `image-${n}.${extension}`;
+}
+
+function saveImages(response) {
+  // Write the images in a response or a stream chunk as image-1.png, image-2.png, ...
+  for (const part of response.candidates?.[0]?.content?.parts ?? []) {
+    if (part.inlineData && !part.thought) { // a thought image is a draft
+      const path = freePath(part.inlineData.mimeType);
+      writeFileSync(path, Buffer.from(part.inlineData.data, "base64"));
+      console.error(`saved ${path}`);
+    }
+  }
+}
 
 const ai = new GoogleGenAI({
   apiKey: process.env.COMETAPI_KEY,
@@ -36,4 +55,5 @@ const response = await ai.models.generateContent({
     imageConfig: { aspectRatio: "16:9", imageSize: "2K" },
   },
 });
+saveImages(response);
 console.log(response.text);

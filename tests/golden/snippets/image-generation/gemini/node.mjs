@@ -1,10 +1,29 @@
 // Node 18+, no packages; save as comet.mjs and run with COMETAPI_KEY set: node comet.mjs
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 function textOf(response) {
   // The answer in a response or a stream chunk (thought summaries left out).
   const parts = response.candidates?.[0]?.content?.parts ?? [];
   return parts.filter((part) => !part.thought).map((part) => part.text ?? "").join("");
+}
+
+function freePath(mimeType) {
+  // The first of image-1.png, image-2.png, ... not taken yet: no file is written over.
+  const extension = mimeType.split("/").pop();
+  let n = 1;
+  while (existsSync(`image-${n}.${extension}`)) n += 1;
+  return `image-${n}.${extension}`;
+}
+
+function saveImages(response) {
+  // Write the images in a response or a stream chunk as image-1.png, image-2.png, ...
+  for (const part of response.candidates?.[0]?.content?.parts ?? []) {
+    if (part.inlineData && !part.thought) { // a thought image is a draft
+      const path = freePath(part.inlineData.mimeType);
+      writeFileSync(path, Buffer.from(part.inlineData.data, "base64"));
+      console.error(`saved ${path}`);
+    }
+  }
 }
 
 const catPngBase64 = readFileSync("cat.png", "base64");
@@ -49,4 +68,6 @@ const response = await fetch(url, {
 if (!response.ok) {
   throw new Error(`HTTP ${response.status}: ${await response.text()}`);
 }
-console.log(textOf(await response.json()));
+const reply = await response.json();
+saveImages(reply);
+console.log(textOf(reply));
