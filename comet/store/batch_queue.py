@@ -347,12 +347,11 @@ class Queue:
         row = self._one("SELECT id FROM runs WHERE uid = ?", (uid,))
         return None if row is None else int(row["id"])
 
-    def finish(self, item: Item, result: dict[str, Any], *, error: bool,
-               spend: Callable[[], float] | None = None) -> bool:
+    def finish(self, item: Item, result: dict[str, Any], *, error: bool) -> bool:
         """Keep ``result`` as the item's (done, or error), once its run (``item.uid``) is in the
         store and only over an unfinished row of the same round: False when another worker
         finished it first or the run is missing."""
-        return self.finish_many([(item, result, error)], None if spend is None else lambda _: spend()) == 1
+        return self.finish_many([(item, result, error)]) == 1
 
     def finish_many(self, finished: Sequence[tuple[Item, dict[str, Any], bool]],
                     spend: Callable[[int], float] | None = None) -> int:

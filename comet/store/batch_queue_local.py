@@ -15,6 +15,8 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
+from comet.runs.batch.best import judgements
+
 from .batch_queue import Item, Queue, cost_of, lease_s, new_owner
 from .batch_queue_work import SharedHold
 
@@ -84,9 +86,7 @@ class Recording:
         paying: dict[int, Any] = {}
 
         def spend(i: int) -> float:
-            judges = {id(v.judgement): v.judgement for v in results[i].verdicts
-                      if v.type == "select-best" and v.judgement is not None}
-            new = {k: j for k, j in judges.items() if k not in self._paid and k not in paying}
+            new = {k: j for k, j in judgements(results[i:i + 1]).items() if k not in self._paid and k not in paying}
             paying.update(new)
             return cost_of(done[i][1]) + sum(j.cost_usd or 0.0 for j in new.values())
 

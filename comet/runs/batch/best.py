@@ -79,11 +79,16 @@ def _nth(checks: Any, n: int, target: Any) -> int:
     return sum(1 for c in best[:n] if c.applies_to(target))
 
 
+def judgements(results: list[Any]) -> dict[int, Any]:
+    """The select-best judgements the results hold, each once (by identity: the results of one
+    case share their check's judgement)."""
+    return {id(v.judgement): v.judgement for r in results for v in r.verdicts
+            if v.type == "select-best" and v.judgement is not None}
+
+
 def judge_cost(results: list[Any]) -> float:
     """What the judge requests of one case's select-best checks cost (each counted once)."""
-    asked = {id(v.judgement): v.judgement for r in results for v in r.verdicts
-             if v.type == "select-best" and v.judgement is not None}
-    return sum(j.cost_usd or 0.0 for j in asked.values())
+    return sum(j.cost_usd or 0.0 for j in judgements(results).values())
 
 
 def shared(results: list[Any]) -> list[Any]:
