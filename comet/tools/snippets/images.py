@@ -82,7 +82,12 @@ def makes_images(call: Call) -> bool:
     return image_spec(call.model) is not None
 
 
+def python(*, sdk: bool) -> str:
+    """The Python helpers that save the images: for raw JSON, or google-genai's response objects."""
+    return PYTHON_FREE.strip("\n") + "\n\n\n" + (PYTHON_SDK if sdk else PYTHON).strip("\n") + "\n"
+
+
 def node_fs(reads: bool, writes: bool) -> str:
-    """The ``node:fs`` import a Node snippet needs ("" for none)."""
+    """The ``node:fs`` import line a Node snippet needs, after a newline ("" for none)."""
     names = ["existsSync"] * writes + ["readFileSync"] * reads + ["writeFileSync"] * writes
-    return f'import {{ {", ".join(names)} }} from "node:fs";' if names else ""
+    return f'\nimport {{ {", ".join(names)} }} from "node:fs";' if names else ""

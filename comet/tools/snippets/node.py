@@ -42,12 +42,16 @@ for await (const bytes of response.body) {
   for (const line of lines) {
     const data = line.startsWith("data:") ? line.slice(5).trim() : "";
     if (data && data !== "[DONE]") {
-      process.stdout.write(textOf(JSON.parse(data)));
+      EACH_CHUNK
     }
   }
 }
 process.stdout.write("\\n");
 '''
+EACH_CHUNK = "process.stdout.write(textOf(JSON.parse(data)));"
+SAVING_CHUNK = """const chunk = JSON.parse(data);
+      saveImages(chunk);
+      process.stdout.write(textOf(chunk));"""
 
 
 def file_reads(call: Call, value: object) -> tuple[object, list[str]]:
@@ -70,8 +74,7 @@ def render(call: Call, prepared: Prepared, base_url: str) -> tuple[str, list[str
     if keys.local(base_url):
         head = f"// Node 18+, no packages; save as comet.mjs and run: node comet.mjs\n// {keys.NOTE}."
     saves = images.makes_images(call)
-    if reads or saves:
-        head += "\n" + images.node_fs(bool(reads), saves)
+    head += images.node_fs(bool(reads), saves)
     sections = [head]
     if call.route is Route.GEMINI or prepared.stream:
         text_of = GEMINI_TEXT if call.route is Route.GEMINI else OPENAI_TEXT
@@ -83,11 +86,8 @@ def render(call: Call, prepared: Prepared, base_url: str) -> tuple[str, list[str
                      f"const body = {lit.literal(body, lit.JS, used=13)};"]
     sections.append("\n".join(lines))
     if prepared.stream:
-        stream = STREAM.strip("\n")
-        if saves:  # each chunk's images saved as it arrives
-            stream = stream.replace("process.stdout.write(textOf(JSON.parse(data)));", "const chunk = JSON.parse(data);\n"
-                                    "      saveImages(chunk);\n      process.stdout.write(textOf(chunk));")
-        sections.append(REQUEST.strip("\n") + "\n" + stream)
+        each = SAVING_CHUNK if saves else EACH_CHUNK
+        sections.append(REQUEST.strip("\n") + "\n" + STREAM.strip("\n").replace("EACH_CHUNK", each))
     elif saves:
         sections.append(REQUEST.strip("\n") + "\nconst reply = await response.json();\nsaveImages(reply);\n"
                         "console.log(textOf(reply));")

@@ -20,8 +20,7 @@ def _head(package: str, reads: list[str], imports: str, base_url: str, saves: bo
     head = f"// npm install {package}; save as comet.mjs and run with COMETAPI_KEY set: node comet.mjs"
     if keys.local(base_url):
         head = f"// npm install {package}; save as comet.mjs and run: node comet.mjs\n// {keys.NOTE}."
-    if reads or saves:
-        head += "\n" + images.node_fs(bool(reads), saves)
+    head += images.node_fs(bool(reads), saves)
     return f"{head}\n{imports}"
 
 

@@ -43,9 +43,13 @@ with httpx2.stream("POST", url, headers=headers, json=body, timeout=120) as resp
         raise SystemExit(f"HTTP {response.status_code}: {response.read().decode()}")
     for line in response.iter_lines():
         if line.startswith("data:") and line[5:].strip() != "[DONE]":
-            print(text_of(json.loads(line[5:])), end="", flush=True)
+            EACH_CHUNK
 print()
 '''
+EACH_CHUNK = 'print(text_of(json.loads(line[5:])), end="", flush=True)'
+SAVING_CHUNK = """chunk = json.loads(line[5:])
+            save_images(chunk)
+            print(text_of(chunk), end="", flush=True)"""
 
 
 def render(call: Call, prepared: Prepared, base_url: str) -> tuple[str, list[str]]:
@@ -67,7 +71,7 @@ def render(call: Call, prepared: Prepared, base_url: str) -> tuple[str, list[str
     if gemini or prepared.stream:
         sections.append("\n" + (GEMINI_TEXT if gemini else OPENAI_TEXT).strip("\n") + "\n")
     if saves:
-        sections.append(images.PYTHON_FREE.strip("\n") + "\n\n\n" + images.PYTHON.strip("\n") + "\n")
+        sections.append(images.python(sdk=False))
     lines = [f"{variables[name]} = base64.b64encode(Path({lit.quote(name, lit.PYTHON)})"
              ".read_bytes()).decode()" for name in names]
     lines.append(f"url = {lit.quote(prepared.url, lit.PYTHON)}")
@@ -75,11 +79,7 @@ def render(call: Call, prepared: Prepared, base_url: str) -> tuple[str, list[str
     lines.append(f"body = {lit.literal(body, lit.PYTHON, used=7)}")
     sections.append("\n".join(lines))
     if prepared.stream:
-        stream = STREAM.strip("\n")
-        if saves:  # each chunk's images saved as it arrives
-            stream = stream.replace("print(text_of(json.loads(line[5:])), ", "chunk = json.loads(line[5:])\n"
-                                    "            save_images(chunk)\n            print(text_of(chunk), ")
-        sections.append(stream)
+        sections.append(STREAM.strip("\n").replace("EACH_CHUNK", SAVING_CHUNK if saves else EACH_CHUNK))
     elif saves:
         sections.append(PLAIN.strip("\n") + "\nreply = response.json()\nsave_images(reply)\nprint(text_of(reply))")
     elif gemini:

@@ -93,7 +93,7 @@ def _gemini(call: Call, base_url: str) -> tuple[str, list[str]]:
     out = [f"# pip install google-genai; {_needs(base_url)}.\n"
            + _imports(imports) + "\n\nfrom google import genai"]
     if saves:
-        out.append("\n" + images.PYTHON_FREE.strip("\n") + "\n\n\n" + images.PYTHON_SDK.strip("\n") + "\n")
+        out.append("\n" + images.python(sdk=True))
     out.append(GEMINI_CLIENT.strip("\n").replace("BASE_URL", lit.quote(base_url, lit.PYTHON))
                .replace("API_KEY", keys.python(base_url)))
     pre = reads + [lit.comment(note, lit.PYTHON) for note in args.notes("http_options.extra_body")]
